@@ -1,0 +1,1 @@
+"""TaskLog data model, masking, durable storage and the task lifecycle manager."""

@@ -1,0 +1,400 @@
+"""The TaskLog data model (DESIGN §4, seed 003 §2, §3, §5.3, §7.1): data and validation only.
+
+Serialisation lives in the store (one orjson pair); these models never touch disk.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from runner.timestamps import ISO_PATTERN
+
+Timestamp = Annotated[str, StringConstraints(pattern=ISO_PATTERN)]
+PROMPT_SUMMARY_MAX = 100
+
+
+class TaskStatus(StrEnum):
+    """Lifecycle states of a task; the last three are terminal."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETE = "complete"
+    INCOMPLETE = "incomplete"
+    ERROR = "error"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in _TERMINAL
+
+
+_TERMINAL = frozenset({TaskStatus.COMPLETE, TaskStatus.INCOMPLETE, TaskStatus.ERROR})
+
+
+class Visibility(StrEnum):
+    """Display levels: `summary` is what the user and the runner said; `full` adds executor detail."""
+
+    SUMMARY = "summary"
+    FULL = "full"
+
+    @classmethod
+    def parse(cls, value: str | None) -> Visibility:
+        """An unknown level asked for is treated as `summary` (DESIGN §4)."""
+        return cls.FULL if value == cls.FULL.value else cls.SUMMARY
+
+
+class RunnerDecision(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    CLARIFY = "clarify"
+
+
+class BlockedReason(StrEnum):
+    INTERACTIVE_PROMPT = "INTERACTIVE_PROMPT"
+    TIMEOUT = "TIMEOUT"
+    STDIN_REQUIRED = "STDIN_REQUIRED"
+
+
+class TerminatedBy(StrEnum):
+    REPL_FAIL_CLOSED = "REPL_FAIL_CLOSED"
+    USER = "USER"
+    TIMEOUT = "TIMEOUT"
+
+
+class ErrorCode(StrEnum):
+    """Closed failure taxonomy carried next to the free-text `error_reason`."""
+
+    EXECUTOR_FAILED = "EXECUTOR_FAILED"
+    EXECUTOR_BLOCKED = "EXECUTOR_BLOCKED"
+    TIMEOUT = "TIMEOUT"
+    INTERRUPTED = "INTERRUPTED"
+    MAX_TURNS = "MAX_TURNS"
+    EVIDENCE_MISSING = "EVIDENCE_MISSING"
+    CLARIFICATION_NEEDED = "CLARIFICATION_NEEDED"
+    REJECTED = "REJECTED"
+    RUNNER_CRASHED = "RUNNER_CRASHED"
+    LOG_WRITE_FAILED = "LOG_WRITE_FAILED"
+
+
+class DetectionMethod(StrEnum):
+    DIFF = "diff"
+    EXECUTOR_CLAIM = "executor_claim"
+
+
+class EventType(StrEnum):
+    """Every event type of seed 003 §5.3 and §7.1, plus the runner's own; each knows its visibility."""
+
+    USER_INPUT = "USER_INPUT"
+    USER_RESPONSE = "USER_RESPONSE"
+    CLARIFICATION_REQUEST = "CLARIFICATION_REQUEST"
+    MEDIATION_OUTPUT = "MEDIATION_OUTPUT"
+    TASK_COMPLETE = "TASK_COMPLETE"
+    TASK_INCOMPLETE = "TASK_INCOMPLETE"
+    TASK_ERROR = "TASK_ERROR"
+    EXECUTOR_START = "EXECUTOR_START"
+    EXECUTOR_PROGRESS = "EXECUTOR_PROGRESS"
+    EXECUTOR_OUTPUT = "EXECUTOR_OUTPUT"
+    EXECUTOR_ERROR = "EXECUTOR_ERROR"
+    EXECUTOR_BLOCKED = "EXECUTOR_BLOCKED"
+    EVIDENCE_CREATED = "EVIDENCE_CREATED"
+    EVIDENCE_MISSING = "EVIDENCE_MISSING"
+    MODEL_CHANGE = "MODEL_CHANGE"
+    REVIEW_LOOP_START = "REVIEW_LOOP_START"
+    REVIEW_ITERATION_START = "REVIEW_ITERATION_START"
+    QUALITY_JUDGMENT = "QUALITY_JUDGMENT"
+    REJECTION_DETAILS = "REJECTION_DETAILS"
+    MODIFICATION_PROMPT = "MODIFICATION_PROMPT"
+    REVIEW_ITERATION_END = "REVIEW_ITERATION_END"
+    REVIEW_LOOP_END = "REVIEW_LOOP_END"
+    CHUNKING_START = "CHUNKING_START"
+    CHUNKING_ANALYSIS = "CHUNKING_ANALYSIS"
+    SUBTASK_CREATED = "SUBTASK_CREATED"
+    SUBTASK_START = "SUBTASK_START"
+    SUBTASK_COMPLETE = "SUBTASK_COMPLETE"
+    SUBTASK_FAILED = "SUBTASK_FAILED"
+    SUBTASK_RETRY = "SUBTASK_RETRY"
+    CHUNKING_AGGREGATION = "CHUNKING_AGGREGATION"
+    CHUNKING_COMPLETE = "CHUNKING_COMPLETE"
+    PLANNING_START = "PLANNING_START"
+    SIZE_ESTIMATION = "SIZE_ESTIMATION"
+    CHUNKING_DECISION = "CHUNKING_DECISION"
+    DEPENDENCY_ANALYSIS = "DEPENDENCY_ANALYSIS"
+    EXECUTION_PLAN = "EXECUTION_PLAN"
+    PLANNING_END = "PLANNING_END"
+    RETRY_DECISION = "RETRY_DECISION"
+    RETRY_START = "RETRY_START"
+    RETRY_SUCCESS = "RETRY_SUCCESS"
+    ESCALATE_DECISION = "ESCALATE_DECISION"
+    ESCALATE_EXECUTED = "ESCALATE_EXECUTED"
+    RECOVERY_START = "RECOVERY_START"
+    SNAPSHOT_RESTORE = "SNAPSHOT_RESTORE"
+    RECOVERY_COMPLETE = "RECOVERY_COMPLETE"
+    MODEL_SELECTED = "MODEL_SELECTED"
+    MODEL_SWITCH = "MODEL_SWITCH"
+    MODEL_USAGE = "MODEL_USAGE"
+    COST_WARNING = "COST_WARNING"
+    COST_LIMIT_EXCEEDED = "COST_LIMIT_EXCEEDED"
+    MODEL_FALLBACK = "MODEL_FALLBACK"
+    # The runner's own: a marker left when retention drops middle events of an oversized log.
+    EVENTS_DROPPED = "EVENTS_DROPPED"
+
+    @property
+    def default_visibility(self) -> Visibility:
+        """Seed 003 §5.3: types marked summary there are summary; every other type is full."""
+        return Visibility.SUMMARY if self in SUMMARY_EVENT_TYPES else Visibility.FULL
+
+
+SUMMARY_EVENT_TYPES: frozenset[EventType] = frozenset(
+    {
+        EventType.USER_INPUT,
+        EventType.USER_RESPONSE,
+        EventType.CLARIFICATION_REQUEST,
+        EventType.MEDIATION_OUTPUT,
+        EventType.TASK_COMPLETE,
+        EventType.TASK_INCOMPLETE,
+        EventType.TASK_ERROR,
+        EventType.EXECUTOR_BLOCKED,
+        EventType.EVIDENCE_MISSING,
+        EventType.REVIEW_LOOP_START,
+        EventType.QUALITY_JUDGMENT,
+        EventType.REVIEW_LOOP_END,
+        EventType.CHUNKING_START,
+        EventType.SUBTASK_START,
+        EventType.SUBTASK_COMPLETE,
+        EventType.SUBTASK_FAILED,
+        EventType.SUBTASK_RETRY,
+        EventType.CHUNKING_COMPLETE,
+        EventType.PLANNING_START,
+        EventType.EXECUTION_PLAN,
+        EventType.PLANNING_END,
+        EventType.RETRY_DECISION,
+        EventType.RETRY_START,
+        EventType.RETRY_SUCCESS,
+        EventType.ESCALATE_DECISION,
+        EventType.ESCALATE_EXECUTED,
+        EventType.RECOVERY_COMPLETE,
+        EventType.MODEL_SWITCH,
+        EventType.COST_WARNING,
+        EventType.COST_LIMIT_EXCEEDED,
+        EventType.MODEL_FALLBACK,
+    }
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=False, use_enum_values=False)
+
+
+class LogEvent(_Model):
+    event_id: str
+    event_type: EventType
+    timestamp: Timestamp
+    visibility: Visibility
+    content: dict[str, Any] = Field(default_factory=dict)
+
+
+class Artifacts(_Model):
+    files_touched: list[str] = Field(default_factory=list)
+    files_expected: list[str] = Field(default_factory=list)
+    files_created: list[str] = Field(default_factory=list)
+    files_modified: list[str] = Field(default_factory=list)
+    files_deleted: list[str] = Field(default_factory=list)
+
+
+class EvidenceSummary(_Model):
+    files_expected: list[str] = Field(default_factory=list)
+    files_verified: list[str] = Field(default_factory=list)
+    files_missing: list[str] = Field(default_factory=list)
+    verification_passed: bool
+    verification_reason: str
+
+
+def _require_relative(path: str) -> str:
+    """A verified path is relative to the verification root and never climbs out of it."""
+    normalised = posixpath.normpath(path)
+    if path.startswith("/") or normalised == ".." or normalised.startswith("../"):
+        raise ValueError(f"verified file path must be relative to verification_root: {path!r}")
+    return path
+
+
+class VerifiedFile(_Model):
+    path: str
+    exists: bool
+    detected_at: Timestamp
+    detection_method: DetectionMethod
+    size: int | None = None
+
+    @field_validator("path")
+    @classmethod
+    def _path_is_relative(cls, value: str) -> str:
+        return _require_relative(value)
+
+
+class Metrics(_Model):
+    duration_ms: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = None
+    model: str | None = None
+    num_turns: int | None = None
+
+
+class ExecutorInfo(_Model):
+    name: str
+    model: str | None = None
+
+
+class TaskLog(_Model):
+    """One task, end to end. Fail-closed rules are enforced here, so an invalid log is never saved."""
+
+    session_id: str
+    task_id: str
+    external_task_id: str
+    thread_id: str
+    run_id: str
+    parent_task_id: str | None = None
+    status: TaskStatus
+    started_at: Timestamp
+    ended_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
+    prompt_summary: str = Field(max_length=PROMPT_SUMMARY_MAX)
+    runner_decision: RunnerDecision = RunnerDecision.ACCEPT
+    executor: ExecutorInfo | None = None
+    executor_summary: str | None = None
+    evidence_summary: EvidenceSummary | None = None
+    error_reason: str | None = None
+    error_code: ErrorCode | None = None
+    artifacts: Artifacts = Field(default_factory=Artifacts)
+    verification_root: str | None = None
+    verified_files: list[VerifiedFile] = Field(default_factory=list)
+    files_modified_count: int = 0
+    executor_blocked: bool = False
+    blocked_reason: BlockedReason | None = None
+    timeout_ms: int | None = None
+    terminated_by: TerminatedBy | None = None
+    metrics: Metrics | None = None
+    resume_token: str | None = None
+    test_mode: bool = False  # set when a test-only executor (`fake`) produced this log
+    visibility: Visibility = Visibility.SUMMARY
+    masked: Literal[True] = True
+    events: list[LogEvent] = Field(min_length=1)
+
+    @field_validator("verification_root")
+    @classmethod
+    def _root_is_absolute(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/"):
+            raise ValueError(f"verification_root must be an absolute path: {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _fail_closed_rules(self) -> TaskLog:
+        if self.status in (TaskStatus.INCOMPLETE, TaskStatus.ERROR):
+            if not self.error_reason:
+                raise ValueError(f"a task with status {self.status} must carry error_reason")
+            if self.error_code is None:
+                raise ValueError(f"a task with status {self.status} must carry error_code")
+        if self.executor_blocked and (self.blocked_reason is None or self.terminated_by is None):
+            raise ValueError("executor_blocked requires blocked_reason and terminated_by")
+        if self.status.is_terminal and self.ended_at is None:
+            raise ValueError(f"a {self.status} task must carry ended_at")
+        if not self.status.is_terminal and self.ended_at is not None:
+            raise ValueError(f"a {self.status} task cannot have ended_at")
+        return self
+
+
+class TaskLogEntry(_Model):
+    """One row of a session index: what `/tasks` and `/logs` list, without the events."""
+
+    task_id: str
+    external_task_id: str
+    thread_id: str
+    run_id: str
+    parent_task_id: str | None = None
+    status: TaskStatus
+    started_at: Timestamp
+    ended_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
+    prompt_summary: str = ""
+    runner_decision: RunnerDecision = RunnerDecision.ACCEPT
+    executor: str | None = None
+    model: str | None = None
+    files_modified_count: int = 0
+    error_reason: str | None = None
+    error_code: ErrorCode | None = None
+    executor_blocked: bool = False
+    blocked_reason: BlockedReason | None = None
+    duration_ms: int | None = None
+    cost_usd: float | None = None
+    event_count: int = 0
+    first_event_type: EventType | None = None
+    last_event_type: EventType | None = None
+    test_mode: bool = False
+
+
+class SessionIndex(_Model):
+    """`sessions/<id>/index.json`: one entry per task, in creation order."""
+
+    session_id: str
+    updated_at: Timestamp
+    entries: list[TaskLogEntry] = Field(default_factory=list)
+
+
+class StatusCounts(_Model):
+    queued: int = 0
+    running: int = 0
+    complete: int = 0
+    incomplete: int = 0
+    error: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.queued + self.running + self.complete + self.incomplete + self.error
+
+
+class SessionSummary(_Model):
+    """One row of the global index."""
+
+    session_id: str
+    started_at: Timestamp
+    updated_at: Timestamp
+    project_root: str | None = None
+    executor: str | None = None
+    task_count: int = 0
+    counts: StatusCounts = Field(default_factory=StatusCounts)
+
+
+class GlobalIndex(_Model):
+    """`logs/index.json`: one row per session."""
+
+    updated_at: Timestamp
+    sessions: list[SessionSummary] = Field(default_factory=list)
+
+
+class SessionMeta(_Model):
+    """`sessions/<id>/session.json`: where and how a session ran."""
+
+    session_id: str
+    started_at: Timestamp
+    updated_at: Timestamp | None = None
+    ended_at: Timestamp | None = None
+    project_root: str
+    project_mode: str = "cwd"
+    executor: str | None = None
+    model: str | None = None
+    durability: str = "normal"
+    interactive: bool = False
+    runner_version: str
+    python_version: str
+    pid: int
+
+
+class CorruptedLog(_Model):
+    """What reading a task file that does not parse yields: shown as "Log file corrupted", nothing else breaks."""
+
+    session_id: str
+    task_id: str
+    reason: str
+    message: str = "Log file corrupted"

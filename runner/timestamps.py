@@ -1,0 +1,38 @@
+"""The one place timestamps are made and read: ISO 8601, UTC, millisecond precision, `Z` suffix."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+ISO_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
+
+
+def iso_from_epoch_ms(epoch_ms: int) -> str:
+    """Format milliseconds since the epoch as `2025-01-12T11:30:00.000Z`."""
+    seconds, millis = divmod(epoch_ms, 1000)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    return f"{stamp}.{millis:03d}Z"
+
+
+def now_ms() -> int:
+    """Wall-clock milliseconds since the epoch."""
+    return time.time_ns() // 1_000_000
+
+
+def now_iso() -> str:
+    """The current time as an ISO 8601 UTC string with milliseconds."""
+    return iso_from_epoch_ms(now_ms())
+
+
+def parse_iso(value: str) -> datetime:
+    """Read a timestamp written by `now_iso` (or any ISO 8601 string) as an aware UTC datetime."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def epoch_ms_of(value: str) -> int:
+    """Milliseconds since the epoch of an ISO timestamp."""
+    return int(parse_iso(value).timestamp() * 1000)
