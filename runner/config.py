@@ -1,0 +1,262 @@
+"""RunnerConfig: defaults < `.claude/runner.config.json` < `.claude/repl.json` < command-line flags.
+
+Also resolves the project root from the project mode (cwd, temp, fixed). A broken
+config file is an error naming the file and the problem, never a guess.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from runner.errors import ConfigError
+
+RUNNER_CONFIG_FILE = "runner.config.json"
+REPL_STATE_FILE = "repl.json"
+
+
+class ProjectMode(StrEnum):
+    CWD = "cwd"
+    TEMP = "temp"
+    FIXED = "fixed"
+
+
+class DurabilityMode(StrEnum):
+    STRICT = "strict"
+    NORMAL = "normal"
+
+
+class RequireEvidenceMode(StrEnum):
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+class _FileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoggingLimits(_FileModel):
+    """Retention and size limits of the logs folder (DESIGN §10)."""
+
+    retention_days: float = Field(default=30, ge=0)
+    max_task_log_size_mb: float = Field(default=10, gt=0)
+    max_session_log_size_mb: float = Field(default=100, gt=0)
+    max_total_log_size_mb: float = Field(default=1024, gt=0)
+    max_event_size_mb: float = Field(default=1, gt=0)
+
+
+class ExecutorSettings(_FileModel):
+    """Per-executor overrides in the config file's `executors` table."""
+
+    executor_timeout_ms: int | None = Field(default=None, gt=0)
+    progress_timeout_ms: int | None = Field(default=None, gt=0)
+    command: str | None = None
+    api_key_env: str | None = None
+
+
+class ConfigFile(_FileModel):
+    """The schema of `.claude/runner.config.json` (every key optional)."""
+
+    executor: str | None = None
+    executor_cmd: str | None = None
+    model: str | None = None
+    executor_timeout_ms: int | None = Field(default=None, gt=0)
+    progress_timeout_ms: int | None = Field(default=None, gt=0)
+    kill_grace_ms: int | None = Field(default=None, ge=0)
+    durability: DurabilityMode | None = None
+    require_evidence: RequireEvidenceMode | None = None
+    executors: dict[str, ExecutorSettings] = Field(default_factory=dict)
+    logging: LoggingLimits = Field(default_factory=LoggingLimits)
+
+
+class ReplState(_FileModel):
+    """`.claude/repl.json`: what `/provider` and `/model` persist between runs."""
+
+    provider: str | None = None
+    model: str | None = None
+
+
+@dataclass
+class RunnerConfig:
+    """Every setting the runner uses, resolved from all sources."""
+
+    project_root: Path
+    project_mode: ProjectMode = ProjectMode.CWD
+    non_interactive: bool = False
+    executor: str | None = None
+    executor_cmd: str | None = None
+    model: str | None = None
+    executor_timeout_ms: int = 300_000
+    progress_timeout_ms: int = 60_000
+    kill_grace_ms: int = 3_000
+    durability: DurabilityMode = DurabilityMode.NORMAL
+    require_evidence: RequireEvidenceMode = RequireEvidenceMode.AUTO
+    print_project_path: bool = False
+    logging: LoggingLimits = field(default_factory=LoggingLimits)
+    executors: dict[str, ExecutorSettings] = field(default_factory=dict)
+
+    @property
+    def claude_dir(self) -> Path:
+        return self.project_root / ".claude"
+
+    def limits_for(self, executor: str) -> tuple[int, int]:
+        """(executor_timeout_ms, progress_timeout_ms) after the executor's own overrides."""
+        own = self.executors.get(executor)
+        overall = own.executor_timeout_ms if own and own.executor_timeout_ms else None
+        progress = own.progress_timeout_ms if own and own.progress_timeout_ms else None
+        return overall or self.executor_timeout_ms, progress or self.progress_timeout_ms
+
+
+@dataclass(frozen=True)
+class CliOverrides:
+    """Settings given as flags; None means "not given"."""
+
+    project: Path | None = None
+    project_mode: ProjectMode | None = None
+    project_root: Path | None = None
+    non_interactive: bool = False
+    executor: str | None = None
+    executor_cmd: str | None = None
+    model: str | None = None
+    executor_timeout_ms: int | None = None
+    progress_timeout_ms: int | None = None
+    durability: DurabilityMode | None = None
+    require_evidence: RequireEvidenceMode | None = None
+    print_project_path: bool = False
+
+
+def _read_json_file(path: Path) -> dict[str, Any] | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}", hint="check its permissions") from exc
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not valid JSON: {exc}", hint=f"fix or remove {path}"
+        ) from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} must hold a JSON object, not {type(data).__name__}",
+                          hint=f"fix or remove {path}")
+    return data
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for err in exc.errors()[:3]:
+        where = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        problems.append(f"{where}: {err['msg']}")
+    return "; ".join(problems)
+
+
+def load_config_file(claude_dir: Path) -> ConfigFile:
+    """Parse `.claude/runner.config.json`; absent means all defaults."""
+    path = claude_dir / RUNNER_CONFIG_FILE
+    data = _read_json_file(path)
+    if data is None:
+        return ConfigFile()
+    try:
+        return ConfigFile.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_describe(exc)}", hint=f"fix or remove {path}; see spec/configuration.md") from exc
+
+
+def load_repl_state(claude_dir: Path) -> ReplState:
+    """Parse `.claude/repl.json`; absent means nothing was persisted."""
+    path = claude_dir / REPL_STATE_FILE
+    data = _read_json_file(path)
+    if data is None:
+        return ReplState()
+    try:
+        return ReplState.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_describe(exc)}", hint=f"fix or remove {path}") from exc
+
+
+def resolve_project_root(overrides: CliOverrides) -> tuple[ProjectMode, Path]:
+    """Apply the project mode: cwd (default), temp (a fresh folder), fixed (must already exist)."""
+    mode = overrides.project_mode or (ProjectMode.FIXED if overrides.project_root else ProjectMode.CWD)
+    if mode is ProjectMode.FIXED:
+        root = overrides.project_root
+        if root is None:
+            raise ConfigError("--project-mode fixed needs --project-root DIR",
+                              hint="pass an existing folder: --project-root /path/to/project")
+        if not root.is_dir():
+            raise ConfigError(f"project root {root} does not exist or is not a folder",
+                              hint="fixed mode never creates the folder; create it first or fix the path")
+        return mode, root.resolve()
+    if overrides.project_root is not None:
+        raise ConfigError(f"--project-root is only used with --project-mode fixed (mode is {mode})",
+                          hint="add --project-mode fixed, or use --project DIR")
+    if mode is ProjectMode.TEMP:
+        return mode, Path(tempfile.mkdtemp(prefix="pm-runner-")).resolve()
+    root = overrides.project or Path.cwd()
+    if not root.is_dir():
+        raise ConfigError(f"project folder {root} does not exist", hint="pass an existing folder to --project")
+    return mode, root.resolve()
+
+
+def resolve_config(overrides: CliOverrides, *, stdin_is_tty: bool) -> RunnerConfig:
+    """Merge defaults < runner.config.json < repl.json < flags into one RunnerConfig."""
+    mode, root = resolve_project_root(overrides)
+    claude_dir = root / ".claude"
+    file_cfg = load_config_file(claude_dir)
+    state = load_repl_state(claude_dir)
+    non_interactive = overrides.non_interactive or not stdin_is_tty
+    config = RunnerConfig(
+        project_root=root,
+        project_mode=mode,
+        non_interactive=non_interactive,
+        # Strict is the default when nobody watches: a CI log must survive a crash.
+        durability=DurabilityMode.STRICT if non_interactive else DurabilityMode.NORMAL,
+        print_project_path=overrides.print_project_path,
+        logging=file_cfg.logging,
+        executors=file_cfg.executors,
+    )
+    layers: list[dict[str, Any]] = [
+        file_cfg.model_dump(exclude={"executors", "logging"}, exclude_none=True),
+        {"executor": state.provider, "model": state.model},
+        {
+            "executor": overrides.executor,
+            "executor_cmd": overrides.executor_cmd,
+            "model": overrides.model,
+            "executor_timeout_ms": overrides.executor_timeout_ms,
+            "progress_timeout_ms": overrides.progress_timeout_ms,
+            "durability": overrides.durability,
+            "require_evidence": overrides.require_evidence,
+        },
+    ]
+    for layer in layers:
+        config = replace(config, **{k: v for k, v in layer.items() if v is not None})
+    if config.executor_cmd is None and config.executor:
+        own = config.executors.get(config.executor)
+        if own and own.command:
+            config = replace(config, executor_cmd=own.command)
+    return config
+
+
+def save_repl_state(claude_dir: Path, *, provider: str | None, model: str | None) -> Path:
+    """Persist `/provider` and `/model` choices to `.claude/repl.json` (0600, atomically)."""
+    claude_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = claude_dir / REPL_STATE_FILE
+    tmp = path.with_suffix(".json.tmp")
+    payload = orjson.dumps(ReplState(provider=provider, model=model).model_dump(), option=orjson.OPT_INDENT_2)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, payload)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    return path

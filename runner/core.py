@@ -1,0 +1,235 @@
+"""RunnerCore: the current session, turning lines into tasks, threads and runs, retries, the exit code.
+
+It reports to the terminal edge through the `CoreUI` it is given and never prints itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from runner.config import RunnerConfig
+from runner.dispatch import DispatchRequest, TaskInterrupted, dispatch_task, reject_task
+from runner.errors import ExitStatus, NotFoundError, RunnerError
+from runner.executors.base import Executor, ExecutorLimits, ExecutorResult, create_executor
+from runner.logs.manager import TaskLogManager
+from runner.logs.models import EventType, ExecutorInfo, RunnerDecision, TaskLog, TaskStatus
+from runner.providers import default_executor, required_key_missing
+from runner.verify import RequireEvidence
+
+CONSECUTIVE_ERRORS_WARNING = 3
+
+
+class CoreUI(Protocol):
+    """What the core tells the person or the script; implemented by the REPL edge."""
+
+    def info(self, text: str) -> None: ...
+    def warning(self, text: str) -> None: ...
+    def task_started(self, task: TaskLog) -> None: ...
+    def progress(self, line: str) -> None: ...
+    def task_finished(self, log: TaskLog) -> None: ...
+
+
+@dataclass
+class PendingClarification:
+    """A question the executor asked; the next line answers it in the same thread and run."""
+
+    thread_id: str
+    task_id: str
+    question: str
+    original_prompt: str
+    resume_token: str | None
+
+
+@dataclass
+class RunTally:
+    """What decides the exit code: the last task of each thread, plus command errors."""
+
+    last_status_by_thread: dict[str, TaskStatus] = field(default_factory=dict)
+    command_errors: int = 0
+    fatal: bool = False
+
+    def exit_status(self) -> ExitStatus:
+        statuses = set(self.last_status_by_thread.values())
+        if self.fatal or self.command_errors or TaskStatus.ERROR in statuses:
+            return ExitStatus.ERROR
+        if TaskStatus.INCOMPLETE in statuses or statuses & {TaskStatus.RUNNING, TaskStatus.QUEUED}:
+            return ExitStatus.INCOMPLETE
+        return ExitStatus.SUCCESS
+
+
+class RunnerCore:
+    """Owns the session and runs each natural-language line as a task."""
+
+    def __init__(self, config: RunnerConfig, manager: TaskLogManager, ui: CoreUI) -> None:
+        self.config = config
+        self.manager = manager
+        self.ui = ui
+        self.tally = RunTally()
+        self.pending: PendingClarification | None = None
+        self.interrupted = False
+        self._prompts: dict[str, str] = {}
+        self._consecutive_errors = 0
+        self._executor: Executor | None = None
+        self._executor_problem: RunnerError | None = None
+        self.executor_name = config.executor or default_executor()
+        self.select_executor(self.executor_name)
+
+    # -- executor -------------------------------------------------------------------------
+
+    def select_executor(self, name: str | None) -> None:
+        """Build the named executor; an unusable one is remembered and each task is rejected with why."""
+        self.executor_name = name
+        self._executor, self._executor_problem = None, None
+        if name is None:
+            self._executor_problem = RunnerError(
+                "no executor chosen: the `claude` CLI (Claude Code) is not on PATH",
+                hint="install Claude Code, or pick one: --executor shell (runs each line as a shell "
+                "command) or --executor command --executor-cmd 'codex exec {prompt}'",
+            )
+            return
+        executor = create_executor(name, command_template=self.config.executor_cmd)
+        try:
+            executor.check_available()
+        except RunnerError as exc:
+            self._executor_problem = exc
+            return
+        self._executor = executor
+
+    @property
+    def executor_problem(self) -> RunnerError | None:
+        return self._executor_problem
+
+    @property
+    def executor(self) -> Executor | None:
+        return self._executor
+
+    # -- sessions -------------------------------------------------------------------------
+
+    def start_session(self) -> str:
+        opened = self.manager.open_session(
+            project_mode=str(self.config.project_mode), executor=self.executor_name,
+            model=self.config.model, interactive=not self.config.non_interactive)
+        self.pending = None
+        self._report_recovered(opened.recovered)
+        return opened.session_id
+
+    def continue_session(self, session_id: str) -> str:
+        opened = self.manager.continue_session(session_id)
+        self.pending = None
+        self._report_recovered(opened.recovered)
+        return opened.session_id
+
+    def _report_recovered(self, recovered: list[str]) -> None:
+        if recovered:
+            self.ui.warning(f"WARNING: recovered {len(recovered)} task(s) left unfinished by a runner "
+                            f"that stopped; closed as error: {', '.join(recovered)}")
+
+    def ensure_session(self) -> str:
+        if self.manager.session_id is None:
+            session_id = self.start_session()
+            self.ui.info(f"No session was active: started {session_id}")
+            return session_id
+        return self.manager.session_id
+
+    # -- tasks ----------------------------------------------------------------------------
+
+    def run_line(self, line: str) -> TaskLog:
+        """A natural-language line: a new request, or the answer to the pending question."""
+        self.ensure_session()
+        pending, self.pending = self.pending, None
+        if pending is None:
+            task = self.manager.create_task(line)
+            return self._dispatch(task, line, resume_token=None)
+        task = self.manager.create_task(
+            line, thread_id=pending.thread_id, parent_task_id=pending.task_id,
+            input_event=EventType.USER_RESPONSE)
+        prompt = line if pending.resume_token else (
+            f"{pending.original_prompt}\n\nYou asked: {pending.question}\nAnswer: {line}")
+        return self._dispatch(task, prompt, resume_token=pending.resume_token)
+
+    def retry(self, task_ref: str | None) -> TaskLog:
+        """Re-dispatch a task's prompt as the next run of its thread."""
+        self.ensure_session()
+        original = self._find_retry_target(task_ref)
+        prompt = self._prompts.get(original.task_id) or self._logged_prompt(original)
+        self.pending = None
+        task = self.manager.create_task(prompt, thread_id=original.thread_id,
+                                        parent_task_id=original.task_id, new_run=True)
+        self.manager.add_event(task.task_id, EventType.RETRY_START,
+                               {"retry_of": original.task_id, "previous_status": str(original.status)})
+        log = self._dispatch(task, prompt, resume_token=None)
+        if log.status is TaskStatus.COMPLETE:
+            self.ui.info(f"Retry of {original.task_id} succeeded as {log.task_id}")
+        return log
+
+    def _find_retry_target(self, task_ref: str | None) -> TaskLog:
+        if task_ref:
+            from runner.logs.store import LogReader  # the read API; resolves both id forms
+
+            assert self.manager.session_id is not None
+            task_id = LogReader(self.config.project_root).resolve_task(self.manager.session_id, task_ref)
+            return self.manager.get_task(task_id)
+        for entry in reversed(self.manager.entries()):
+            if entry.status in (TaskStatus.ERROR, TaskStatus.INCOMPLETE):
+                return self.manager.get_task(entry.task_id)
+        raise NotFoundError("no failed task to retry in this session",
+                            hint="name one: /retry task-001 (see /tasks)")
+
+    @staticmethod
+    def _logged_prompt(log: TaskLog) -> str:
+        for event in log.events:
+            if event.event_type in (EventType.USER_INPUT, EventType.USER_RESPONSE):
+                prompt = event.content.get("prompt")
+                if isinstance(prompt, str):
+                    return prompt
+        return log.prompt_summary
+
+    def _dispatch(self, task: TaskLog, prompt: str, *, resume_token: str | None) -> TaskLog:
+        self._prompts[task.task_id] = prompt
+        self.ui.task_started(task)
+        result: ExecutorResult | None = None
+        try:
+            log, result = self._dispatch_or_reject(task, prompt, resume_token)
+        except TaskInterrupted as stop:
+            log = stop.log
+            self.interrupted = True
+        self._after_task(log, prompt, result)
+        return log
+
+    def _dispatch_or_reject(self, task: TaskLog, prompt: str,
+                            resume_token: str | None) -> tuple[TaskLog, ExecutorResult | None]:
+        problem = self._executor_problem
+        if problem is not None or self._executor is None:
+            message = problem.message if problem else "no executor"
+            return reject_task(self.manager, task.task_id, message, problem.hint or "" if problem else ""), None
+        missing_key = required_key_missing(self.config, self._executor.name)
+        if missing_key:
+            return reject_task(self.manager, task.task_id, f"{missing_key} is not set",
+                               f"export {missing_key}=... before starting pm-runner"), None
+        overall, progress = self.config.limits_for(self._executor.name)
+        request = DispatchRequest(
+            task_id=task.task_id, prompt=prompt, project_root=self.config.project_root,
+            executor=self._executor,
+            executor_info=ExecutorInfo(name=self._executor.name, model=self.config.model),
+            limits=ExecutorLimits(executor_timeout_ms=overall, progress_timeout_ms=progress,
+                                  kill_grace_ms=self.config.kill_grace_ms),
+            interactive=not self.config.non_interactive,
+            require_evidence=RequireEvidence(str(self.config.require_evidence)),
+            resume_token=resume_token,
+        )
+        return dispatch_task(self.manager, request, self.ui)
+
+    def _after_task(self, log: TaskLog, prompt: str, result: ExecutorResult | None) -> None:
+        self.tally.last_status_by_thread[log.thread_id] = log.status
+        self.ui.task_finished(log)
+        if log.runner_decision is RunnerDecision.CLARIFY and result is not None:
+            self.pending = PendingClarification(
+                thread_id=log.thread_id, task_id=log.task_id, question=result.final_message,
+                original_prompt=prompt, resume_token=result.resume_token)
+        self._consecutive_errors = self._consecutive_errors + 1 if log.status is TaskStatus.ERROR else 0
+        if self._consecutive_errors == CONSECUTIVE_ERRORS_WARNING:
+            self.ui.warning("WARNING: 3 tasks in a row ended in ERROR; see what happened with /logs")
+
+    def exit_status(self) -> ExitStatus:
+        return self.tally.exit_status()

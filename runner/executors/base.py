@@ -1,0 +1,156 @@
+"""The executor protocol: what an executor is given, what it returns, and the registry that names them.
+
+Executors stream progress to an `EventSink` while they run and hand back an
+`ExecutorResult`; blocked, timed-out and failed runs are results, never exceptions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+from runner.errors import RunnerError
+from runner.logs.models import BlockedReason, ErrorCode, EventType, TerminatedBy
+
+
+@dataclass(frozen=True)
+class ExecutorLimits:
+    """Time limits of one run (seed 003 §11.6); settable per run and per executor in the config."""
+
+    executor_timeout_ms: int = 300_000
+    progress_timeout_ms: int = 60_000
+    kill_grace_ms: int = 3_000
+    # How long the output pipes may stay open after the child itself exited (a background
+    # grandchild holding them) before the rest of the process group is killed.
+    drain_timeout_ms: int = 2_000
+
+
+@dataclass(frozen=True)
+class ExecutorTask:
+    """One task as an executor sees it."""
+
+    prompt: str
+    project_root: Path
+    interactive: bool = False
+    limits: ExecutorLimits = ExecutorLimits()
+    resume_token: str | None = None
+    model: str | None = None
+    cancel: threading.Event | None = None
+
+
+class EventSink(Protocol):
+    """Where an executor reports as it goes: TaskLog events and raw-log lines (both already masked)."""
+
+    def event(self, event_type: EventType, content: dict[str, Any]) -> str | None: ...
+
+    def raw_line(self, stream: str, line: str) -> None: ...
+
+
+class ExecutorStatus(StrEnum):
+    """How the executor itself ended, before the runner checks the disk."""
+
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    BLOCKED = "BLOCKED"
+    CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What the agent reported about its own run; every field is optional."""
+
+    model: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = None
+    duration_ms: int | None = None
+    num_turns: int | None = None
+
+
+@dataclass
+class ExecutorResult:
+    """The outcome of one run. Every string in it is already masked."""
+
+    status: ExecutorStatus
+    exit_code: int | None = None
+    final_message: str = ""
+    claimed_files: list[str] = field(default_factory=list)
+    usage: Usage | None = None
+    blocked_reason: BlockedReason | None = None
+    terminated_by: TerminatedBy | None = None
+    timeout_ms: int | None = None
+    resume_token: str | None = None
+    is_question: bool = False
+    error_message: str | None = None
+    error_code: ErrorCode | None = None
+    test_mode: bool = False
+    detected_pattern: str | None = None  # the prompt line that blocked the run, masked
+
+    @property
+    def executor_blocked(self) -> bool:
+        return self.blocked_reason is not None
+
+
+class Executor(Protocol):
+    """An agent or command the runner can hand a task to."""
+
+    name: str
+    warning: str | None  # a line the REPL prints once when this executor is chosen
+
+    def check_available(self) -> None: ...
+
+    def run(self, task: ExecutorTask, sink: EventSink) -> ExecutorResult: ...
+
+
+def _make_shell(template: str | None) -> Executor:
+    from runner.executors.shell import ShellExecutor
+
+    return ShellExecutor()
+
+
+def _make_command(template: str | None) -> Executor:
+    from runner.executors.command import CommandExecutor
+
+    return CommandExecutor(template)
+
+
+def _make_claude(template: str | None) -> Executor:
+    from runner.executors.claude_code import ClaudeCodeExecutor
+
+    return ClaudeCodeExecutor()
+
+
+def _make_fake(template: str | None) -> Executor:
+    from runner.executors.fake import FakeExecutor
+
+    return FakeExecutor()
+
+
+# The executor modules import this one, so the registry builds them lazily.
+_REGISTRY: dict[str, Callable[[str | None], Executor]] = {
+    "claude-code": _make_claude,
+    "command": _make_command,
+    "fake": _make_fake,
+    "shell": _make_shell,
+}
+
+
+def executor_names() -> list[str]:
+    """Every registered executor name, sorted."""
+    return sorted(_REGISTRY)
+
+
+def create_executor(name: str, *, command_template: str | None = None) -> Executor:
+    """Build the executor registered as `name` (exact match); an unknown name lists the known ones."""
+    factory = _REGISTRY.get(name)
+    if factory is None:
+        known = ", ".join(executor_names())
+        close = difflib.get_close_matches(name, executor_names(), n=1)
+        hint = f"did you mean {close[0]}? known executors: {known}" if close else f"known executors: {known}"
+        raise RunnerError(f"unknown executor {name[:60]!r}", hint=hint)
+    return factory(command_template)

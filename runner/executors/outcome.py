@@ -1,0 +1,46 @@
+"""Turning a child that exited on its own into an `ExecutorResult`, and spotting a final question.
+
+Shared by the executors whose output is plain text (`shell`, `command`); `claude-code`
+reads its status from the stream instead but uses the same question rule.
+"""
+
+from __future__ import annotations
+
+from runner.executors.base import ExecutorResult, ExecutorStatus
+from runner.executors.supervised_run import SupervisedRun
+from runner.logs.models import ErrorCode
+
+FINAL_MESSAGE_LINES = 20
+FINAL_MESSAGE_CHARS = 4_000
+# Markdown emphasis and closing quotes that may follow the question mark of a question line.
+_TRAILING_DECORATION = "*_`'\")] \t"
+
+
+def is_question(message: str) -> bool:
+    """True when the message ends with a question or contains a line that is one."""
+    for line in message.strip().splitlines():
+        if line.strip().rstrip(_TRAILING_DECORATION).endswith("?"):
+            return True
+    return False
+
+
+def final_message(lines: list[str]) -> str:
+    """The last non-blank lines of masked output, as the run's closing words."""
+    kept = [line for line in lines if line.strip()][-FINAL_MESSAGE_LINES:]
+    text = "\n".join(kept)
+    return text[-FINAL_MESSAGE_CHARS:]
+
+
+def exited_result(run: SupervisedRun, *, detect_question: bool) -> ExecutorResult:
+    """Exit code 0 is success; anything else is a failure naming the code and the last error line."""
+    message = final_message(run.stdout_tail) or final_message(run.stderr_tail)
+    if run.exit_code == 0:
+        asks = detect_question and is_question(message)
+        return ExecutorResult(status=ExecutorStatus.SUCCEEDED, exit_code=0, final_message=message,
+                              is_question=asks)
+    last_error = next((line for line in reversed(run.stderr_tail) if line.strip()), "")
+    why = f"Executor exited with code {run.exit_code}"
+    if last_error:
+        why += f": {last_error.strip()[:300]}"
+    return ExecutorResult(status=ExecutorStatus.FAILED, exit_code=run.exit_code, final_message=message,
+                          error_message=why, error_code=ErrorCode.EXECUTOR_FAILED)

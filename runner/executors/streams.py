@@ -1,0 +1,148 @@
+"""Turning a child's raw output bytes into masked lines for the TaskLog and the raw log, within caps.
+
+Each stream is decoded incrementally (invalid UTF-8 is replaced, never fatal), masked on
+whole lines, and split a second time into unmasked lines that only stay in memory for
+prompt detection and executor parsers. One `OutputBudget` per run caps what reaches the sink.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from runner.executors.base import EventSink
+from runner.executors.prompts import SCAN_CHARS, match_prompt, match_stdin_message
+from runner.logs.masking import StreamMasker
+from runner.logs.models import EventType
+
+MAX_OUTPUT_EVENTS = 500
+MAX_RAW_BYTES = 20 * 1024 * 1024
+MAX_EVENT_CHARS = 4_000
+# An unmasked line longer than this is cut before it reaches a parser (it is still fully raw-logged).
+MAX_PARSE_CHARS = 16 * 1024 * 1024
+TAIL_LINES = 40
+
+
+class OutputBudget:
+    """Caps shared by every stream of one run: output events and raw-log bytes."""
+
+    def __init__(self, sink: EventSink, *, max_events: int = MAX_OUTPUT_EVENTS,
+                 max_raw_bytes: int = MAX_RAW_BYTES) -> None:
+        self._sink = sink
+        self._max_events = max_events
+        self._max_raw_bytes = max_raw_bytes
+        self.events_sent = 0
+        self.events_dropped = 0
+        self.raw_bytes = 0
+        self.raw_bytes_dropped = 0
+
+    def event(self, event_type: EventType, content: dict[str, Any]) -> None:
+        """Send an output/progress event while under the cap; past it, only count it."""
+        if self.events_sent >= self._max_events:
+            self.events_dropped += 1
+            return
+        self.events_sent += 1
+        self._sink.event(event_type, content)
+
+    def raw(self, stream: str, line: str) -> None:
+        """Append a masked line to the raw log while under the byte cap."""
+        size = len(line.encode("utf-8", "replace")) + 1
+        if self.raw_bytes + size > self._max_raw_bytes:
+            self.raw_bytes_dropped += size
+            return
+        self.raw_bytes += size
+        self._sink.raw_line(stream, line)
+
+    def close(self) -> None:
+        """Leave one note for each cap that was reached, so the log says what it does not hold."""
+        if self.events_dropped:
+            self._sink.event(EventType.EXECUTOR_OUTPUT, {
+                "stream": "runner",
+                "line": f"[{self.events_dropped} more output lines were written only to the raw log]",
+                "dropped_lines": self.events_dropped,
+            })
+        if self.raw_bytes_dropped:
+            self._sink.raw_line("runner", f"[raw log cap of {self._max_raw_bytes} bytes reached; "
+                                          f"{self.raw_bytes_dropped} more bytes were not kept]")
+
+
+LineCallback = Callable[[str, str], None]
+
+
+class OutputChannel:
+    """One output stream of a child: decode, mask, log, and watch for prompts."""
+
+    def __init__(self, stream: str, budget: OutputBudget, *, emit_events: bool, scan_prompts: bool,
+                 on_line: LineCallback | None = None) -> None:
+        self.stream = stream
+        self._budget = budget
+        self._emit_events = emit_events
+        self.scan_prompts = scan_prompts
+        self._on_line = on_line
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._masker = StreamMasker()
+        self._partial: list[str] = []
+        self._partial_len = 0
+        self.tail: deque[str] = deque(maxlen=TAIL_LINES)
+        self.prompt: str | None = None
+        self.stdin_message: str | None = None
+        self.trailing_partial: str = ""
+        self.line_count = 0
+
+    def feed(self, data: bytes) -> None:
+        """Take bytes as they were read; handle every line they complete."""
+        self._take(self._decoder.decode(data))
+
+    def finish(self) -> None:
+        """End of stream: flush the decoder, the masker and the unterminated last line."""
+        self._take(self._decoder.decode(b"", final=True))
+        for masked in self._masker.flush():
+            self._emit(masked)
+        last = self.partial_line()
+        self.trailing_partial = last
+        if self._partial_len:
+            self._raw_line("".join(self._partial))
+        self._partial, self._partial_len = [], 0
+
+    def partial_line(self) -> str:
+        """The head of the current unterminated line (what a `Continue? [Y/n] ` prompt leaves)."""
+        return "".join(self._partial)[:SCAN_CHARS] if self._partial_len else ""
+
+    def _take(self, text: str) -> None:
+        if not text:
+            return
+        for masked in self._masker.feed(text):
+            self._emit(masked)
+        pieces = text.split("\n")
+        for piece in pieces[:-1]:
+            self._append_partial(piece)
+            self._raw_line("".join(self._partial))
+            self._partial, self._partial_len = [], 0
+        self._append_partial(pieces[-1])
+
+    def _append_partial(self, piece: str) -> None:
+        if not piece or self._partial_len >= MAX_PARSE_CHARS:
+            self._partial_len += len(piece)
+            return
+        self._partial.append(piece[: MAX_PARSE_CHARS - self._partial_len])
+        self._partial_len += len(piece)
+
+    def _emit(self, masked: str) -> None:
+        self.line_count += 1
+        self.tail.append(masked[:MAX_EVENT_CHARS])
+        self._budget.raw(self.stream, masked)
+        if self._emit_events:
+            # Already masked: cut without masking a second time.
+            line = masked if len(masked) <= MAX_EVENT_CHARS else masked[:MAX_EVENT_CHARS] + "[TRUNCATED]"
+            self._budget.event(EventType.EXECUTOR_OUTPUT, {"stream": self.stream, "line": line})
+
+    def _raw_line(self, line: str) -> None:
+        line = line.removesuffix("\r")
+        if self.scan_prompts and self.prompt is None:
+            self.prompt = match_prompt(line)
+        if self.stdin_message is None:
+            self.stdin_message = match_stdin_message(line)
+        if self._on_line is not None:
+            self._on_line(self.stream, line)

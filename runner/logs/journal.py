@@ -1,0 +1,166 @@
+"""The per-task event journal (`<tid>.events.jsonl`) and reading a task as snapshot + journal.
+
+One orjson line per event, appended through a descriptor kept open while the
+task runs, so an append costs the same whatever the task's size. A reader takes
+the snapshot and adds the journal lines it does not already hold (by event id);
+a torn or invalid line is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from runner.errors import NotFoundError, StoreError
+from runner.logs import codec, durable
+from runner.logs.models import CorruptedLog, LogEvent, TaskLog
+
+
+class Journal:
+    """Append-only writer of one task's journal. Not thread-safe: the manager serialises calls."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        # After a failed or partial write the file may end mid-line: start the next line afresh.
+        self._needs_newline = False
+
+    @property
+    def is_open(self) -> bool:
+        return self._fd is not None
+
+    def open(self) -> None:
+        """Open (creating if missing) for appending; a file left ending mid-line is fenced off."""
+        if self._fd is not None:
+            return
+        fd = durable.open_append(self.path)
+        size = os.fstat(fd).st_size
+        if size:
+            with open(self.path, "rb") as existing:
+                existing.seek(size - 1)
+                self._needs_newline = existing.read(1) != b"\n"
+        self._fd = fd
+
+    def append(self, line: bytes, *, sync: bool) -> None:
+        """Append one line; on error the descriptor is dropped so a retry starts on a fresh one."""
+        self.open()
+        assert self._fd is not None
+        data = (b"\n" if self._needs_newline else b"") + line + b"\n"
+        try:
+            durable.write_all(self._fd, data)
+            if sync:
+                os.fsync(self._fd)
+        except OSError:
+            self._needs_newline = True
+            self.close(quiet=True)
+            raise
+        self._needs_newline = False
+
+    def sync(self) -> None:
+        if self._fd is not None:
+            os.fsync(self._fd)
+
+    def reset(self) -> None:
+        """Empty the journal after its events reached a snapshot.
+
+        Not fsynced: if the truncation is lost, the next read finds events the
+        snapshot already holds and drops them by event id.
+        """
+        if self._fd is None:
+            with open(self.path, "r+b") as handle:
+                handle.truncate(0)
+            return
+        os.ftruncate(self._fd, 0)
+        self._needs_newline = False
+
+    def close(self, *, quiet: bool = False) -> None:
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            os.close(fd)
+        except OSError:
+            if not quiet:
+                raise
+
+
+def read_journal(path: Path) -> list[LogEvent]:
+    """Every valid event line of a journal, in order; a missing journal is empty."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    events: list[LogEvent] = []
+    for raw in data.split(b"\n"):
+        if not raw.strip():
+            continue
+        try:
+            events.append(codec.parse_event_line(raw))
+        except ValueError:
+            continue  # a torn last line (or a line fenced off after a failed write)
+    return events
+
+
+def merge_events(snapshot: list[LogEvent], journal: list[LogEvent]) -> list[LogEvent]:
+    """Snapshot events, then journal events the snapshot does not hold yet (dedupe by event_id)."""
+    if not journal:
+        return snapshot
+    seen = {event.event_id for event in snapshot}
+    merged = list(snapshot)
+    for event in journal:
+        if event.event_id not in seen:
+            seen.add(event.event_id)
+            merged.append(event)
+    return merged
+
+
+def load_task(snapshot_path: Path, journal_path: Path, *, session_id: str, task_id: str) -> TaskLog | CorruptedLog:
+    """A task as a reader sees it: the snapshot with the journal's newer events merged in.
+
+    The journal is read before the snapshot: a checkpoint replaces the snapshot
+    and only then empties the journal, so reading in this order never misses
+    the events that moved from one to the other in between.
+    """
+    journal = read_journal(journal_path)
+    try:
+        data = snapshot_path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        return CorruptedLog(session_id=session_id, task_id=task_id, reason=f"unreadable: {exc.strerror}")
+    try:
+        log = codec.parse_task_log(data)
+    except ValueError as exc:
+        return CorruptedLog(session_id=session_id, task_id=task_id, reason=_short_reason(exc))
+    if log.task_id != task_id or log.session_id != session_id:
+        return CorruptedLog(session_id=session_id, task_id=task_id,
+                            reason=f"file holds {log.session_id}/{log.task_id}")
+    merged = merge_events(log.events, journal)
+    if merged is not log.events:
+        log.events = merged
+    return log
+
+
+def _short_reason(exc: ValueError) -> str:
+    """Why a file did not parse, without quoting the file's content back."""
+    if isinstance(exc, ValidationError):
+        errors = exc.errors(include_url=False, include_input=False)
+        if errors:
+            where = ".".join(str(part) for part in errors[0]["loc"])
+            return f"does not parse: {errors[0]['msg']}" + (f" (at {where})" if where else "")
+    return "does not parse"
+
+
+def read_task_or_raise(snapshot_path: Path, journal_path: Path, *, session_id: str, task_id: str) -> TaskLog:
+    """Like `load_task`, for callers that need a TaskLog: a missing or corrupted file is an error."""
+    try:
+        log = load_task(snapshot_path, journal_path, session_id=session_id, task_id=task_id)
+    except FileNotFoundError:
+        raise NotFoundError(f"no task {task_id} in session {session_id}",
+                            hint="/tasks lists the tasks of this session") from None
+    if not isinstance(log, TaskLog):
+        raise StoreError(f"the log file of {task_id} is corrupted ({log.reason})",
+                         hint=f"/logs {task_id} shows what is left")
+    return log

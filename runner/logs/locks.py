@@ -1,0 +1,44 @@
+"""Inter-process locks: one per session (`sessions/<sid>/.lock`), one global (`logs/.lock`).
+
+Rules (DESIGN §3): always a finite timeout, lock files 0600, never deleted, and
+never taken twice by one thread. The last rule is kept by structure: only the
+public entry points of the store and the manager take a lock, helpers that need
+one are named `*_locked` and expect the caller to hold it, and the only nesting
+allowed is session lock, then global lock (never the other way round).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from runner.errors import LockTimeoutError
+from runner.logs.paths import PRIVATE_FILE_MODE
+
+DEFAULT_LOCK_TIMEOUT_S = 10.0
+
+
+@contextmanager
+def hold(lock_path: Path, *, timeout_s: float, what: str) -> Iterator[None]:
+    """Hold the lock at `lock_path` for the `with` body, or raise LockTimeoutError after `timeout_s`.
+
+    A fresh FileLock per acquisition: a second acquisition of the same file from
+    the same thread therefore times out loudly instead of silently re-entering.
+    """
+    if timeout_s < 0:
+        raise ValueError("lock timeouts are finite and non-negative")
+    lock = FileLock(str(lock_path), timeout=timeout_s, mode=PRIVATE_FILE_MODE)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LockTimeoutError(
+            f"could not lock {what} within {timeout_s:g} s ({lock_path})",
+            hint="another pm-runner may be busy in this project; retry, or stop the other runner",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()

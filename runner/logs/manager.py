@@ -1,0 +1,343 @@
+"""TaskLogManager: the task lifecycle API and its fail-closed rules (DESIGN §3 "Fail-closed", seed 003 §2.5).
+
+A task is saved `queued` before `create_task` returns, every event is kept,
+and `finish_task` returns only once the terminal snapshot and the session index
+are durable (or raises LogWriteFatalError). What is fsynced when, and why, is
+in `spec/durability.md`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runner.errors import LogWriteFatalError, NotFoundError, RunnerError, StoreError
+from runner.ids import IdKind, format_event_id, validate
+from runner.logs import indexes
+from runner.logs.allocation import allocate_task_ids, queued_log
+from runner.logs.context import SessionRows, StoreContext, index_row_locked
+from runner.logs.durable import Durability
+from runner.logs.journal import read_task_or_raise
+from runner.logs.masking import mask_text
+from runner.logs.models import (
+    EventType,
+    ExecutorInfo,
+    LogEvent,
+    RunnerDecision,
+    SessionMeta,
+    TaskLog,
+    TaskLogEntry,
+    TaskStatus,
+    Visibility,
+)
+from runner.logs.outcome import TaskOutcome, clean_content, mask_optional, terminal_log
+from runner.logs.paths import LogPaths, ensure_private_dir
+from runner.logs.rawlog import RawLog
+from runner.logs.recovery import crash_outcome, recover_project
+from runner.logs.sessions import open_new_session, release_session, take_session
+from runner.logs.task_state import TaskState
+from runner.timestamps import now_iso, now_ms
+
+__all__ = ["Durability", "OpenedSession", "RawLog", "TaskLogManager", "TaskOutcome"]
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    session_id: str
+    recovered: list[str]  # "<session_id>/<task_id>" of each task closed by crash recovery
+
+
+class TaskLogManager:
+    """Owns one session at a time and every task it creates there, from `queued` to a terminal state."""
+
+    CHECKPOINT_EVENTS = 256
+    CHECKPOINT_INTERVAL_MS = 2000
+
+    def __init__(self, project_root: Path, *, durability: Durability = Durability.NORMAL,
+                 on_warning: Callable[[str], None] | None = None, lock_timeout_s: float = 10.0,
+                 max_event_bytes: int = 1024 * 1024) -> None:
+        self._ctx = StoreContext(LogPaths(project_root), Durability(durability), lock_timeout_s, self._warn)
+        self._on_warning = on_warning
+        self._max_event_bytes = max_event_bytes
+        self.warnings: list[str] = []
+        self._mutex = threading.RLock()  # executors may report events from reader threads
+        self._meta: SessionMeta | None = None
+        self._rows: SessionRows | None = None
+        self._tasks: dict[str, TaskState] = {}  # until their terminal state is saved and indexed
+        self._finished: dict[str, TaskStatus] = {}
+        self._raw_logs: list[RawLog] = []
+        self._last_external_ms = 0
+        self._closed = False
+
+    @property
+    def session_id(self) -> str | None:
+        return self._meta.session_id if self._meta else None
+
+    @property
+    def paths(self) -> LogPaths:
+        return self._ctx.paths
+
+    def _warn(self, line: str) -> None:
+        line = mask_text(line)
+        self.warnings.append(line)
+        if self._on_warning is not None:
+            self._on_warning(line)
+
+    # -- sessions ------------------------------------------------------------------------
+
+    def open_session(self, *, project_mode: str = "cwd", executor: str | None = None,
+                     model: str | None = None, interactive: bool = False) -> OpenedSession:
+        """Start a new session, after closing tasks abandoned by runners that died."""
+        with self._mutex:
+            self._release_current()
+            recovered = self._recover()
+            ensure_private_dir(self.paths.sessions_dir, stop_at=self.paths.project_root)
+            fields = {"project_mode": mask_text(project_mode), "executor": mask_optional(executor),
+                      "model": mask_optional(model), "interactive": interactive}
+            self._meta, self._rows = open_new_session(self._ctx, fields)
+            self._closed = False
+            return OpenedSession(self._meta.session_id, [f"{s}/{t}" for s, t in recovered])
+
+    def continue_session(self, session_id: str) -> OpenedSession:
+        """Reopen an existing session; NotFoundError if absent, StoreError if a live runner owns it."""
+        validate(IdKind.SESSION, session_id)
+        with self._mutex:
+            if session_id == self.session_id:
+                return OpenedSession(session_id, [])
+            if not self.paths.session_dir(session_id).is_dir():
+                raise NotFoundError(f"no session {session_id} in {self.paths.logs_dir}",
+                                    hint="/sessions lists the sessions of this project")
+            self._release_current()
+            recovered = self._recover()
+            self._meta, self._rows = take_session(self._ctx, session_id)
+            self._closed = False
+            return OpenedSession(session_id, [f"{s}/{t}" for s, t in recovered])
+
+    def recover_project(self) -> list[tuple[str, str]]:
+        """Close as `error` every task left unfinished by a runner that died, in every session."""
+        with self._mutex:
+            return self._recover()
+
+    def _recover(self) -> list[tuple[str, str]]:
+        if not self.paths.sessions_dir.is_dir():
+            return []
+        return recover_project(self._ctx, exclude=self.session_id, max_event_bytes=self._max_event_bytes)
+
+    def _release_current(self) -> None:
+        if self._meta is None:
+            return
+        if self._tasks:
+            raise StoreError(f"{', '.join(self._tasks)} of session {self._meta.session_id} is not finished",
+                             hint="let the task finish before switching sessions")
+        meta, self._meta, self._rows = self._meta, None, None
+        self._finished.clear()
+        release_session(self._ctx, meta, finished=True)
+
+    def _session(self) -> tuple[SessionMeta, SessionRows]:
+        if self._meta is None or self._rows is None:
+            raise StoreError("no session is open", hint="open a session first (/start)")
+        return self._meta, self._rows
+
+    # -- tasks ---------------------------------------------------------------------------
+
+    def create_task(self, prompt: str, *, thread_id: str | None = None, parent_task_id: str | None = None,
+                    new_run: bool = False, input_event: EventType = EventType.USER_INPUT,
+                    runner_decision: RunnerDecision = RunnerDecision.ACCEPT) -> TaskLog:
+        """Register a task: saved `queued` (snapshot, session index row, global counts) before returning."""
+        with self._mutex:
+            meta, rows = self._session()
+            masked = mask_text(prompt)
+            content = clean_content({"prompt": masked}, self._max_event_bytes)
+            with self._ctx.session_lock(meta.session_id):
+                rows.refresh(self._own_rows)
+                ids = allocate_task_ids(
+                    rows, thread_id=thread_id, parent_task_id=parent_task_id, new_run=new_run,
+                    clock_ms=now_ms(), last_external_ms=self._last_external_ms,
+                    taken=lambda tid: self.paths.task_snapshot(meta.session_id, tid).exists())
+                log = queued_log(meta.session_id, ids, masked_prompt=masked, input_event=input_event,
+                                 runner_decision=runner_decision, content=content, now=now_iso())
+                self._last_external_ms = int(ids.external_task_id.split("-", 1)[1])
+                state = TaskState.register(self.paths, log, durable_write=self._ctx.strict)
+                self._tasks[log.task_id] = state
+                # Global counts are a cache (rebuilt on read, written durably at terminal states): no fsync here.
+                self._index_locked(state, rows, durable_write=self._ctx.strict, fatal=True, global_durable=False)
+            return log.model_copy(deep=True)
+
+    def start_task(self, task_id: str, *, executor: ExecutorInfo, verification_root: str,
+                   timeout_ms: int | None = None) -> None:
+        """`queued` -> `running`: the snapshot is rewritten with every event so far (a checkpoint)."""
+        with self._mutex:
+            meta, rows = self._session()
+            state = self._live(task_id)
+            update = {"status": TaskStatus.RUNNING, "updated_at": now_iso(), "timeout_ms": timeout_ms,
+                      "executor": ExecutorInfo(name=mask_text(executor.name), model=mask_optional(executor.model)),
+                      "verification_root": mask_text(verification_root)}
+            state.log = TaskLog.model_validate({**dict(state.log), **update})
+            try:
+                state.checkpoint(durable_write=self._ctx.strict)
+            except OSError as exc:
+                self._warn(f"WARNING: could not save {task_id} as running: {exc.strerror or exc}; "
+                           "its events are still journaled")
+            # The running row is advisory (recovery treats queued and running alike): no fsync.
+            try:
+                with self._ctx.session_lock(meta.session_id):
+                    rows.refresh(self._own_rows)
+                    self._index_locked(state, rows, durable_write=False, fatal=False)
+            except RunnerError as exc:
+                self._warn(f"WARNING: could not update the index row of {task_id}: {exc.message}")
+
+    def add_event(self, task_id: str, event_type: EventType, content: dict[str, Any],
+                  *, visibility: Visibility | None = None) -> str | None:
+        """Record an event; None (after a WARNING) when it could not be appended. The task goes on."""
+        with self._mutex:
+            state = self._tasks.get(validate(IdKind.TASK, task_id))
+            if state is None:
+                self._warn(f"WARNING: event {event_type} for {task_id} dropped: the task is not running here")
+                return None
+            event_id = format_event_id(state.next_event)
+            state.next_event += 1
+            event = LogEvent(event_id=event_id, event_type=event_type, timestamp=now_iso(),
+                             visibility=visibility or event_type.default_visibility,
+                             content=clean_content(content, self._max_event_bytes))
+            error = state.append(event, sync=self._ctx.strict)
+            if error is not None:
+                self._warn(f"WARNING: could not append event {event_id} to {task_id}: "
+                           f"{error.strerror or error}; it is kept for the task's next snapshot")
+                self._checkpoint(state)
+                return None
+            if state.checkpoint_due(every_events=self.CHECKPOINT_EVENTS, every_ms=self.CHECKPOINT_INTERVAL_MS):
+                self._checkpoint(state)
+            return event_id
+
+    def _checkpoint(self, state: TaskState) -> None:
+        try:
+            state.checkpoint(durable_write=True)
+        except OSError as exc:
+            self._warn(f"WARNING: could not checkpoint {state.task_id}: {exc.strerror or exc}")
+
+    def open_raw_log(self, task_id: str, event_id: str) -> RawLog:
+        """A 0600 file for the task's raw executor output; `write` masks, `close` fsyncs."""
+        with self._mutex:
+            meta, _ = self._session()
+            path = self.paths.raw_log(meta.session_id, task_id, event_id)
+            ensure_private_dir(path.parent, stop_at=self.paths.project_root)
+            raw = RawLog(path, warn=self._warn)
+            self._raw_logs = [r for r in self._raw_logs if not r.closed] + [raw]
+            return raw
+
+    def finish_task(self, task_id: str, outcome: TaskOutcome) -> TaskLog:
+        """Terminal snapshot (always fsynced), then session and global index rows; returns the log.
+
+        Raises LogWriteFatalError when the terminal snapshot or the session index
+        cannot be saved: the caller must stop (exit code 1).
+        """
+        with self._mutex:
+            meta, rows = self._session()
+            state = self._live(task_id)
+            log, problem = terminal_log(state.log, outcome, event_id=format_event_id(state.next_event),
+                                        now=now_iso(), max_event_bytes=self._max_event_bytes)
+            if problem is not None:
+                self._warn(f"WARNING: {task_id} ended with an invalid outcome ({problem}); saved as error")
+            state.next_event += 1
+            state.save_terminal(log)
+            self._index_terminal(state, meta, rows)
+            return log
+
+    def _index_terminal(self, state: TaskState, meta: SessionMeta, rows: SessionRows) -> None:
+        try:
+            with self._ctx.session_lock(meta.session_id):
+                rows.refresh(self._own_rows)
+                self._index_locked(state, rows, durable_write=True, fatal=True)
+        except LogWriteFatalError:
+            raise
+        except RunnerError as exc:
+            raise LogWriteFatalError(f"could not index the final log of {state.task_id}: {exc.message}",
+                                     hint=exc.hint) from exc
+        del self._tasks[state.task_id]
+        self._finished[state.task_id] = state.log.status
+
+    def _index_locked(self, state: TaskState, rows: SessionRows, *, durable_write: bool, fatal: bool,
+                      global_durable: bool | None = None) -> None:
+        meta, _ = self._session()
+        index_row_locked(self._ctx, rows, meta, indexes.entry_from_log(state.log),
+                         durable_write=durable_write, fatal=fatal,
+                         global_durable=durable_write if global_durable is None else global_durable)
+
+    def _live(self, task_id: str) -> TaskState:
+        state = self._tasks.get(validate(IdKind.TASK, task_id))
+        if state is not None and not state.is_terminal:
+            return state
+        if task_id in self._finished or state is not None:
+            status = state.log.status if state is not None else self._finished[task_id]
+            raise StoreError(f"{task_id} already finished as {status}",
+                             hint="a finished task cannot change; /retry starts a new one")
+        raise NotFoundError(f"{task_id} was not created by this runner in session {self.session_id}",
+                            hint="/tasks lists the tasks of this session")
+
+    def _own_rows(self) -> dict[str, TaskLogEntry]:
+        return {tid: indexes.entry_from_log(s.log) for tid, s in self._tasks.items()}
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def get_task(self, task_id: str) -> TaskLog:
+        """The task as it is now (events included): from memory while live here, else from disk."""
+        with self._mutex:
+            meta, _ = self._session()
+            state = self._tasks.get(validate(IdKind.TASK, task_id))
+            if state is not None:
+                return (state.pending_terminal or state.log).model_copy(deep=True)
+            return read_task_or_raise(self.paths.task_snapshot(meta.session_id, task_id),
+                                      self.paths.task_journal(meta.session_id, task_id),
+                                      session_id=meta.session_id, task_id=task_id)
+
+    def entries(self) -> list[TaskLogEntry]:
+        """The current session's index rows in task order (what /tasks shows, and /logs reads)."""
+        with self._mutex:
+            if self._rows is None:
+                return []
+            self._rows.refresh(self._own_rows)
+            return self._rows.entries()
+
+    # -- shutdown ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close raw logs, end still-open tasks as error (fail-closed), release the session. Idempotent."""
+        with self._mutex:
+            if self._closed:
+                return
+            self._closed = True
+            for raw in self._raw_logs:
+                raw.close()
+            self._raw_logs = []
+            if self._meta is None:
+                return
+            for state in list(self._tasks.values()):
+                self._close_unfinished(state)
+            for state in self._tasks.values():
+                state.journal.close(quiet=True)
+            finished = not self._tasks  # anything left is picked up by recovery at the next start
+            meta, self._meta, self._rows = self._meta, None, None
+            self._tasks.clear()
+            self._finished.clear()
+            try:
+                release_session(self._ctx, meta, finished=finished)
+            except (OSError, RunnerError) as exc:
+                self._warn(f"WARNING: could not mark session {meta.session_id} as ended: {exc}")
+
+    def _close_unfinished(self, state: TaskState) -> None:
+        meta, rows = self._session()
+        try:
+            if state.is_terminal:  # saved, but its index row was not
+                self._index_terminal(state, meta, rows)
+            elif state.pending_terminal is not None:  # its terminal save failed: one last try
+                state.save_terminal(state.pending_terminal)
+                self._index_terminal(state, meta, rows)
+            else:
+                self._warn(f"WARNING: {state.task_id} was still {state.log.status} at exit; closed as error")
+                self.finish_task(state.task_id, crash_outcome())
+        except RunnerError as exc:
+            self._warn(f"WARNING: could not close {state.task_id}: {exc.message}; "
+                       "it will be recovered at the next start")

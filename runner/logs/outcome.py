@@ -1,0 +1,148 @@
+"""How a task ends: the `TaskOutcome` the caller hands over and the terminal TaskLog made from it.
+
+Everything that reaches a log passes through here or `clean_content`: strings
+are masked first, then cut; an outcome that breaks the fail-closed rules is not
+dropped but saved as an `error` that says what was wrong with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from runner.logs.codec import json_safe
+from runner.logs.masking import mask_obj, mask_text
+from runner.logs.models import (
+    Artifacts,
+    BlockedReason,
+    ErrorCode,
+    EventType,
+    EvidenceSummary,
+    LogEvent,
+    Metrics,
+    RunnerDecision,
+    TaskLog,
+    TaskStatus,
+    TerminatedBy,
+    VerifiedFile,
+)
+
+TRUNCATED = "[TRUNCATED]"
+TERMINAL_EVENTS = {
+    TaskStatus.COMPLETE: EventType.TASK_COMPLETE,
+    TaskStatus.INCOMPLETE: EventType.TASK_INCOMPLETE,
+    TaskStatus.ERROR: EventType.TASK_ERROR,
+}
+
+
+@dataclass
+class TaskOutcome:
+    """What the caller decided about a finished task; the manager turns it into the terminal TaskLog."""
+
+    status: TaskStatus
+    error_reason: str | None = None
+    error_code: ErrorCode | None = None
+    runner_decision: RunnerDecision | None = None
+    executor_summary: str | None = None
+    evidence_summary: EvidenceSummary | None = None
+    artifacts: Artifacts | None = None
+    verified_files: list[VerifiedFile] = field(default_factory=list)
+    files_modified_count: int = 0
+    executor_blocked: bool = False
+    blocked_reason: BlockedReason | None = None
+    terminated_by: TerminatedBy | None = None
+    timeout_ms: int | None = None
+    metrics: Metrics | None = None
+    resume_token: str | None = None
+    test_mode: bool = False
+    final_event_content: dict[str, Any] = field(default_factory=dict)
+
+
+def cut_utf8(text: str, max_bytes: int) -> str:
+    """`text` cut to at most `max_bytes` UTF-8 bytes plus a `[TRUNCATED]` marker when it was longer."""
+    if len(text) * 4 <= max_bytes:
+        return text
+    encoded = text.encode("utf-8", "replace")
+    if len(encoded) <= max_bytes:
+        return text
+    return encoded[:max_bytes].decode("utf-8", "ignore") + TRUNCATED
+
+
+def clean_content(content: dict[str, Any], max_bytes: int) -> dict[str, Any]:
+    """Event content as stored: masked (keys and values), each string cut to `max_bytes`, plain JSON."""
+    masked = mask_obj(json_safe(content if isinstance(content, dict) else {"value": content}))
+    cut = _cut_strings(masked, max_bytes)
+    return cut if isinstance(cut, dict) else {"value": cut}
+
+
+def _cut_strings(value: Any, max_bytes: int) -> Any:
+    if isinstance(value, str):
+        return cut_utf8(value, max_bytes)
+    if isinstance(value, dict):
+        return {key: _cut_strings(item, max_bytes) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cut_strings(item, max_bytes) for item in value]
+    return value
+
+
+def mask_optional(text: str | None) -> str | None:
+    return None if text is None else mask_text(text)
+
+
+def _masked_model(model: BaseModel | None) -> Any:
+    return None if model is None else mask_obj(model.model_dump(mode="json"))
+
+
+def terminal_log(current: TaskLog, outcome: TaskOutcome, *, event_id: str, now: str,
+                 max_event_bytes: int) -> tuple[TaskLog, str | None]:
+    """The terminal TaskLog, and a problem description when the outcome had to be saved as an error."""
+    fields = _outcome_fields(current, outcome, now)
+    try:
+        return _validated(current, fields, outcome, event_id, now, max_event_bytes), None
+    except ValidationError as exc:
+        problem = _first_error(exc)
+    reason = f"{fields['error_reason'] or 'no reason given'} (outcome was invalid: {problem})"
+    fields.update(status=TaskStatus.ERROR, error_reason=reason,
+                  error_code=fields["error_code"] or ErrorCode.LOG_WRITE_FAILED)
+    if fields["executor_blocked"] and (fields["blocked_reason"] is None or fields["terminated_by"] is None):
+        fields.update(executor_blocked=False)
+    return _validated(current, fields, outcome, event_id, now, max_event_bytes), problem
+
+
+def _outcome_fields(current: TaskLog, outcome: TaskOutcome, now: str) -> dict[str, Any]:
+    return {
+        "status": outcome.status, "ended_at": now, "updated_at": now,
+        "error_reason": mask_optional(outcome.error_reason), "error_code": outcome.error_code,
+        "runner_decision": outcome.runner_decision or current.runner_decision,
+        "executor_summary": mask_optional(outcome.executor_summary),
+        "evidence_summary": _masked_model(outcome.evidence_summary),
+        "artifacts": _masked_model(outcome.artifacts) or current.artifacts,
+        "verified_files": [_masked_model(f) for f in outcome.verified_files],
+        "files_modified_count": outcome.files_modified_count,
+        "executor_blocked": outcome.executor_blocked, "blocked_reason": outcome.blocked_reason,
+        "terminated_by": outcome.terminated_by,
+        "timeout_ms": outcome.timeout_ms if outcome.timeout_ms is not None else current.timeout_ms,
+        "metrics": _masked_model(outcome.metrics), "resume_token": mask_optional(outcome.resume_token),
+        "test_mode": outcome.test_mode or current.test_mode,
+    }
+
+
+def _validated(current: TaskLog, fields: dict[str, Any], outcome: TaskOutcome, event_id: str,
+               now: str, max_event_bytes: int) -> TaskLog:
+    status = TaskStatus(fields["status"])
+    content = dict(outcome.final_event_content)
+    if status is not TaskStatus.COMPLETE and "reason" not in content:
+        content["reason"] = fields["error_reason"]
+    event_type = TERMINAL_EVENTS.get(status, EventType.TASK_ERROR)
+    event = LogEvent(event_id=event_id, event_type=event_type, timestamp=now,
+                     visibility=event_type.default_visibility,
+                     content=clean_content(content, max_event_bytes))
+    # Existing events are LogEvent instances and pass through without being re-validated.
+    return TaskLog.model_validate({**dict(current), **fields, "events": [*current.events, event]})
+
+
+def _first_error(exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False, include_input=False)
+    return str(errors[0]["msg"]) if errors else "invalid"

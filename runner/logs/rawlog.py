@@ -1,0 +1,67 @@
+"""Raw executor output files (`raw/<sid>/<tid>_<evt>.log`): masked line by line, fsynced at close.
+
+Output is masked on whole lines through a `StreamMasker`, so a secret split
+across two writes is still caught. Raw logs are best effort: a write failure is
+reported once as a WARNING and later writes are dropped; the task goes on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from runner.logs import durable
+from runner.logs.masking import StreamMasker, mask_text
+
+
+class RawLog:
+    """One raw log file, open for appending until `close()`."""
+
+    def __init__(self, path: Path, *, warn: Callable[[str], None]) -> None:
+        self.path = path
+        self._warn = warn
+        self._masker = StreamMasker()
+        self._fd: int | None = durable.open_append(path)
+        self._failed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._fd is None
+
+    def write(self, text: str) -> None:
+        """Mask and append `text`; complete lines are written at once, a partial line waits for its end."""
+        if self._fd is None or self._failed:
+            return
+        self._write_lines(self._masker.feed(text))
+
+    def close(self) -> None:
+        """Write what is left, fsync the file and its folder, close. Idempotent."""
+        fd = self._fd
+        if fd is None:
+            return
+        if not self._failed:
+            self._write_lines(self._masker.flush())
+        self._fd = None
+        try:
+            if not self._failed:
+                os.fsync(fd)
+                durable.fsync_dir(self.path.parent)
+        except OSError as exc:
+            self._report(exc)
+        finally:
+            os.close(fd)
+
+    def _write_lines(self, lines: list[str]) -> None:
+        if not lines or self._fd is None:
+            return
+        data = "".join(f"{line}\n" for line in lines).encode("utf-8", "replace")
+        try:
+            durable.write_all(self._fd, data)
+        except OSError as exc:
+            self._failed = True
+            self._report(exc)
+
+    def _report(self, exc: OSError) -> None:
+        self._warn(mask_text(f"WARNING: could not write raw log {self.path}: {exc.strerror or exc}; "
+                             "later output of this task is not kept in it"))

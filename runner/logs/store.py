@@ -1,0 +1,153 @@
+"""The log store's read API (`LogReader`) and the public face of the storage modules.
+
+Storage is split by concern: `paths` (layout, id checks, 0700 folders),
+`durable` (0600 files, atomic durable writes), `codec` (the serialise/parse
+pair), `journal` (per-task event journal, snapshot + journal reads), `locks`,
+`indexes` (rows, rebuilds). Reads never create anything, except that an index
+found missing or corrupted is rebuilt from the task files and written back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from runner.errors import InvalidIdError, NotFoundError, RunnerError, StoreError
+from runner.ids import IdKind, is_valid, validate
+from runner.logs import indexes
+from runner.logs.codec import (
+    dumps,
+    parse_global_index,
+    parse_session_index,
+    parse_session_meta,
+    parse_task_log,
+)
+from runner.logs.durable import Durability, write_atomic
+from runner.logs.journal import load_task
+from runner.logs.locks import DEFAULT_LOCK_TIMEOUT_S, hold
+from runner.logs.models import CorruptedLog, SessionIndex, SessionMeta, SessionSummary, TaskLog
+from runner.logs.paths import LogPaths
+from runner.timestamps import now_iso
+
+__all__ = [
+    "Durability", "LogPaths", "LogReader", "dumps", "parse_global_index", "parse_session_index",
+    "parse_session_meta", "parse_task_log", "write_atomic",
+]
+
+
+class LogReader:
+    """Read-only access to a project's logs, as used by `/logs`, `/sessions` and `pm-runner logs`.
+
+    `last_rebuilt` tells whether the last `list_sessions` or `read_session_index`
+    found its index missing or corrupted and rebuilt it from the files.
+    """
+
+    def __init__(self, project_root: Path, *, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> None:
+        self.paths = LogPaths(project_root)
+        self.logs_dir = self.paths.logs_dir
+        self.lock_timeout_s = lock_timeout_s
+        self.last_rebuilt = False
+
+    def _require_logs(self) -> None:
+        if not self.logs_dir.is_dir():
+            raise NotFoundError(f"no logs in {self.logs_dir}",
+                                hint="run a task first, or check --project / --project-root")
+
+    def _require_session(self, session_id: str) -> None:
+        self._require_logs()
+        if not self.paths.session_dir(session_id).is_dir():
+            raise NotFoundError(f"no session {session_id} in {self.logs_dir}",
+                                hint="/sessions lists the sessions of this project")
+
+    # -- sessions ------------------------------------------------------------------------
+
+    def session_exists(self, session_id: str) -> bool:
+        return self.paths.session_dir(validate(IdKind.SESSION, session_id)).is_dir()
+
+    def list_sessions(self) -> list[SessionSummary]:
+        """The global index, oldest session first; rebuilt (and rewritten) when missing, corrupted or incomplete."""
+        self._require_logs()
+        self.last_rebuilt = False
+        current = indexes.read_global_index(self.paths)
+        if current is not None and self._covers_all_sessions([r.session_id for r in current.sessions]):
+            return sorted(current.sessions, key=lambda r: indexes.session_sort_key(r.session_id))
+        self.last_rebuilt = True
+        rebuilt = indexes.rebuild_global_index(self.paths, now_iso())
+        self._write_back(self.paths.global_lock, "the logs index",
+                         lambda: indexes.write_global_index_locked(self.paths, rebuilt, durable_write=True))
+        return rebuilt.sessions
+
+    def _covers_all_sessions(self, listed: list[str]) -> bool:
+        """True when the rows are exactly the session folders that have a `session.json`."""
+        on_disk = {sid for sid in indexes.session_ids_on_disk(self.paths) if self.paths.session_meta(sid).exists()}
+        return len(listed) == len(on_disk) and set(listed) == on_disk
+
+    def latest_session_id(self) -> str | None:
+        """The most recently started session, or None when there is none."""
+        sessions = self.list_sessions()
+        return sessions[-1].session_id if sessions else None
+
+    def read_session_meta(self, session_id: str) -> SessionMeta:
+        self._require_session(session_id)
+        meta = indexes.read_session_meta(self.paths, session_id)
+        if meta is None:
+            raise StoreError(f"session.json of {session_id} is missing or corrupted",
+                             hint=f"its tasks can still be listed: /logs --session {session_id}")
+        return meta
+
+    def read_session_index(self, session_id: str) -> SessionIndex:
+        """The session's task rows; rebuilt from the task files (and rewritten) when missing or corrupted."""
+        self._require_session(session_id)
+        self.last_rebuilt = False
+        index = indexes.read_session_index(self.paths, session_id)
+        if index is not None:
+            return SessionIndex.model_construct(session_id=index.session_id, updated_at=index.updated_at,
+                                                entries=list(index.entries))
+        self.last_rebuilt = True
+        rebuilt = indexes.rebuild_session_index(self.paths, session_id, now_iso())
+        self._write_back(self.paths.session_lock(session_id), f"session {session_id}",
+                         lambda: self._write_session_index_if_still_broken(session_id, rebuilt))
+        return rebuilt
+
+    def _write_session_index_if_still_broken(self, session_id: str, rebuilt: SessionIndex) -> None:
+        if indexes.read_session_index(self.paths, session_id) is None:
+            indexes.write_session_index_locked(self.paths, rebuilt, durable_write=True)
+
+    def _write_back(self, lock_path: Path, what: str, write: Callable[[], None]) -> None:
+        """Best effort: a rebuilt index is returned even when it cannot be saved (read-only folder, busy lock)."""
+        try:
+            with hold(lock_path, timeout_s=self.lock_timeout_s, what=what):
+                write()
+        except (OSError, RunnerError):
+            pass
+
+    # -- tasks ---------------------------------------------------------------------------
+
+    def read_task(self, session_id: str, task_id: str) -> TaskLog | CorruptedLog:
+        """The task's snapshot merged with its journal; CorruptedLog when the snapshot does not parse."""
+        self._require_session(session_id)
+        snapshot = self.paths.task_snapshot(session_id, task_id)
+        try:
+            return load_task(snapshot, self.paths.task_journal(session_id, task_id),
+                             session_id=session_id, task_id=task_id)
+        except FileNotFoundError:
+            raise NotFoundError(f"no task {task_id} in session {session_id}",
+                                hint=f"/logs --session {session_id} lists its tasks") from None
+
+    def resolve_task(self, session_id: str, id_or_external_id: str) -> str:
+        """The internal id (`task-NNN`) for `task-NNN`, `NNN`, or the external `task-<epoch-ms>`."""
+        ref = id_or_external_id.strip()
+        if ref.isdigit() and len(ref) <= 12:
+            ref = f"task-{int(ref):03d}"
+        internal = is_valid(IdKind.TASK, ref)
+        if not internal and not is_valid(IdKind.EXTERNAL_TASK, ref):
+            raise InvalidIdError(f"invalid task id {id_or_external_id[:80]!r}",
+                                 hint="task ids look like task-001 or task-1768319005471")
+        index = self.read_session_index(session_id)
+        for entry in index.entries:
+            if (entry.task_id if internal else entry.external_task_id) == ref:
+                return entry.task_id
+        if internal and self.paths.task_snapshot(session_id, ref).exists():
+            return ref  # registered a moment ago, or the index is behind: the file is the truth
+        raise NotFoundError(f"no task {id_or_external_id} in session {session_id}",
+                            hint=f"/logs --session {session_id} lists its tasks")

@@ -1,0 +1,119 @@
+"""One live task as its writer holds it: the TaskLog in memory, its snapshot path and open journal.
+
+Snapshots are rewritten at lifecycle transitions and checkpoints; between
+them each event costs one journal append. Every event also stays in memory, so
+an event whose append failed still reaches the next snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from runner.errors import LogWriteFatalError
+from runner.logs import codec, durable
+from runner.logs.journal import Journal
+from runner.logs.models import LogEvent, TaskLog
+from runner.logs.paths import LogPaths
+from runner.timestamps import now_iso, now_ms
+
+APPEND_TRIES = 3
+TERMINAL_SAVE_TRIES = 2
+
+
+@dataclass
+class TaskState:
+    log: TaskLog
+    snapshot_path: Path
+    journal: Journal
+    next_event: int
+    since_checkpoint: int = 0
+    last_checkpoint_ms: int = 0
+    # A terminal log whose save failed: kept so `close()` can try once more rather than lose the outcome.
+    pending_terminal: TaskLog | None = None
+
+    @property
+    def task_id(self) -> str:
+        return self.log.task_id
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.log.status.is_terminal
+
+    def save(self, *, durable_write: bool) -> None:
+        """Atomically replace the snapshot with the in-memory log (all events included)."""
+        durable.write_atomic(self.snapshot_path, codec.dumps(self.log), durable=durable_write)
+
+    def checkpoint(self, *, durable_write: bool) -> None:
+        """Snapshot everything, then empty the journal (its events are now in the snapshot)."""
+        self.log.updated_at = now_iso()
+        self.save(durable_write=durable_write)
+        self.since_checkpoint = 0
+        self.last_checkpoint_ms = now_ms()
+        try:
+            self.journal.reset()
+        except OSError:
+            pass  # a journal left full is harmless: readers drop events the snapshot already has
+
+    def checkpoint_due(self, *, every_events: int, every_ms: int) -> bool:
+        if self.since_checkpoint == 0:
+            return False
+        return self.since_checkpoint >= every_events or now_ms() - self.last_checkpoint_ms >= every_ms
+
+    def append(self, event: LogEvent, *, sync: bool) -> OSError | None:
+        """Keep the event and append it to the journal (up to 3 tries); returns the last error if all failed."""
+        self.log.events.append(event)
+        line = codec.event_line(event)
+        error: OSError | None = None
+        for _ in range(APPEND_TRIES):
+            try:
+                self.journal.append(line, sync=sync)
+            except OSError as exc:
+                error = exc
+                continue
+            error = None
+            break
+        self.since_checkpoint += 1
+        return error
+
+    @classmethod
+    def register(cls, paths: LogPaths, log: TaskLog, *, durable_write: bool) -> TaskState:
+        """Open the journal, then write the queued snapshot (its folder fsync covers both new entries)."""
+        state = cls(log=log, snapshot_path=paths.task_snapshot(log.session_id, log.task_id),
+                    journal=Journal(paths.task_journal(log.session_id, log.task_id)),
+                    next_event=len(log.events) + 1, last_checkpoint_ms=now_ms())
+        try:
+            state.journal.open()
+            state.save(durable_write=durable_write)
+        except OSError as exc:
+            state.journal.close(quiet=True)
+            raise LogWriteFatalError(
+                f"could not register {log.task_id} in {state.snapshot_path.parent}: {exc.strerror or exc}",
+                hint="check free space and permissions of the logs folder") from exc
+        return state
+
+    def save_terminal(self, log: TaskLog) -> None:
+        """Write the terminal snapshot durably; a failed write or fsync is redone from memory once, never re-fsynced.
+
+        Raises LogWriteFatalError when it cannot be saved; the log is kept as
+        `pending_terminal` so a last attempt can be made at close.
+        """
+        self.pending_terminal = log
+        error: OSError | None = None
+        for _ in range(TERMINAL_SAVE_TRIES):
+            try:
+                durable.write_atomic(self.snapshot_path, codec.dumps(log), durable=True)
+            except OSError as exc:
+                error = exc
+                continue
+            self.log, self.pending_terminal = log, None
+            try:
+                self.journal.reset()
+            except OSError:
+                pass  # the snapshot holds every event: duplicates left in the journal are dropped on read
+            self.journal.close(quiet=True)
+            return
+        assert error is not None
+        raise LogWriteFatalError(
+            f"could not save the final log of {self.task_id} to {self.snapshot_path}: {error.strerror or error}",
+            hint="check free space and permissions of the logs folder; the runner stops so no task goes unlogged")

@@ -1,0 +1,211 @@
+"""The slash-command registry: one entry and one handler per command; `/help` is generated from it.
+
+Dispatch is by exact name (prefix matching makes scripts fragile); an unknown name
+gets a "did you mean" hint. Handlers return a `CommandResult`; the loop renders it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from runner.config import save_repl_state
+from runner.core import RunnerCore
+from runner.errors import RunnerError
+from runner.providers import key_statuses
+from runner.repl.output import Terminal
+
+
+@dataclass
+class CommandResult:
+    """What a command produced: things to show, whether it failed, whether the REPL should stop."""
+
+    output: list[Any] = field(default_factory=list)
+    error: RunnerError | None = None
+    exit: bool = False
+
+
+@dataclass
+class CommandContext:
+    core: RunnerCore
+    terminal: Terminal
+    interactive: bool
+
+
+Handler = Callable[[CommandContext, list[str]], CommandResult]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    summary: str
+    handler: Handler
+
+
+REGISTRY: dict[str, Command] = {}
+
+
+def command(name: str, usage: str, summary: str) -> Callable[[Handler], Handler]:
+    """Register a handler under `/name` with its usage line and one-line help."""
+
+    def register(handler: Handler) -> Handler:
+        REGISTRY[name] = Command(name, usage, summary, handler)
+        return handler
+
+    return register
+
+
+def unknown_command(name: str) -> RunnerError:
+    close = difflib.get_close_matches(name, list(REGISTRY), n=1)
+    hint = f"did you mean /{close[0]}? (/help lists every command)" if close else "/help lists every command"
+    return RunnerError(f"unknown command /{name}", hint=hint)
+
+
+def run_command(ctx: CommandContext, text: str) -> CommandResult:
+    """Parse `/name args...` and run its handler; user mistakes come back as `error`, not exceptions."""
+    try:
+        words = shlex.split(text[1:])
+    except ValueError as exc:
+        return CommandResult(error=RunnerError(f"cannot parse command: {exc}",
+                                               hint="check the quotes in the line"))
+    if not words:
+        return CommandResult(error=unknown_command(""))
+    name, args = words[0], words[1:]
+    entry = REGISTRY.get(name)
+    if entry is None:
+        return CommandResult(error=unknown_command(name))
+    try:
+        return entry.handler(ctx, args)
+    except RunnerError as exc:
+        return CommandResult(error=exc)
+
+
+def _no_args(name: str, args: list[str]) -> None:
+    if args:
+        raise RunnerError(f"/{name} takes no arguments (got {' '.join(args)!r})", hint=f"type /{name}")
+
+
+@command("help", "/help", "Show this list of commands")
+def _help(ctx: CommandContext, args: list[str]) -> CommandResult:
+    width = max(len(c.usage) for c in REGISTRY.values())
+    lines = ["Commands:"] + [f"  {c.usage.ljust(width)}  {c.summary}" for c in REGISTRY.values()]
+    lines.append("Anything else you type is a task for the executor.")
+    return CommandResult(output=lines)
+
+
+@command("start", "/start", "Start a new session")
+def _start(ctx: CommandContext, args: list[str]) -> CommandResult:
+    _no_args("start", args)
+    session_id = ctx.core.start_session()
+    return CommandResult(output=[f"Session started: {session_id}"])
+
+
+@command("continue", "/continue <session>", "Continue an earlier session (its tasks and logs)")
+def _continue(ctx: CommandContext, args: list[str]) -> CommandResult:
+    if len(args) != 1:
+        raise RunnerError("/continue needs one session id", hint="/sessions lists them; e.g. /continue sess-20250112-001")
+    session_id = ctx.core.continue_session(args[0])
+    return CommandResult(output=[f"Session continued: {session_id}"])
+
+
+@command("status", "/status", "Show the session, project, executor and task counts")
+def _status(ctx: CommandContext, args: list[str]) -> CommandResult:
+    from runner.views.repl_views import status_lines
+
+    _no_args("status", args)
+    core = ctx.core
+    problem = core.executor_problem
+    return CommandResult(output=status_lines(
+        session_id=core.manager.session_id,
+        project_root=str(core.config.project_root),
+        executor=core.executor_name,
+        model=core.config.model,
+        durability=str(core.config.durability),
+        entries=core.manager.entries() if core.manager.session_id else [],
+        executor_problem=problem.message if problem else None,
+    ))
+
+
+@command("tasks", "/tasks", "List this session's tasks, failed first")
+def _tasks(ctx: CommandContext, args: list[str]) -> CommandResult:
+    from runner.views.repl_views import tasks_renderable
+
+    _no_args("tasks", args)
+    if ctx.core.manager.session_id is None:
+        return CommandResult(output=["No session yet: type a task or /start."])
+    return CommandResult(output=[tasks_renderable(ctx.core.manager.entries())])
+
+
+@command("sessions", "/sessions", "List the sessions recorded in this project")
+def _sessions(ctx: CommandContext, args: list[str]) -> CommandResult:
+    from runner.logs.store import LogReader
+    from runner.views.sessions import sessions_renderable
+
+    _no_args("sessions", args)
+    sessions = LogReader(ctx.core.config.project_root).list_sessions()
+    return CommandResult(output=[sessions_renderable(sessions, current=ctx.core.manager.session_id)])
+
+
+@command("retry", "/retry [task]", "Run a task's prompt again as the next run of its thread")
+def _retry(ctx: CommandContext, args: list[str]) -> CommandResult:
+    if len(args) > 1:
+        raise RunnerError("/retry takes at most one task id", hint="/retry or /retry task-002")
+    ctx.core.retry(args[0] if args else None)
+    return CommandResult()
+
+
+@command("provider", "/provider [name]", "Show or choose the executor (saved in .claude/repl.json)")
+def _provider(ctx: CommandContext, args: list[str]) -> CommandResult:
+    from runner.executors.base import executor_names
+
+    core = ctx.core
+    if not args:
+        return CommandResult(output=[f"Provider: {core.executor_name or '(none)'} "
+                                     f"(available: {', '.join(executor_names())})"])
+    if len(args) != 1:
+        raise RunnerError("/provider takes one name", hint=f"one of: {', '.join(executor_names())}")
+    core.select_executor(args[0])
+    path = save_repl_state(core.config.claude_dir, provider=args[0], model=core.config.model)
+    lines = [f"Provider set to {args[0]} (saved in {path})"]
+    if core.executor_problem:
+        lines.append(f"WARNING: {core.executor_problem.message}")
+    return CommandResult(output=lines)
+
+
+@command("model", "/model [name]", "Show or choose the model passed to the executor")
+def _model(ctx: CommandContext, args: list[str]) -> CommandResult:
+    core = ctx.core
+    if not args:
+        return CommandResult(output=[f"Model: {core.config.model or '(executor default)'}"])
+    if len(args) != 1:
+        raise RunnerError("/model takes one name", hint="e.g. /model claude-sonnet-4-5")
+    core.config.model = args[0]
+    path = save_repl_state(core.config.claude_dir, provider=core.executor_name, model=args[0])
+    return CommandResult(output=[f"Model set to {args[0]} (saved in {path})"])
+
+
+@command("keys", "/keys", "Show whether each provider's API key is SET or NOT SET (never a value)")
+def _keys(ctx: CommandContext, args: list[str]) -> CommandResult:
+    _no_args("keys", args)
+    rows = key_statuses(ctx.core.config)
+    width = max(len(r.env_var) for r in rows)
+    return CommandResult(output=[f"  {r.env_var.ljust(width)}  {'SET' if r.is_set else 'NOT SET'}"
+                                 f"  ({r.provider}{', required' if r.required else ''})" for r in rows])
+
+
+@command("logs", "/logs [id] [--full] [--tree] [--json] [--session ID] [--clear]",
+         "Browse task logs (list, detail, tree, JSON, clear)")
+def _logs(ctx: CommandContext, args: list[str]) -> CommandResult:
+    from runner.repl.logs_command import run_logs_command
+
+    return run_logs_command(ctx, args)
+
+
+@command("exit", "/exit", "Save every log and leave")
+def _exit(ctx: CommandContext, args: list[str]) -> CommandResult:
+    _no_args("exit", args)
+    return CommandResult(exit=True)

@@ -1,0 +1,168 @@
+"""`/logs ...` in the REPL and `pm-runner logs ...` in a shell: one parser, one executor, same views.
+
+Reads go through `LogReader`; rendering through `runner.views`; nothing here writes a log.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import orjson
+
+from runner.durations import parse_duration_ms
+from runner.errors import NotFoundError, RunnerError
+from runner.logs.models import TaskLogEntry, TaskStatus, Visibility
+from runner.timestamps import epoch_ms_of, now_ms
+
+if TYPE_CHECKING:
+    from runner.logs.store import LogReader
+    from runner.repl.commands import CommandContext, CommandResult
+
+ACTIONS = ("list", "show", "tree", "sessions", "clear")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports mistakes as RunnerError instead of exiting the REPL."""
+
+    def error(self, message: str) -> NoReturn:
+        raise RunnerError(f"{self.prog}: {message}", hint=f"{self.prog} --help shows the options")
+
+
+def add_logs_options(parser: argparse.ArgumentParser) -> None:
+    """The options shared by `/logs` and `pm-runner logs`."""
+    parser.add_argument("--session", metavar="ID", help="session id, or 'latest' (default: current/latest)")
+    parser.add_argument("--full", action="store_true", help="show every event, executor details included")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of a view")
+    parser.add_argument("--tree", action="store_true", help="show session → thread → run → task")
+    parser.add_argument("--status", choices=[s.value for s in TaskStatus], help="list only tasks in this status")
+    parser.add_argument("--since", metavar="DURATION", help="list only tasks started within e.g. 30m, 2h, 7d")
+    parser.add_argument("--clear", action="store_true", help="delete logs (asks first unless --force)")
+    parser.add_argument("--force", action="store_true", help="with --clear: do not ask")
+    parser.add_argument("--older-than", metavar="DURATION", help="with --clear: only sessions older than e.g. 7d")
+    parser.add_argument("--dry-run", action="store_true", help="with --clear: show what would go, delete nothing")
+    parser.add_argument("--follow", action="store_true", help="with show: stream new events until the task ends")
+
+
+@dataclass
+class LogsRequest:
+    action: str
+    task_ref: str | None = None
+    session: str | None = None
+    full: bool = False
+    json: bool = False
+    status: str | None = None
+    since: str | None = None
+    force: bool = False
+    older_than: str | None = None
+    dry_run: bool = False
+    follow: bool = False
+
+    @property
+    def visibility(self) -> Visibility:
+        return Visibility.FULL if self.full else Visibility.SUMMARY
+
+
+def request_from_namespace(ns: argparse.Namespace, action: str, task_ref: str | None) -> LogsRequest:
+    if ns.tree:
+        action = "tree"
+    if ns.clear:
+        action = "clear"
+    if action == "show" and not task_ref:
+        raise RunnerError("show needs a task id", hint="e.g. pm-runner logs show task-001")
+    if ns.follow and action != "show":
+        raise RunnerError("--follow works with one task", hint="pm-runner logs show task-001 --follow")
+    return LogsRequest(action=action, task_ref=task_ref, session=ns.session, full=ns.full, json=ns.json,
+                       status=ns.status, since=ns.since, force=ns.force, older_than=ns.older_than,
+                       dry_run=ns.dry_run, follow=ns.follow)
+
+
+def parse_repl_logs_args(args: list[str]) -> LogsRequest:
+    """`/logs [id] [options]`."""
+    parser = _Parser(prog="/logs", add_help=False)
+    parser.add_argument("task", nargs="?")
+    add_logs_options(parser)
+    ns = parser.parse_args(args)
+    return request_from_namespace(ns, "show" if ns.task else "list", ns.task)
+
+
+def pick_session(reader: LogReader, wanted: str | None, current: str | None) -> str:
+    """The session a view is about: the one named, else the current one, else the latest."""
+    if wanted and wanted != "latest":
+        if not reader.session_exists(wanted):
+            raise NotFoundError(f"no session {wanted} in {reader.logs_dir}", hint="/sessions lists them")
+        return wanted
+    chosen = current if (current and wanted != "latest") else reader.latest_session_id()
+    if chosen is None:
+        raise NotFoundError(f"no sessions recorded in {reader.logs_dir}",
+                            hint="run a task first, or point --project at the right folder")
+    return chosen
+
+
+def filter_entries(entries: list[TaskLogEntry], request: LogsRequest) -> list[TaskLogEntry]:
+    if request.status:
+        entries = [e for e in entries if e.status.value == request.status]
+    if request.since:
+        cutoff = now_ms() - parse_duration_ms(request.since, flag="--since")
+        entries = [e for e in entries if epoch_ms_of(e.started_at) >= cutoff]
+    return entries
+
+
+def json_text(document: Any) -> str:
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode()
+
+
+def execute_view(reader: LogReader, request: LogsRequest, current: str | None) -> list[Any]:
+    """Build what a read-only logs request shows: rich renderables, or one JSON text."""
+    from runner.views import sessions as sessions_view
+    from runner.views import task_detail, task_list, tree
+
+    if request.action == "sessions":
+        rows = reader.list_sessions()
+        if request.json:
+            return [json_text(sessions_view.sessions_json(rows))]
+        return [sessions_view.sessions_renderable(rows, current=current)]
+    session_id = pick_session(reader, request.session, current)
+    if request.action == "show":
+        assert request.task_ref is not None
+        log = reader.read_task(session_id, reader.resolve_task(session_id, request.task_ref))
+        if request.json:
+            return [json_text(task_detail.task_detail_json(log, visibility=request.visibility))]
+        return [task_detail.task_detail_renderable(log, visibility=request.visibility)]
+    index = reader.read_session_index(session_id)
+    note = "index was missing or corrupted and has been rebuilt" if reader.last_rebuilt else None
+    entries = filter_entries(index.entries, request)
+    if request.action == "tree":
+        if request.json:
+            return [json_text(tree.tree_json(session_id, entries, visibility=request.visibility))]
+        return [tree.tree_renderable(session_id, entries, visibility=request.visibility)]
+    if request.json:
+        return [json_text(task_list.task_list_json(session_id, entries))]
+    running = next((e.task_id for e in entries if e.status is TaskStatus.RUNNING), None)
+    return [task_list.task_list_renderable(session_id, entries, running_task_id=running, note=note)]
+
+
+def run_logs_command(ctx: CommandContext, args: list[str]) -> CommandResult:
+    """The `/logs` handler of the REPL."""
+    from runner.logs.store import LogReader
+    from runner.repl.commands import CommandResult
+
+    request = parse_repl_logs_args(args)
+    project_root: Path = ctx.core.config.project_root
+    if request.action == "clear":
+        from runner.repl.clear_command import run_clear
+
+        return CommandResult(output=run_clear(project_root, request, interactive=ctx.interactive,
+                                              active_session=ctx.core.manager.session_id))
+    if request.follow:
+        raise RunnerError("--follow is for the shell", hint="pm-runner logs show ID --follow")
+    current = ctx.core.manager.session_id
+    if (ctx.interactive and request.action == "list" and not request.json
+            and not (request.status or request.since or request.session)):
+        from runner.repl.browser import open_browser
+
+        open_browser(project_root, current)
+        return CommandResult()
+    return CommandResult(output=execute_view(LogReader(project_root), request, current))

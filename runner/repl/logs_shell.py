@@ -1,0 +1,61 @@
+"""`pm-runner logs ...` for shells and CI: the same views as `/logs`, plus `--follow` on a running task."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from runner.errors import ExitStatus
+from runner.logs.models import TaskLog, TaskStatus
+from runner.repl.logs_command import LogsRequest, execute_view, pick_session, request_from_namespace
+from runner.repl.output import Terminal
+
+FOLLOW_POLL_S = 0.2
+
+
+def run_logs_subcommand(args: argparse.Namespace) -> ExitStatus:
+    from runner.logs.store import LogReader
+
+    project = (args.project or Path.cwd()).resolve()
+    request = request_from_namespace(args, args.action, args.task)
+    terminal = Terminal(sys.stdout)
+    if request.action == "clear":
+        from runner.repl.clear_command import run_clear
+
+        for line in run_clear(project, request, interactive=sys.stdin.isatty(), active_session=None):
+            terminal.render(line)
+        return ExitStatus.SUCCESS
+    reader = LogReader(project)
+    if request.follow:
+        return _follow(reader, request, terminal)
+    for item in execute_view(reader, request, current=None):
+        terminal.render(item)
+    return ExitStatus.SUCCESS
+
+
+def _follow(reader: object, request: LogsRequest, terminal: Terminal) -> ExitStatus:
+    """Print the task, then each new event as it reaches the log, until the task is terminal."""
+    from runner.logs.store import LogReader
+    from runner.views.task_detail import event_renderable, task_detail_renderable
+
+    assert isinstance(reader, LogReader) and request.task_ref is not None
+    session_id = pick_session(reader, request.session, None)
+    task_id = reader.resolve_task(session_id, request.task_ref)
+    shown = 0
+    while True:
+        log = reader.read_task(session_id, task_id)
+        if not isinstance(log, TaskLog):
+            terminal.render(task_detail_renderable(log, visibility=request.visibility))
+            return ExitStatus.ERROR
+        if shown == 0:
+            terminal.render(task_detail_renderable(log, visibility=request.visibility))
+            shown = len(log.events)
+        for event in log.events[shown:]:
+            if request.full or event.visibility.value == "summary":
+                terminal.render(event_renderable(event))
+        shown = len(log.events)
+        if log.status in (TaskStatus.COMPLETE, TaskStatus.INCOMPLETE, TaskStatus.ERROR):
+            return ExitStatus.SUCCESS
+        time.sleep(FOLLOW_POLL_S)

@@ -1,0 +1,138 @@
+"""The REPL's input loops: interactive (prompt-toolkit) and non-interactive (stdin script, heredoc, CI).
+
+Both feed lines to `handle_line`; the script loop handles each line to the end and
+flushes its output before reading the next, and exits with the core's exit status.
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+from runner.core import RunnerCore
+from runner.errors import ExitStatus, LogWriteFatalError, RunnerError, StoreError
+from runner.repl.commands import CommandContext, run_command
+from runner.repl.output import Terminal
+from runner.views.safe_text import safe_str
+
+# Longer lines are refused: one argv string may not exceed 128 KiB on Linux anyway.
+MAX_LINE_CHARS = 100_000
+
+
+class StopRepl(Exception):
+    """Raised to leave the loop; `status` overrides the tally when set."""
+
+    def __init__(self, status: ExitStatus | None = None) -> None:
+        super().__init__("stop")
+        self.status = status
+
+
+def handle_line(core: RunnerCore, terminal: Terminal, text: str, *, interactive: bool) -> None:
+    """One input line: blank, `exit` typo, `/command`, or a task. Raises StopRepl to leave."""
+    line = text.strip()
+    if not line:
+        return
+    if "\x00" in line:
+        _user_error(core, terminal, RunnerError("the line contains a NUL byte and was not run",
+                                                hint="remove the NUL character from the input"))
+        return
+    if len(line) > MAX_LINE_CHARS:
+        _user_error(core, terminal, RunnerError(
+            f"the line is {len(line)} characters long; the limit is {MAX_LINE_CHARS}",
+            hint="put long instructions in a file and ask the agent to read it"))
+        return
+    if not interactive:
+        terminal.line(f"> {safe_str(line)}")
+    if line.lower() == "exit":
+        _user_error(core, terminal, RunnerError("Did you mean /exit?", hint="/exit"))
+        return
+    if line.startswith("/"):
+        _run_command(core, terminal, line, interactive=interactive)
+        return
+    _run_task(core, terminal, lambda: core.run_line(line))
+
+
+def _user_error(core: RunnerCore, terminal: Terminal, error: RunnerError) -> None:
+    core.tally.command_errors += 1
+    terminal.error(error.message, error.hint)
+
+
+def _run_command(core: RunnerCore, terminal: Terminal, line: str, *, interactive: bool) -> None:
+    ctx = CommandContext(core=core, terminal=terminal, interactive=interactive)
+    try:
+        result = run_command(ctx, line)
+    except (LogWriteFatalError, StoreError) as exc:
+        _fatal(core, terminal, exc)
+    if result.error is not None:
+        _user_error(core, terminal, result.error)
+    for item in result.output:
+        terminal.render(item)
+    if result.exit:
+        raise StopRepl()
+    _stop_if_interrupted(core, interactive)
+
+
+def _run_task(core: RunnerCore, terminal: Terminal, run: object) -> None:
+    try:
+        run()  # type: ignore[operator]
+    except RunnerError as exc:
+        if isinstance(exc, LogWriteFatalError | StoreError):
+            _fatal(core, terminal, exc)
+        _user_error(core, terminal, exc)
+    _stop_if_interrupted(core, not core.config.non_interactive)
+
+
+def _fatal(core: RunnerCore, terminal: Terminal, exc: RunnerError) -> None:
+    core.tally.fatal = True
+    terminal.error(exc.message, exc.hint or "the task log could not be saved; the runner stops here")
+    raise StopRepl(ExitStatus.ERROR)
+
+
+def _stop_if_interrupted(core: RunnerCore, interactive: bool) -> None:
+    """A cancelled task ends a script (exit 1); interactively the person just goes on."""
+    if core.interrupted:
+        core.interrupted = False
+        if not interactive:
+            core.tally.fatal = True
+            raise StopRepl(ExitStatus.ERROR)
+
+
+def run_script(core: RunnerCore, terminal: Terminal, stdin: IO[bytes]) -> ExitStatus:
+    """Non-interactive: every line to completion, in order; at EOF or /exit the status of the run."""
+    status: ExitStatus | None = None
+    try:
+        for raw in iter(stdin.readline, b""):
+            handle_line(core, terminal, raw.decode("utf-8", errors="replace"), interactive=False)
+    except StopRepl as stop:
+        status = stop.status
+    except KeyboardInterrupt:
+        # SIGINT/SIGTERM between tasks: nothing is running; stop with an error status.
+        terminal.line("ERROR: interrupted")
+        status = ExitStatus.ERROR
+    return status if status is not None else core.exit_status()
+
+
+def run_interactive(core: RunnerCore, terminal: Terminal) -> ExitStatus:
+    """A person at a terminal: prompt, history, completion, toolbar; Ctrl-C clears, Ctrl-D leaves.
+
+    Exits 0 unless the runner itself failed (a log could not be saved).
+    """
+    from runner.repl.prompt import build_prompt_session
+
+    session = build_prompt_session(core)
+    while True:
+        try:
+            text = session.prompt()
+        except KeyboardInterrupt:
+            continue
+        except EOFError:
+            break
+        try:
+            handle_line(core, terminal, text, interactive=True)
+        except StopRepl as stop:
+            if stop.status is not None:
+                return stop.status
+            break
+        except KeyboardInterrupt:
+            terminal.line("Cancelled.")
+    # A person saw every result already; only a failure of the runner itself is an error here.
+    return ExitStatus.ERROR if core.tally.fatal else ExitStatus.SUCCESS

@@ -1,0 +1,141 @@
+"""The terminal edge's output: plain lines, ERROR/HINT/WARNING lines, rich renderables, task progress.
+
+Every line is flushed as soon as it is written, so piped output keeps input order.
+Logged text reaching the screen always passes through `views.safe_text` first.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from typing import IO, Any
+
+from runner.logs.models import TaskLog
+from runner.views.repl_views import summary_block
+from runner.views.safe_text import safe_str
+
+# In a script, the first lines of each task's output are echoed; the rest stays in the log.
+ECHOED_OUTPUT_LINES = 200
+PIPED_WIDTH = 120
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+def color_enabled(stream: IO[str]) -> bool:
+    """Colour only on a terminal and never when NO_COLOR is set (https://no-color.org)."""
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _default_width(stream: IO[str]) -> int | None:
+    """A terminal knows its width; piped output (CI logs) gets COLUMNS or 120 so no column is hidden."""
+    if stream.isatty():
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+
+
+class Terminal:
+    """Writes to stdout (results) and stderr (nothing today); implements the core's `CoreUI`."""
+
+    def __init__(self, stream: IO[str] | None = None, *, interactive: bool = False,
+                 width: int | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.interactive = interactive
+        self.color = color_enabled(self.stream)
+        self.width = width or _default_width(self.stream)
+        self._echoed = 0
+        self._spinner: _Spinner | None = None
+
+    # -- lines ----------------------------------------------------------------------------
+
+    def line(self, text: str = "") -> None:
+        self._stop_spinner()
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def info(self, text: str) -> None:
+        self.line(safe_str(text))
+
+    def warning(self, text: str) -> None:
+        self.line(safe_str(text))
+
+    def error(self, message: str, hint: str | None = None) -> None:
+        self.line(f"ERROR: {safe_str(message)}")
+        if hint:
+            self.line(f"HINT: {safe_str(hint)}")
+
+    def render(self, renderable: Any) -> None:
+        """Print a rich renderable built by `runner.views` (already safe), or a plain string."""
+        self._stop_spinner()
+        if isinstance(renderable, str):
+            self.line(renderable)
+            return
+        from rich.console import Console
+
+        console = Console(file=self.stream, width=self.width, force_terminal=self.color,
+                          no_color=not self.color, highlight=False, markup=False, emoji=False,
+                          soft_wrap=False)
+        console.print(renderable)
+        self.stream.flush()
+
+    # -- CoreUI ---------------------------------------------------------------------------
+
+    def task_started(self, task: TaskLog) -> None:
+        self._echoed = 0
+        if self.interactive:
+            self._spinner = _Spinner(self.stream, task.task_id)
+            self._spinner.start()
+
+    def progress(self, line: str) -> None:
+        if self._spinner is not None:
+            self._spinner.last_line = line
+            return
+        if self.interactive:
+            return
+        self._echoed += 1
+        if self._echoed <= ECHOED_OUTPUT_LINES:
+            self.line(f"  | {safe_str(line)}")
+        elif self._echoed == ECHOED_OUTPUT_LINES + 1:
+            self.line("  | ... (more output in the task's log: /logs <task> --full)")
+
+    def task_finished(self, log: TaskLog) -> None:
+        self._stop_spinner()
+        for text in summary_block(log):
+            self.line(text)
+
+    def _stop_spinner(self) -> None:
+        if self._spinner is not None:
+            spinner, self._spinner = self._spinner, None
+            spinner.stop()
+
+
+class _Spinner:
+    """A one-line progress display (elapsed time and the last output line) while a task runs."""
+
+    def __init__(self, stream: IO[str], task_id: str) -> None:
+        self.stream = stream
+        self.task_id = task_id
+        self.last_line = ""
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._started = time.monotonic()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join(timeout=1)
+        self.stream.write("\r\x1b[2K")
+        self.stream.flush()
+
+    def _run(self) -> None:
+        frame = 0
+        while not self._done.wait(0.1):
+            elapsed = time.monotonic() - self._started
+            last = safe_str(self.last_line.strip())[:60]
+            text = f"{SPINNER[frame % len(SPINNER)]} {self.task_id} {elapsed:5.1f}s  {last}"
+            self.stream.write("\r\x1b[2K" + text)
+            self.stream.flush()
+            frame += 1

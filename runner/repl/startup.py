@@ -1,0 +1,44 @@
+"""What the REPL says when it starts: recovered tasks, retention, executor and API-key warnings, banner."""
+
+from __future__ import annotations
+
+from runner import __version__
+from runner.core import RunnerCore
+from runner.providers import advisory_key_missing
+from runner.repl.output import Terminal
+
+
+def startup_messages(core: RunnerCore, terminal: Terminal) -> None:
+    """Crash recovery first (so its WARNING is the first thing said), then the executor's state."""
+    recovered = core.manager.recover_project()
+    if recovered:
+        ids = ", ".join(f"{session}/{task}" for session, task in recovered)
+        terminal.warning(f"WARNING: recovered {len(recovered)} task(s) left unfinished by a runner that "
+                         f"stopped; closed as error: {ids}")
+    _apply_retention(core, terminal)
+    if not core.config.non_interactive:
+        terminal.line(f"pm-runner {__version__} | project {core.config.project_root} | "
+                      f"executor {core.executor_name or '(none)'} | /help for commands, /exit to leave")
+    problem = core.executor_problem
+    if problem is not None:
+        terminal.warning(f"WARNING: {problem.message}")
+        if problem.hint:
+            terminal.line(f"HINT: {problem.hint}")
+    elif core.executor is not None:
+        warning = getattr(core.executor, "warning", None)
+        if warning:
+            terminal.warning(f"WARNING: {warning}")
+    if core.executor_name:
+        missing = advisory_key_missing(core.executor_name)
+        if missing:
+            terminal.warning(f"WARNING: {missing} is not set; {core.executor_name} will rely on its own "
+                             "login if it has one (/keys shows every key)")
+
+
+def _apply_retention(core: RunnerCore, terminal: Terminal) -> None:
+    try:
+        from runner.logs.retention import apply_retention_at_start
+    except ImportError:  # retention arrives with the /logs issue
+        return
+    for line in apply_retention_at_start(core.config.project_root, core.config.logging):
+        terminal.warning(line)

@@ -1,0 +1,224 @@
+"""Checking on disk what a task really did, and deciding its status from that (DESIGN §8).
+
+`verify_task` turns two tree snapshots and the executor's claims into `verified_files`,
+artifacts and an evidence summary; `decide_status` maps the executor's result plus that
+evidence to `complete`, `incomplete` or `error`. A claimed path outside the root is never followed.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from runner.executors.base import ExecutorResult, ExecutorStatus
+from runner.logs.models import (
+    Artifacts,
+    DetectionMethod,
+    ErrorCode,
+    EvidenceSummary,
+    RunnerDecision,
+    TaskStatus,
+    VerifiedFile,
+)
+from runner.timestamps import now_iso
+from runner.tree_snapshot import TreeDiff, TreeSnapshot, diff_snapshots, snapshot_tree
+
+__all__ = [
+    "RequireEvidence", "StatusDecision", "TreeDiff", "TreeSnapshot", "Verification", "decide_status",
+    "diff_snapshots", "normalise_claim", "snapshot_tree", "verify_task",
+]
+
+
+class RequireEvidence(StrEnum):
+    """`auto`: claimed/expected files must exist; `always`: and at least one file must be verified;
+    `never`: evidence is reported but never changes the status."""
+
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+@dataclass(frozen=True)
+class Verification:
+    verified_files: list[VerifiedFile]
+    artifacts: Artifacts
+    evidence_summary: EvidenceSummary
+    files_modified_count: int
+    missing: list[str]
+    outside_root: list[str] = field(default_factory=list)
+    diff: TreeDiff = field(default_factory=TreeDiff)
+
+
+@dataclass(frozen=True)
+class StatusDecision:
+    status: TaskStatus
+    runner_decision: RunnerDecision
+    error_code: ErrorCode | None
+    error_reason: str | None
+    summary: str
+
+
+def normalise_claim(root: Path, claim: str) -> str | None:
+    """The claim as a relative POSIX path inside `root`, or None when it points outside (or nowhere)."""
+    text = claim.strip()
+    if not text:
+        return None
+    if os.path.isabs(text):
+        # Agents report paths under the resolved cwd; accept the root as given or resolved.
+        for base in dict.fromkeys((os.path.abspath(root), os.path.realpath(root))):
+            relative = os.path.relpath(os.path.normpath(text), base)
+            if relative != "." and relative != ".." and not relative.startswith("../"):
+                return relative.replace(os.sep, "/")
+        return None
+    relative = posixpath.normpath(text)
+    if relative in (".", "..") or relative.startswith("../"):
+        return None
+    return relative
+
+
+def _real_inside(root: Path, relative: str) -> str | None:
+    """The real location of `root/relative` when its symlinks keep it inside the root, else None."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(real_root, relative))
+    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        return None
+    return real
+
+
+def _regular_size(root: Path, relative: str) -> int | None:
+    try:
+        info = os.lstat(os.path.join(root, relative))
+    except OSError:
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+def verify_task(root: Path, before: TreeSnapshot, after: TreeSnapshot, claimed: list[str],
+                expected: list[str] | None = None) -> Verification:
+    """Diff the snapshots, check each claimed and expected file on disk, and summarise the evidence."""
+    diff = diff_snapshots(before, after)
+    now = now_iso()
+    verified: list[VerifiedFile] = []
+    for path in sorted(set(diff.created) | set(diff.modified)):
+        size = _regular_size(root, path)
+        if size is not None:
+            verified.append(VerifiedFile(path=path, exists=True, detected_at=now,
+                                         detection_method=DetectionMethod.DIFF, size=size))
+    wanted: dict[str, None] = {}
+    missing: list[str] = []
+    outside: list[str] = []
+    for item in [*claimed, *(expected or [])]:
+        relative = normalise_claim(root, item)
+        real = _real_inside(root, relative) if relative is not None else None
+        if relative is None or real is None:
+            outside.append(item.strip())
+            continue
+        if relative in wanted:
+            continue
+        wanted[relative] = None
+        exists = os.path.isfile(real)
+        verified.append(VerifiedFile(path=relative, exists=exists, detected_at=now,
+                                     detection_method=DetectionMethod.EXECUTOR_CLAIM,
+                                     size=os.path.getsize(real) if exists else None))
+        if not exists:
+            missing.append(relative)
+    return _assemble(verified, diff, list(wanted), missing, sorted(set(outside)), after.truncated)
+
+
+def _assemble(verified: list[VerifiedFile], diff: TreeDiff, wanted: list[str], missing: list[str],
+              outside: list[str], truncated: bool) -> Verification:
+    existing = sorted({item.path for item in verified if item.exists})
+    all_missing = [*missing, *outside]
+    expected_all = sorted({*wanted, *outside})
+    reason = _evidence_reason(existing, missing, outside, diff)
+    if truncated:
+        reason += " (the tree scan stopped at its entry cap; some changes may be unseen)"
+    summary = EvidenceSummary(files_expected=expected_all, files_verified=existing,
+                              files_missing=all_missing, verification_passed=not all_missing,
+                              verification_reason=reason)
+    artifacts = Artifacts(
+        files_touched=sorted({*diff.created, *diff.modified, *diff.deleted}),
+        files_expected=expected_all,
+        files_created=list(diff.created),
+        files_modified=list(diff.modified),
+        files_deleted=list(diff.deleted),
+    )
+    verified.sort(key=lambda item: (item.path, item.detection_method))
+    return Verification(verified_files=verified, artifacts=artifacts, evidence_summary=summary,
+                        files_modified_count=len(existing), missing=all_missing, outside_root=outside,
+                        diff=diff)
+
+
+def _evidence_reason(existing: list[str], missing: list[str], outside: list[str], diff: TreeDiff) -> str:
+    parts = []
+    if missing:
+        parts.append(f"{len(missing)} file(s) not found on disk: {', '.join(missing[:10])}")
+    if outside:
+        parts.append(f"{len(outside)} claimed path(s) outside the project root: {', '.join(outside[:10])}")
+    if parts:
+        return "; ".join(parts)
+    if existing:
+        return (f"{len(existing)} file(s) verified on disk ({len(diff.created)} created, "
+                f"{len(diff.modified)} modified, {len(diff.deleted)} deleted)")
+    if diff.deleted:
+        return f"{len(diff.deleted)} file(s) deleted, none created or modified"
+    return "no file changes detected"
+
+
+def decide_status(result: ExecutorResult, verification: Verification,
+                  require: RequireEvidence = RequireEvidence.AUTO) -> StatusDecision:
+    """DESIGN §8: failed/blocked/cancelled → error; a question with no changes → clarify;
+    missing evidence → incomplete; otherwise complete."""
+    if result.status is not ExecutorStatus.SUCCEEDED:
+        return _error_decision(result)
+    evidence = verification.evidence_summary.verification_reason
+    if result.is_question and verification.diff.changed == 0 and not verification.files_modified_count:
+        question = result.final_message.strip()[:300]
+        return StatusDecision(TaskStatus.INCOMPLETE, RunnerDecision.CLARIFY, ErrorCode.CLARIFICATION_NEEDED,
+                              f"Executor asked a question: {question}", "Executor asked a question")
+    if require is not RequireEvidence.NEVER and verification.missing:
+        return StatusDecision(TaskStatus.INCOMPLETE, RunnerDecision.ACCEPT, ErrorCode.EVIDENCE_MISSING,
+                              _missing_reason(verification), f"Executor finished; {evidence}")
+    if require is RequireEvidence.ALWAYS and not verification.files_modified_count:
+        return StatusDecision(TaskStatus.INCOMPLETE, RunnerDecision.ACCEPT, ErrorCode.EVIDENCE_MISSING,
+                              "No file was verified on disk, and --require-evidence always needs at least one",
+                              f"Executor finished; {evidence}")
+    return StatusDecision(TaskStatus.COMPLETE, RunnerDecision.ACCEPT, None, None, f"Executor finished; {evidence}")
+
+
+def _missing_reason(verification: Verification) -> str:
+    parts = []
+    inside = [path for path in verification.missing if path not in verification.outside_root]
+    if inside:
+        parts.append(f"Claimed or expected file(s) not found on disk: {', '.join(inside[:10])}")
+    if verification.outside_root:
+        parts.append("claimed path(s) outside the project root were not checked: "
+                     + ", ".join(verification.outside_root[:10]))
+    return "; ".join(parts)
+
+
+_BLOCKED_SUMMARY = {
+    "INTERACTIVE_PROMPT": "Executor blocked: interactive prompt detected",
+    "STDIN_REQUIRED": "Executor blocked: it needed input on stdin",
+    "TIMEOUT": "Executor blocked: timed out",
+}
+
+
+def _error_decision(result: ExecutorResult) -> StatusDecision:
+    if result.status is ExecutorStatus.CANCELLED:
+        reason = result.error_message or "Task cancelled by the user"
+        return StatusDecision(TaskStatus.ERROR, RunnerDecision.ACCEPT, result.error_code or ErrorCode.INTERRUPTED,
+                              reason, "Executor cancelled by the user")
+    if result.status is ExecutorStatus.BLOCKED:
+        kind = str(result.blocked_reason) if result.blocked_reason else "TIMEOUT"
+        default_code = ErrorCode.TIMEOUT if kind == "TIMEOUT" else ErrorCode.EXECUTOR_BLOCKED
+        reason = result.error_message or _BLOCKED_SUMMARY.get(kind, "Executor blocked")
+        return StatusDecision(TaskStatus.ERROR, RunnerDecision.ACCEPT, result.error_code or default_code,
+                              reason, _BLOCKED_SUMMARY.get(kind, "Executor blocked"))
+    reason = result.error_message or f"Executor failed (exit code {result.exit_code})"
+    return StatusDecision(TaskStatus.ERROR, RunnerDecision.ACCEPT, result.error_code or ErrorCode.EXECUTOR_FAILED,
+                          reason, "Executor failed")

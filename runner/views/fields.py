@@ -1,0 +1,134 @@
+"""How single fields look on screen: status colours, timestamps, durations, costs, counts.
+
+Shared by every view so a status or a duration reads the same in the list, the detail,
+the tree and the REPL's own blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+
+from runner.logs.models import StatusCounts, TaskLogEntry, TaskStatus
+from runner.timestamps import epoch_ms_of, parse_iso
+from runner.views.safe_text import safe_str, safe_text
+
+STATUS_STYLES: dict[TaskStatus, str] = {
+    TaskStatus.COMPLETE: "green",
+    TaskStatus.INCOMPLETE: "yellow",
+    TaskStatus.ERROR: "red",
+    TaskStatus.RUNNING: "cyan",
+    TaskStatus.QUEUED: "dim",
+}
+
+# The order counts are listed in: outcomes first, then what is still going on.
+COUNT_ORDER: tuple[TaskStatus, ...] = (
+    TaskStatus.COMPLETE,
+    TaskStatus.INCOMPLETE,
+    TaskStatus.ERROR,
+    TaskStatus.RUNNING,
+    TaskStatus.QUEUED,
+)
+
+NONE_SHOWN = "-"
+
+
+def status_text(status: TaskStatus) -> Text:
+    """The status in capitals, in its colour."""
+    return Text(status.value.upper(), style=STATUS_STYLES.get(status, ""))
+
+
+def format_timestamp(value: str | None) -> str:
+    """`YYYY-MM-DD HH:MM:SS` in UTC; an unreadable stamp is shown as it is (made safe)."""
+    if not value:
+        return NONE_SHOWN
+    try:
+        return parse_iso(value).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return safe_str(value)
+
+
+def format_clock(value: str) -> str:
+    """`HH:MM:SS` (UTC) of an event timestamp."""
+    try:
+        return parse_iso(value).strftime("%H:%M:%S")
+    except ValueError:
+        return safe_str(value)
+
+
+def format_duration(duration_ms: int | None) -> str:
+    """`0.4s`, `12.3s`, `3m04s`, `2h05m`; unknown is `-`."""
+    if duration_ms is None or duration_ms < 0:
+        return NONE_SHOWN
+    if duration_ms < 60_000:
+        return f"{duration_ms / 1000:.1f}s"
+    seconds = duration_ms // 1000
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+def duration_between(started_at: str, ended_at: str | None) -> int | None:
+    """Milliseconds from start to end, when both are known and readable."""
+    if ended_at is None:
+        return None
+    try:
+        return epoch_ms_of(ended_at) - epoch_ms_of(started_at)
+    except ValueError:
+        return None
+
+
+def entry_duration(entry: TaskLogEntry) -> int | None:
+    """The recorded duration, else the span between the entry's timestamps."""
+    if entry.duration_ms is not None:
+        return entry.duration_ms
+    return duration_between(entry.started_at, entry.ended_at)
+
+
+def format_cost(cost_usd: float | None) -> str:
+    """`$0.0123` when the executor reported a cost, else `-`."""
+    return NONE_SHOWN if cost_usd is None else f"${cost_usd:.4f}"
+
+
+def executor_model(executor: str | None, model: str | None, *, separator: str = "/") -> Text:
+    """`executor/model`, `executor` alone, or `-`; both parts made safe."""
+    if not executor and not model:
+        return Text(NONE_SHOWN)
+    if not model:
+        return safe_text(executor)
+    return Text(safe_str(executor or NONE_SHOWN) + separator + safe_str(model))
+
+
+def count_statuses(statuses: Iterable[TaskStatus]) -> StatusCounts:
+    """Counts by status of a list of tasks."""
+    counts = StatusCounts()
+    for status in statuses:
+        setattr(counts, status.value, getattr(counts, status.value) + 1)
+    return counts
+
+
+def counts_phrase(counts: StatusCounts, *, include_zero: bool = False) -> str:
+    """`3 complete, 1 incomplete, 2 error`; zero counts are left out unless asked for."""
+    parts = [
+        f"{getattr(counts, status.value)} {status.value}"
+        for status in COUNT_ORDER
+        if include_zero or getattr(counts, status.value)
+    ]
+    return ", ".join(parts)
+
+
+def tasks_footer(counts: StatusCounts) -> str:
+    """`7 tasks: 3 complete, 1 incomplete, 2 error, 1 running`."""
+    noun = "task" if counts.total == 1 else "tasks"
+    phrase = counts_phrase(counts)
+    return f"{counts.total} {noun}: {phrase}" if phrase else f"{counts.total} {noun}"
+
+
+def one_line(text: object, limit: int) -> str:
+    """Made safe, whitespace runs collapsed to one space, cut to `limit` characters with `...`.
+
+    Masking happens before the cut, so a secret is never cut into an unrecognisable piece.
+    """
+    flat = " ".join(safe_str(text).split())
+    return flat if len(flat) <= limit else flat[: max(limit - 3, 0)] + "..."

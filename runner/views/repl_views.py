@@ -1,0 +1,128 @@
+"""The REPL's own blocks: the result block after each task, `/tasks` and `/status` (DESIGN §9).
+
+Plain lines a script can grep (`RESULT: ...`, `Total: ...`); every logged value in them is
+masked, neutralised and kept to one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from runner.logs.models import RunnerDecision, StatusCounts, TaskLog, TaskLogEntry, TaskStatus
+from runner.views.fields import count_statuses, counts_phrase, one_line, status_text
+from runner.views.safe_text import safe_str, safe_text
+
+WHY_CHARS = 200
+REASON_CHARS = 100
+EMPTY_TASKS = "No tasks in this session yet."
+
+# DESIGN §9 prints two result words: COMPLETE, or ERROR for any task that did not complete;
+# the exit code and `/logs` tell incomplete from error.
+_RESULT_WORD = {
+    TaskStatus.COMPLETE: "COMPLETE",
+    TaskStatus.INCOMPLETE: "INCOMPLETE",
+    TaskStatus.ERROR: "ERROR",
+}
+
+# `/tasks` sections, in the order a person needs them: what failed, what runs, what waits, what is done.
+_SECTIONS: tuple[tuple[str, tuple[TaskStatus, ...]], ...] = (
+    ("Failed", (TaskStatus.ERROR, TaskStatus.INCOMPLETE)),
+    ("Active", (TaskStatus.RUNNING,)),
+    ("Pending", (TaskStatus.QUEUED,)),
+    ("Completed", (TaskStatus.COMPLETE,)),
+)
+
+
+def summary_block(log: TaskLog) -> list[str]:
+    """`RESULT:` / `TASK:` / `NEXT:` (/ `WHY:`) / `HINT:` lines for a task that just ended."""
+    task_id = safe_str(log.task_id)
+    logs_command = f"/logs {task_id}"
+    result = _RESULT_WORD.get(log.status, log.status.value.upper())
+    if log.status is TaskStatus.COMPLETE:
+        return [f"RESULT: {result}", f"TASK: {task_id}", "NEXT: (none)", f"HINT: {logs_command}"]
+    if log.runner_decision is RunnerDecision.CLARIFY:
+        next_step = f"type your answer, or {logs_command}"
+    else:
+        next_step = logs_command
+    lines = [f"RESULT: {result}", f"TASK: {task_id}", f"NEXT: {next_step}"]
+    if log.error_reason:
+        lines.append(f"WHY: {one_line(log.error_reason, WHY_CHARS)}")
+    lines.append(f"HINT: {logs_command}")
+    return lines
+
+
+def tasks_renderable(entries: list[TaskLogEntry]) -> RenderableType:
+    """`/tasks`: sections Failed, Active, Pending, Completed (empty ones left out), then totals."""
+    parts: list[RenderableType] = []
+    if not entries:
+        parts.append(Text(EMPTY_TASKS))
+    for title, statuses in _SECTIONS:
+        rows = [entry for entry in entries if entry.status in statuses]
+        if rows:
+            parts.append(Text(f"{title}:", style="bold"))
+            parts.extend(_task_row(entry) for entry in rows)
+    parts.append(Text(total_line(count_statuses(entry.status for entry in entries))))
+    return Group(*parts)
+
+
+def _task_row(entry: TaskLogEntry) -> Text:
+    # One line per task whatever the width: rich ends an over-long row with an ellipsis.
+    row = Text("  ", no_wrap=True, overflow="ellipsis")
+    row.append_text(safe_text(entry.external_task_id))
+    row.append(" [log: ")
+    row.append_text(safe_text(entry.task_id))
+    row.append("] ")
+    row.append_text(status_text(entry.status))
+    row.append(f"  files: {entry.files_modified_count}")
+    if entry.status in (TaskStatus.ERROR, TaskStatus.INCOMPLETE) and entry.error_reason:
+        row.append(f"  {one_line(entry.error_reason, REASON_CHARS)}")
+    return row
+
+
+def total_line(counts: StatusCounts) -> str:
+    """`Total: N (complete X, incomplete Y, error Z, running R, queued Q)`."""
+    parts = ", ".join(
+        f"{name} {getattr(counts, name)}"
+        for name in ("complete", "incomplete", "error", "running", "queued")
+    )
+    return f"Total: {counts.total} ({parts})"
+
+
+def status_lines(
+    *,
+    session_id: str | None,
+    project_root: str,
+    executor: str | None,
+    model: str | None,
+    durability: str,
+    counts: StatusCounts | None = None,
+    entries: Sequence[TaskLogEntry] | None = None,
+    executor_problem: str | None = None,
+    project_mode: str | None = None,
+    interactive: bool | None = None,
+) -> list[str]:
+    """`/status`: where the runner works, with what, how durably, and how its tasks went.
+
+    Counts come from `counts`, else are counted from `entries`, else are zero.
+    """
+    if counts is None:
+        counts = count_statuses(entry.status for entry in entries or ())
+    root = safe_str(project_root) + (f" ({safe_str(project_mode)})" if project_mode else "")
+    executor_line = f"Executor: {safe_str(executor) if executor else '(not set)'}"
+    if executor_problem:
+        executor_line += f" (not usable: {one_line(executor_problem, REASON_CHARS)})"
+    lines = [
+        f"Session: {safe_str(session_id) if session_id else '(none yet)'}",
+        f"Project: {root}",
+        executor_line,
+        f"Model: {safe_str(model) if model else '(executor default)'}",
+        f"Durability: {safe_str(durability)}",
+    ]
+    if interactive is not None:
+        lines.append(f"Mode: {'interactive' if interactive else 'non-interactive'}")
+    phrase = counts_phrase(counts)
+    lines.append(f"Tasks: {counts.total}" + (f" ({phrase})" if phrase else ""))
+    return lines

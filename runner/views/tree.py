@@ -1,0 +1,132 @@
+"""The `/logs --tree` view: session → thread → run → task, with box-drawing guides (seed 003 §3.5).
+
+Each task line shows its status and its first and last event types. Index rows only know
+those two types, not each event's stored visibility, so a type whose default visibility
+is `full` is left out at summary visibility (the arrow is shown only when both ends are).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from runner.logs.models import EventType, TaskLogEntry, Visibility
+from runner.views.fields import one_line, status_text
+from runner.views.safe_text import safe_json, safe_str, safe_text
+
+EMPTY_TREE = "No tasks in this session yet."
+PROMPT_CHARS = 100
+_BRANCH, _LAST, _PIPE, _SPACE = "├─ ", "└─ ", "│  ", "   "
+
+# thread id → run id → tasks, all in order of first appearance in the index.
+Grouped = dict[str, dict[str, list[TaskLogEntry]]]
+
+
+def group_entries(entries: list[TaskLogEntry]) -> Grouped:
+    """Index rows grouped by thread, then run, keeping creation order at every level."""
+    grouped: Grouped = {}
+    for entry in entries:
+        grouped.setdefault(entry.thread_id, {}).setdefault(entry.run_id, []).append(entry)
+    return grouped
+
+
+def shown_type(event_type: EventType | None, visibility: Visibility) -> EventType | None:
+    """`event_type` if it may be shown at `visibility`, else None."""
+    if event_type is None:
+        return None
+    if visibility is Visibility.FULL or event_type.default_visibility is Visibility.SUMMARY:
+        return event_type
+    return None
+
+
+def tree_renderable(
+    session_id: str, entries: list[TaskLogEntry], *, visibility: Visibility
+) -> RenderableType:
+    """One line per session, thread, run and task; over-long lines end in an ellipsis."""
+    lines = [_line("", Text("Session: ", style="bold") + safe_text(session_id, style="bold"))]
+    if not entries:
+        lines.append(Text(EMPTY_TREE))
+        return Group(*lines)
+    threads = group_entries(entries)
+    for t_index, (thread_id, runs) in enumerate(threads.items()):
+        t_last = t_index == len(threads) - 1
+        first_prompt = next(iter(runs.values()))[0].prompt_summary
+        label = Text(f"[{safe_str(thread_id)}] ", style="bold")
+        label.append(one_line(first_prompt, PROMPT_CHARS))
+        lines.append(_line(_LAST if t_last else _BRANCH, label))
+        t_pad = _SPACE if t_last else _PIPE
+        for r_index, (run_id, tasks) in enumerate(runs.items()):
+            r_last = r_index == len(runs) - 1
+            lines.append(
+                _line(t_pad + (_LAST if r_last else _BRANCH), Text(f"[{safe_str(run_id)}]"))
+            )
+            r_pad = t_pad + (_SPACE if r_last else _PIPE)
+            for k_index, entry in enumerate(tasks):
+                guide = r_pad + (_LAST if k_index == len(tasks) - 1 else _BRANCH)
+                lines.append(_line(guide, _task_label(entry, visibility)))
+    return Group(*lines)
+
+
+def _line(guide: str, label: Text) -> Text:
+    # The guide is a styled span, not the line's base style, which would dim the label too.
+    line = Text(no_wrap=True, overflow="ellipsis")
+    line.append(guide, style="dim")
+    line.append_text(label)
+    return line
+
+
+def _task_label(entry: TaskLogEntry, visibility: Visibility) -> Text:
+    label = safe_text(entry.task_id)
+    label.append(" ")
+    label.append_text(status_text(entry.status))
+    types = [
+        t.value
+        for t in (
+            shown_type(entry.first_event_type, visibility),
+            shown_type(entry.last_event_type, visibility),
+        )
+        if t is not None
+    ]
+    if len(types) == 2 and entry.event_count == 1:
+        types = types[:1]  # a task with one event so far: its first is its last
+    if types:
+        label.append(" " + " → ".join(types))
+    label.append(f' "{one_line(entry.prompt_summary, PROMPT_CHARS)}"')
+    return label
+
+
+def tree_json(
+    session_id: str, entries: list[TaskLogEntry], *, visibility: Visibility
+) -> dict[str, Any]:
+    """The same nesting as JSON: threads → runs → tasks; hidden event types are null."""
+    threads: list[dict[str, Any]] = []
+    for thread_id, runs in group_entries(entries).items():
+        threads.append(
+            {
+                "thread_id": thread_id,
+                "prompt": next(iter(runs.values()))[0].prompt_summary,
+                "runs": [
+                    {"run_id": run_id, "tasks": [_task_json(e, visibility) for e in tasks]}
+                    for run_id, tasks in runs.items()
+                ],
+            }
+        )
+    document = {"session_id": session_id, "visibility": visibility.value, "threads": threads}
+    result: dict[str, Any] = safe_json(document)
+    return result
+
+
+def _task_json(entry: TaskLogEntry, visibility: Visibility) -> dict[str, Any]:
+    first = shown_type(entry.first_event_type, visibility)
+    last = shown_type(entry.last_event_type, visibility)
+    return {
+        "task_id": entry.task_id,
+        "external_task_id": entry.external_task_id,
+        "parent_task_id": entry.parent_task_id,
+        "status": entry.status.value,
+        "first_event_type": first.value if first else None,
+        "last_event_type": last.value if last else None,
+        "prompt_summary": entry.prompt_summary,
+    }

@@ -1,0 +1,57 @@
+"""Run `pm-runner` as a real subprocess, with a transcript in every failure message."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+FAKE_BIN = REPO / "tests" / "fixtures" / "bin"
+
+
+@dataclass
+class Run:
+    args: list[str]
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.stdout.splitlines()
+
+    def transcript(self) -> str:
+        return (f"$ pm-runner {' '.join(self.args)}\n--- exit {self.code}\n--- stdout\n{self.stdout}"
+                f"--- stderr\n{self.stderr}")
+
+
+def runner_env(extra: Mapping[str, str] | None = None, *, fake_claude: bool = False) -> dict[str, str]:
+    """A clean environment: no real API keys, colour off, optional fake `claude` first on PATH."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_TOKEN"))}
+    env["NO_COLOR"] = "1"
+    env.pop("PM_RUNNER_TEST_MODE", None)
+    path = env.get("PATH", "")
+    if fake_claude:
+        path = f"{FAKE_BIN}{os.pathsep}{path}"
+    else:
+        # Make sure a real claude on this machine never changes the default executor.
+        path = os.pathsep.join(p for p in path.split(os.pathsep) if not (Path(p) / "claude").exists())
+    env["PATH"] = path
+    env.update(extra or {})
+    return env
+
+
+def run_pm(args: list[str], *, stdin: str | bytes = b"", cwd: Path, expect: int | None = 0,
+           env: Mapping[str, str] | None = None, timeout: float = 60) -> Run:
+    """Run `python -m runner ARGS` in `cwd`; fail with the whole transcript if the exit code differs."""
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    proc = subprocess.run([sys.executable, "-m", "runner", *args], input=data, cwd=cwd,
+                          capture_output=True, timeout=timeout, env=dict(env) if env else runner_env())
+    run = Run(args, proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace"))
+    if expect is not None:
+        assert run.code == expect, f"expected exit {expect}\n{run.transcript()}"
+    return run

@@ -1,0 +1,37 @@
+"""Invariants every integration run must leave on disk (fail-closed logging, DESIGN §3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from runner.logs.models import GlobalIndex, SessionIndex, TaskLog
+
+
+def assert_logs_consistent(project: Path) -> list[TaskLog]:
+    """Every JSON file parses and validates; index rows and task files match one to one."""
+    logs_dir = project / ".claude" / "logs"
+    global_index = GlobalIndex.model_validate(orjson.loads((logs_dir / "index.json").read_bytes()))
+    listed_sessions = {row.session_id for row in global_index.sessions}
+    on_disk_sessions = {p.name for p in (logs_dir / "sessions").iterdir() if p.is_dir()}
+    assert listed_sessions == on_disk_sessions, (listed_sessions, on_disk_sessions)
+    logs: list[TaskLog] = []
+    for session_id in sorted(on_disk_sessions):
+        folder = logs_dir / "sessions" / session_id
+        index = SessionIndex.model_validate(orjson.loads((folder / "index.json").read_bytes()))
+        files = {p.name[: -len(".json")] for p in (folder / "tasks").glob("task-*.json")}
+        rows = {e.task_id for e in index.entries}
+        assert rows == files, f"{session_id}: index rows {sorted(rows)} vs task files {sorted(files)}"
+        for entry in index.entries:
+            log = TaskLog.model_validate(orjson.loads((folder / "tasks" / f"{entry.task_id}.json").read_bytes()))
+            assert log.status == entry.status, (entry.task_id, log.status, entry.status)
+            assert log.external_task_id == entry.external_task_id
+            logs.append(log)
+    return logs
+
+
+def all_log_bytes(project: Path) -> bytes:
+    """Every byte stored under `.claude/logs` (for leak checks)."""
+    root = project / ".claude" / "logs"
+    return b"".join(p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file())

@@ -1,0 +1,100 @@
+"""Hostile output from real children: binary bytes, a 2 MB line, floods, and secrets split across writes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from runner.executors.base import ExecutorLimits, ExecutorResult, ExecutorStatus, ExecutorTask
+from runner.executors.shell import ShellExecutor
+from runner.executors.streams import MAX_EVENT_CHARS, MAX_OUTPUT_EVENTS
+from runner.logs.masking import reset_env_secrets
+from runner.logs.models import BlockedReason, EventType
+from tests.helpers.recording_sink import RecordingSink, group_gone
+
+LIMITS = ExecutorLimits(executor_timeout_ms=20_000, progress_timeout_ms=5_000, kill_grace_ms=1_000)
+
+
+def run_python(tmp_path: Path, script: str) -> tuple[ExecutorResult, RecordingSink]:
+    path = tmp_path / "child.py"
+    path.write_text(script)
+    sink = RecordingSink()
+    task = ExecutorTask(prompt=f"{sys.executable} {path}", project_root=tmp_path, limits=LIMITS)
+    return ShellExecutor().run(task, sink), sink
+
+
+def test_binary_output_is_replaced_not_fatal(tmp_path: Path) -> None:
+    """Invalid UTF-8 and NUL bytes are decoded with replacement and every event still serialises."""
+    script = ("import sys\nsys.stdout.buffer.write(b'ok \\xff\\xfe\\x00 \\xed\\xa0\\x80 end\\n'"
+              " + bytes(range(256)) + b'\\n')\n")
+    result, sink = run_python(tmp_path, script)
+    assert result.status is ExecutorStatus.SUCCEEDED
+    lines = [content["line"] for content in sink.of_type(EventType.EXECUTOR_OUTPUT)]
+    assert lines[0].startswith("ok \ufffd\ufffd\x00 ")
+    orjson.dumps([content for _kind, content in sink.events])  # rejects lone surrogates
+    orjson.dumps(sink.raw)
+
+
+def test_two_megabyte_line_neither_stalls_nor_bloats_events(tmp_path: Path) -> None:
+    """A 2 MB line without a newline is raw-logged whole, cut in events, and a later prompt is still seen."""
+    script = ("import sys, time\nsys.stdout.write('x' * 2_000_000)\nsys.stdout.flush()\n"
+              "time.sleep(0.3)\nprint()\nprint('? Continue with the upload', flush=True)\ntime.sleep(30)\n")
+    result, sink = run_python(tmp_path, script)
+    assert result.blocked_reason is BlockedReason.INTERACTIVE_PROMPT
+    assert sum(len(line) for _stream, line in sink.raw) >= 2_000_000
+    for content in sink.of_type(EventType.EXECUTOR_OUTPUT):
+        assert len(content["line"]) <= MAX_EVENT_CHARS + len("[TRUNCATED]")
+    assert group_gone(sink.child_pid())
+
+
+def test_flood_is_capped_in_events_but_kept_in_the_raw_log(tmp_path: Path) -> None:
+    """Past the event cap, lines go only to the raw log and one event says how many."""
+    result, sink = run_python(tmp_path, "for i in range(2000):\n    print(f'line {i}')\n")
+    assert result.status is ExecutorStatus.SUCCEEDED
+    outputs = sink.of_type(EventType.EXECUTOR_OUTPUT)
+    assert len(outputs) == MAX_OUTPUT_EVENTS + 1
+    assert outputs[-1]["dropped_lines"] == 2000 - MAX_OUTPUT_EVENTS
+    assert [line for stream, line in sink.raw if stream == "stdout"] == [f"line {i}" for i in range(2000)]
+
+
+def test_stdout_and_stderr_are_both_read(tmp_path: Path) -> None:
+    """Interleaved stdout and stderr lines all arrive, each tagged with its stream."""
+    script = "import sys\nfor i in range(50):\n    print(i, flush=True)\n    print(-i, file=sys.stderr, flush=True)\n"
+    result, sink = run_python(tmp_path, script)
+    assert result.status is ExecutorStatus.SUCCEEDED
+    streams = {stream for stream, _line in sink.raw}
+    assert streams == {"stdout", "stderr"}
+    assert len(sink.raw) == 100
+
+
+@pytest.fixture
+def planted_token(monkeypatch: pytest.MonkeyPatch) -> str:
+    """A sensitive environment variable the masker must hide by exact value."""
+    value = "plantedvalue-7Hq2Lx9Vw3Kp8Zr4"
+    monkeypatch.setenv("PM_TEST_SERVICE_TOKEN", value)
+    reset_env_secrets()
+    yield value
+    monkeypatch.delenv("PM_TEST_SERVICE_TOKEN")
+    reset_env_secrets()
+
+
+def test_secret_split_across_writes_is_masked(tmp_path: Path, planted_token: str) -> None:
+    """A token written in two halves with a pause between them never reaches an event or the raw log."""
+    github = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    script = (
+        "import sys, time\n"
+        f"for secret in ({github!r}, {planted_token!r}):\n"
+        "    half = len(secret) // 2\n"
+        "    sys.stdout.write('token=' + secret[:half]); sys.stdout.flush(); time.sleep(0.3)\n"
+        "    sys.stdout.write(secret[half:] + ' done\\n'); sys.stdout.flush()\n"
+    )
+    result, sink = run_python(tmp_path, script)
+    assert result.status is ExecutorStatus.SUCCEEDED
+    everything = orjson.dumps([sink.events, sink.raw, result.final_message]).decode()
+    for secret in (github, planted_token):
+        assert secret not in everything
+        assert secret[: len(secret) // 2] not in everything
+    assert "[MASKED" in everything

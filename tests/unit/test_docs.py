@@ -1,0 +1,39 @@
+"""Docs stay true by test: every registered command has help and appears in /help and spec/repl.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runner.repl.commands import REGISTRY
+
+SPEC = Path(__file__).resolve().parents[2] / "spec"
+
+
+def test_every_command_has_usage_and_help_text() -> None:
+    """A registered command without a usage line or a one-line summary fails."""
+    for name, entry in REGISTRY.items():
+        assert entry.usage.startswith(f"/{name}"), name
+        assert entry.summary.strip(), name
+
+
+def test_every_command_is_in_help_output() -> None:
+    """/help is generated from the registry and lists every command."""
+    help_lines = REGISTRY["help"].handler(None, []).output  # type: ignore[arg-type]
+    text = "\n".join(help_lines)
+    for entry in REGISTRY.values():
+        assert entry.usage in text, entry.name
+
+
+def test_every_command_is_in_the_spec() -> None:
+    """spec/repl.md's command table names every registered command."""
+    spec = (SPEC / "repl.md").read_text()
+    missing = [name for name in REGISTRY if f"`/{name}" not in spec]
+    assert not missing, f"commands missing from spec/repl.md: {missing}"
+
+
+def test_spec_names_no_command_that_does_not_exist() -> None:
+    """The spec's command table lists no command the registry lacks."""
+    spec = (SPEC / "repl.md").read_text()
+    table = [line for line in spec.splitlines() if line.startswith("| `/")]
+    named = {line.split("`")[1].split()[0].lstrip("/") for line in table}
+    assert named <= set(REGISTRY), named - set(REGISTRY)

@@ -1,0 +1,45 @@
+"""The executor registry: exact names, a clear error listing the known ones, and the Executor protocol."""
+
+from __future__ import annotations
+
+import pytest
+
+from runner.errors import RunnerError
+from runner.executors.base import ExecutorLimits, create_executor, executor_names
+
+
+def test_known_names_are_listed_sorted() -> None:
+    """The registry names the four built-in executors."""
+    assert executor_names() == ["claude-code", "command", "fake", "shell"]
+
+
+@pytest.mark.parametrize("name", ["claude-code", "command", "fake", "shell"])
+def test_each_name_builds_its_executor(name: str) -> None:
+    """Every registered name builds an executor that reports that name and exposes the protocol."""
+    executor = create_executor(name, command_template="echo {prompt}")
+    assert executor.name == name
+    assert callable(executor.run) and callable(executor.check_available)
+    assert executor.warning is None or executor.name == "fake"
+
+
+def test_unknown_name_lists_the_known_ones() -> None:
+    """An unknown executor is a RunnerError whose hint lists every known name."""
+    with pytest.raises(RunnerError) as caught:
+        create_executor("gpt-engineer")
+    assert "unknown executor 'gpt-engineer'" in caught.value.message
+    assert caught.value.hint is not None
+    for name in executor_names():
+        assert name in caught.value.hint
+
+
+def test_near_miss_gets_a_did_you_mean() -> None:
+    """A typo is not silently matched, but the hint suggests the closest name."""
+    with pytest.raises(RunnerError) as caught:
+        create_executor("shel")
+    assert caught.value.hint is not None and caught.value.hint.startswith("did you mean shell?")
+
+
+def test_default_limits_follow_the_seed() -> None:
+    """Defaults: 300 s overall (seed 003 §11.6), 60 s without output, 3 s grace before SIGKILL."""
+    limits = ExecutorLimits()
+    assert (limits.executor_timeout_ms, limits.progress_timeout_ms, limits.kill_grace_ms) == (300_000, 60_000, 3_000)

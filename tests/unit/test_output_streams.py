@@ -1,0 +1,45 @@
+"""Output channels and budgets without a child: decoding across chunk borders and the two caps."""
+
+from __future__ import annotations
+
+from runner.executors.streams import OutputBudget, OutputChannel
+from runner.logs.models import EventType
+from tests.helpers.recording_sink import RecordingSink
+
+
+def test_multibyte_character_split_across_reads_survives() -> None:
+    """A UTF-8 character cut between two reads is decoded whole, not replaced."""
+    sink = RecordingSink()
+    channel = OutputChannel("stdout", OutputBudget(sink), emit_events=True, scan_prompts=True)
+    encoded = "日本語\n".encode()
+    channel.feed(encoded[:4])
+    channel.feed(encoded[4:])
+    channel.finish()
+    assert sink.raw == [("stdout", "日本語")]
+
+
+def test_raw_log_cap_keeps_a_note() -> None:
+    """Past the raw-byte cap lines are dropped and one note says how many bytes were not kept."""
+    sink = RecordingSink()
+    budget = OutputBudget(sink, max_events=2, max_raw_bytes=50)
+    channel = OutputChannel("stdout", budget, emit_events=True, scan_prompts=False)
+    channel.feed(b"".join(b"line %d\n" % i for i in range(20)))
+    channel.finish()
+    budget.close()
+    kept = [line for stream, line in sink.raw if stream == "stdout"]
+    assert kept == [f"line {i}" for i in range(len(kept))] and 0 < len(kept) < 20
+    assert sink.raw[-1][0] == "runner" and "more bytes were not kept" in sink.raw[-1][1]
+    outputs = sink.of_type(EventType.EXECUTOR_OUTPUT)
+    assert len(outputs) == 3 and outputs[-1]["dropped_lines"] == 18
+
+
+def test_trailing_line_without_newline_is_kept_and_scanned() -> None:
+    """The unterminated last line is logged at end of stream and still checked for a prompt."""
+    sink = RecordingSink()
+    channel = OutputChannel("stderr", OutputBudget(sink), emit_events=False, scan_prompts=True)
+    channel.feed(b"Continue? [Y/n] ")
+    assert channel.partial_line() == "Continue? [Y/n] "
+    channel.finish()
+    assert channel.prompt == "Continue? [Y/n]"
+    assert channel.trailing_partial == "Continue? [Y/n] "
+    assert sink.raw == [("stderr", "Continue? [Y/n] ")]

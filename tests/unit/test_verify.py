@@ -1,0 +1,247 @@
+"""Tree snapshots, their diff, on-disk verification of claims, and the status decision table (DESIGN §8)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from runner.executors.base import ExecutorResult, ExecutorStatus
+from runner.logs.models import (
+    BlockedReason,
+    DetectionMethod,
+    ErrorCode,
+    RunnerDecision,
+    TaskStatus,
+    TerminatedBy,
+)
+from runner.tree_snapshot import FileStat, TreeSnapshot
+from runner.verify import (
+    RequireEvidence,
+    decide_status,
+    diff_snapshots,
+    normalise_claim,
+    snapshot_tree,
+    verify_task,
+)
+
+OK = ExecutorResult(status=ExecutorStatus.SUCCEEDED, exit_code=0)
+
+
+def write(root: Path, relative: str, text: str = "content\n") -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_created_nested_file_is_detected(tmp_path: Path) -> None:
+    """A file created in new nested folders shows up as created with its relative POSIX path."""
+    before = snapshot_tree(tmp_path)
+    write(tmp_path, "src/pkg/deep/module.py")
+    diff = diff_snapshots(before, snapshot_tree(tmp_path))
+    assert diff.created == ["src/pkg/deep/module.py"]
+    assert diff.modified == [] and diff.deleted == []
+
+
+def test_deleted_file_is_detected(tmp_path: Path) -> None:
+    """A file removed during the task shows up as deleted."""
+    write(tmp_path, "old/notes.txt")
+    before = snapshot_tree(tmp_path)
+    (tmp_path / "old" / "notes.txt").unlink()
+    assert diff_snapshots(before, snapshot_tree(tmp_path)).deleted == ["old/notes.txt"]
+
+
+def test_same_size_rewrite_with_the_same_mtime_is_modified(tmp_path: Path) -> None:
+    """Rewriting a file with the same size and restoring its mtime is still seen as modified."""
+    path = write(tmp_path, "config.ini", "aaaa\n")
+    stamp = path.stat().st_mtime_ns
+    before = snapshot_tree(tmp_path)
+    path.write_text("bbbb\n")
+    os.utime(path, ns=(stamp, stamp))
+    after = snapshot_tree(tmp_path)
+    assert after.entries["config.ini"].mtime_ns == before.entries["config.ini"].mtime_ns
+    assert diff_snapshots(before, after).modified == ["config.ini"]
+
+
+def test_racy_file_with_identical_stat_is_compared_by_content(tmp_path: Path) -> None:
+    """When every stat field matches (one timestamp tick), the digest taken for racy files decides."""
+    path = write(tmp_path, "same.txt", "1111\n")
+    before = snapshot_tree(tmp_path)
+    assert before.entries["same.txt"].digest is not None  # just written, so racy
+    path.write_text("2222\n")
+    # The after snapshot as a coarse file system would report it: stat unchanged, no digest of its own.
+    stale = before.entries["same.txt"]._replace(digest=None)
+    after = TreeSnapshot(tmp_path, before.taken_at_ns + 1, {"same.txt": stale})
+    assert diff_snapshots(before, after).modified == ["same.txt"]
+    unchanged = TreeSnapshot(tmp_path, before.taken_at_ns + 1, {"same.txt": stale})
+    path.write_text("1111\n")
+    assert diff_snapshots(before, unchanged).modified == []
+
+
+def test_untouched_tree_has_no_changes(tmp_path: Path) -> None:
+    """Two snapshots of an unchanged tree differ in nothing."""
+    for index in range(20):
+        write(tmp_path, f"dir{index % 3}/file{index}.txt")
+    before = snapshot_tree(tmp_path)
+    assert diff_snapshots(before, snapshot_tree(tmp_path)).changed == 0
+
+
+def test_excluded_folders_and_dot_entries_are_not_scanned(tmp_path: Path) -> None:
+    """.git, .claude, node_modules, __pycache__, virtualenvs and dotfiles never appear in a snapshot."""
+    for relative in (".git/HEAD", ".claude/settings.json", "node_modules/x/index.js",
+                     "src/__pycache__/m.cpython-311.pyc", "venv/bin/python", "myenv/lib/site.py",
+                     ".gitignore", "src/.env"):
+        write(tmp_path, relative)
+    write(tmp_path, "myenv/pyvenv.cfg", "home = /usr/bin\n")
+    write(tmp_path, "src/main.py")
+    assert set(snapshot_tree(tmp_path).entries) == {"src/main.py"}
+
+
+def test_symlink_outside_the_root_is_not_followed(tmp_path: Path) -> None:
+    """A symlinked folder pointing outside is recorded as a link; its contents are neither scanned nor verified."""
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    write(outside, "secret.txt")
+    root.mkdir()
+    before = snapshot_tree(root)
+    (root / "escape").symlink_to(outside, target_is_directory=True)
+    after = snapshot_tree(root)
+    assert set(after.entries) == {"escape"} and after.entries["escape"].is_link
+    verification = verify_task(root, before, after, ["escape/secret.txt", str(outside / "secret.txt")])
+    assert verification.outside_root == sorted(["escape/secret.txt", str(outside / "secret.txt")])
+    assert not any(item.exists for item in verification.verified_files)
+    decision = decide_status(OK, verification, RequireEvidence.AUTO)
+    assert decision.status is TaskStatus.INCOMPLETE
+    assert "outside the project root" in (decision.error_reason or "")
+
+
+@pytest.mark.parametrize("claim, expected", [
+    ("README.md", "README.md"),
+    ("./src/../src/app.py", "src/app.py"),
+    ("../sibling.txt", None),
+    ("..", None),
+    ("/etc/passwd", None),
+    ("", None),
+])
+def test_normalise_claim(tmp_path: Path, claim: str, expected: str | None) -> None:
+    """Claims become relative paths inside the root; anything that leaves the root is refused."""
+    assert normalise_claim(tmp_path, claim) == expected
+
+
+def test_absolute_claim_under_the_root_is_relative(tmp_path: Path) -> None:
+    """An absolute path under the root (as agents report them) is made relative."""
+    assert normalise_claim(tmp_path, str(tmp_path / "a" / "b.txt")) == "a/b.txt"
+
+
+def test_claimed_and_diffed_file_is_verified_both_ways(tmp_path: Path) -> None:
+    """A claimed file that the diff also saw carries both detection methods and counts once."""
+    before = snapshot_tree(tmp_path)
+    write(tmp_path, "README.md")
+    write(tmp_path, "other.txt")
+    verification = verify_task(tmp_path, before, snapshot_tree(tmp_path), [str(tmp_path / "README.md")])
+    pairs = [(item.path, item.detection_method, item.exists) for item in verification.verified_files]
+    assert pairs == [("README.md", DetectionMethod.DIFF, True),
+                     ("README.md", DetectionMethod.EXECUTOR_CLAIM, True),
+                     ("other.txt", DetectionMethod.DIFF, True)]
+    assert verification.files_modified_count == 2
+    assert verification.artifacts.files_created == ["README.md", "other.txt"]
+    assert verification.evidence_summary.verification_passed
+    assert decide_status(OK, verification, RequireEvidence.AUTO).status is TaskStatus.COMPLETE
+
+
+def test_missing_claim_and_expected_file_make_the_task_incomplete(tmp_path: Path) -> None:
+    """Claimed or expected files that are not on disk are named in an `incomplete` EVIDENCE_MISSING decision."""
+    before = snapshot_tree(tmp_path)
+    verification = verify_task(tmp_path, before, snapshot_tree(tmp_path), ["docs/guide.md"], ["CHANGELOG.md"])
+    assert verification.missing == ["docs/guide.md", "CHANGELOG.md"]
+    assert verification.evidence_summary.files_missing == ["docs/guide.md", "CHANGELOG.md"]
+    assert not verification.evidence_summary.verification_passed
+    decision = decide_status(OK, verification, RequireEvidence.AUTO)
+    assert decision.status is TaskStatus.INCOMPLETE
+    assert decision.error_code is ErrorCode.EVIDENCE_MISSING
+    assert "docs/guide.md" in (decision.error_reason or "") and "CHANGELOG.md" in (decision.error_reason or "")
+    assert decide_status(OK, verification, RequireEvidence.NEVER).status is TaskStatus.COMPLETE
+
+
+def test_require_evidence_always_needs_a_verified_file(tmp_path: Path) -> None:
+    """With `always`, a run that changed nothing is `incomplete`; with `auto` it is `complete`."""
+    before = snapshot_tree(tmp_path)
+    verification = verify_task(tmp_path, before, snapshot_tree(tmp_path), [])
+    assert verification.evidence_summary.verification_reason == "no file changes detected"
+    assert decide_status(OK, verification, RequireEvidence.AUTO).status is TaskStatus.COMPLETE
+    decision = decide_status(OK, verification, RequireEvidence.ALWAYS)
+    assert decision.status is TaskStatus.INCOMPLETE
+    assert decision.error_code is ErrorCode.EVIDENCE_MISSING
+
+
+def test_question_without_changes_is_a_clarification(tmp_path: Path) -> None:
+    """A question with no file changes is `incomplete`/`clarify`; the same question after writing a file is not."""
+    before = snapshot_tree(tmp_path)
+    asked = ExecutorResult(status=ExecutorStatus.SUCCEEDED, final_message="Which port should I use?",
+                           is_question=True)
+    decision = decide_status(asked, verify_task(tmp_path, before, snapshot_tree(tmp_path), []))
+    assert (decision.status, decision.runner_decision) == (TaskStatus.INCOMPLETE, RunnerDecision.CLARIFY)
+    assert decision.error_code is ErrorCode.CLARIFICATION_NEEDED
+    assert decision.error_reason == "Executor asked a question: Which port should I use?"
+    write(tmp_path, "server.py")
+    after = verify_task(tmp_path, before, snapshot_tree(tmp_path), [])
+    assert decide_status(asked, after).status is TaskStatus.COMPLETE
+
+
+@pytest.mark.parametrize("result, code, reason", [
+    (ExecutorResult(status=ExecutorStatus.BLOCKED, blocked_reason=BlockedReason.INTERACTIVE_PROMPT,
+                    terminated_by=TerminatedBy.REPL_FAIL_CLOSED,
+                    error_message="Executor blocked on interactive prompt: '? Select a configuration option'"),
+     ErrorCode.EXECUTOR_BLOCKED, "Executor blocked on interactive prompt: '? Select a configuration option'"),
+    (ExecutorResult(status=ExecutorStatus.BLOCKED, blocked_reason=BlockedReason.TIMEOUT,
+                    terminated_by=TerminatedBy.TIMEOUT), ErrorCode.TIMEOUT, "Executor blocked: timed out"),
+    (ExecutorResult(status=ExecutorStatus.CANCELLED, terminated_by=TerminatedBy.USER),
+     ErrorCode.INTERRUPTED, "Task cancelled by the user"),
+    (ExecutorResult(status=ExecutorStatus.FAILED, exit_code=2), ErrorCode.EXECUTOR_FAILED,
+     "Executor failed (exit code 2)"),
+    (ExecutorResult(status=ExecutorStatus.FAILED, error_code=ErrorCode.MAX_TURNS, error_message="turn limit"),
+     ErrorCode.MAX_TURNS, "turn limit"),
+])
+def test_failed_blocked_or_cancelled_executor_is_an_error(tmp_path: Path, result: ExecutorResult,
+                                                          code: ErrorCode, reason: str) -> None:
+    """Whatever is on disk, an executor that did not succeed makes the task `error` with code and reason."""
+    before = snapshot_tree(tmp_path)
+    write(tmp_path, "partial.txt")
+    decision = decide_status(result, verify_task(tmp_path, before, snapshot_tree(tmp_path), []))
+    assert (decision.status, decision.error_code, decision.error_reason) == (TaskStatus.ERROR, code, reason)
+
+
+def test_file_stat_compares_everything_but_the_digest() -> None:
+    """Two stats differing only by digest are the same stat; a different inode is not."""
+    base = FileStat(False, 5, 10, 11, 99, b"x")
+    assert base.same_stat(base._replace(digest=None))
+    assert not base.same_stat(base._replace(inode=100))
+
+
+_NAMES = st.sampled_from([f"d{i}/f{j}.txt" for i in range(3) for j in range(4)])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(initial=st.sets(_NAMES), created=st.sets(_NAMES), rewritten=st.sets(_NAMES), removed=st.sets(_NAMES))
+def test_diff_matches_what_was_done(tmp_path: Path, initial: set[str], created: set[str],
+                                    rewritten: set[str], removed: set[str]) -> None:
+    """For any mix of creations, content changes and deletions, the diff reports exactly those."""
+    root = tmp_path / f"case{len(list(tmp_path.iterdir()))}"
+    root.mkdir()
+    for name in initial:
+        write(root, name, "old\n")
+    before = snapshot_tree(root)
+    new = created - initial
+    changed = (rewritten & initial) - removed
+    gone = removed & initial
+    for name in new:
+        write(root, name, "fresh\n")
+    for name in changed:
+        write(root, name, "new!\n")
+    for name in gone:
+        (root / name).unlink()
+    diff = diff_snapshots(before, snapshot_tree(root))
+    assert (diff.created, diff.modified, diff.deleted) == (sorted(new), sorted(changed), sorted(gone))
