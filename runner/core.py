@@ -11,7 +11,13 @@ from typing import Protocol
 from runner.config import RunnerConfig
 from runner.dispatch import DispatchRequest, TaskInterrupted, dispatch_task, reject_task
 from runner.errors import ExitStatus, NotFoundError, RunnerError
-from runner.executors.base import Executor, ExecutorLimits, ExecutorResult, create_executor
+from runner.executors.base import (
+    Executor,
+    ExecutorLimits,
+    ExecutorResult,
+    ExecutorStatus,
+    create_executor,
+)
 from runner.logs.manager import TaskLogManager
 from runner.logs.models import EventType, ExecutorInfo, RunnerDecision, TaskLog, TaskStatus
 from runner.providers import default_executor, required_key_missing
@@ -193,6 +199,9 @@ class RunnerCore:
             log, result = self._dispatch_or_reject(task, prompt, resume_token)
         except TaskInterrupted as stop:
             log = stop.log
+            self.interrupted = True
+        if result is not None and result.status is ExecutorStatus.CANCELLED:
+            # Ctrl-C / SIGTERM reached the supervisor, which ended the child and reported it.
             self.interrupted = True
         self._after_task(log, prompt, result)
         return log

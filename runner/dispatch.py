@@ -112,7 +112,7 @@ def _record_findings(manager: TaskLogManager, task_id: str, result: ExecutorResu
     if result.executor_blocked:
         add(task_id, EventType.EXECUTOR_BLOCKED, {
             "reason": str(result.blocked_reason),
-            "detected_pattern": result.error_message or "",
+            "detected_pattern": result.detected_pattern or "",
             "action": str(result.terminated_by),
         })
     if verification.verified_files:

@@ -112,6 +112,8 @@ def verify_task(root: Path, before: TreeSnapshot, after: TreeSnapshot, claimed: 
     missing: list[str] = []
     outside: list[str] = []
     for item in [*claimed, *(expected or [])]:
+        if not item.strip():
+            continue
         relative = normalise_claim(root, item)
         real = _real_inside(root, relative) if relative is not None else None
         if relative is None or real is None:
@@ -120,10 +122,10 @@ def verify_task(root: Path, before: TreeSnapshot, after: TreeSnapshot, claimed: 
         if relative in wanted:
             continue
         wanted[relative] = None
-        exists = os.path.isfile(real)
+        size = os.path.getsize(real) if os.path.isfile(real) else None
+        exists = size is not None
         verified.append(VerifiedFile(path=relative, exists=exists, detected_at=now,
-                                     detection_method=DetectionMethod.EXECUTOR_CLAIM,
-                                     size=os.path.getsize(real) if exists else None))
+                                     detection_method=DetectionMethod.EXECUTOR_CLAIM, size=size))
         if not exists:
             missing.append(relative)
     return _assemble(verified, diff, list(wanted), missing, sorted(set(outside)), after.truncated)

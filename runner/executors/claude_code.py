@@ -126,7 +126,8 @@ def _denied_writes(record: dict[str, Any] | None) -> list[str]:
     for denial in denials if isinstance(denials, list) else []:
         tool_input = denial.get("tool_input") if isinstance(denial, dict) else None
         path = tool_input.get("file_path") if isinstance(tool_input, dict) else None
-        if isinstance(path, str) and denial.get("tool_name") in WRITE_TOOLS:
+        tool = denial.get("tool_name") if isinstance(denial, dict) else None
+        if isinstance(path, str) and isinstance(tool, str) and tool in WRITE_TOOLS:
             paths.append(path)
     return paths
 

@@ -156,6 +156,7 @@ class StreamJsonParser:
         self._pending.clear()
         self.session_id = _str(record.get("session_id")) or self.session_id
         usage = self.usage()
+        denials = record.get("permission_denials")
         self._progress({
             "kind": "result",
             "subtype": _str(record.get("subtype")),
@@ -163,7 +164,7 @@ class StreamJsonParser:
             "terminal_reason": _str(record.get("terminal_reason")),
             "num_turns": usage.num_turns if usage else None,
             "cost_usd": usage.cost_usd if usage else None,
-            "permission_denials": len(record.get("permission_denials") or []),
+            "permission_denials": len(denials) if isinstance(denials, list) else 0,
         })
 
     def usage(self) -> Usage | None:

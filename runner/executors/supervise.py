@@ -76,7 +76,7 @@ def supervise(spec: SpawnSpec, task: ExecutorTask, sink: EventSink,
         proc = spawn(spec.argv, spec.cwd, spec.env)
     except OSError as exc:
         _record_start(spec, task, sink, None)
-        message = mask_text(f"could not start {spec.argv[0]}: {exc.strerror or exc}")
+        message = mask_text(f"could not start {spec.argv[0]} in {spec.cwd}: {exc.strerror or exc}")
         sink.event(EventType.EXECUTOR_ERROR, {"error": message})
         return SupervisedRun(RunEnd.SPAWN_FAILED, message=message)
     watch: _Watch | None = None
@@ -138,7 +138,6 @@ class _Watch:
         self.last_output = self.started
         self.exited_at: float | None = None
         self.partial_checked_at = -1.0
-        self.cleaned = False
 
     def run(self, record_start: Callable[[], None]) -> SupervisedRun:
         try:

@@ -7,12 +7,14 @@ Logged text reaching the screen always passes through `views.safe_text` first.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import threading
 import time
 from typing import IO, Any
 
 from runner.logs.models import TaskLog
+from runner.views.render import render_to_text
 from runner.views.repl_views import summary_block
 from runner.views.safe_text import safe_str
 
@@ -71,12 +73,8 @@ class Terminal:
         if isinstance(renderable, str):
             self.line(renderable)
             return
-        from rich.console import Console
-
-        console = Console(file=self.stream, width=self.width, force_terminal=self.color,
-                          no_color=not self.color, highlight=False, markup=False, emoji=False,
-                          soft_wrap=False)
-        console.print(renderable)
+        width = self.width or shutil.get_terminal_size().columns
+        self.stream.write(render_to_text(renderable, width=width, color=self.color))
         self.stream.flush()
 
     # -- CoreUI ---------------------------------------------------------------------------

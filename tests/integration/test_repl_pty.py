@@ -12,7 +12,7 @@ import pytest
 from tests.helpers.cli import runner_env
 from tests.helpers.logs_check import assert_logs_consistent
 
-PROMPT = "pm-runner> "
+PROMPT = "pm-runner>"
 
 
 def spawn_repl(project: Path, *extra: str) -> pexpect.spawn:

@@ -6,6 +6,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,19 @@ from runner.executors.base import ExecutorLimits, ExecutorResult, ExecutorStatus
 from runner.executors.shell import ShellExecutor
 from runner.executors.supervise import SpawnSpec, supervise
 from runner.logs.models import BlockedReason, ErrorCode, EventType, TerminatedBy
-from tests.helpers.recording_sink import RecordingSink, group_gone
+from tests.helpers.recording_sink import RecordingSink, group_gone, live_children
 
 # Generous on a shared 2-core machine; the limits themselves are 1-2 s so a hang would still show.
 SLACK_S = 2.5
 LIMITS = ExecutorLimits(executor_timeout_ms=4_000, progress_timeout_ms=1_500, kill_grace_ms=1_000,
                         drain_timeout_ms=1_000)
+
+
+@pytest.fixture(autouse=True)
+def no_children_left() -> Iterator[None]:
+    """After every test here, this process has no child left (alive or zombie)."""
+    yield
+    assert live_children() == []
 
 
 def run_shell(tmp_path: Path, command: str, limits: ExecutorLimits = LIMITS,

@@ -1,0 +1,228 @@
+"""Masking of streamed output (executor stdout/stderr, raw logs) on whole lines (DESIGN §6).
+
+Output is masked a line at a time so a secret split across reads is seen whole. A
+private-key block is held until its footer line (or a size cap, after which everything up
+to the footer is hidden); a line longer than the line limit is emitted in pieces cut only
+outside secrets, keeping a carry-over window longer than any secret's recognisable part.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import NamedTuple
+
+from runner.logs.mask_engine import (
+    MASKING_ERROR,
+    has_open_private_key,
+    mask_text,
+    secret_intervals,
+)
+from runner.logs.mask_env import env_secrets
+from runner.logs.mask_rules import FOOTER_RE
+
+LINE_LIMIT = 64 * 1024
+CARRY_WINDOW = 4 * 1024
+HOLD_CHARS = 64 * 1024
+HOLD_LINES = 200
+_FOOTER_KEEP = 128  # longer than any footer, so one split across two reads is still found
+
+
+class _Mode(StrEnum):
+    NORMAL = "normal"
+    HOLDING = "holding"  # a private-key header was seen; lines wait for the footer
+    SUPPRESSING = "suppressing"  # the hold cap was hit; lines are dropped until the footer
+
+
+class _Segment(NamedTuple):
+    text: str
+    ends_line: bool  # a newline followed this text in the input
+    shown: bool = True  # False for a bare line end whose content was hidden
+
+
+class StreamMasker:
+    """Feed text as it arrives; get back masked complete lines (and pieces of over-long ones)."""
+
+    def __init__(self, *, line_limit: int = LINE_LIMIT, window: int = CARRY_WINDOW,
+                 hold_chars: int = HOLD_CHARS, hold_lines: int = HOLD_LINES) -> None:
+        if not 0 < window * 2 <= line_limit:
+            raise ValueError("the carry-over window must be positive and at most half the line limit")
+        self._line_limit, self._window = line_limit, window
+        self._hold_chars, self._hold_lines = hold_chars, hold_lines
+        self._reset()
+
+    def feed(self, chunk: str) -> list[str]:
+        """Masked complete lines (without their newline) and pieces of over-long lines."""
+        return [seg.text for seg in self.feed_segments(chunk) if seg.shown]
+
+    def flush(self) -> list[str]:
+        """The masked rest at end of stream; the masker is then ready for a new stream."""
+        return [seg.text for seg in self.flush_segments() if seg.shown]
+
+    def feed_segments(self, chunk: str) -> list[_Segment]:
+        out: list[_Segment] = []
+        try:
+            *complete, partial = chunk.split("\n")
+            batch: list[str] = []
+            for line in complete:
+                if self._is_plain(line) and sum(map(len, batch)) + len(line) < self._line_limit:
+                    batch.append(line)
+                    continue
+                self._emit_batch(batch, out)
+                self._append(line, out)
+                self._end_line(out)
+            self._emit_batch(batch, out)
+            self._append(partial, out)
+        except Exception:  # fail closed and start over rather than risk a half-masked state
+            self._reset()
+            return [_Segment(MASKING_ERROR, True)]
+        return out
+
+    def flush_segments(self) -> list[_Segment]:
+        out: list[_Segment] = []
+        try:
+            had_partial = bool(self._parts) or self._swallow
+            if had_partial:
+                self._end_line(out)
+            if self._mode is _Mode.HOLDING:
+                self._release_held(out)
+            if had_partial and out:  # the input did not end with a newline
+                out[-1] = out[-1]._replace(ends_line=False)
+        except Exception:  # fail closed
+            out = [_Segment(MASKING_ERROR, False)]
+        self._reset()
+        return out
+
+    # -- state -------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self._parts: list[str] = []  # the incomplete current line, in pieces (no quadratic joins)
+        self._pending = 0
+        self._mode = _Mode.NORMAL
+        self._held: list[str] = []
+        self._held_chars = 0
+        self._swallow = False  # a secret ran past a cut: drop the rest of this line
+
+    def _take_partial(self) -> str:
+        text = "".join(self._parts)
+        self._parts, self._pending = [], 0
+        return text
+
+    def _is_plain(self, line: str) -> bool:
+        return (self._mode is _Mode.NORMAL and not self._parts and not self._swallow
+                and len(line) <= self._line_limit and "BEGIN" not in line)
+
+    def _emit_batch(self, batch: list[str], out: list[_Segment]) -> None:
+        """Mask many ordinary lines in one pass; no rule matches across a newline."""
+        if not batch:
+            return
+        masked = mask_text("\n".join(batch)).split("\n")
+        if len(masked) != len(batch):  # defensive: never misalign lines
+            masked = [mask_text(line) for line in batch]
+        out.extend(_Segment(text, True) for text in masked)
+        batch.clear()
+
+    # -- complete lines ----------------------------------------------------------------
+
+    def _end_line(self, out: list[_Segment]) -> None:
+        line = self._take_partial()
+        if self._swallow:
+            self._swallow = False
+            out.append(_Segment("", True, shown=False))
+        elif self._mode is _Mode.SUPPRESSING:
+            self._suppressed_line(line, out)
+        elif self._mode is _Mode.HOLDING:
+            self._held_line(line, out)
+        elif has_open_private_key(line):
+            self._mode, self._held, self._held_chars = _Mode.HOLDING, [line], len(line)
+        else:
+            out.append(_Segment(mask_text(line), True))
+
+    def _held_line(self, line: str, out: list[_Segment]) -> None:
+        self._held.append(line)
+        self._held_chars += len(line) + 1
+        if "END" in line and FOOTER_RE.search(line):
+            text = "\n".join(self._held)
+            if not has_open_private_key(text):
+                self._mode, self._held, self._held_chars = _Mode.NORMAL, [], 0
+                out.extend(_Segment(t, True) for t in mask_text(text).split("\n"))
+                return
+        if self._held_chars > self._hold_chars or len(self._held) > self._hold_lines:
+            self._release_held(out)
+
+    def _release_held(self, out: list[_Segment]) -> None:
+        """Emit a held block whose footer did not come: masked from its header on."""
+        text = "\n".join(self._held)
+        self._mode, self._held, self._held_chars = _Mode.SUPPRESSING, [], 0
+        out.extend(_Segment(t, True) for t in mask_text(text).split("\n"))
+
+    def _suppressed_line(self, line: str, out: list[_Segment]) -> None:
+        footer = FOOTER_RE.search(line)
+        if footer is None:
+            return
+        self._mode = _Mode.NORMAL
+        rest = line[footer.end():]
+        self._append(rest, out)
+        if rest:
+            self._end_line(out)
+        else:
+            out.append(_Segment("", True, shown=False))
+
+    # -- the incomplete current line ---------------------------------------------------
+
+    def _append(self, text: str, out: list[_Segment]) -> None:
+        for start in range(0, len(text), self._line_limit):
+            if self._swallow:
+                return
+            piece = text[start:start + self._line_limit]
+            self._parts.append(piece)
+            self._pending += len(piece)
+            while self._pending > self._line_limit and not self._swallow:
+                self._overflow(out)
+
+    def _overflow(self, out: list[_Segment]) -> None:
+        """The current line outgrew the limit: emit what is safe, keep the rest pending."""
+        buf = self._take_partial()
+        if self._mode is _Mode.HOLDING:
+            self._release_held(out)
+        if self._mode is _Mode.SUPPRESSING:
+            footer = FOOTER_RE.search(buf)
+            if footer is None:
+                self._parts, self._pending = [buf[-_FOOTER_KEEP:]], min(len(buf), _FOOTER_KEEP)
+                return
+            self._mode, buf = _Mode.NORMAL, buf[footer.end():]
+        elif has_open_private_key(buf):
+            out.append(_Segment(mask_text(buf), False))
+            self._mode = _Mode.SUPPRESSING
+            self._parts, self._pending = [buf[-_FOOTER_KEEP:]], min(len(buf), _FOOTER_KEEP)
+            return
+        else:
+            buf = self._cut(buf, out)
+        if buf:
+            self._parts, self._pending = [buf], len(buf)
+
+    def _cut(self, buf: str, out: list[_Segment]) -> str:
+        """Emit a masked piece that ends outside every secret; return the carry-over."""
+        if len(buf) <= self._line_limit:
+            return buf
+        window = min(max(self._window, env_secrets().longest + 1), self._line_limit // 2)
+        cut: int | None = len(buf) - window
+        for start, end in secret_intervals(buf):
+            if start < cut < end:  # type: ignore[operator]
+                cut = start if start > 0 else (end if end < len(buf) else None)
+                break
+        if cut is None:  # one secret fills the whole buffer and may go on
+            out.append(_Segment(mask_text(buf), False))
+            self._swallow = True
+            return ""
+        out.append(_Segment(mask_text(buf[:cut]), False))
+        return buf[cut:]
+
+
+def mask_in_windows(text: str) -> str:
+    """Mask a very large text through a stream masker, so no regex ever sees more than a window."""
+    try:
+        masker = StreamMasker()
+        segments = masker.feed_segments(text) + masker.flush_segments()
+        return "".join(seg.text + ("\n" if seg.ends_line else "") for seg in segments)
+    except Exception:  # fail closed
+        return MASKING_ERROR
