@@ -52,22 +52,25 @@ class StreamMasker:
 
     def feed(self, chunk: str) -> list[str]:
         """Masked complete lines (without their newline) and pieces of over-long lines."""
-        return [seg.text for seg in self.feed_segments(chunk) if seg.shown]
+        return [seg.text for seg in self._feed(chunk) if seg.shown]
 
     def flush(self) -> list[str]:
         """The masked rest at end of stream; the masker is then ready for a new stream."""
-        return [seg.text for seg in self.flush_segments() if seg.shown]
+        return [seg.text for seg in self._flush() if seg.shown]
 
-    def feed_segments(self, chunk: str) -> list[_Segment]:
+    def _feed(self, chunk: str) -> list[_Segment]:
         out: list[_Segment] = []
         try:
             *complete, partial = chunk.split("\n")
             batch: list[str] = []
+            batch_chars = 0
             for line in complete:
-                if self._is_plain(line) and sum(map(len, batch)) + len(line) < self._line_limit:
+                if self._is_plain(line) and batch_chars + len(line) < self._line_limit:
                     batch.append(line)
+                    batch_chars += len(line) + 1
                     continue
                 self._emit_batch(batch, out)
+                batch_chars = 0
                 self._append(line, out)
                 self._end_line(out)
             self._emit_batch(batch, out)
@@ -77,7 +80,7 @@ class StreamMasker:
             return [_Segment(MASKING_ERROR, True)]
         return out
 
-    def flush_segments(self) -> list[_Segment]:
+    def _flush(self) -> list[_Segment]:
         out: list[_Segment] = []
         try:
             had_partial = bool(self._parts) or self._swallow
@@ -205,15 +208,15 @@ class StreamMasker:
         if len(buf) <= self._line_limit:
             return buf
         window = min(max(self._window, env_secrets().longest + 1), self._line_limit // 2)
-        cut: int | None = len(buf) - window
+        cut = len(buf) - window
         for start, end in secret_intervals(buf):
-            if start < cut < end:  # type: ignore[operator]
-                cut = start if start > 0 else (end if end < len(buf) else None)
+            if start < cut < end:
+                if start == 0 and end == len(buf):  # one secret fills the buffer and may go on
+                    out.append(_Segment(mask_text(buf), False))
+                    self._swallow = True
+                    return ""
+                cut = start if start > 0 else end
                 break
-        if cut is None:  # one secret fills the whole buffer and may go on
-            out.append(_Segment(mask_text(buf), False))
-            self._swallow = True
-            return ""
         out.append(_Segment(mask_text(buf[:cut]), False))
         return buf[cut:]
 
@@ -222,7 +225,7 @@ def mask_in_windows(text: str) -> str:
     """Mask a very large text through a stream masker, so no regex ever sees more than a window."""
     try:
         masker = StreamMasker()
-        segments = masker.feed_segments(text) + masker.flush_segments()
+        segments = masker._feed(text) + masker._flush()
         return "".join(seg.text + ("\n" if seg.ends_line else "") for seg in segments)
     except Exception:  # fail closed
         return MASKING_ERROR

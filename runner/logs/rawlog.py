@@ -8,6 +8,7 @@ reported once as a WARNING and later writes are dropped; the task goes on.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,7 @@ class RawLog:
         self._masker = StreamMasker()
         self._fd: int | None = durable.open_append(path)
         self._failed = False
+        self._lock = threading.Lock()  # stdout and stderr may be read by two threads
 
     @property
     def closed(self) -> bool:
@@ -31,12 +33,17 @@ class RawLog:
 
     def write(self, text: str) -> None:
         """Mask and append `text`; complete lines are written at once, a partial line waits for its end."""
-        if self._fd is None or self._failed:
-            return
-        self._write_lines(self._masker.feed(text))
+        with self._lock:
+            if self._fd is None or self._failed:
+                return
+            self._write_lines(self._masker.feed(text))
 
     def close(self) -> None:
         """Write what is left, fsync the file and its folder, close. Idempotent."""
+        with self._lock:
+            self._close_locked()
+
+    def _close_locked(self) -> None:
         fd = self._fd
         if fd is None:
             return

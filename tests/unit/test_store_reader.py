@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -155,8 +156,7 @@ def _big_index(session_id: str, rows: int) -> SessionIndex:
     return SessionIndex(session_id=session_id, updated_at="2025-01-01T00:00:09.000Z", entries=entries)
 
 
-def _best_of(runs: int, action: object) -> float:
-    assert callable(action)
+def _best_of(runs: int, action: Callable[[], object]) -> float:
     best = float("inf")
     for _ in range(runs):
         start = time.perf_counter()

@@ -1,0 +1,69 @@
+"""The REPL with the claude-code executor (a fake `claude` on PATH): clarifications, resume, metrics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.helpers.cli import run_pm, runner_env
+from tests.helpers.logs_check import assert_logs_consistent
+
+
+def claude_env(tmp_path: Path, scenario: str) -> dict[str, str]:
+    return runner_env({"FAKE_CLAUDE_SCENARIO": scenario,
+                       "FAKE_CLAUDE_ARGV_FILE": str(tmp_path / "argv.json")}, fake_claude=True)
+
+
+def test_claude_is_the_default_executor_when_on_path(tmp_path: Path) -> None:
+    """With `claude` on PATH and no --executor, tasks go to claude-code; cost and tokens are logged."""
+    project = tmp_path / "p"
+    project.mkdir()
+    run = run_pm(["repl"], stdin="write notes.md\n", cwd=project, env=claude_env(tmp_path, "write"))
+    assert "RESULT: COMPLETE" in run.stdout
+    (log,) = assert_logs_consistent(project)
+    assert log.executor is not None and log.executor.name == "claude-code"
+    assert log.metrics is not None and log.metrics.cost_usd == 0.0123
+    assert {(f.path, f.detection_method.value) for f in log.verified_files} >= {("notes.md", "executor_claim")}
+    assert log.resume_token
+
+
+def test_question_then_answer_resumes_the_same_thread(tmp_path: Path) -> None:
+    """A question ends the task clarify/incomplete; the next line answers it in the same thread and run."""
+    project = tmp_path / "p"
+    project.mkdir()
+    run = run_pm(["repl"], stdin="make a readme\nREADME.md\n", cwd=project,
+                 env=claude_env(tmp_path, "question_then_write"), expect=0)
+    assert "RESULT: INCOMPLETE" in run.stdout and "Which file name should I use?" in run.stdout
+    assert "NEXT: type your answer" in run.stdout
+    first, answer = sorted(assert_logs_consistent(project), key=lambda log: log.task_id)
+    assert first.runner_decision.value == "clarify" and first.status.value == "incomplete"
+    assert any(e.event_type.value == "CLARIFICATION_REQUEST" for e in first.events)
+    assert answer.events[0].event_type.value == "USER_RESPONSE"
+    assert (answer.thread_id, answer.run_id) == (first.thread_id, first.run_id)
+    assert answer.parent_task_id == first.task_id and answer.status.value == "complete"
+    argv = json.loads((tmp_path / "argv.json").read_text())
+    assert argv[argv.index("--resume") + 1] == first.resume_token
+    assert (project / "README.md").exists()
+
+
+def test_unanswered_question_exits_two(tmp_path: Path) -> None:
+    """A script that ends on an unanswered question exits 2 (incomplete, no error)."""
+    project = tmp_path / "p"
+    project.mkdir()
+    run_pm(["repl"], stdin="make a readme\n", cwd=project, env=claude_env(tmp_path, "question"), expect=2)
+
+
+def test_claude_error_result_is_an_error(tmp_path: Path) -> None:
+    """`is_error: true` in the result line makes the task error and the run exit 1."""
+    project = tmp_path / "p"
+    project.mkdir()
+    run = run_pm(["repl"], stdin="write x.md\n", cwd=project, env=claude_env(tmp_path, "error"), expect=1)
+    assert "RESULT: ERROR" in run.stdout
+
+
+def test_claimed_file_missing_is_incomplete_naming_it(tmp_path: Path) -> None:
+    """A Write claim with no file on disk ends incomplete, and WHY names the file."""
+    project = tmp_path / "p"
+    project.mkdir()
+    run = run_pm(["repl"], stdin="write ghost.md\n", cwd=project, env=claude_env(tmp_path, "missing"), expect=2)
+    assert "ghost.md" in run.stdout.split("WHY:", 1)[1].splitlines()[0]
