@@ -17,7 +17,7 @@ from runner import __version__
 from runner.errors import ExitStatus, RunnerError
 
 if TYPE_CHECKING:
-    from runner.config import RunnerConfig
+    from runner.config import CliOverrides, RunnerConfig
     from runner.repl.output import Terminal
 
 DESCRIPTION = """\
@@ -120,8 +120,10 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _overrides(args: argparse.Namespace) -> object:
-    from runner.config import CliOverrides, DurabilityMode, ProjectMode, RequireEvidenceMode
+def _overrides(args: argparse.Namespace) -> CliOverrides:
+    from runner.config import CliOverrides, ProjectMode
+    from runner.logs.durable import Durability
+    from runner.verify import RequireEvidence
 
     return CliOverrides(
         project=args.project,
@@ -133,19 +135,17 @@ def _overrides(args: argparse.Namespace) -> object:
         model=args.model,
         executor_timeout_ms=args.executor_timeout,
         progress_timeout_ms=args.progress_timeout,
-        durability=DurabilityMode(args.durability) if args.durability else None,
-        require_evidence=RequireEvidenceMode(args.require_evidence) if args.require_evidence else None,
+        durability=Durability(args.durability) if args.durability else None,
+        require_evidence=RequireEvidence(args.require_evidence) if args.require_evidence else None,
         print_project_path=args.print_project_path,
     )
 
 
 def run_repl(args: argparse.Namespace) -> ExitStatus:
-    from runner.config import CliOverrides, resolve_config
+    from runner.config import resolve_config
     from runner.repl.output import Terminal
 
-    overrides = _overrides(args)
-    assert isinstance(overrides, CliOverrides)
-    config = resolve_config(overrides, stdin_is_tty=sys.stdin.isatty())
+    config = resolve_config(_overrides(args), stdin_is_tty=sys.stdin.isatty())
     terminal = Terminal(sys.stdout, interactive=not config.non_interactive)
     if config.print_project_path:
         terminal.line(f"PROJECT_PATH={config.project_root}")
@@ -158,7 +158,7 @@ def _run_session(config: RunnerConfig, terminal: Terminal) -> ExitStatus:
     from runner.repl.loop import run_interactive, run_script
     from runner.repl.startup import startup_messages
 
-    manager = TaskLogManager(config.project_root, durability=_durability(config),
+    manager = TaskLogManager(config.project_root, durability=config.durability,
                              on_warning=terminal.warning)
     try:
         core = RunnerCore(config, manager, terminal)
@@ -170,8 +170,3 @@ def _run_session(config: RunnerConfig, terminal: Terminal) -> ExitStatus:
     finally:
         manager.close()
 
-
-def _durability(config: RunnerConfig) -> object:
-    from runner.logs.manager import Durability
-
-    return Durability(config.durability.value)

@@ -17,6 +17,8 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runner.errors import ConfigError
+from runner.logs.durable import Durability
+from runner.verify import RequireEvidence
 
 RUNNER_CONFIG_FILE = "runner.config.json"
 REPL_STATE_FILE = "repl.json"
@@ -26,17 +28,6 @@ class ProjectMode(StrEnum):
     CWD = "cwd"
     TEMP = "temp"
     FIXED = "fixed"
-
-
-class DurabilityMode(StrEnum):
-    STRICT = "strict"
-    NORMAL = "normal"
-
-
-class RequireEvidenceMode(StrEnum):
-    AUTO = "auto"
-    ALWAYS = "always"
-    NEVER = "never"
 
 
 class _FileModel(BaseModel):
@@ -71,8 +62,8 @@ class ConfigFile(_FileModel):
     executor_timeout_ms: int | None = Field(default=None, gt=0)
     progress_timeout_ms: int | None = Field(default=None, gt=0)
     kill_grace_ms: int | None = Field(default=None, ge=0)
-    durability: DurabilityMode | None = None
-    require_evidence: RequireEvidenceMode | None = None
+    durability: Durability | None = None
+    require_evidence: RequireEvidence | None = None
     executors: dict[str, ExecutorSettings] = Field(default_factory=dict)
     logging: LoggingLimits = Field(default_factory=LoggingLimits)
 
@@ -97,8 +88,8 @@ class RunnerConfig:
     executor_timeout_ms: int = 300_000
     progress_timeout_ms: int = 60_000
     kill_grace_ms: int = 3_000
-    durability: DurabilityMode = DurabilityMode.NORMAL
-    require_evidence: RequireEvidenceMode = RequireEvidenceMode.AUTO
+    durability: Durability = Durability.NORMAL
+    require_evidence: RequireEvidence = RequireEvidence.AUTO
     print_project_path: bool = False
     logging: LoggingLimits = field(default_factory=LoggingLimits)
     executors: dict[str, ExecutorSettings] = field(default_factory=dict)
@@ -128,8 +119,8 @@ class CliOverrides:
     model: str | None = None
     executor_timeout_ms: int | None = None
     progress_timeout_ms: int | None = None
-    durability: DurabilityMode | None = None
-    require_evidence: RequireEvidenceMode | None = None
+    durability: Durability | None = None
+    require_evidence: RequireEvidence | None = None
     print_project_path: bool = False
 
 
@@ -219,7 +210,7 @@ def resolve_config(overrides: CliOverrides, *, stdin_is_tty: bool) -> RunnerConf
         project_mode=mode,
         non_interactive=non_interactive,
         # Strict is the default when nobody watches: a CI log must survive a crash.
-        durability=DurabilityMode.STRICT if non_interactive else DurabilityMode.NORMAL,
+        durability=Durability.STRICT if non_interactive else Durability.NORMAL,
         print_project_path=overrides.print_project_path,
         logging=file_cfg.logging,
         executors=file_cfg.executors,

@@ -21,7 +21,6 @@ from runner.executors.base import (
 from runner.logs.manager import TaskLogManager
 from runner.logs.models import EventType, ExecutorInfo, RunnerDecision, TaskLog, TaskStatus
 from runner.providers import default_executor, required_key_missing
-from runner.verify import RequireEvidence
 
 CONSECUTIVE_ERRORS_WARNING = 3
 
@@ -224,7 +223,7 @@ class RunnerCore:
             limits=ExecutorLimits(executor_timeout_ms=overall, progress_timeout_ms=progress,
                                   kill_grace_ms=self.config.kill_grace_ms),
             interactive=not self.config.non_interactive,
-            require_evidence=RequireEvidence(str(self.config.require_evidence)),
+            require_evidence=self.config.require_evidence,
             resume_token=resume_token,
         )
         return dispatch_task(self.manager, request, self.ui)

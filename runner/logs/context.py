@@ -43,8 +43,11 @@ class StoreContext:
         with hold(self.paths.global_lock, timeout_s=self.lock_timeout_s, what="the logs index"):
             yield
 
-    def put_global_row_locked_session(self, row: SessionSummary, *, durable_write: bool) -> None:
-        """Update the session's global-index row; the caller holds that session's lock (order: session, then global)."""
+    def put_global_row(self, row: SessionSummary, *, durable_write: bool) -> None:
+        """Replace one session's row in the global index under the global lock.
+
+        Callers hold that session's lock: the only lock nesting is session, then global.
+        """
         with self.global_lock():
             indexes.put_global_row_locked(self.paths, row, now_iso(), durable_write=durable_write)
 
@@ -149,7 +152,7 @@ def index_row_locked(ctx: StoreContext, rows: SessionRows, meta: SessionMeta, en
         ctx.warn(f"WARNING: {message}")
         return
     try:
-        ctx.put_global_row_locked_session(rows.summary(meta), durable_write=global_durable)
+        ctx.put_global_row(rows.summary(meta), durable_write=global_durable)
     except (OSError, RunnerError) as exc:
         detail = exc.message if isinstance(exc, RunnerError) else (exc.strerror or str(exc))
         ctx.warn(f"WARNING: could not update the logs index (it is rebuilt on read): {detail}")

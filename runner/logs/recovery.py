@@ -63,7 +63,7 @@ def recover_session(ctx: StoreContext, session_id: str, *, max_event_bytes: int)
         rows.write_locked(durable_write=True)
         meta = meta.model_copy(update={"ended_at": now_iso()})
         write_meta_locked(paths, meta, durable_write=True)
-        ctx.put_global_row_locked_session(rows.summary(meta), durable_write=True)
+        ctx.put_global_row(rows.summary(meta), durable_write=True)
     return [(session_id, task_id) for task_id in recovered]
 
 

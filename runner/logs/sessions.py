@@ -144,7 +144,7 @@ def open_new_session(ctx: StoreContext, meta_fields: dict[str, Any]) -> tuple[Se
         rows = SessionRows(ctx, session_id)
         rows.refresh()
         rows.write_locked(durable_write=ctx.strict)
-        ctx.put_global_row_locked_session(rows.summary(meta), durable_write=ctx.strict)
+        ctx.put_global_row(rows.summary(meta), durable_write=ctx.strict)
     OPEN_IN_THIS_PROCESS.add(session_id)
     return meta, rows
 

@@ -6,7 +6,8 @@ flushes its output before reading the next, and exits with the core's exit statu
 
 from __future__ import annotations
 
-from typing import IO
+from collections.abc import Callable
+from typing import IO, NoReturn
 
 from runner.core import RunnerCore
 from runner.errors import ExitStatus, LogWriteFatalError, RunnerError, StoreError
@@ -71,9 +72,9 @@ def _run_command(core: RunnerCore, terminal: Terminal, line: str, *, interactive
     _stop_if_interrupted(core, interactive)
 
 
-def _run_task(core: RunnerCore, terminal: Terminal, run: object) -> None:
+def _run_task(core: RunnerCore, terminal: Terminal, run: Callable[[], object]) -> None:
     try:
-        run()  # type: ignore[operator]
+        run()
     except RunnerError as exc:
         if isinstance(exc, LogWriteFatalError | StoreError):
             _fatal(core, terminal, exc)
@@ -81,7 +82,7 @@ def _run_task(core: RunnerCore, terminal: Terminal, run: object) -> None:
     _stop_if_interrupted(core, not core.config.non_interactive)
 
 
-def _fatal(core: RunnerCore, terminal: Terminal, exc: RunnerError) -> None:
+def _fatal(core: RunnerCore, terminal: Terminal, exc: RunnerError) -> NoReturn:
     core.tally.fatal = True
     terminal.error(exc.message, exc.hint or "the task log could not be saved; the runner stops here")
     raise StopRepl(ExitStatus.ERROR)
