@@ -18,6 +18,7 @@ from runner.executors.base import (
     ExecutorStatus,
     create_executor,
 )
+from runner.ids import IdKind, is_valid, validate
 from runner.logs.manager import TaskLogManager
 from runner.logs.models import EventType, ExecutorInfo, RunnerDecision, TaskLog, TaskStatus
 from runner.providers import default_executor, required_key_missing
@@ -169,13 +170,17 @@ class RunnerCore:
         return log
 
     def _find_retry_target(self, task_ref: str | None) -> TaskLog:
+        """The task named (internal or external id), else the session's last failed task."""
+        entries = self.manager.entries()
         if task_ref:
-            from runner.logs.store import LogReader  # the read API; resolves both id forms
-
-            assert self.manager.session_id is not None
-            task_id = LogReader(self.config.project_root).resolve_task(self.manager.session_id, task_ref)
-            return self.manager.get_task(task_id)
-        for entry in reversed(self.manager.entries()):
+            if not (is_valid(IdKind.TASK, task_ref) or is_valid(IdKind.EXTERNAL_TASK, task_ref)):
+                validate(IdKind.TASK, task_ref)  # raises InvalidIdError with the expected format
+            for entry in entries:
+                if task_ref in (entry.task_id, entry.external_task_id):
+                    return self.manager.get_task(entry.task_id)
+            raise NotFoundError(f"no task {task_ref} in session {self.manager.session_id}",
+                                hint="/tasks lists this session's tasks")
+        for entry in reversed(entries):
             if entry.status in (TaskStatus.ERROR, TaskStatus.INCOMPLETE):
                 return self.manager.get_task(entry.task_id)
         raise NotFoundError("no failed task to retry in this session",
@@ -207,10 +212,9 @@ class RunnerCore:
 
     def _dispatch_or_reject(self, task: TaskLog, prompt: str,
                             resume_token: str | None) -> tuple[TaskLog, ExecutorResult | None]:
-        problem = self._executor_problem
-        if problem is not None or self._executor is None:
-            message = problem.message if problem else "no executor"
-            return reject_task(self.manager, task.task_id, message, problem.hint or "" if problem else ""), None
+        if self._executor is None:
+            problem = self._executor_problem or RunnerError("no executor", hint="choose one with /provider")
+            return reject_task(self.manager, task.task_id, problem.message, problem.hint or "/provider"), None
         missing_key = required_key_missing(self.config, self._executor.name)
         if missing_key:
             return reject_task(self.manager, task.task_id, f"{missing_key} is not set",

@@ -1,0 +1,42 @@
+"""`/retry` by id: internal and external ids resolve; malformed or unknown ids are clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers.cli import run_pm
+from tests.helpers.logs_check import assert_logs_consistent
+
+SHELL = ["repl", "--executor", "shell"]
+
+
+def test_retry_by_internal_id_reruns_that_task(tmp_path: Path) -> None:
+    """`/retry task-001` re-runs the first task even when a later one failed too."""
+    run = run_pm(SHELL, stdin="echo first\nfalse\n/retry task-001\n", cwd=tmp_path, expect=1)
+    assert run.stdout.count("  | first") == 2
+    logs = {log.task_id: log for log in assert_logs_consistent(tmp_path)}
+    assert logs["task-003"].parent_task_id == "task-001"
+    assert logs["task-003"].thread_id == logs["task-001"].thread_id
+
+
+def test_retry_by_external_id(tmp_path: Path) -> None:
+    """The external id shown by /tasks works for /retry too."""
+    run_pm(SHELL, stdin="echo a\n", cwd=tmp_path)
+    (log,) = assert_logs_consistent(tmp_path)
+    session = log.session_id
+    run = run_pm(SHELL, stdin=f"/continue {session}\n/retry {log.external_task_id}\n", cwd=tmp_path)
+    assert "RESULT: COMPLETE" in run.stdout
+    assert len(assert_logs_consistent(tmp_path)) == 2
+
+
+def test_retry_with_a_traversal_id_is_refused(tmp_path: Path) -> None:
+    """`/retry ../x` is an ERROR naming the id format; nothing runs."""
+    run = run_pm(SHELL, stdin="echo a\n/retry ../x\n", cwd=tmp_path, expect=1)
+    assert "ERROR: invalid task id" in run.stdout and "HINT:" in run.stdout
+    assert run.stdout.count("RESULT:") == 1
+
+
+def test_retry_with_nothing_failed_says_so(tmp_path: Path) -> None:
+    """`/retry` with no failed task is an error with a hint, not a crash."""
+    run = run_pm(SHELL, stdin="echo ok\n/retry\n", cwd=tmp_path, expect=1)
+    assert "ERROR: no failed task to retry" in run.stdout
