@@ -16,6 +16,9 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.logs.models", 0),
     ("runner.logs.masking", 1),
     ("runner.logs.mask_rules", 1),
+    ("runner.logs.mask_engine", 1),
+    ("runner.logs.mask_env", 1),  # reads os.environ once; no files
+    ("runner.logs.mask_stream", 1),
     ("runner.views", 1),
     ("runner.durations", 1),
     ("runner.logs", 2),
