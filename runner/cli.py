@@ -7,10 +7,8 @@ Heavy modules are imported inside the subcommand that needs them, so `--help`,
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
 
 from runner import __version__
@@ -116,10 +114,6 @@ def main(argv: list[str] | None = None) -> int:
         return int(ExitStatus.ERROR)
 
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def _overrides(args: argparse.Namespace) -> CliOverrides:
     from runner.config import CliOverrides, ProjectMode
     from runner.logs.durable import Durability
@@ -163,7 +157,6 @@ def _run_session(config: RunnerConfig, terminal: Terminal) -> ExitStatus:
     try:
         core = RunnerCore(config, manager, terminal)
         startup_messages(core, terminal)
-        signal.signal(signal.SIGTERM, _raise_interrupt)
         if config.non_interactive:
             return run_script(core, terminal, sys.stdin.buffer)
         return run_interactive(core, terminal)

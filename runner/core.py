@@ -5,6 +5,7 @@ It reports to the terminal edge through the `CoreUI` it is given and never print
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -74,6 +75,8 @@ class RunnerCore:
         self.tally = RunTally()
         self.pending: PendingClarification | None = None
         self.interrupted = False
+        # Set by the edge's signal handler while a line is handled; the supervisor polls it.
+        self.cancel = threading.Event()
         self._prompts: dict[str, str] = {}
         self._consecutive_errors = 0
         self._executor: Executor | None = None
@@ -204,7 +207,7 @@ class RunnerCore:
         except TaskInterrupted as stop:
             log = stop.log
             self.interrupted = True
-        if result is not None and result.status is ExecutorStatus.CANCELLED:
+        if self.cancel.is_set() or (result is not None and result.status is ExecutorStatus.CANCELLED):
             # Ctrl-C / SIGTERM reached the supervisor, which ended the child and reported it.
             self.interrupted = True
         self._after_task(log, prompt, result)
@@ -229,6 +232,7 @@ class RunnerCore:
             interactive=not self.config.non_interactive,
             require_evidence=self.config.require_evidence,
             resume_token=resume_token,
+            cancel=self.cancel,
         )
         return dispatch_task(self.manager, request, self.ui)
 

@@ -6,6 +6,7 @@ failures, refusals and even bugs become an `error` log, never a missing one.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,7 @@ class DispatchRequest:
     interactive: bool
     require_evidence: RequireEvidence
     resume_token: str | None = None
+    cancel: threading.Event | None = None
 
 
 class ManagerSink:
@@ -143,7 +145,8 @@ def dispatch_task(manager: TaskLogManager, request: DispatchRequest,
         result = request.executor.run(
             ExecutorTask(prompt=request.prompt, project_root=request.project_root,
                          interactive=request.interactive, limits=request.limits,
-                         resume_token=request.resume_token, model=request.executor_info.model),
+                         resume_token=request.resume_token, model=request.executor_info.model,
+                         cancel=request.cancel),
             sink,
         )
         sink.close()

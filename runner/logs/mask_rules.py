@@ -22,13 +22,19 @@ class Priority(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class MaskRule:
-    """One pattern of the table; `triggers` are lowercase literals, one of which every match contains."""
+    """One pattern of the table; `triggers` are lowercase literals, one of which every match contains.
+
+    A `literal_first` pattern opens with a literal, so the regex engine's own prefix scan
+    is its pre-check and it runs on the whole text. Any other rule never matches across a
+    newline, and the engine runs it only on the lines that hold one of its triggers.
+    """
 
     name: str
     priority: Priority
     description: str
     pattern: re.Pattern[str]
     triggers: tuple[str, ...]
+    literal_first: bool = False
 
     @property
     def marker(self) -> str:
@@ -44,7 +50,10 @@ def _rule(name: str, priority: Priority, description: str, pattern: str,
     # ASCII-only case folding keeps the pre-check sound: a match can only contain a
     # trigger's ASCII letters in some case, which `str.lower` folds back to the trigger.
     flags = re.ASCII | (re.IGNORECASE if ignore_case else 0)
-    return MaskRule(name, priority, description, re.compile(pattern, flags), triggers)
+    # Case-insensitive patterns get no literal-prefix scan from the engine, nor do ones
+    # that open with a lookbehind or a group.
+    literal_first = not ignore_case and not pattern.startswith("(")
+    return MaskRule(name, priority, description, re.compile(pattern, flags), triggers, literal_first)
 
 
 # Shared fragments. `*+`, `++` and `{n,}+` are possessive: they never give characters back.
@@ -61,8 +70,22 @@ _ENV_WORDS = (r"(?:API_?KEY|APIKEY|SECRET|TOKEN|PASSWORD|PASSWD|PASSPHRASE|_PASS
               r"|ACCESS_?KEY|PRIVATE_?KEY|AUTH_?KEY)")
 _HEADER_VALUE = r"[ \t]*+:[ \t]*+[^\s][^\r\n]*+"  # header values run to the end of the line
 
-PRIVATE_KEY_HEADER = r"(?<!-)-{4,}+ ?BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)? ?-{4,}+"
-PRIVATE_KEY_FOOTER = r"(?<!-)-{4,}+ ?END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)? ?-{4,}+"
+
+def _guarded(prefix: str, width: int, before: str) -> str:
+    """`prefix` (a regex of fixed `width`) not preceded by a character of class `before`.
+
+    The literal comes first and the guard is a lookbehind just after it, so the regex
+    engine can skip straight to occurrences of the literal instead of trying every position.
+    """
+    return f"{prefix}(?<!{before}.{{{width}}})"
+
+
+_ALNUM = "[A-Za-z0-9]"
+_WORD = "[A-Za-z0-9_]"
+_TOKEN = "[A-Za-z0-9_-]"
+_DASHES = "----(?<!-----)-*+"  # four or more dashes, starting at the first dash of the run
+PRIVATE_KEY_HEADER = _DASHES + r" ?BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)? ?-{4,}+"
+PRIVATE_KEY_FOOTER = _DASHES + r" ?END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)? ?-{4,}+"
 # The body stops at the first run of four dashes, so a header with no footer costs one
 # scan up to the next header or footer, never a scan to the end of the text per header.
 _KEY_BODY = r"(?:[^-]|-(?!---)){0,65536}+"
@@ -73,29 +96,32 @@ _CRITICAL: tuple[MaskRule, ...] = (
           "a complete PEM, PKCS#8, encrypted, OpenSSH, SSH2 or PGP private key block",
           PRIVATE_KEY_HEADER + _KEY_BODY + PRIVATE_KEY_FOOTER, _KEY_TRIGGERS),
     _rule("ANTHROPIC_KEY", Priority.CRITICAL, "`sk-ant-` and 20+ characters of `[A-Za-z0-9_-]`",
-          r"(?<![A-Za-z0-9])sk-ant-[A-Za-z0-9_-]{20,}+", ("sk-ant-",)),
+          _guarded("sk-ant-", 7, _ALNUM) + r"[A-Za-z0-9_-]{20,}+", ("sk-ant-",)),
     _rule("OPENAI_KEY", Priority.CRITICAL,
           "`sk-` and 20+ characters of `[A-Za-z0-9_-]` (includes `sk-proj-`, `sk-svcacct-`)",
-          r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{20,}+", ("sk-",)),
+          _guarded("sk-", 3, _ALNUM) + r"[A-Za-z0-9_-]{20,}+", ("sk-",)),
     _rule("GOOGLE_KEY", Priority.CRITICAL, "`AIza` and 35+ characters of `[A-Za-z0-9_-]`",
-          r"(?<![A-Za-z0-9_-])AIza[A-Za-z0-9_-]{35,}+", ("aiza",)),
+          _guarded("AIza", 4, _TOKEN) + r"[A-Za-z0-9_-]{35,}+", ("aiza",)),
     _rule("AWS_KEY", Priority.CRITICAL, "AWS access key ids: `AKIA` or `ASIA` and 16+ of `[A-Z0-9]`",
-          r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16,}+", ("akia", "asia")),
+          _guarded("A[KS]IA", 4, _ALNUM) + r"[A-Z0-9]{16,}+", ("akia", "asia")),
     _rule("GITHUB_TOKEN", Priority.CRITICAL,
           "`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` and 20+ alphanumerics; `github_pat_` tokens",
-          r"(?<![A-Za-z0-9_])(?:gh[opsur]_[A-Za-z0-9]{20,}+|github_pat_[A-Za-z0-9_]{20,}+)",
+          "(?:" + _guarded("gh[opsur]_", 4, _WORD) + r"[A-Za-z0-9]{20,}+|"
+          + _guarded("github_pat_", 11, _WORD) + r"[A-Za-z0-9_]{20,}+)",
           ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")),
     _rule("GITLAB_TOKEN", Priority.CRITICAL, "`glpat-` and 20+ characters of `[A-Za-z0-9_.-]`",
-          r"(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_.-]{20,}+", ("glpat-",)),
-    _rule("SLACK_TOKEN", Priority.CRITICAL, "`xoxa-`, `xoxb-`, `xoxe-`, `xoxo-`, `xoxp-`, `xoxr-`, `xoxs-` tokens",
-          r"(?<![A-Za-z0-9_-])xox[abeoprs]-[A-Za-z0-9-]{10,}+", ("xox",)),
-    _rule("STRIPE_KEY", Priority.CRITICAL, "`sk_live_`, `sk_test_`, `rk_live_`, `rk_test_`, `whsec_` keys",
-          r"(?<![A-Za-z0-9_])(?:[sr]k_(?:live|test)|whsec)_[A-Za-z0-9]{16,}+",
-          ("k_live_", "k_test_", "whsec_")),
+          _guarded("glpat-", 6, _TOKEN) + r"[A-Za-z0-9_.-]{20,}+", ("glpat-",)),
+    _rule("SLACK_TOKEN", Priority.CRITICAL,
+          "`xoxa-`, `xoxb-`, `xoxe-`, `xoxo-`, `xoxp-`, `xoxr-`, `xoxs-` tokens",
+          _guarded("xox[abeoprs]-", 5, _TOKEN) + r"[A-Za-z0-9-]{10,}+", ("xox",)),
+    _rule("STRIPE_KEY", Priority.CRITICAL,
+          "`sk_live_`, `sk_test_`, `rk_live_`, `rk_test_`, `whsec_` keys",
+          "(?:" + _guarded("[sr]k_(?:live|test)_", 8, _WORD) + "|" + _guarded("whsec_", 6, _WORD)
+          + r")[A-Za-z0-9]{16,}+", ("k_live_", "k_test_", "whsec_")),
     _rule("NPM_TOKEN", Priority.CRITICAL, "`npm_` and 30+ alphanumerics",
-          r"(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{30,}+", ("npm_",)),
+          _guarded("npm_", 4, _WORD) + r"[A-Za-z0-9]{30,}+", ("npm_",)),
     _rule("HUGGINGFACE_TOKEN", Priority.CRITICAL, "`hf_` and 30+ alphanumerics",
-          r"(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}+", ("hf_",)),
+          _guarded("hf_", 3, _WORD) + r"[A-Za-z0-9]{30,}+", ("hf_",)),
 )
 
 _SESSION: tuple[MaskRule, ...] = (
@@ -108,9 +134,11 @@ _SESSION: tuple[MaskRule, ...] = (
     _rule("COOKIE", Priority.SESSION, "a `Cookie:` header, every pair, to the end of the line",
           r"(?<![A-Za-z0-9_-])cookie" + _HEADER_VALUE, ("cookie",), ignore_case=True),
     _rule("JWT", Priority.SESSION, "`eyJ...` `.eyJ...` `.signature` (a JSON Web Token)",
-          r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]++\.eyJ[A-Za-z0-9_-]++\.[A-Za-z0-9_-]*+", ("eyj",)),
-    _rule("GOOGLE_OAUTH_TOKEN", Priority.SESSION, "`ya29.` and 20+ characters (a Google OAuth access token)",
-          r"(?<![A-Za-z0-9_.-])ya29\.[A-Za-z0-9_.-]{20,}+", ("ya29.",)),
+          _guarded("eyJ", 3, _TOKEN) + r"[A-Za-z0-9_-]++\.eyJ[A-Za-z0-9_-]++\.[A-Za-z0-9_-]*+",
+          ("eyj",)),
+    _rule("GOOGLE_OAUTH_TOKEN", Priority.SESSION,
+          "`ya29.` and 20+ characters (a Google OAuth access token)",
+          _guarded(r"ya29\.", 5, "[A-Za-z0-9_.-]") + r"[A-Za-z0-9_.-]{20,}+", ("ya29.",)),
     _rule("BEARER_TOKEN", Priority.SESSION,
           "`Bearer` and a token of 8+ characters that is not a plain word, anywhere in a line",
           r"(?<![A-Za-z0-9_-])bearer[ \t]++(?=[A-Za-z]*+[0-9._~+/=-])[A-Za-z0-9._~+/=-]{8,}+",
@@ -131,7 +159,7 @@ _GENERIC: tuple[MaskRule, ...] = (
           "`NAME=value` for an upper-case sensitive name (`*_API_KEY`, `*_TOKEN`, `*_SECRET*`, "
           "`*PASSWORD*`, `*_PASS`, `*CREDENTIAL*`, `*_ACCESS_KEY`), with or without `export`",
           r"(?<![A-Za-z0-9_])(?:export[ \t]++)?[A-Z0-9_]{0,48}" + _ENV_WORDS
-          + r"(?:_[A-Z0-9_]{0,32})?[ \t]*+=[ \t]*+(?:" + _DQ + "|" + _SQ + r"""|[^\s"']\S*+)""",
+          + r"(?:_[A-Z0-9_]{0,32})?=(?:" + _DQ + "|" + _SQ + r"""|[^\s"']\S*+)""",
           ("key", "secret", "token", "pass", "credential")),
     _rule("SECRET_FLAG", Priority.GENERIC,
           "a command-line flag and its value: `--password x`, `--password=x`, `--token x`, `--api-key x` ...",

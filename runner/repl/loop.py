@@ -12,6 +12,7 @@ from typing import IO, NoReturn
 from runner.core import RunnerCore
 from runner.errors import ExitStatus, LogWriteFatalError, RunnerError, StoreError
 from runner.repl.commands import CommandContext, run_command
+from runner.repl.interrupts import InterruptGate
 from runner.repl.output import Terminal
 from runner.views.safe_text import safe_str
 
@@ -100,9 +101,12 @@ def _stop_if_interrupted(core: RunnerCore, interactive: bool) -> None:
 def run_script(core: RunnerCore, terminal: Terminal, stdin: IO[bytes]) -> ExitStatus:
     """Non-interactive: every line to completion, in order; at EOF or /exit the status of the run."""
     status: ExitStatus | None = None
+    gate = InterruptGate(core.cancel)
+    gate.install()
     try:
         for raw in iter(stdin.readline, b""):
-            handle_line(core, terminal, raw.decode("utf-8", errors="replace"), interactive=False)
+            with gate.busy():
+                handle_line(core, terminal, raw.decode("utf-8", errors="replace"), interactive=False)
     except StopRepl as stop:
         status = stop.status
     except KeyboardInterrupt:
@@ -120,6 +124,8 @@ def run_interactive(core: RunnerCore, terminal: Terminal) -> ExitStatus:
     from runner.repl.prompt import build_prompt_session
 
     session = build_prompt_session(core)
+    gate = InterruptGate(core.cancel)
+    gate.install()
     while True:
         try:
             text = session.prompt()
@@ -128,7 +134,8 @@ def run_interactive(core: RunnerCore, terminal: Terminal) -> ExitStatus:
         except EOFError:
             break
         try:
-            handle_line(core, terminal, text, interactive=True)
+            with gate.busy():
+                handle_line(core, terminal, text, interactive=True)
         except StopRepl as stop:
             if stop.status is not None:
                 return stop.status
