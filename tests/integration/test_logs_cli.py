@@ -109,7 +109,7 @@ def test_corrupted_task_file_shows_only_that_task_as_corrupted(tmp_path: Path) -
     listed = run_pm(["logs", "list", "--json"], cwd=tmp_path)
     assert len(json.loads(listed.stdout)["tasks"]) == 2
     other = run_pm(["logs", "show", "task-002"], cwd=tmp_path).stdout
-    assert "COMPLETE" in other and "corrupted" not in other
+    assert "COMPLETE" in other and "Log file corrupted" not in other
 
 
 def test_corrupted_session_index_is_rebuilt(tmp_path: Path) -> None:
