@@ -6,18 +6,17 @@ config file is an error naming the file and the problem, never a guess.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runner.errors import ConfigError
-from runner.logs.durable import Durability
+from runner.logs.durable import Durability, write_atomic
 from runner.verify import RequireEvidence
 
 RUNNER_CONFIG_FILE = "runner.config.json"
@@ -66,6 +65,9 @@ class ConfigFile(_FileModel):
     require_evidence: RequireEvidence | None = None
     executors: dict[str, ExecutorSettings] = Field(default_factory=dict)
     logging: LoggingLimits = Field(default_factory=LoggingLimits)
+
+
+_M = TypeVar("_M", bound=_FileModel)
 
 
 class ReplState(_FileModel):
@@ -151,28 +153,27 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(problems)
 
 
-def load_config_file(claude_dir: Path) -> ConfigFile:
-    """Parse `.claude/runner.config.json`; absent means all defaults."""
-    path = claude_dir / RUNNER_CONFIG_FILE
+def _load_model(path: Path, model: type[_M], hint: str) -> _M:
+    """Parse and validate one JSON settings file; absent means all defaults."""
     data = _read_json_file(path)
     if data is None:
-        return ConfigFile()
+        return model()
     try:
-        return ConfigFile.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {_describe(exc)}", hint=f"fix or remove {path}; see spec/configuration.md") from exc
+        raise ConfigError(f"{path}: {_describe(exc)}", hint=hint) from exc
+
+
+def load_config_file(claude_dir: Path) -> ConfigFile:
+    """Parse `.claude/runner.config.json`."""
+    path = claude_dir / RUNNER_CONFIG_FILE
+    return _load_model(path, ConfigFile, f"fix or remove {path}; see spec/configuration.md")
 
 
 def load_repl_state(claude_dir: Path) -> ReplState:
-    """Parse `.claude/repl.json`; absent means nothing was persisted."""
+    """Parse `.claude/repl.json` (what /provider and /model saved)."""
     path = claude_dir / REPL_STATE_FILE
-    data = _read_json_file(path)
-    if data is None:
-        return ReplState()
-    try:
-        return ReplState.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {_describe(exc)}", hint=f"fix or remove {path}") from exc
+    return _load_model(path, ReplState, f"fix or remove {path}")
 
 
 def resolve_project_root(overrides: CliOverrides) -> tuple[ProjectMode, Path]:
@@ -241,13 +242,6 @@ def save_repl_state(claude_dir: Path, *, provider: str | None, model: str | None
     """Persist `/provider` and `/model` choices to `.claude/repl.json` (0600, atomically)."""
     claude_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = claude_dir / REPL_STATE_FILE
-    tmp = path.with_suffix(".json.tmp")
     payload = orjson.dumps(ReplState(provider=provider, model=model).model_dump(), option=orjson.OPT_INDENT_2)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, payload)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    write_atomic(path, payload, durable=True)
     return path

@@ -87,10 +87,12 @@ class RunnerCore:
     # -- executor -------------------------------------------------------------------------
 
     def select_executor(self, name: str | None) -> None:
-        """Build the named executor; an unusable one is remembered and each task is rejected with why."""
-        self.executor_name = name
-        self._executor, self._executor_problem = None, None
+        """Use the named executor; an unusable one is remembered and each task is rejected with why.
+
+        An unknown name raises before anything changes, so a typo keeps the current executor.
+        """
         if name is None:
+            self.executor_name, self._executor = None, None
             self._executor_problem = RunnerError(
                 "no executor chosen: the `claude` CLI (Claude Code) is not on PATH",
                 hint="install Claude Code, or pick one: --executor shell (runs each line as a shell "
@@ -98,6 +100,7 @@ class RunnerCore:
             )
             return
         executor = create_executor(name, command_template=self.config.executor_cmd)
+        self.executor_name, self._executor, self._executor_problem = name, None, None
         try:
             executor.check_available()
         except RunnerError as exc:

@@ -1,0 +1,142 @@
+"""How many bytes the logs folder, each session and each task use on disk (retention's input).
+
+A task's log is its snapshot plus its journal; its raw logs are counted apart. A
+session's total also holds its metadata, index and lock. Totals of sessions are
+cached in `logs/usage.json`, keyed by the identity of each session's index file,
+so a start-up with nothing to do stats one index per session instead of every file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from runner.ids import IdKind, is_valid
+from runner.logs import durable, indexes
+from runner.logs.paths import LogPaths
+
+USAGE_CACHE = "usage.json"
+_CACHE_VERSION = 1
+_JOURNAL_SUFFIX = ".events.jsonl"
+
+
+@dataclass
+class SessionUsage:
+    """Bytes of one session: per task (log, raw) and in total."""
+
+    session_id: str
+    total: int = 0
+    largest_log: int = 0
+    log_bytes: dict[str, int] = field(default_factory=dict)  # snapshot + journal, by task id
+    raw_bytes: dict[str, int] = field(default_factory=dict)  # raw executor output, by task id
+    detailed: bool = False  # False when it came from the cache (totals only)
+
+    def task_bytes(self, task_id: str) -> int:
+        """Everything removing the task would free: its log and its raw logs."""
+        return self.log_bytes.get(task_id, 0) + self.raw_bytes.get(task_id, 0)
+
+
+def _task_of(name: str) -> str | None:
+    """`task-001.json`, `task-001.events.jsonl` -> `task-001`; anything else -> None."""
+    stem = name[: -len(_JOURNAL_SUFFIX)] if name.endswith(_JOURNAL_SUFFIX) else name.removesuffix(".json")
+    return stem if stem != name and is_valid(IdKind.TASK, stem) else None
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as found:
+            return list(found)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _size(entry: os.DirEntry[str]) -> int:
+    try:
+        return entry.stat(follow_symlinks=False).st_size if entry.is_file(follow_symlinks=False) else 0
+    except OSError:
+        return 0  # removed while we looked
+
+
+def scan_session(paths: LogPaths, session_id: str) -> SessionUsage:
+    """Stat every file of one session (its folder, its tasks and its raw logs)."""
+    usage = SessionUsage(session_id, detailed=True)
+    for entry in _entries(paths.session_dir(session_id)):
+        usage.total += _size(entry)
+    for entry in _entries(paths.tasks_dir(session_id)):
+        size = _size(entry)
+        usage.total += size
+        task_id = _task_of(entry.name)
+        if task_id is not None:
+            usage.log_bytes[task_id] = usage.log_bytes.get(task_id, 0) + size
+    for entry in _entries(paths.raw_dir(session_id)):
+        size = _size(entry)
+        usage.total += size
+        task_id = entry.name.split("_", 1)[0]
+        if is_valid(IdKind.TASK, task_id):
+            usage.raw_bytes[task_id] = usage.raw_bytes.get(task_id, 0) + size
+    usage.largest_log = max(usage.log_bytes.values(), default=0)
+    return usage
+
+
+def folder_bytes(folder: Path) -> int:
+    """Bytes of every file under `folder` (symlinks are not followed)."""
+    total = 0
+    for entry in _entries(folder):
+        if entry.is_dir(follow_symlinks=False):
+            total += folder_bytes(Path(entry.path))
+        else:
+            total += _size(entry)
+    return total
+
+
+def top_level_bytes(paths: LogPaths) -> int:
+    """Files directly in the logs folder (global index, lock, retention log, this cache)."""
+    return sum(_size(entry) for entry in _entries(paths.logs_dir) if not entry.is_dir(follow_symlinks=False))
+
+
+def measure_sessions(paths: LogPaths, session_ids: list[str]) -> dict[str, SessionUsage]:
+    """Usage of each session: from the cache when its index file is unchanged, else scanned.
+
+    The cache is rewritten (not fsynced: it is only a cache) when anything changed.
+    """
+    cached = _read_cache(paths)
+    fresh: dict[str, list[object]] = {}
+    result: dict[str, SessionUsage] = {}
+    for session_id in session_ids:
+        ident = indexes.identity_of(paths.session_index(session_id))
+        hit = cached.get(session_id)
+        if ident is not None and hit is not None and hit[0] == list(ident):
+            total, largest = int(hit[1]), int(hit[2])
+            result[session_id] = SessionUsage(session_id, total=total, largest_log=largest)
+        else:
+            result[session_id] = scan_session(paths, session_id)
+        usage = result[session_id]
+        fresh[session_id] = [list(ident) if ident else None, usage.total, usage.largest_log]
+    if fresh != cached:
+        _write_cache(paths, fresh)
+    return result
+
+
+def _read_cache(paths: LogPaths) -> dict[str, list[object]]:
+    try:
+        data = orjson.loads((paths.logs_dir / USAGE_CACHE).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != _CACHE_VERSION:
+        return {}
+    sessions = data.get("sessions")
+    if not isinstance(sessions, dict):
+        return {}
+    return {sid: row for sid, row in sessions.items() if isinstance(row, list) and len(row) == 3}
+
+
+def _write_cache(paths: LogPaths, sessions: dict[str, list[object]]) -> None:
+    body = orjson.dumps({"version": _CACHE_VERSION, "sessions": sessions})
+    try:
+        durable.write_atomic(paths.logs_dir / USAGE_CACHE, body, durable=False)
+    except OSError:
+        pass  # a cache that cannot be saved only costs a rescan next time
+
