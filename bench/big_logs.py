@@ -96,9 +96,10 @@ def build_large_task(project: Path, target_bytes: int, *, line_chars: int = 4000
         task = manager.create_task("bench: a task with a very long output")
         manager.start_task(task.task_id, executor=ExecutorInfo(name="shell"),
                            verification_root=str(project))
-        secrets = output_lines(50)[49::50]  # one secret line every 50 lines keeps masking honest
+        secrets = output_lines(50 * 16)[49::50]  # a secret every 50 lines keeps the masking honest
         for number in range(max(1, target_bytes // (line_chars + 120))):
-            line = secrets[0] if number % 50 == 49 else long_line(rng, line_chars)
+            secret = number % 50 == 49
+            line = secrets[(number // 50) % len(secrets)] if secret else long_line(rng, line_chars)
             manager.add_event(task.task_id, EventType.EXECUTOR_OUTPUT, {"stream": "stdout", "line": line})
         manager.finish_task(task.task_id, _OUTCOMES[0])
     finally:

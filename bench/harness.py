@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 TEMP_ENV = "PM_BENCH_TMP"
+# A slow figure gets fewer runs (at least MIN_RUNS) so a regression cannot make the suite take hours.
+RUN_BUDGET_S = 40.0
+MIN_RUNS = 3
 
 
 @dataclass(frozen=True)
@@ -27,12 +30,13 @@ class Stats:
     min: float
     median: float
     max: float
+    runs: int
 
     @classmethod
     def of(cls, values: Sequence[float]) -> Stats:
         if not values:
             raise ValueError("no samples")
-        return cls(min(values), statistics.median(values), max(values))
+        return cls(min(values), statistics.median(values), max(values), len(values))
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ class Figure:
     def to_dict(self) -> dict[str, Any]:
         return {
             "benchmark": self.benchmark, "name": self.name, "unit": self.unit,
-            "min": self.stats.min, "median": self.stats.median, "max": self.stats.max,
+            "min": self.stats.min, "median": self.stats.median, "max": self.stats.max, "runs": self.stats.runs,
             "floor": self.floor, "floor_label": self.floor_label, "ratio": self.ratio,
             "target": self.target.describe(self.unit) if self.target else None,
             "met": self.met, "note": self.note,
@@ -100,11 +104,35 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def repeat(action: Callable[[], object], runs: int, *, warmup: int = 1) -> list[float]:
-    """Seconds per call over `runs` calls, after `warmup` calls that are not kept."""
-    for _ in range(warmup):
-        action()
+def _affordable(runs: int, one_run_s: float, budget_s: float) -> int:
+    """Fewer runs (never under 3) when `runs` of them would blow the time budget."""
+    if one_run_s * runs <= budget_s:
+        return runs
+    return max(min(runs, MIN_RUNS), int(budget_s / max(one_run_s, 1e-9)))
+
+
+def repeat(action: Callable[[], object], runs: int, *, warmup: int = 1,
+           budget_s: float = RUN_BUDGET_S) -> list[float]:
+    """Seconds per call over `runs` calls (fewer if they would exceed `budget_s`), after `warmup` calls."""
+    warm = [timed(action) for _ in range(warmup)]
+    if warm:
+        runs = _affordable(runs, max(warm), budget_s)
     return [timed(action) for _ in range(runs)]
+
+
+def paired(action: Callable[[], object], floor: Callable[[], object], runs: int,
+           *, warmup: int = 1, budget_s: float = RUN_BUDGET_S) -> tuple[list[float], list[float]]:
+    """Seconds per call of `action` and of its `floor`, alternated run by run so both share the noise."""
+    warm = []
+    for _ in range(warmup):
+        warm.append(timed(action) + timed(floor))
+    if warm:
+        runs = _affordable(runs, max(warm), budget_s)
+    samples, floors = [], []
+    for _ in range(runs):
+        samples.append(timed(action))
+        floors.append(timed(floor))
+    return samples, floors
 
 
 # -- floors -------------------------------------------------------------------------------------
@@ -148,8 +176,13 @@ def atomic_durable_write(path: Path, data: bytes) -> None:
 def floor_atomic_durable(folder: Path, data: bytes, writes: int) -> float:
     """Seconds per atomic durable write of `data` in `folder` (the store's unit of durable work)."""
     path = folder / f"floor-atomic-{time.perf_counter_ns()}.json"
+
+    def write_all() -> None:
+        for _ in range(writes):
+            atomic_durable_write(path, data)
+
     try:
-        elapsed = timed(lambda: [atomic_durable_write(path, data) for _ in range(writes)])
+        elapsed = timed(write_all)
     finally:
         path.unlink(missing_ok=True)
     return elapsed / writes
@@ -180,3 +213,4 @@ def scratch(name: str) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+

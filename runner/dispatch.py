@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from runner.executors.base import Executor, ExecutorLimits, ExecutorResult, ExecutorTask
+from runner.executors.base import (
+    Executor,
+    ExecutorLimits,
+    ExecutorResult,
+    ExecutorTask,
+    raw_log_line,
+)
 from runner.logs.manager import RawLog, TaskLogManager, TaskOutcome
 from runner.logs.masking import mask_text
 from runner.logs.models import (
@@ -71,7 +77,7 @@ class ManagerSink:
     def raw_line(self, stream: str, line: str) -> None:
         if self._raw is None:
             self._raw = self._manager.open_raw_log(self._task_id, self._start_event_id or "evt-0001")
-        self._raw.write(f"[{stream}] {line}\n")
+        self._raw.write(raw_log_line(stream, line))
 
     def close(self) -> None:
         if self._raw is not None:

@@ -43,6 +43,11 @@ class ExecutorTask:
     cancel: threading.Event | None = None
 
 
+def raw_log_line(stream: str, line: str) -> str:
+    """How one output line is stored in the raw log; the raw-log byte cap counts exactly this."""
+    return f"[{stream}] {line}\n"
+
+
 class EventSink(Protocol):
     """Where an executor reports as it goes: TaskLog events and raw-log lines (both already masked)."""
 

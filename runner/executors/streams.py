@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from runner.executors.base import EventSink
+from runner.executors.base import EventSink, raw_log_line
 from runner.executors.prompts import SCAN_CHARS, match_prompt, match_stdin_message
 from runner.logs.masking import StreamMasker
 from runner.logs.models import EventType
@@ -48,7 +48,7 @@ class OutputBudget:
 
     def raw(self, stream: str, line: str) -> None:
         """Append a masked line to the raw log while under the byte cap."""
-        size = len(line.encode("utf-8", "replace")) + 1
+        size = len(raw_log_line(stream, line).encode("utf-8", "replace"))
         if self.raw_bytes + size > self._max_raw_bytes:
             self.raw_bytes_dropped += size
             return

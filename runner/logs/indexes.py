@@ -68,8 +68,9 @@ def entry_from_log(log: TaskLog) -> TaskLogEntry:
 def corrupted_entry(broken: CorruptedLog, previous: TaskLogEntry | None, fallback_time: str) -> TaskLogEntry:
     """The row of a task whose file does not parse: error, saying so, keeping what the old row knew."""
     base = previous.model_dump() if previous is not None else {
-        "task_id": broken.task_id, "external_task_id": "", "thread_id": "unknown",
-        "run_id": "unknown", "started_at": fallback_time,
+        # Well-formed placeholders no real task has (counters start at 001, epochs are recent).
+        "task_id": broken.task_id, "external_task_id": "task-0000000000000", "thread_id": "thr-000",
+        "run_id": "run-000", "started_at": fallback_time,
     }
     base.update(status=TaskStatus.ERROR, error_code=ErrorCode.LOG_WRITE_FAILED,
                 error_reason=f"{broken.message}: {broken.reason}")

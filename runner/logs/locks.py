@@ -15,7 +15,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from runner.errors import LockTimeoutError
+from runner.errors import LockTimeoutError, StoreError
 from runner.logs.paths import PRIVATE_FILE_MODE
 
 DEFAULT_LOCK_TIMEOUT_S = 10.0
@@ -38,6 +38,10 @@ def hold(lock_path: Path, *, timeout_s: float, what: str) -> Iterator[None]:
             f"could not lock {what} within {timeout_s:g} s ({lock_path})",
             hint="another pm-runner may be busy in this project; retry, or stop the other runner",
         ) from None
+    except OSError as exc:  # a folder where the lock file should be, a read-only logs folder
+        raise StoreError(f"could not lock {what}: {exc.strerror or exc} ({lock_path})",
+                         hint="the lock must be a regular file in a writable folder; "
+                              "check the permissions of the logs folder") from exc
     try:
         yield
     finally:

@@ -8,6 +8,7 @@ in `spec/durability.md`.
 
 from __future__ import annotations
 
+import errno
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 
 from runner.errors import LogWriteFatalError, NotFoundError, RunnerError, StoreError
 from runner.ids import IdKind, format_event_id, validate
-from runner.logs import indexes
+from runner.logs import codec, indexes
 from runner.logs.allocation import allocate_task_ids, queued_log
 from runner.logs.context import SessionRows, StoreContext, index_row_locked
 from runner.logs.durable import Durability
@@ -58,10 +59,13 @@ class TaskLogManager:
 
     def __init__(self, project_root: Path, *, durability: Durability = Durability.NORMAL,
                  on_warning: Callable[[str], None] | None = None, lock_timeout_s: float = 10.0,
-                 max_event_bytes: int = 1024 * 1024) -> None:
+                 max_event_bytes: int = 1024 * 1024, on_disk_full: Callable[[], bool] | None = None) -> None:
         self._ctx = StoreContext(LogPaths(project_root), Durability(durability), lock_timeout_s, self._warn)
         self._on_warning = on_warning
         self._max_event_bytes = max_event_bytes
+        # Called once per failing stretch when a write hits ENOSPC; True when it freed room (seed 003 §10.3).
+        self._on_disk_full = on_disk_full
+        self._space_tried = False
         self.warnings: list[str] = []
         self._mutex = threading.RLock()  # executors may report events from reader threads
         self._meta: SessionMeta | None = None
@@ -203,6 +207,8 @@ class TaskLogManager:
                              visibility=visibility or event_type.default_visibility,
                              content=clean_content(content, self._max_event_bytes))
             error = state.append(event, sync=self._ctx.strict)
+            if error is not None and self._free_space_once(error):
+                error = self._append_again(state, event)
             if error is not None:
                 self._warn(f"WARNING: could not append event {event_id} to {task_id}: "
                            f"{error.strerror or error}; it is kept for the task's next snapshot")
@@ -211,6 +217,26 @@ class TaskLogManager:
             if state.checkpoint_due(every_events=self.CHECKPOINT_EVENTS, every_ms=self.CHECKPOINT_INTERVAL_MS):
                 self._checkpoint(state)
             return event_id
+
+    def _append_again(self, state: TaskState, event: LogEvent) -> OSError | None:
+        try:
+            state.journal.append(codec.event_line(event), sync=self._ctx.strict)
+        except OSError as exc:
+            return exc
+        return None
+
+    def _free_space_once(self, error: BaseException | None) -> bool:
+        """On a full disk, ask the `on_disk_full` hook once to free room; True when a retry is worth it."""
+        if self._on_disk_full is None or self._space_tried:
+            return False
+        if not isinstance(error, OSError) or error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            return False
+        self._space_tried = True
+        try:
+            return self._on_disk_full()
+        except Exception as exc:  # noqa: BLE001 - freeing space must never make a failing write worse
+            self._warn(f"WARNING: could not free space in the logs folder: {exc}")
+            return False
 
     def _checkpoint(self, state: TaskState) -> None:
         try:
@@ -242,7 +268,13 @@ class TaskLogManager:
             if problem is not None:
                 self._warn(f"WARNING: {task_id} ended with an invalid outcome ({problem}); saved as error")
             state.next_event += 1
-            state.save_terminal(log)
+            try:
+                state.save_terminal(log)
+            except LogWriteFatalError as exc:
+                if not self._free_space_once(exc.__cause__):
+                    raise
+                state.save_terminal(log)
+            self._space_tried = False
             self._index_terminal(state, meta, rows)
             return log
 

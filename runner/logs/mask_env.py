@@ -66,19 +66,13 @@ class EnvSecrets:
     def longest(self) -> int:
         return len(self.forms[0][0]) if self.forms else 0
 
-    def apply(self, text: str) -> str:
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
+        """Where the forms occur in `text` (overlaps included), each with its marker."""
+        found: list[tuple[int, int, str]] = []
         for form, marker in self.forms:
-            if form in text:
-                text = text.replace(form, marker)
-        return text
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """Where the forms occur in `text` (overlaps included), for the stream masker's cuts."""
-        found: list[tuple[int, int]] = []
-        for form, _ in self.forms:
             start = text.find(form)
             while start != -1:
-                found.append((start, start + len(form)))
+                found.append((start, start + len(form), marker))
                 start = text.find(form, start + 1)
         return found
 

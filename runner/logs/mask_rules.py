@@ -1,15 +1,17 @@
 """The masking rule table (seed 003 §6.1 plus the formats and leaks DESIGN §6 adds), as data.
 
-Rules run in table order; each replaces its whole match with `[MASKED:<name>]`. Every
-pattern opens with a lookbehind guard, and every unbounded quantifier is possessive, so a
-rule examines each character of a text a bounded number of times (linear time).
+Every rule looks at the same text; overlapping matches join into one `[MASKED:<name>]`
+named after the first rule in table order. Every pattern opens with a literal the regex
+engine can jump to (a token prefix, a header name, a secret word) or with a lookbehind
+guard, and every unbounded quantifier is possessive, so a rule examines each character of
+a text a bounded number of times (linear time).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 
 class Priority(IntEnum):
@@ -20,13 +22,24 @@ class Priority(IntEnum):
     GENERIC = 3  # credential-looking assignments
 
 
+class Scan(StrEnum):
+    """How the engine finds a rule's matches without trying the regex at every position."""
+
+    WHOLE = "whole"  # the pattern opens with a literal the regex engine itself jumps to
+    LINES = "lines"  # only the lines holding a trigger are searched
+    ANCHORED = "anchored"  # every match starts with a trigger; the pattern is tried only there
+
+
 @dataclass(frozen=True, slots=True)
 class MaskRule:
-    """One pattern of the table; `triggers` are lowercase literals, one of which every match contains.
+    """One pattern of the table, with how the engine runs it.
 
-    A `literal_first` pattern opens with a literal, so the regex engine's own prefix scan
-    is its pre-check and it runs on the whole text. Any other rule never matches across a
-    newline, and the engine runs it only on the lines that hold one of its triggers.
+    `triggers` are lowercase literals, one of which is in every match (ANCHORED: with one of
+    which every match starts). `lowered` patterns are written in lower case and matched
+    against the text with its ASCII letters lowercased (same length, so spans carry over).
+    Every rule but PRIVATE_KEY stays within one line. `extend_left` lists the characters a
+    match widens over to the left (at most 48): the rest of a name whose secret word the
+    pattern starts at. `then` is replaced by the marker too once the rule has fired.
     """
 
     name: str
@@ -34,26 +47,64 @@ class MaskRule:
     description: str
     pattern: re.Pattern[str]
     triggers: tuple[str, ...]
-    literal_first: bool = False
+    lowered: bool = False
+    scan: Scan = Scan.WHOLE
+    extend_left: str = ""
+    then: re.Pattern[str] | None = None
 
     @property
     def marker(self) -> str:
         return f"[MASKED:{self.name}]"
 
-    def may_match(self, lowered: str) -> bool:
-        """A cheap substring pre-check on the lowercased text before the regex runs."""
-        return any(trigger in lowered for trigger in self.triggers)
+    def spans(self, text: str, lowered: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        """Where the rule matches `text[start:end]` (`lowered` is `text` with ASCII lowercased)."""
+        target = lowered if self.lowered else text
+        found: list[tuple[int, int]] = []
+        for match in self.pattern.finditer(target, start, len(text) if end is None else end):
+            floor = found[-1][1] if found else start
+            found.append((self._widen(target, match.start(), floor), match.end()))
+        return found
+
+    def match_at(self, text: str, lowered: str, pos: int, end: int, floor: int) -> tuple[int, int] | None:
+        """The match starting exactly at `pos` (and ending by `end`), if any."""
+        target = lowered if self.lowered else text
+        match = self.pattern.match(target, pos, end)
+        return None if match is None else (self._widen(target, pos, floor), match.end())
+
+    def _widen(self, target: str, left: int, floor: int) -> int:
+        if not self.extend_left:
+            return left
+        window = target[max(floor, left - 48):left]
+        return left - (len(window) - len(window.rstrip(self.extend_left)))
 
 
-def _rule(name: str, priority: Priority, description: str, pattern: str,
-          triggers: tuple[str, ...], *, ignore_case: bool = False) -> MaskRule:
-    # ASCII-only case folding keeps the pre-check sound: a match can only contain a
-    # trigger's ASCII letters in some case, which `str.lower` folds back to the trigger.
-    flags = re.ASCII | (re.IGNORECASE if ignore_case else 0)
-    # Case-insensitive patterns get no literal-prefix scan from the engine, nor do ones
-    # that open with a lookbehind or a group.
-    literal_first = not ignore_case and not pattern.startswith("(")
-    return MaskRule(name, priority, description, re.compile(pattern, flags), triggers, literal_first)
+def _rule(name: str, priority: Priority, description: str, pattern: str, triggers: tuple[str, ...],
+          *, lowered: bool = False, scan: Scan = Scan.WHOLE, extend_left: str = "",
+          then: str | None = None) -> MaskRule:
+    # ASCII classes and case folding only: the lowercased copy the engine matches `lowered`
+    # rules against folds exactly the ASCII letters, and no other character changes.
+    compiled_then = re.compile(then, re.ASCII) if then else None
+    return MaskRule(name, priority, description, re.compile(pattern, re.ASCII), triggers, lowered,
+                    scan, extend_left, compiled_then)
+
+
+# A JSON (`\n`, `\u00e9`) or URL (`%0A`) escape ends in a letter or digit, which a guard
+# alone would take for part of the token: the secret right after it would not be masked.
+# The end of an escape therefore counts as a boundary too; each escape allows at most one
+# extra start, so the work stays linear.
+_ESCAPE_ENDS = (r"\\[nrtbf]", r"\\u[0-9A-Fa-f]{4}", r"%[0-9A-Fa-f]{2}")
+
+
+def _guarded(prefix: str, width: int, before: str) -> str:
+    """`prefix` (a regex of fixed `width`) not preceded by a character of class `before`
+    (unless that character ends an escape).
+
+    The literal comes first and the guard is a lookbehind just after it, so the regex
+    engine can skip straight to occurrences of the literal instead of trying every position.
+    """
+    skip = f".{{{width}}}"
+    allowed = [f"(?<!{before}{skip})"] + [f"(?<={escape}{skip})" for escape in _ESCAPE_ENDS]
+    return prefix + "(?:" + "|".join(allowed) + ")"
 
 
 # Shared fragments. `*+`, `++` and `{n,}+` are possessive: they never give characters back.
@@ -61,25 +112,26 @@ _DQ = r'"(?:[^"\\\r\n]|\\.)*+"?'  # double-quoted, escapes honoured; unterminate
 _SQ = r"'[^'\r\n]*+'?"
 _WORDS = (r"(?:passphrase|password|passwd|secret|token|api[_-]?key|apikey|access[_-]?key"
           r"|private[_-]?key|credentials?)")
-# A credential-looking name: any prefix (`db_`, `client`), a secret word, then nothing or a
-# separated suffix (`_id`), so `max_tokens` and `tokenizer` are not names of secrets.
-_NAME = rf"[A-Za-z0-9_.-]{{0,48}}{_WORDS}(?:[_.-][A-Za-z0-9_.-]{{0,32}})?"
-_JSON_NAME = (rf"[A-Za-z0-9_. -]{{0,48}}(?:{_WORDS}|authorization|cookie|auth)"
-              rf"(?:[_. -][A-Za-z0-9_. -]{{0,32}})?")
+# After the secret word: nothing, or a separated suffix (`_id`), so `max_tokens` and
+# `tokenizer` do not count. The rest of the name before the word is taken by `extend_left`.
+_SUFFIX = r"(?:[_.-][a-z0-9_.-]{0,32})?"
+_NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_.-"
 _ENV_WORDS = (r"(?:API_?KEY|APIKEY|SECRET|TOKEN|PASSWORD|PASSWD|PASSPHRASE|_PASS|CREDENTIALS?"
               r"|ACCESS_?KEY|PRIVATE_?KEY|AUTH_?KEY)")
+_FLAG_WORDS = (r"(?:passphrase|password|passwd|pass|token|secret|api[_-]?key|access[_-]?token"
+               r"|auth[_-]?token|client[_-]?secret|private[_-]?key)")
+
+
+def _bare(stop: str = "") -> str:
+    """An unquoted value: it ends at whitespace (or a character of `stop`), at a JSON-escaped
+    line break or tab (`\\n`, `\\r`, `\\t`; an escaped backslash goes on), and where another
+    secret flag starts. So in `-TOKEN (--password x` or `A_TOKEN=\\nB_TOKEN=x` the next
+    secret's name is not swallowed as this value, which would leave that secret unmasked."""
+    char = rf"""(?:[^\s\\\-{stop}]|\\\\|\\(?![nrt])|-(?!-{_FLAG_WORDS}))"""
+    return rf"""(?!["']){char}++"""
+
+
 _HEADER_VALUE = r"[ \t]*+:[ \t]*+[^\s][^\r\n]*+"  # header values run to the end of the line
-
-
-def _guarded(prefix: str, width: int, before: str) -> str:
-    """`prefix` (a regex of fixed `width`) not preceded by a character of class `before`.
-
-    The literal comes first and the guard is a lookbehind just after it, so the regex
-    engine can skip straight to occurrences of the literal instead of trying every position.
-    """
-    return f"{prefix}(?<!{before}.{{{width}}})"
-
-
 _ALNUM = "[A-Za-z0-9]"
 _WORD = "[A-Za-z0-9_]"
 _TOKEN = "[A-Za-z0-9_-]"
@@ -89,12 +141,15 @@ PRIVATE_KEY_FOOTER = _DASHES + r" ?END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)? ?-{
 # The body stops at the first run of four dashes, so a header with no footer costs one
 # scan up to the next header or footer, never a scan to the end of the text per header.
 _KEY_BODY = r"(?:[^-]|-(?!---)){0,65536}+"
-_KEY_TRIGGERS = ("-begin", "- begin")
+# How every alternative of `_WORDS` starts, as selective as can be (`passw`, not `pass`:
+# test runners print PASSED on every other line, and URLs are full of `/api/`).
+_WORD_STARTS = ("passw", "passp", "secret", "token", "api_", "api-", "apik", "access_", "access-",
+                "accessk", "private_", "private-", "privatek", "credential")
 
 _CRITICAL: tuple[MaskRule, ...] = (
     _rule("PRIVATE_KEY", Priority.CRITICAL,
           "a complete PEM, PKCS#8, encrypted, OpenSSH, SSH2 or PGP private key block",
-          PRIVATE_KEY_HEADER + _KEY_BODY + PRIVATE_KEY_FOOTER, _KEY_TRIGGERS),
+          PRIVATE_KEY_HEADER + _KEY_BODY + PRIVATE_KEY_FOOTER, ("-begin", "- begin")),
     _rule("ANTHROPIC_KEY", Priority.CRITICAL, "`sk-ant-` and 20+ characters of `[A-Za-z0-9_-]`",
           _guarded("sk-ant-", 7, _ALNUM) + r"[A-Za-z0-9_-]{20,}+", ("sk-ant-",)),
     _rule("OPENAI_KEY", Priority.CRITICAL,
@@ -117,7 +172,8 @@ _CRITICAL: tuple[MaskRule, ...] = (
     _rule("STRIPE_KEY", Priority.CRITICAL,
           "`sk_live_`, `sk_test_`, `rk_live_`, `rk_test_`, `whsec_` keys",
           "(?:" + _guarded("[sr]k_(?:live|test)_", 8, _WORD) + "|" + _guarded("whsec_", 6, _WORD)
-          + r")[A-Za-z0-9]{16,}+", ("k_live_", "k_test_", "whsec_")),
+          + r")[A-Za-z0-9]{16,}+", ("sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_"),
+          scan=Scan.ANCHORED),
     _rule("NPM_TOKEN", Priority.CRITICAL, "`npm_` and 30+ alphanumerics",
           _guarded("npm_", 4, _WORD) + r"[A-Za-z0-9]{30,}+", ("npm_",)),
     _rule("HUGGINGFACE_TOKEN", Priority.CRITICAL, "`hf_` and 30+ alphanumerics",
@@ -127,12 +183,12 @@ _CRITICAL: tuple[MaskRule, ...] = (
 _SESSION: tuple[MaskRule, ...] = (
     _rule("AUTH_HEADER", Priority.SESSION,
           "an `Authorization:` or `Proxy-Authorization:` header, any scheme, to the end of the line",
-          r"(?<![A-Za-z0-9_-])(?:proxy-)?authorization" + _HEADER_VALUE, ("authorization",),
-          ignore_case=True),
+          "authorization" + _HEADER_VALUE, ("authorization",),
+          lowered=True, extend_left="abcdefghijklmnopqrstuvwxyz-"),
     _rule("SET_COOKIE", Priority.SESSION, "a `Set-Cookie:` header to the end of the line",
-          r"(?<![A-Za-z0-9_-])set-cookie" + _HEADER_VALUE, ("set-cookie",), ignore_case=True),
+          "set-cookie" + _HEADER_VALUE, ("set-cookie",), lowered=True),
     _rule("COOKIE", Priority.SESSION, "a `Cookie:` header, every pair, to the end of the line",
-          r"(?<![A-Za-z0-9_-])cookie" + _HEADER_VALUE, ("cookie",), ignore_case=True),
+          "cookie" + _HEADER_VALUE, ("cookie",), lowered=True),
     _rule("JWT", Priority.SESSION, "`eyJ...` `.eyJ...` `.signature` (a JSON Web Token)",
           _guarded("eyJ", 3, _TOKEN) + r"[A-Za-z0-9_-]++\.eyJ[A-Za-z0-9_-]++\.[A-Za-z0-9_-]*+",
           ("eyj",)),
@@ -141,45 +197,46 @@ _SESSION: tuple[MaskRule, ...] = (
           _guarded(r"ya29\.", 5, "[A-Za-z0-9_.-]") + r"[A-Za-z0-9_.-]{20,}+", ("ya29.",)),
     _rule("BEARER_TOKEN", Priority.SESSION,
           "`Bearer` and a token of 8+ characters that is not a plain word, anywhere in a line",
-          r"(?<![A-Za-z0-9_-])bearer[ \t]++(?=[A-Za-z]*+[0-9._~+/=-])[A-Za-z0-9._~+/=-]{8,}+",
-          ("bearer",), ignore_case=True),
+          r"bearer[ \t]++(?=[a-z]*+[0-9._~+/=-])[a-z0-9._~+/=-]{8,}+",
+          ("bearer",), lowered=True),
     _rule("URL_CREDENTIALS", Priority.SESSION,
           "the `user:password` of `scheme://user:password@host` (up to the last `@`)",
-          r"(?<=://)[^\s:/?#@]{0,256}:[^\s/?#]{1,1024}(?=@)", ("://",)),
+          r"(?<=://)[^\s:/?#@]{0,256}:[^\s/?#]{1,1024}(?=@)", ("://",), scan=Scan.LINES),
 )
 
 _GENERIC: tuple[MaskRule, ...] = (
     _rule("JSON_CREDENTIAL", Priority.GENERIC,
           'a JSON member `"<credential name>": value`, escaped quotes honoured, also inside an '
           "escaped JSON string; an object holding only that member is masked whole",
-          r"(?<![A-Za-z0-9_\\])(?:(\{)[ \t]*+)?\\{0,2}\"" + _JSON_NAME + r"\\{0,2}\"[ \t]*+:[ \t]*+"
-          r'(?:\\{0,2}' + _DQ + r'|[^\s,}\]"]++)(?(1)[ \t]*+\})',
-          ("pass", "secret", "token", "key", "credential", "auth", "cookie"), ignore_case=True),
+          rf"(?:{_WORDS}|authorization|cookie|auth)(?:[_. -][a-z0-9_. -]{{0,32}})?\\{{0,2}}\""
+          r'[ \t]*+:[ \t]*+(?:\\{0,2}' + _DQ + r'|[^\s,}\]"]++)',
+          (*_WORD_STARTS, "auth", "cookie"), lowered=True, scan=Scan.ANCHORED,
+          extend_left=_NAME_CHARS + '"\\', then=r"\{[ \t]*+\[MASKED:JSON_CREDENTIAL\][ \t]*+\}"),
     _rule("ENV_CREDENTIAL", Priority.GENERIC,
           "`NAME=value` for an upper-case sensitive name (`*_API_KEY`, `*_TOKEN`, `*_SECRET*`, "
-          "`*PASSWORD*`, `*_PASS`, `*CREDENTIAL*`, `*_ACCESS_KEY`), with or without `export`",
-          r"(?<![A-Za-z0-9_])(?:export[ \t]++)?[A-Z0-9_]{0,48}" + _ENV_WORDS
-          + r"(?:_[A-Z0-9_]{0,32})?=(?:" + _DQ + "|" + _SQ + r"""|[^\s"']\S*+)""",
-          ("key", "secret", "token", "pass", "credential")),
+          "`*PASSWORD*`, `*_PASS`, `*CREDENTIAL*`, `*_ACCESS_KEY`), as in `export NAME=value`",
+          _ENV_WORDS + r"(?:_[A-Z0-9_]{0,32})?=(?:" + _DQ + "|" + _SQ + "|" + _bare() + ")",
+          ("passw", "passp", "_pass", "secret", "token", "api_", "apik", "access_", "accessk",
+           "private_", "privatek", "credential", "auth_", "authk"), scan=Scan.ANCHORED,
+          extend_left="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"),
     _rule("SECRET_FLAG", Priority.GENERIC,
           "a command-line flag and its value: `--password x`, `--password=x`, `--token x`, `--api-key x` ...",
-          r"(?<![A-Za-z0-9_-])--?(?:passphrase|password|passwd|pass|token|secret|api[_-]?key"
-          r"|access[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?key)(?:[ \t]++|=)"
-          r"(?:" + _DQ + "|" + _SQ + r"""|(?!--)[^\s"']\S*+)""",
+          _guarded("-", 1, "[a-z0-9_]") + _FLAG_WORDS + r"(?:[ \t]++|=)(?:" + _DQ + "|" + _SQ
+          + "|" + _bare() + ")",
           ("-pass", "-token", "-secret", "-api", "-access", "-auth", "-client", "-private"),
-          ignore_case=True),
+          lowered=True, scan=Scan.ANCHORED, extend_left="-"),
     _rule("CREDENTIAL", Priority.GENERIC,
           "`<credential name>=value` in any case (`password=`, `db_password =`, `token=` in a "
           "query string, `secret => x`); an unquoted value ends at whitespace or `&`",
-          r"(?<![A-Za-z0-9_.-])" + _NAME + r"""["']?[ \t]*+=>?(?!=)[ \t]*+(?:""" + _DQ + "|"
-          + _SQ + r"""|[^\s&"'][^\s&]*+)""",
-          ("pass", "secret", "token", "key", "credential"), ignore_case=True),
+          _WORDS + _SUFFIX + r"""["']?[ \t]*+=>?(?!=)[ \t]*+(?:""" + _DQ + "|" + _SQ
+          + "|" + _bare("&") + ")",
+          _WORD_STARTS, lowered=True, scan=Scan.ANCHORED, extend_left=_NAME_CHARS + "\"'"),
     _rule("GENERIC_SECRET", Priority.GENERIC,
           "`<credential name>: value` (YAML, headers such as `X-Api-Key:`, Python dict reprs); "
           "an unquoted value runs to the end of the line",
-          r"(?<![A-Za-z0-9_.-])" + _NAME + r"""["']?[ \t]*+:(?!:)[ \t]*+(?:""" + _DQ + "|" + _SQ
+          _WORDS + _SUFFIX + r"""["']?[ \t]*+:(?!:)[ \t]*+(?:""" + _DQ + "|" + _SQ
           + r"""|[^\s"'][^\r\n]*+)""",
-          ("pass", "secret", "token", "key", "credential"), ignore_case=True),
+          _WORD_STARTS, lowered=True, scan=Scan.ANCHORED, extend_left=_NAME_CHARS + "\"'"),
 )
 
 MASK_RULES: tuple[MaskRule, ...] = _CRITICAL + _SESSION + _GENERIC

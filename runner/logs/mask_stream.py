@@ -25,6 +25,7 @@ CARRY_WINDOW = 4 * 1024
 HOLD_CHARS = 64 * 1024
 HOLD_LINES = 200
 _FOOTER_KEEP = 128  # longer than any footer, so one split across two reads is still found
+_CONTEXT = 32  # wider than any rule's lookbehind or lookahead, kept on both sides of a cut
 
 
 class _Mode(StrEnum):
@@ -42,6 +43,13 @@ class _Segment(NamedTuple):
 class StreamMasker:
     """Feed text as it arrives; get back masked complete lines (and pieces of over-long ones)."""
 
+    _parts: list[str]  # the incomplete current line, in pieces (no quadratic joins)
+    _pending: int  # its length
+    _mode: _Mode
+    _held: list[str]  # the lines of a private-key block waiting for its footer
+    _held_chars: int
+    _swallow: bool  # a secret ran past a cut: drop the rest of this line
+
     def __init__(self, *, line_limit: int = LINE_LIMIT, window: int = CARRY_WINDOW,
                  hold_chars: int = HOLD_CHARS, hold_lines: int = HOLD_LINES) -> None:
         if not 0 < window * 2 <= line_limit:
@@ -52,11 +60,38 @@ class StreamMasker:
 
     def feed(self, chunk: str) -> list[str]:
         """Masked complete lines (without their newline) and pieces of over-long lines."""
+        try:
+            lines = self._plain_lines(chunk)
+        except Exception:  # fail closed and start over
+            self._reset()
+            return [MASKING_ERROR]
+        if lines is not None:
+            return lines
         return [seg.text for seg in self._feed(chunk) if seg.shown]
 
     def flush(self) -> list[str]:
         """The masked rest at end of stream; the masker is then ready for a new stream."""
         return [seg.text for seg in self._flush() if seg.shown]
+
+    def _plain_lines(self, chunk: str) -> list[str] | None:
+        """The usual case in one pass: whole, short lines with no key header and no held state.
+
+        None when the chunk needs the line-by-line path (a header, an over-long line, a
+        held block, or no newline at all).
+        """
+        last = chunk.rfind("\n")
+        if (last == -1 or self._mode is not _Mode.NORMAL or self._swallow or len(chunk) > self._line_limit
+                or self._pending + chunk.find("\n") > self._line_limit):
+            return None
+        text = "".join(self._parts) + chunk[:last]
+        if "BEGIN" in text:  # checked on the joined text: a header may span two reads
+            return None
+        rest = chunk[last + 1:]
+        self._parts, self._pending = ([rest], len(rest)) if rest else ([], 0)
+        lines = mask_text(text).split("\n")
+        if len(lines) != text.count("\n") + 1:  # defensive: never misalign lines
+            lines = [mask_text(line) for line in text.split("\n")]
+        return lines
 
     def _feed(self, chunk: str) -> list[_Segment]:
         out: list[_Segment] = []
@@ -98,12 +133,12 @@ class StreamMasker:
     # -- state -------------------------------------------------------------------------
 
     def _reset(self) -> None:
-        self._parts: list[str] = []  # the incomplete current line, in pieces (no quadratic joins)
+        self._parts = []
         self._pending = 0
         self._mode = _Mode.NORMAL
-        self._held: list[str] = []
+        self._held = []
         self._held_chars = 0
-        self._swallow = False  # a secret ran past a cut: drop the rest of this line
+        self._swallow = False
 
     def _take_partial(self) -> str:
         text = "".join(self._parts)
@@ -173,10 +208,13 @@ class StreamMasker:
     # -- the incomplete current line ---------------------------------------------------
 
     def _append(self, text: str, out: list[_Segment]) -> None:
-        for start in range(0, len(text), self._line_limit):
-            if self._swallow:
-                return
-            piece = text[start:start + self._line_limit]
+        # Take only enough to pass the limit by one character, so a buffer never holds
+        # more than the limit plus one and no emitted piece is longer than the limit.
+        pos = 0
+        while pos < len(text) and not self._swallow:
+            take = self._line_limit + 1 - self._pending
+            piece = text[pos:pos + take]
+            pos += len(piece)
             self._parts.append(piece)
             self._pending += len(piece)
             while self._pending > self._line_limit and not self._swallow:
@@ -209,7 +247,12 @@ class StreamMasker:
             return buf
         window = min(max(self._window, env_secrets().longest + 1), self._line_limit // 2)
         cut = len(buf) - window
-        for start, end in secret_intervals(buf):
+        if mask_text(buf) == buf:
+            # Nothing here is secret, so no cut splits a secret; one still arriving starts
+            # inside the carried-over window. This skips the span search on plain output.
+            out.append(_Segment(buf[:cut], False))
+            return buf[cut:]
+        for start, end in secret_intervals(buf, _CONTEXT):
             if start < cut < end:
                 if start == 0 and end == len(buf):  # one secret fills the buffer and may go on
                     out.append(_Segment(mask_text(buf), False))

@@ -18,9 +18,18 @@ from pydantic import (
     model_validator,
 )
 
+from runner.ids import ID_PATTERNS, IdKind
 from runner.timestamps import ISO_PATTERN
 
 Timestamp = Annotated[str, StringConstraints(pattern=ISO_PATTERN)]
+
+
+# Ids are constrained to their whole pattern: a tampered file cannot smuggle text into an id.
+SessionId = Annotated[str, StringConstraints(pattern=f"^{ID_PATTERNS[IdKind.SESSION].pattern}$")]
+TaskId = Annotated[str, StringConstraints(pattern=f"^{ID_PATTERNS[IdKind.TASK].pattern}$")]
+ExternalTaskId = Annotated[str, StringConstraints(pattern=f"^{ID_PATTERNS[IdKind.EXTERNAL_TASK].pattern}$")]
+ThreadId = Annotated[str, StringConstraints(pattern=f"^{ID_PATTERNS[IdKind.THREAD].pattern}$")]
+RunId = Annotated[str, StringConstraints(pattern=f"^{ID_PATTERNS[IdKind.RUN].pattern}$")]
 PROMPT_SUMMARY_MAX = 100
 
 
@@ -257,12 +266,12 @@ class ExecutorInfo(_Model):
 class TaskLog(_Model):
     """One task, end to end. Fail-closed rules are enforced here, so an invalid log is never saved."""
 
-    session_id: str
-    task_id: str
-    external_task_id: str
-    thread_id: str
-    run_id: str
-    parent_task_id: str | None = None
+    session_id: SessionId
+    task_id: TaskId
+    external_task_id: ExternalTaskId
+    thread_id: ThreadId
+    run_id: RunId
+    parent_task_id: TaskId | None = None
     status: TaskStatus
     started_at: Timestamp
     ended_at: Timestamp | None = None
@@ -315,11 +324,11 @@ class TaskLog(_Model):
 class TaskLogEntry(_Model):
     """One row of a session index: what `/tasks` and `/logs` list, without the events."""
 
-    task_id: str
-    external_task_id: str
-    thread_id: str
-    run_id: str
-    parent_task_id: str | None = None
+    task_id: TaskId
+    external_task_id: ExternalTaskId
+    thread_id: ThreadId
+    run_id: RunId
+    parent_task_id: TaskId | None = None
     status: TaskStatus
     started_at: Timestamp
     ended_at: Timestamp | None = None
@@ -344,7 +353,7 @@ class TaskLogEntry(_Model):
 class SessionIndex(_Model):
     """`sessions/<id>/index.json`: one entry per task, in creation order."""
 
-    session_id: str
+    session_id: SessionId
     updated_at: Timestamp
     entries: list[TaskLogEntry] = Field(default_factory=list)
 
@@ -364,7 +373,7 @@ class StatusCounts(_Model):
 class SessionSummary(_Model):
     """One row of the global index."""
 
-    session_id: str
+    session_id: SessionId
     started_at: Timestamp
     updated_at: Timestamp
     project_root: str | None = None
@@ -383,7 +392,7 @@ class GlobalIndex(_Model):
 class SessionMeta(_Model):
     """`sessions/<id>/session.json`: where and how a session ran."""
 
-    session_id: str
+    session_id: SessionId
     started_at: Timestamp
     updated_at: Timestamp | None = None
     ended_at: Timestamp | None = None
@@ -401,7 +410,7 @@ class SessionMeta(_Model):
 class CorruptedLog(_Model):
     """What reading a task file that does not parse yields: shown as "Log file corrupted", nothing else breaks."""
 
-    session_id: str
+    session_id: SessionId
     task_id: str
     reason: str
     message: str = "Log file corrupted"

@@ -139,12 +139,16 @@ def open_new_session(ctx: StoreContext, meta_fields: dict[str, Any]) -> tuple[Se
     session_id = allocate_session(paths, day=utc_day(now_ms()), lock_timeout_s=ctx.lock_timeout_s,
                                   durable_write=ctx.strict)
     meta = new_meta(paths, session_id, now=now_iso(), durability=ctx.durability.value, **meta_fields)
-    with ctx.session_lock(session_id):
-        write_meta_locked(paths, meta, durable_write=ctx.strict)
-        rows = SessionRows(ctx, session_id)
-        rows.refresh()
-        rows.write_locked(durable_write=ctx.strict)
-        ctx.put_global_row(rows.summary(meta), durable_write=ctx.strict)
+    try:
+        with ctx.session_lock(session_id):
+            write_meta_locked(paths, meta, durable_write=ctx.strict)
+            rows = SessionRows(ctx, session_id)
+            rows.refresh()
+            rows.write_locked(durable_write=ctx.strict)
+            ctx.put_global_row(rows.summary(meta), durable_write=ctx.strict)
+    except OSError as exc:  # a read-only logs folder, or a folder where an index file should be
+        raise StoreError(f"cannot write session {session_id} in {paths.logs_dir}: {exc.strerror or exc}",
+                         hint=f"check free space and the permissions of {paths.logs_dir}") from exc
     OPEN_IN_THIS_PROCESS.add(session_id)
     return meta, rows
 

@@ -28,6 +28,7 @@ class TrimResult:
     newly_dropped: int  # events removed by this trim
     bytes_before: int
     bytes_after: int
+    dropped_ids: tuple[str, ...] = ()  # event ids removed by this trim (their raw logs go too)
 
 
 def serialized_size(log: TaskLog) -> int:
@@ -59,13 +60,16 @@ def trim_task_log(log: TaskLog, *, max_bytes: int, max_event_bytes: int, now: st
         kept.append(event)
     kept.reverse()
     gone = middle[: len(middle) - len(kept)]
-    if not gone and not earlier:
+    if not gone:  # nothing more can go: only oversized events were cut, if any
+        if not capped:
+            return None
         trimmed = log.model_copy(update={"events": events})
         return TrimResult(trimmed, 0, 0, before, serialized_size(trimmed))
     total = len(gone) + sum(_earlier_count(e) for e in earlier)
     marker = _marker(gone, earlier, total, limit=max_bytes, now=now)
     trimmed = log.model_copy(update={"events": [*head, marker, *kept, *tail]})
-    return TrimResult(trimmed, total, len(gone), before, serialized_size(trimmed))
+    return TrimResult(trimmed, total, len(gone), before, serialized_size(trimmed),
+                      tuple(e.event_id for e in gone))
 
 
 def _split(events: list[LogEvent]) -> tuple[list[LogEvent], list[LogEvent], list[LogEvent]]:
@@ -90,7 +94,7 @@ def _marker(gone: list[LogEvent], earlier: list[LogEvent], total: int, *, limit:
         "message": f"{total} events were dropped to keep this log under {_megabytes(limit)}",
         "dropped": total,
         "first_dropped": first.content.get("first_dropped", first.event_id) if earlier else first.event_id,
-        "last_dropped": gone[-1].event_id if gone else earlier[-1].content.get("last_dropped"),
+        "last_dropped": gone[-1].event_id,
         "dropped_at": now,
     }
     # Summary visibility, whatever the type's default: a shortened log must never look complete.
@@ -99,7 +103,7 @@ def _marker(gone: list[LogEvent], earlier: list[LogEvent], total: int, *, limit:
 
 
 def _megabytes(limit: int) -> str:
-    return f"{limit / (1024 * 1024):g} MB"
+    return f"{limit / (1024 * 1024):.3g} MB"
 
 
 def _cap_event(event: LogEvent, max_event_bytes: int) -> LogEvent:

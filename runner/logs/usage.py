@@ -108,9 +108,8 @@ def measure_sessions(paths: LogPaths, session_ids: list[str]) -> dict[str, Sessi
     for session_id in session_ids:
         ident = indexes.identity_of(paths.session_index(session_id))
         hit = cached.get(session_id)
-        if ident is not None and hit is not None and hit[0] == list(ident):
-            total, largest = int(hit[1]), int(hit[2])
-            result[session_id] = SessionUsage(session_id, total=total, largest_log=largest)
+        if ident is not None and hit is not None and hit[0] == list(ident) and _ints(hit[1:]):
+            result[session_id] = SessionUsage(session_id, total=_int(hit[1]), largest_log=_int(hit[2]))
         else:
             result[session_id] = scan_session(paths, session_id)
         usage = result[session_id]
@@ -118,6 +117,14 @@ def measure_sessions(paths: LogPaths, session_ids: list[str]) -> dict[str, Sessi
     if fresh != cached:
         _write_cache(paths, fresh)
     return result
+
+
+def _ints(values: list[object]) -> bool:
+    return all(isinstance(v, int) and v >= 0 for v in values)
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def _read_cache(paths: LogPaths) -> dict[str, list[object]]:

@@ -36,9 +36,10 @@ def startup_messages(core: RunnerCore, terminal: Terminal) -> None:
 
 
 def _apply_retention(core: RunnerCore, terminal: Terminal) -> None:
-    try:
-        from runner.logs.retention import apply_retention_at_start
-    except ImportError:  # retention arrives with the /logs issue
-        return
-    for line in apply_retention_at_start(core.config.project_root, core.config.logging):
+    if not core.manager.paths.sessions_dir.is_dir():
+        return  # nothing recorded yet: not even worth importing retention (start-up time)
+    from runner.logs.retention import apply_retention_at_start
+
+    for line in apply_retention_at_start(core.config.project_root, core.config.logging,
+                                         active_session=core.manager.session_id):
         terminal.warning(line)

@@ -1,0 +1,100 @@
+"""`python -m bench [NAME ...] [--quick] [--json] [--write-results]`: run benchmarks and report them.
+
+Each benchmark module exposes `run(quick) -> list[Figure]`; this module selects them, runs
+them one after the other (a failure is reported and the others still run), prints a table
+per benchmark or one JSON document, and can rewrite `bench/RESULTS.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.harness import TEMP_ENV, Figure, temp_base
+from bench.machine import describe
+from bench.report import Results, header_text, markdown, text_table
+
+BENCHMARKS = ("event_append", "task_lifecycle", "list_10k", "detail_10mb", "masking", "startup",
+              "verify_scan", "repl_throughput")
+RESULTS_PATH = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description="Benchmarks of pm-runner against the physical floor, measured "
+        "in the same run on the same filesystem. Run from the repository root.")
+    parser.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}")
+    parser.add_argument("--quick", action="store_true", help="small sizes and few runs (a smoke run, well under a minute)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
+    parser.add_argument("--write-results", action="store_true", help=f"rewrite {RESULTS_PATH.name} with this run")
+    parser.add_argument("--list", action="store_true", help="list the benchmark names and exit")
+    parser.add_argument("--tmp", metavar="DIR", type=Path,
+                        help=f"where scratch folders go (default: ${TEMP_ENV}, else the system temp dir "
+                        "when it is on the working directory's filesystem, else ./.bench-tmp)")
+    return parser
+
+
+def _load_average() -> str:
+    try:
+        return " / ".join(f"{value:.2f}" for value in os.getloadavg()) + " (1/5/15 min)"
+    except OSError:
+        return "unknown"
+
+
+def _run_one(name: str, quick: bool, results: Results) -> None:
+    started = time.perf_counter()
+    try:
+        figures: list[Figure] = importlib.import_module(f"bench.{name}").run(quick)
+    except Exception as exc:  # one broken benchmark must not hide the others' figures
+        traceback.print_exc(file=sys.stderr)
+        results.errors[name] = f"{type(exc).__name__}: {exc}"
+        figures = []
+    results.seconds[name] = time.perf_counter() - started
+    if figures:
+        results.figures[name] = figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.list:
+        print("\n".join(BENCHMARKS))
+        return 0
+    unknown = [name for name in args.names if name not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+    if args.write_results and args.names and set(args.names) != set(BENCHMARKS):
+        parser.error("--write-results records the whole suite: run it without NAME")
+    if args.tmp is not None:
+        os.environ[TEMP_ENV] = str(args.tmp.resolve())
+    names = [name for name in BENCHMARKS if name in args.names] if args.names else list(BENCHMARKS)
+    command = "python -m bench" + (" --quick" if args.quick else "") + (" --write-results" if args.write_results else "")
+    results = Results(date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), command=command, quick=args.quick,
+                      machine=describe(temp_base()), load_start=_load_average())
+    progress = sys.stderr if args.json else sys.stdout
+    print(header_text(results), file=progress, flush=True)
+    for name in names:
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        _run_one(name, args.quick, results)
+        if name in results.figures:
+            print(text_table(name, results.figures[name], results.seconds[name]) + "\n", file=progress, flush=True)
+    results.load_end = _load_average()
+    if args.json:
+        print(json.dumps(results.to_dict(), indent=2, ensure_ascii=False))
+    for name, error in results.errors.items():
+        print(f"FAILED {name}: {error}", file=sys.stderr)
+    if args.write_results:
+        RESULTS_PATH.write_text(markdown(results), encoding="utf-8")
+        print(f"wrote {RESULTS_PATH}", file=sys.stderr)
+    return 1 if results.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

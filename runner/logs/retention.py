@@ -1,0 +1,211 @@
+"""Retention, size limits and clearing of the logs folder (DESIGN §10, seed 003 §8, §10.3).
+
+Nothing goes silently: every removal is a WARNING line naming what went and a
+line in `logs/retention.jsonl`; a plan (`plan_retention`, `--dry-run`) shows the
+same without deleting. Running tasks and sessions in use are never touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner.config import LoggingLimits
+from runner.errors import RunnerError
+from runner.logs.paths import LogPaths
+from runner.logs.retention_ops import Kept, Removal, RemovalKind, Remover
+from runner.logs.retention_plan import (
+    MIB,
+    Survey,
+    age_days,
+    format_size,
+    orphan_raw_dirs,
+    plan,
+    unfinished,
+)
+from runner.logs.store import LogReader
+from runner.logs.usage import measure_sessions, top_level_bytes
+from runner.timestamps import epoch_ms_of
+from runner.timestamps import now_ms as clock_ms
+
+__all__ = ["Removal", "RemovalKind", "RetentionReport", "apply_retention_at_start", "clear_logs",
+           "format_size", "free_space", "plan_retention", "warning_line"]
+
+# Start-up and disk-full handling must not hang on a busy session: skip it and say so.
+LOCK_TIMEOUT_S = 2.0
+# On ENOSPC, free at least room for this many full-size task logs.
+DISK_FULL_TASK_LOGS = 2
+
+
+@dataclass
+class RetentionReport:
+    """What went (or, for a plan, would go), WARNING lines naming it, and what stayed and why."""
+
+    removals: list[Removal] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    @property
+    def sessions(self) -> int:
+        return sum(1 for r in self.removals if r.kind is RemovalKind.SESSION)
+
+    @property
+    def tasks(self) -> int:
+        return sum(r.count if r.kind is RemovalKind.SESSION else 1
+                   for r in self.removals if r.kind in (RemovalKind.SESSION, RemovalKind.TASK))
+
+    @property
+    def bytes(self) -> int:
+        return sum(r.bytes for r in self.removals)
+
+
+def warning_line(removal: Removal) -> str:
+    """`WARNING: retention removed session sess-... (31 days old, 12 tasks, 2.3 MB)` and its kin."""
+    size = format_size(removal.bytes)
+    where = f"{removal.task_id} of session {removal.session_id}"
+    if removal.kind is RemovalKind.SESSION:
+        noun = "task" if removal.count == 1 else "tasks"
+        return (f"WARNING: retention removed session {removal.session_id} "
+                f"({removal.reason}, {removal.count} {noun}, {size})")
+    if removal.kind is RemovalKind.TASK:
+        return f"WARNING: retention removed task {where} ({removal.reason}, {size})"
+    if removal.kind is RemovalKind.EVENTS:
+        return (f"WARNING: retention dropped {removal.count} events from {where} ({removal.reason}, "
+                f"{size} freed); an EVENTS_DROPPED event marks the gap")
+    return f"WARNING: retention removed the raw logs of {removal.session_id} ({removal.reason}, {size})"
+
+
+def survey(project_root: Path, *, active: str | None, now_ms: int | None) -> Survey | None:
+    """Read the global index and the sizes (cached per session); None when there are no logs."""
+    paths = LogPaths(project_root)
+    if not paths.sessions_dir.is_dir():
+        return None
+    rows = LogReader(project_root, lock_timeout_s=LOCK_TIMEOUT_S).list_sessions()
+    usage = measure_sessions(paths, [row.session_id for row in rows])
+    return Survey(paths=paths, rows=rows, usage=usage, orphans=orphan_raw_dirs(paths),
+                  top_bytes=top_level_bytes(paths), active=active,
+                  now_ms=clock_ms() if now_ms is None else now_ms)
+
+
+def plan_retention(project_root: Path, limits: LoggingLimits, *, active_session: str | None,
+                   now_ms: int | None = None) -> RetentionReport:
+    """What the limits would remove now (a dry run: nothing is deleted)."""
+    report = RetentionReport()
+    found = survey(project_root, active=active_session, now_ms=now_ms)
+    if found is not None:
+        report.removals = plan(found, limits, report.kept, report.warnings)
+    return report
+
+
+def apply_retention_at_start(project_root: Path, limits: LoggingLimits, *, active_session: str | None = None,
+                             now_ms: int | None = None) -> list[str]:
+    """Enforce the limits; returns WARNING lines naming what went (empty when nothing had to go).
+
+    Never raises: a retention that cannot run is one WARNING, and the runner starts anyway.
+    """
+    try:
+        found = survey(project_root, active=active_session, now_ms=now_ms)
+        if found is None:
+            return []
+        report = RetentionReport()
+        planned = plan(found, limits, report.kept, report.warnings)
+        _apply(found, planned, limits, report, trigger="start")
+    except (RunnerError, OSError) as exc:
+        return [f"WARNING: retention could not run: {_detail(exc)}"]
+    return report.warnings
+
+
+def clear_logs(project_root: Path, *, older_than_ms: int | None, dry_run: bool, active_session: str | None,
+               now_ms: int | None = None) -> RetentionReport:
+    """Remove every session not in use (or only those not updated for `older_than_ms`); a dry run only lists."""
+    report = RetentionReport()
+    found = survey(project_root, active=active_session, now_ms=now_ms)
+    if found is None:
+        return report
+    planned = [Removal(RemovalKind.RAW, sid, None, size, "raw logs of a session that no longer exists")
+               for sid, size in found.orphans.items()]
+    for row in found.rows:
+        days = age_days(row, found.now_ms)
+        if older_than_ms is not None and epoch_ms_of(row.updated_at) > found.now_ms - older_than_ms:
+            continue
+        why = found.blocked(row.session_id) or ("it has unfinished tasks" if unfinished(row) else None)
+        if why:
+            report.kept.append(f"{row.session_id}: {why}")
+            continue
+        reason = "cleared" + (f", {days} days old" if older_than_ms is not None else "")
+        planned.append(Removal(RemovalKind.SESSION, row.session_id, None,
+                               found.usage[row.session_id].total, reason, count=row.task_count))
+    if dry_run:
+        report.removals = planned
+        return report
+    _apply(found, planned, LoggingLimits(), report, trigger="clear")
+    return report
+
+
+def free_space(project_root: Path, limits: LoggingLimits, *, active_session: str | None) -> RetentionReport:
+    """For a full disk (seed 003 §10.3): apply the limits, then remove the oldest finished sessions.
+
+    Sessions go oldest first until room for a few full-size task logs was freed;
+    never the active session, one in use, one with unfinished tasks, or the newest.
+    """
+    report = RetentionReport()
+    try:
+        found = survey(project_root, active=active_session, now_ms=None)
+        if found is None:
+            return report
+        planned = plan(found, limits, report.kept, report.warnings)
+        planned += _extra_sessions(found, planned, target=DISK_FULL_TASK_LOGS * int(limits.max_task_log_size_mb * MIB))
+        _apply(found, planned, limits, report, trigger="disk_full")
+    except (RunnerError, OSError) as exc:
+        report.warnings.append(f"WARNING: could not free space in the logs folder: {_detail(exc)}")
+    return report
+
+
+def _extra_sessions(found: Survey, planned: list[Removal], *, target: int) -> list[Removal]:
+    freed = sum(r.bytes for r in planned)
+    gone = {r.session_id for r in planned if r.kind is RemovalKind.SESSION}
+    extra: list[Removal] = []
+    for row in found.rows[:-1]:  # never the newest session
+        if freed >= target:
+            break
+        sid = row.session_id
+        if sid in gone or unfinished(row) or found.blocked(sid):
+            continue
+        size = found.usage[sid].total
+        freed += size
+        extra.append(Removal(RemovalKind.SESSION, sid, None, size, "disk full, oldest finished session",
+                             count=row.task_count))
+    return extra
+
+
+def _apply(found: Survey, planned: list[Removal], limits: LoggingLimits, report: RetentionReport, *,
+           trigger: str) -> None:
+    """Do each planned removal (re-checked under its lock); record what went and what stayed."""
+    remover = Remover(found.paths, trigger=trigger, active=found.active, lock_timeout_s=LOCK_TIMEOUT_S)
+    for item in planned:
+        try:
+            if item.kind is RemovalKind.SESSION:
+                done = remover.remove_session(item)
+            elif item.kind is RemovalKind.TASK:
+                done = remover.remove_task(item)
+            elif item.kind is RemovalKind.EVENTS:
+                done = remover.trim_task(item, max_bytes=int(limits.max_task_log_size_mb * MIB),
+                                         max_event_bytes=int(limits.max_event_size_mb * MIB))
+            else:
+                done = remover.remove_orphan_raw(item.session_id, item.reason)
+        except Kept as why:
+            report.kept.append(f"{_name(item)}: {why}")
+            continue
+        except (RunnerError, OSError) as exc:
+            report.warnings.append(f"WARNING: retention could not remove {_name(item)}: {_detail(exc)}")
+            continue
+        report.removals.append(done)
+        report.warnings.append(warning_line(done))
+
+
+def _name(item: Removal) -> str:
+    return item.session_id if item.task_id is None else f"{item.task_id} of session {item.session_id}"
+
+
+def _detail(exc: RunnerError | OSError) -> str:
+    return exc.message if isinstance(exc, RunnerError) else (exc.strerror or str(exc))

@@ -1,0 +1,27 @@
+"""Make a session look old, through the store's own index writers (for retention and clear tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runner.logs import indexes
+from runner.logs.locks import hold
+from runner.logs.paths import LogPaths
+from runner.timestamps import iso_from_epoch_ms, now_ms
+
+DAY_MS = 86_400_000
+
+
+def age_session(root: Path, session_id: str, days: float) -> None:
+    """Set the session's last update (`updated_at` of its index and global row) `days` in the past."""
+    paths = LogPaths(root)
+    when = iso_from_epoch_ms(now_ms() - int(days * DAY_MS))
+    with hold(paths.session_lock(session_id), timeout_s=5, what=f"session {session_id}"):
+        index = indexes.read_session_index(paths, session_id)
+        assert index is not None, f"{session_id} has no readable index"
+        aged = index.model_copy(update={"updated_at": when})
+        indexes.write_session_index_locked(paths, aged, durable_write=True)
+        meta = indexes.read_session_meta(paths, session_id)
+        with hold(paths.global_lock, timeout_s=5, what="the logs index"):
+            indexes.put_global_row_locked(paths, indexes.session_summary(session_id, meta, aged), when,
+                                          durable_write=True)

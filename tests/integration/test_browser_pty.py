@@ -1,0 +1,81 @@
+"""The full-screen `/logs` browser in a real pseudo-terminal: list, detail, full, back, tree, search, quit.
+
+prompt-toolkit redraws only what changed and skips unchanged blanks with cursor
+moves, so phrases are matched with a pattern that accepts a cursor move where a
+space was; each screen switch redraws the whole screen.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from tests.helpers.cli import run_pm, runner_env
+
+PROMPT = "pm-runner>"
+ROWS, COLUMNS = 40, 120
+
+
+def phrase(text: str) -> str:
+    """A regex for `text` as drawn on screen: each space may be a cursor-forward sequence instead."""
+    return r"(?: |\x1b\[\d*C)".join(re.escape(word) for word in text.split(" "))
+
+
+def expect(child: pexpect.spawn, pattern: str, timeout: float = 15) -> None:
+    """Wait for `pattern` (a regex); on failure show everything the terminal printed."""
+    try:
+        child.expect(pattern, timeout=timeout)
+    except (pexpect.TIMEOUT, pexpect.EOF) as exc:
+        pytest.fail(f"did not see {pattern!r}: {type(exc).__name__}\n--- transcript:\n"
+                    f"{child.before!r}\n--- unread:\n{child.buffer!r}")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project whose latest session ran three tasks (one failed) before the browser opens."""
+    script = "echo alpha-one\nfalse\necho needle-word\n"
+    run_pm(["repl", "--executor", "shell"], stdin=script, cwd=tmp_path, expect=1)
+    return tmp_path
+
+
+def test_browse_list_detail_full_tree_search_and_quit(project: Path) -> None:
+    """A person opens /logs, moves, opens a detail, toggles full, goes back, views the tree, searches, quits."""
+    env = runner_env({"TERM": "xterm", "LINES": str(ROWS), "COLUMNS": str(COLUMNS), "PROMPT_TOOLKIT_NO_CPR": "1"})
+    child = pexpect.spawn(sys.executable, ["-m", "runner", "repl", "--executor", "shell"], cwd=str(project),
+                          env=env, dimensions=(ROWS, COLUMNS), encoding="utf-8", codec_errors="replace",
+                          timeout=15)
+    try:
+        expect(child, PROMPT)
+        child.sendline("/logs")
+        expect(child, phrase("Task logs (session"))
+        expect(child, phrase("row 1/3"))
+        expect(child, "quit")  # the key help is the last line drawn
+
+        child.send("j")  # the cursor moves: rows 1 and 2 are redrawn, the status says row 2
+        expect(child, "task-002")
+        child.send("\r")  # Enter: the detail of task-002, the failed `false`
+        expect(child, phrase('Prompt: "false"').replace(": ", r":(?: |\x1b\[\d*C)*"))
+        expect(child, "TASK_ERROR")
+        child.send("f")  # full: executor events appear
+        expect(child, "EXECUTOR_START")
+        expect(child, phrase("| full"))
+        child.send("b")
+        expect(child, phrase("Task logs (session"))
+        child.send("t")
+        expect(child, re.escape("[thr-003]"))
+        child.send("/")
+        child.send("needle-word\r")
+        expect(child, phrase("/needle-word | 2 matches"))  # the thread line and the task line
+        child.send("n")
+        expect(child, phrase("match 2 of 2"))
+        child.send("q")
+        expect(child, PROMPT)
+        child.sendline("/exit")
+        child.expect(pexpect.EOF, timeout=15)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0, child.before
