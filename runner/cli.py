@@ -7,6 +7,7 @@ Heavy modules are imported inside the subcommand that needs them, so `--help`,
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(run_repl(args))
     except RunnerError as exc:
         _report(exc)
+        return int(ExitStatus.ERROR)
+    except BrokenPipeError:
+        # The reader went away (`pm-runner logs list | head`): stop quietly, and keep Python's
+        # own flush at exit from failing on the closed pipe too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return int(ExitStatus.ERROR)
 
 
