@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from runner.errors import LockTimeoutError, StoreError
 from runner.logs.paths import PRIVATE_FILE_MODE
 
@@ -30,6 +28,9 @@ def hold(lock_path: Path, *, timeout_s: float, what: str) -> Iterator[None]:
     """
     if timeout_s < 0:
         raise ValueError("lock timeouts are finite and non-negative")
+    # Imported here: filelock pulls in asyncio, and a start on a project without logs takes no lock.
+    from filelock import FileLock, Timeout
+
     lock = FileLock(str(lock_path), timeout=timeout_s, mode=PRIVATE_FILE_MODE)
     try:
         lock.acquire()

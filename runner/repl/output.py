@@ -14,7 +14,6 @@ import time
 from typing import IO, Any
 
 from runner.logs.models import TaskLog
-from runner.views.render import render_to_text
 from runner.views.repl_views import summary_block
 from runner.views.safe_text import safe_str
 
@@ -73,6 +72,8 @@ class Terminal:
         if isinstance(renderable, str):
             self.line(renderable)
             return
+        from runner.views.render import render_to_text  # rich is only needed once a view is shown
+
         width = self.width or shutil.get_terminal_size().columns
         self.stream.write(render_to_text(renderable, width=width, color=self.color))
         self.stream.flush()
