@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from runner.config import RunnerConfig
-from runner.dispatch import DispatchRequest, TaskInterrupted, dispatch_task, reject_task
+from runner.dispatch import DispatchRequest, dispatch_task, reject_task
 from runner.errors import ExitStatus, NotFoundError, RunnerError
 from runner.executors.base import (
     Executor,
@@ -204,12 +204,7 @@ class RunnerCore:
     def _dispatch(self, task: TaskLog, prompt: str, *, resume_token: str | None) -> TaskLog:
         self._prompts[task.task_id] = prompt
         self.ui.task_started(task)
-        result: ExecutorResult | None = None
-        try:
-            log, result = self._dispatch_or_reject(task, prompt, resume_token)
-        except TaskInterrupted as stop:
-            log = stop.log
-            self.interrupted = True
+        log, result = self._dispatch_or_reject(task, prompt, resume_token)
         if self.cancel.is_set() or (result is not None and result.status is ExecutorStatus.CANCELLED):
             # Ctrl-C / SIGTERM reached the supervisor, which ended the child and reported it.
             self.interrupted = True

@@ -7,7 +7,6 @@ failures, refusals and even bugs become an `error` log, never a missing one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -29,9 +28,15 @@ from runner.logs.models import (
     RunnerDecision,
     TaskLog,
     TaskStatus,
-    TerminatedBy,
 )
-from runner.verify import RequireEvidence, decide_status, snapshot_tree, verify_task
+from runner.verify import (
+    RequireEvidence,
+    StatusDecision,
+    Verification,
+    decide_status,
+    snapshot_tree,
+    verify_task,
+)
 
 
 class ProgressListener(Protocol):
@@ -114,27 +119,27 @@ def _metrics(result: ExecutorResult) -> Metrics | None:
 
 
 def _record_findings(manager: TaskLogManager, task_id: str, result: ExecutorResult,
-                     verification: Any, decision: Any) -> None:
+                     verification: Verification, decision: StatusDecision,
+                     metrics: Metrics | None) -> None:
     """The events that explain the decision: blocked, evidence, question, final answer, usage."""
-    add: Callable[..., str | None] = manager.add_event
     if result.executor_blocked:
-        add(task_id, EventType.EXECUTOR_BLOCKED, {
+        manager.add_event(task_id, EventType.EXECUTOR_BLOCKED, {
             "reason": str(result.blocked_reason),
             "detected_pattern": result.detected_pattern or "",
             "action": str(result.terminated_by),
         })
     if verification.verified_files:
-        add(task_id, EventType.EVIDENCE_CREATED, {
+        manager.add_event(task_id, EventType.EVIDENCE_CREATED, {
             "files": [f.path for f in verification.verified_files if f.exists],
         })
     if verification.missing:
-        add(task_id, EventType.EVIDENCE_MISSING, {"files_missing": list(verification.missing)})
+        manager.add_event(task_id, EventType.EVIDENCE_MISSING, {"files_missing": list(verification.missing)})
     if decision.runner_decision is RunnerDecision.CLARIFY:
-        add(task_id, EventType.CLARIFICATION_REQUEST, {"question": result.final_message})
+        manager.add_event(task_id, EventType.CLARIFICATION_REQUEST, {"question": result.final_message})
     elif result.final_message:
-        add(task_id, EventType.MEDIATION_OUTPUT, {"text": result.final_message})
-    if result.usage is not None:
-        add(task_id, EventType.MODEL_USAGE, _metrics(result).model_dump(exclude_none=True))  # type: ignore[union-attr]
+        manager.add_event(task_id, EventType.MEDIATION_OUTPUT, {"text": result.final_message})
+    if metrics is not None:
+        manager.add_event(task_id, EventType.MODEL_USAGE, metrics.model_dump(exclude_none=True))
 
 
 def dispatch_task(manager: TaskLogManager, request: DispatchRequest,
@@ -159,14 +164,8 @@ def dispatch_task(manager: TaskLogManager, request: DispatchRequest,
         after = snapshot_tree(request.project_root)
         verification = verify_task(request.project_root, before, after, result.claimed_files)
         decision = decide_status(result, verification, request.require_evidence)
-        _record_findings(manager, task_id, result, verification, decision)
-    except KeyboardInterrupt:
-        sink.close()
-        log = manager.finish_task(task_id, TaskOutcome(
-            status=TaskStatus.ERROR, error_code=ErrorCode.INTERRUPTED,
-            error_reason="cancelled by the user", executor_blocked=False,
-            terminated_by=TerminatedBy.USER, final_event_content={"reason": "cancelled by the user"}))
-        raise TaskInterrupted(log) from None
+        metrics = _metrics(result)
+        _record_findings(manager, task_id, result, verification, decision, metrics)
     except Exception as exc:  # noqa: BLE001 - fail-closed: a bug must still leave an error log
         sink.close()
         reason = f"runner failed while running the task: {type(exc).__name__}: {mask_text(str(exc))}"
@@ -187,7 +186,7 @@ def dispatch_task(manager: TaskLogManager, request: DispatchRequest,
         blocked_reason=result.blocked_reason,
         terminated_by=result.terminated_by,
         timeout_ms=result.timeout_ms,
-        metrics=_metrics(result),
+        metrics=metrics,
         resume_token=result.resume_token,
         test_mode=result.test_mode,
         final_event_content=_final_content(decision, result),
@@ -195,19 +194,10 @@ def dispatch_task(manager: TaskLogManager, request: DispatchRequest,
     return log, result
 
 
-def _final_content(decision: Any, result: ExecutorResult) -> dict[str, Any]:
+def _final_content(decision: StatusDecision, result: ExecutorResult) -> dict[str, Any]:
     content: dict[str, Any] = {"summary": decision.summary}
     if result.exit_code is not None:
         content["exit_code"] = result.exit_code
     if result.executor_blocked:
         content.update(executor_blocked=True, blocked_reason=str(result.blocked_reason))
     return content
-
-
-class TaskInterrupted(Exception):
-    """Raised after a task cancelled by Ctrl-C/SIGTERM has been logged, carrying its TaskLog."""
-
-    def __init__(self, log: TaskLog) -> None:
-        super().__init__("task interrupted")
-        self.log = log
-

@@ -57,16 +57,20 @@ def _any_trigger(rules: tuple[MaskRule, ...]) -> re.Pattern[str]:
 def _mask(text: str) -> str:
     if not isinstance(text, str):
         raise TypeError("mask_text expects a str")
-    if _any_trigger(MASK_RULES).search(lowercase(text)) is None and not env_secrets().matches(text):
+    lowered = lowercase(text)
+    env_hits = env_secrets().matches(text)
+    if not env_hits and _any_trigger(MASK_RULES).search(lowered) is None:
         return text  # the common case: short ids, timestamps, ordinary output lines
     # Cut at an unterminated key header first: a rule whose match covers the header line
     # (`password: -----BEGIN ...`) must not hide the header and so let the key body through.
     open_at = _open_key_start(text)
     tail = "" if open_at is None else PRIVATE_KEY_MARKER
-    text = text if open_at is None else text[:open_at]
+    if open_at is not None:  # lowercase() keeps positions, so the copies cut alike
+        text, lowered = text[:open_at], lowered[:open_at]
+        env_hits = [hit for hit in env_hits if hit[1] <= open_at]
     pieces: list[str] = []
     done = 0
-    for start, end, marker in _intervals(text):
+    for start, end, marker in _intervals(text, lowered=lowered, env_hits=env_hits):
         pieces += (text[done:start], marker)
         done = end
     pieces.append(text[done:])
@@ -77,7 +81,8 @@ def _mask(text: str) -> str:
     return text + tail
 
 
-def _intervals(text: str, margin: int = 0) -> list[tuple[int, int, str]]:
+def _intervals(text: str, margin: int = 0, *, lowered: str | None = None,
+               env_hits: list[tuple[int, int, str]] | None = None) -> list[tuple[int, int, str]]:
     """Every env value and rule match in `text`, overlapping ones joined, with one marker each.
 
     Everything is found in the same text and then joined, so one match cannot hide another
@@ -86,8 +91,9 @@ def _intervals(text: str, margin: int = 0) -> list[tuple[int, int, str]]:
     (`--password=password: x`) still lets GENERIC_SECRET find that secret. A joined span
     is named after its first layer: an env value, else the first rule in table order.
     """
-    index = _TriggerIndex(text)
-    ranked = [(start, end, -1, marker) for start, end, marker in env_secrets().matches(text)]
+    index = _TriggerIndex(text, lowered)
+    hits = env_secrets().matches(text) if env_hits is None else env_hits
+    ranked = [(start, end, -1, marker) for start, end, marker in hits]
     ranked += [(start, end, order, rule.marker)
                for order, rule in enumerate(MASK_RULES) for start, end in index.spans(rule)]
     merged: list[tuple[int, int, int, str]] = []
@@ -120,9 +126,9 @@ class _TriggerIndex:
     at a line start as after a newline, and an ANCHORED match can start nowhere else.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lowered: str | None = None) -> None:
         self.text = text
-        self._lowered = lowercase(text)
+        self._lowered = lowercase(text) if lowered is None else lowered
         self._cache: dict[str, list[int]] = {}  # trigger -> every position, shared by rules
 
     def spans(self, rule: MaskRule) -> list[tuple[int, int]]:

@@ -6,11 +6,15 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runner.errors import ExitStatus
-from runner.logs.models import TaskLog, TaskStatus
+from runner.logs.models import TaskLog
 from runner.repl.logs_command import LogsRequest, execute_view, pick_session, request_from_namespace
 from runner.repl.output import Terminal
+
+if TYPE_CHECKING:
+    from runner.logs.store import LogReader
 
 FOLLOW_POLL_S = 0.2
 
@@ -35,12 +39,11 @@ def run_logs_subcommand(args: argparse.Namespace) -> ExitStatus:
     return ExitStatus.SUCCESS
 
 
-def _follow(reader: object, request: LogsRequest, terminal: Terminal) -> ExitStatus:
+def _follow(reader: LogReader, request: LogsRequest, terminal: Terminal) -> ExitStatus:
     """Print the task, then each new event as it reaches the log, until the task is terminal."""
-    from runner.logs.store import LogReader
     from runner.views.task_detail import event_renderable, task_detail_renderable
 
-    assert isinstance(reader, LogReader) and request.task_ref is not None
+    assert request.task_ref is not None  # request_from_namespace requires an id for show
     session_id = pick_session(reader, request.session, None)
     task_id = reader.resolve_task(session_id, request.task_ref)
     shown = 0
@@ -56,6 +59,6 @@ def _follow(reader: object, request: LogsRequest, terminal: Terminal) -> ExitSta
             if request.full or event.visibility.value == "summary":
                 terminal.render(event_renderable(event))
         shown = len(log.events)
-        if log.status in (TaskStatus.COMPLETE, TaskStatus.INCOMPLETE, TaskStatus.ERROR):
+        if log.status.is_terminal:
             return ExitStatus.SUCCESS
         time.sleep(FOLLOW_POLL_S)

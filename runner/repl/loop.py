@@ -50,7 +50,7 @@ def handle_line(core: RunnerCore, terminal: Terminal, text: str, *, interactive:
     if line.startswith("/"):
         _run_command(core, terminal, line, interactive=interactive)
         return
-    _run_task(core, terminal, lambda: core.run_line(line))
+    _run_task(core, terminal, lambda: core.run_line(line), interactive=interactive)
 
 
 def _user_error(core: RunnerCore, terminal: Terminal, error: RunnerError) -> None:
@@ -73,14 +73,14 @@ def _run_command(core: RunnerCore, terminal: Terminal, line: str, *, interactive
     _stop_if_interrupted(core, interactive)
 
 
-def _run_task(core: RunnerCore, terminal: Terminal, run: Callable[[], object]) -> None:
+def _run_task(core: RunnerCore, terminal: Terminal, run: Callable[[], object], *, interactive: bool) -> None:
     try:
         run()
     except RunnerError as exc:
         if isinstance(exc, LogWriteFatalError | StoreError):
             _fatal(core, terminal, exc)
         _user_error(core, terminal, exc)
-    _stop_if_interrupted(core, not core.config.non_interactive)
+    _stop_if_interrupted(core, interactive)
 
 
 def _fatal(core: RunnerCore, terminal: Terminal, exc: RunnerError) -> NoReturn:
@@ -140,7 +140,5 @@ def run_interactive(core: RunnerCore, terminal: Terminal) -> ExitStatus:
             if stop.status is not None:
                 return stop.status
             break
-        except KeyboardInterrupt:
-            terminal.line("Cancelled.")
     # A person saw every result already; only a failure of the runner itself is an error here.
     return ExitStatus.ERROR if core.tally.fatal else ExitStatus.SUCCESS

@@ -58,8 +58,8 @@ class Terminal:
     def info(self, text: str) -> None:
         self.line(safe_str(text))
 
-    def warning(self, text: str) -> None:
-        self.line(safe_str(text))
+    # WARNING lines carry their own prefix; they are written like any other message.
+    warning = info
 
     def error(self, message: str, hint: str | None = None) -> None:
         self.line(f"ERROR: {safe_str(message)}")
