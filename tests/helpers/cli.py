@@ -1,8 +1,11 @@
-"""Run `pm-runner` as a real subprocess, with a transcript in every failure message."""
+"""Run `pm-runner` as a real subprocess (`run_pm`) or in this process (`run_cli`), with a transcript in
+every failure message."""
 
 from __future__ import annotations
 
+import io
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -52,6 +55,51 @@ def run_pm(args: list[str], *, stdin: str | bytes = b"", cwd: Path, expect: int 
     proc = subprocess.run([sys.executable, "-m", "runner", *args], input=data, cwd=cwd,
                           capture_output=True, timeout=timeout, env=dict(env) if env else runner_env())
     run = Run(args, proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace"))
+    if expect is not None:
+        assert run.code == expect, f"expected exit {expect}\n{run.transcript()}"
+    return run
+
+
+def run_cli(args: list[str], *, stdin: str | bytes = b"", cwd: Path, expect: int | None = 0,
+            env: Mapping[str, str] | None = None) -> Run:
+    """Run `pm-runner ARGS` in this process (httpie's `http()` helper); fail with the transcript on a
+    different exit code.
+
+    The process-wide state `main` touches is swapped in for the call and restored after it: the
+    standard streams (stdin is not a terminal, so the REPL reads it as a script), the environment
+    (clean, as for `run_pm`), the working folder and the SIGINT/SIGTERM handlers.
+    """
+    from runner.cli import main
+    from runner.logs.masking import reset_env_secrets
+
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    out, err = io.BytesIO(), io.BytesIO()
+    streams = (io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"),
+               io.TextIOWrapper(out, encoding="utf-8", write_through=True),
+               io.TextIOWrapper(err, encoding="utf-8", write_through=True))
+    saved_streams, saved_env, saved_cwd = (sys.stdin, sys.stdout, sys.stderr), dict(os.environ), os.getcwd()
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    environ = dict(env) if env is not None else runner_env()
+    try:
+        os.environ.clear()
+        os.environ.update(environ)
+        reset_env_secrets()
+        os.chdir(cwd)
+        sys.stdin, sys.stdout, sys.stderr = streams
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's --help, --version and usage errors
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        reset_env_secrets()
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    run = Run(list(args), int(code), out.getvalue().decode(errors="replace"),
+              err.getvalue().decode(errors="replace"))
     if expect is not None:
         assert run.code == expect, f"expected exit {expect}\n{run.transcript()}"
     return run
