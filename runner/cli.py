@@ -123,8 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _overrides(args: argparse.Namespace) -> CliOverrides:
     from runner.config import CliOverrides, ProjectMode
-    from runner.logs.durable import Durability
-    from runner.verify import RequireEvidence
+    from runner.logs.models import Durability, RequireEvidence
 
     return CliOverrides(
         project=args.project,

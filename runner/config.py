@@ -16,8 +16,8 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runner.errors import ConfigError
-from runner.logs.durable import Durability, write_atomic
-from runner.verify import RequireEvidence
+from runner.logs.durable import write_atomic
+from runner.logs.models import Durability, RequireEvidence
 
 RUNNER_CONFIG_FILE = "runner.config.json"
 REPL_STATE_FILE = "repl.json"

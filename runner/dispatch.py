@@ -25,12 +25,12 @@ from runner.logs.models import (
     EventType,
     ExecutorInfo,
     Metrics,
+    RequireEvidence,
     RunnerDecision,
     TaskLog,
     TaskStatus,
 )
 from runner.verify import (
-    RequireEvidence,
     StatusDecision,
     Verification,
     decide_status,

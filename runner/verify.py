@@ -11,7 +11,6 @@ import os
 import posixpath
 import stat
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 from runner.executors.base import ExecutorResult, ExecutorStatus
@@ -20,6 +19,7 @@ from runner.logs.models import (
     DetectionMethod,
     ErrorCode,
     EvidenceSummary,
+    RequireEvidence,
     RunnerDecision,
     TaskStatus,
     VerifiedFile,
@@ -28,18 +28,9 @@ from runner.timestamps import now_iso
 from runner.tree_snapshot import TreeDiff, TreeSnapshot, diff_snapshots, snapshot_tree
 
 __all__ = [
-    "RequireEvidence", "StatusDecision", "TreeDiff", "TreeSnapshot", "Verification", "decide_status",
+    "StatusDecision", "TreeDiff", "TreeSnapshot", "Verification", "decide_status",
     "diff_snapshots", "normalise_claim", "snapshot_tree", "verify_task",
 ]
-
-
-class RequireEvidence(StrEnum):
-    """`auto`: claimed/expected files must exist; `always`: and at least one file must be verified;
-    `never`: evidence is reported but never changes the status."""
-
-    AUTO = "auto"
-    ALWAYS = "always"
-    NEVER = "never"
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from runner.errors import LogWriteFatalError, RunnerError
 from runner.ids import IdKind, counter_of, is_valid
 from runner.logs import indexes
-from runner.logs.durable import Durability
 from runner.logs.locks import hold
-from runner.logs.models import SessionIndex, SessionMeta, SessionSummary, TaskLogEntry
+from runner.logs.models import Durability, SessionIndex, SessionMeta, SessionSummary, TaskLogEntry
 from runner.logs.paths import LogPaths
 from runner.timestamps import now_iso
 

@@ -10,19 +10,11 @@ from __future__ import annotations
 
 import os
 import secrets
-from enum import StrEnum
 from pathlib import Path
 
 from runner.logs.paths import PRIVATE_FILE_MODE
 
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-
-
-class Durability(StrEnum):
-    """How hard the store works to survive a power cut (DESIGN §3 "Writing")."""
-
-    STRICT = "strict"  # fsync every journal append and every snapshot
-    NORMAL = "normal"  # writes reach the OS at once; fsync at checkpoints, terminal states and close
 
 
 def write_all(fd: int, data: bytes) -> None:

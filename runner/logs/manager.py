@@ -20,10 +20,10 @@ from runner.ids import IdKind, format_event_id, validate
 from runner.logs import codec, indexes
 from runner.logs.allocation import allocate_task_ids, queued_log
 from runner.logs.context import SessionRows, StoreContext, index_row_locked
-from runner.logs.durable import Durability
 from runner.logs.journal import read_task_or_raise
 from runner.logs.masking import mask_text
 from runner.logs.models import (
+    Durability,
     EventType,
     ExecutorInfo,
     LogEvent,

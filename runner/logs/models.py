@@ -100,6 +100,22 @@ class DetectionMethod(StrEnum):
     EXECUTOR_CLAIM = "executor_claim"
 
 
+class Durability(StrEnum):
+    """How hard the store works to survive a power cut (DESIGN §3 "Writing")."""
+
+    STRICT = "strict"  # fsync every journal append and every snapshot
+    NORMAL = "normal"  # writes reach the OS at once; fsync at checkpoints, terminal states and close
+
+
+class RequireEvidence(StrEnum):
+    """`auto`: claimed/expected files must exist; `always`: and at least one file must be verified;
+    `never`: evidence is reported but never changes the status."""
+
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
 class EventType(StrEnum):
     """Every event type of seed 003 §5.3 and §7.1, plus the runner's own; each knows its visibility."""
 

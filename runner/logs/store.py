@@ -22,10 +22,17 @@ from runner.logs.codec import (
     parse_session_meta,
     parse_task_log,
 )
-from runner.logs.durable import Durability, write_atomic
+from runner.logs.durable import write_atomic
 from runner.logs.journal import load_task
 from runner.logs.locks import DEFAULT_LOCK_TIMEOUT_S, hold
-from runner.logs.models import CorruptedLog, SessionIndex, SessionMeta, SessionSummary, TaskLog
+from runner.logs.models import (
+    CorruptedLog,
+    Durability,
+    SessionIndex,
+    SessionMeta,
+    SessionSummary,
+    TaskLog,
+)
 from runner.logs.paths import LogPaths
 from runner.timestamps import now_iso
 

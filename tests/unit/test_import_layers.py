@@ -63,8 +63,8 @@ KNOWN_MODULE_CYCLES: list[frozenset[str]] = [
     }),
 ]
 KNOWN_PACKAGE_CYCLES: list[frozenset[str]] = [
-    # config → logs (durable), logs → config (LoggingLimits), config → verify → executors → logs
-    frozenset({"runner.config", "runner.executors", "runner.logs", "runner.verify"}),
+    # config → logs (write_atomic), logs → config (LoggingLimits in retention)
+    frozenset({"runner.config", "runner.logs"}),
 ]
 
 
