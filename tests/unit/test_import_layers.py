@@ -26,11 +26,7 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.ids", 0),
     ("runner.timestamps", 0),
     ("runner.logs.models", 0),
-    ("runner.logs.masking", 1),
-    ("runner.logs.mask_rules", 1),
-    ("runner.logs.mask_engine", 1),
-    ("runner.logs.mask_env", 1),  # reads os.environ once; no files
-    ("runner.logs.mask_stream", 1),
+    ("runner.logs.masking", 1),  # masking.env reads os.environ once; no files
     ("runner.views", 1),
     ("runner.durations", 1),
     ("runner.logs", 2),

@@ -12,8 +12,7 @@ from urllib.parse import quote
 import orjson
 import pytest
 
-from runner.logs import mask_engine, mask_env, masking
-from runner.logs.mask_rules import MaskRule, Priority
+from runner.logs import masking
 from runner.logs.masking import (
     MASK_RULES,
     MASKING_ERROR,
@@ -23,6 +22,9 @@ from runner.logs.masking import (
     mask_text,
     reset_env_secrets,
 )
+from runner.logs.masking import engine as mask_engine
+from runner.logs.masking import env as mask_env
+from runner.logs.masking.rules import MaskRule, Priority
 
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "masking.md"
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runner.logs.mask_engine import find_spans, lowercase, secret_intervals
 from runner.logs.masking import MASK_RULES, mask_text, reset_env_secrets
+from runner.logs.masking.engine import find_spans, lowercase, secret_intervals
 from tests.helpers.secret_samples import MAKERS, leaked
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,10 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runner.logs import mask_engine, masking
-from runner.logs.mask_rules import MaskRule, Priority
-from runner.logs.mask_stream import mask_in_windows
+from runner.logs import masking
 from runner.logs.masking import MASKING_ERROR, StreamMasker, mask_text, reset_env_secrets
+from runner.logs.masking import engine as mask_engine
+from runner.logs.masking.rules import MaskRule, Priority
+from runner.logs.masking.stream import mask_in_windows
 from tests.helpers.secret_samples import MAKERS, body, leaked
 
 OPENAI = "sk-proj-" + "Zq8xW2vR5tY7uI9oP1aS3dF6gH4jK0lM"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from runner.logs.mask_env import env_secrets
-from runner.logs.mask_rules import (
+from runner.logs.masking.env import env_secrets
+from runner.logs.masking.rules import (
     HEADER_RE,
     MASK_RULES,
     PRIVATE_KEY_MARKER,

@@ -11,14 +11,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
-from runner.logs.mask_engine import (
+from runner.logs.masking.engine import (
     MASKING_ERROR,
     has_open_private_key,
     mask_text,
     secret_intervals,
 )
-from runner.logs.mask_env import env_secrets
-from runner.logs.mask_rules import FOOTER_RE
+from runner.logs.masking.env import env_secrets
+from runner.logs.masking.rules import FOOTER_RE
 
 LINE_LIMIT = 64 * 1024
 CARRY_WINDOW = 4 * 1024

@@ -1,7 +1,7 @@
 """Secret masking, the public API (DESIGN §6): applied when saving and again when displaying.
 
 Layers, in order: exact values of sensitive environment variables, the rule table of
-`runner.logs.mask_rules`, then anything after an unterminated private-key header. Masking
+`runner.logs.masking.rules`, then anything after an unterminated private-key header. Masking
 never fails open: an internal error yields `MASKING_ERROR`, never the original text.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from runner.logs.mask_engine import MASKING_ERROR
-from runner.logs.mask_engine import mask_text as _mask_whole
-from runner.logs.mask_env import reset_env_secrets
-from runner.logs.mask_rules import MASK_RULES, MaskRule, Priority
-from runner.logs.mask_stream import StreamMasker, mask_in_windows
+from runner.logs.masking.engine import MASKING_ERROR
+from runner.logs.masking.engine import mask_text as _mask_whole
+from runner.logs.masking.env import reset_env_secrets
+from runner.logs.masking.rules import MASK_RULES, MaskRule, Priority
+from runner.logs.masking.stream import StreamMasker, mask_in_windows
 
 __all__ = [
     "JSON_CREDENTIAL_MARKER", "MASKING_ERROR", "MASK_RULES", "MaskRule", "Priority",
