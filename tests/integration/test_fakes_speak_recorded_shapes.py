@@ -22,7 +22,6 @@ from tests.helpers.recording_sink import FIXTURE_BIN
 from tests.helpers.stream_shape import Vocabulary, unknown_to, vocabulary_of
 
 
-
 def played_scenarios(module: str) -> tuple[str, ...]:
     """SCENARIOS minus DOCUMENTED_ONLY of a fake's module, read from its source (it is not a package)."""
     tree = ast.parse((Path(FIXTURE_BIN).parent / "fake_agents" / f"{module}.py").read_text())
