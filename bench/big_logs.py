@@ -13,9 +13,6 @@ from pathlib import Path
 
 from bench.sample_data import long_line, output_lines
 from runner.ids import IdKind, format_counter_id
-from runner.logs import codec, indexes
-from runner.logs.durable import write_atomic
-from runner.logs.locks import DEFAULT_LOCK_TIMEOUT_S, hold
 from runner.logs.manager import Durability, TaskLogManager, TaskOutcome
 from runner.logs.models import (
     ErrorCode,
@@ -25,7 +22,10 @@ from runner.logs.models import (
     TaskLog,
     TaskStatus,
 )
-from runner.logs.paths import LogPaths
+from runner.logs.store import codec, indexes
+from runner.logs.store.durable import write_atomic
+from runner.logs.store.locks import DEFAULT_LOCK_TIMEOUT_S, hold
+from runner.logs.store.paths import LogPaths
 from runner.timestamps import now_iso
 
 _OUTCOMES = (

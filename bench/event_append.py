@@ -12,9 +12,9 @@ from pathlib import Path
 
 from bench.harness import Figure, Target, figure, floor_append, scratch
 from bench.sample_data import output_lines
-from runner.logs import codec
 from runner.logs.manager import Durability, TaskLogManager, TaskOutcome
 from runner.logs.models import EventType, ExecutorInfo, TaskStatus
+from runner.logs.store import codec
 
 NAME = "event_append"
 STRICT_MAX_RATIO = 1.3

@@ -16,8 +16,8 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runner.errors import ConfigError
-from runner.logs.durable import write_atomic
 from runner.logs.models import Durability, RequireEvidence
+from runner.logs.store.durable import write_atomic
 
 RUNNER_CONFIG_FILE = "runner.config.json"
 REPL_STATE_FILE = "repl.json"

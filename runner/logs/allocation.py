@@ -12,7 +12,6 @@ from typing import Any
 
 from runner.errors import InvalidIdError, NotFoundError
 from runner.ids import IdKind, format_counter_id, format_event_id, validate
-from runner.logs.context import SessionRows
 from runner.logs.models import (
     PROMPT_SUMMARY_MAX,
     EventType,
@@ -21,6 +20,7 @@ from runner.logs.models import (
     TaskLog,
     TaskStatus,
 )
+from runner.logs.store.context import SessionRows
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,7 @@ from typing import Any
 
 from runner.errors import LogWriteFatalError, NotFoundError, RunnerError, StoreError
 from runner.ids import IdKind, format_event_id, validate
-from runner.logs import codec, indexes
 from runner.logs.allocation import allocate_task_ids, queued_log
-from runner.logs.context import SessionRows, StoreContext, index_row_locked
-from runner.logs.journal import read_task_or_raise
 from runner.logs.masking import mask_text
 from runner.logs.models import (
     Durability,
@@ -35,10 +32,13 @@ from runner.logs.models import (
     Visibility,
 )
 from runner.logs.outcome import TaskOutcome, clean_content, mask_optional, terminal_log
-from runner.logs.paths import LogPaths, ensure_private_dir
-from runner.logs.rawlog import RawLog
 from runner.logs.recovery import crash_outcome, recover_project
-from runner.logs.sessions import open_new_session, release_session, take_session
+from runner.logs.store import codec, indexes
+from runner.logs.store.context import SessionRows, StoreContext, index_row_locked
+from runner.logs.store.journal import read_task_or_raise
+from runner.logs.store.paths import LogPaths, ensure_private_dir
+from runner.logs.store.rawlog import RawLog
+from runner.logs.store.sessions import open_new_session, release_session, take_session
 from runner.logs.task_state import TaskState
 from runner.timestamps import now_iso, now_ms
 

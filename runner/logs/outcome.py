@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from runner.logs.codec import json_safe
 from runner.logs.masking import mask_obj, mask_text
 from runner.logs.models import (
     Artifacts,
@@ -28,6 +27,7 @@ from runner.logs.models import (
     TerminatedBy,
     VerifiedFile,
 )
+from runner.logs.store.codec import json_safe
 
 TRUNCATED = "[TRUNCATED]"
 TERMINAL_EVENTS = {

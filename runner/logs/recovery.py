@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from runner.errors import RunnerError
 from runner.ids import counter_of, format_event_id
-from runner.logs import codec, durable, indexes
-from runner.logs.context import SessionRows, StoreContext, counter_or_zero
-from runner.logs.journal import load_task
 from runner.logs.masking import mask_text
 from runner.logs.models import ErrorCode, EventType, LogEvent, TaskLog, TaskStatus, TerminatedBy
 from runner.logs.outcome import TaskOutcome, clean_content, terminal_log
-from runner.logs.sessions import owner_alive, write_meta_locked
+from runner.logs.store import codec, durable, indexes
+from runner.logs.store.context import SessionRows, StoreContext, counter_or_zero
+from runner.logs.store.journal import load_task
+from runner.logs.store.sessions import owner_alive, write_meta_locked
 from runner.timestamps import now_iso
 
 CRASH_REASON = "runner stopped before the task finished"

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from runner.config import LoggingLimits
 from runner.errors import RunnerError
-from runner.logs.paths import LogPaths
 from runner.logs.retention_ops import Kept, Removal, RemovalKind, Remover
 from runner.logs.retention_plan import (
     MIB,
@@ -24,6 +23,7 @@ from runner.logs.retention_plan import (
     unfinished,
 )
 from runner.logs.store import LogReader
+from runner.logs.store.paths import LogPaths
 from runner.logs.usage import measure_sessions, top_level_bytes
 from runner.timestamps import epoch_ms_of
 from runner.timestamps import now_ms as clock_ms

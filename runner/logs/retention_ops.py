@@ -20,12 +20,12 @@ from pathlib import Path
 import orjson
 
 from runner.ids import counter_of
-from runner.logs import codec, durable, indexes
-from runner.logs.journal import load_task
-from runner.logs.locks import hold
 from runner.logs.models import GlobalIndex, SessionIndex, TaskLog
-from runner.logs.paths import LOCK_NAME, LogPaths
-from runner.logs.sessions import owner_alive
+from runner.logs.store import codec, durable, indexes
+from runner.logs.store.journal import load_task
+from runner.logs.store.locks import hold
+from runner.logs.store.paths import LOCK_NAME, LogPaths
+from runner.logs.store.sessions import owner_alive
 from runner.logs.trim import trim_task_log
 from runner.logs.usage import folder_bytes, scan_session
 from runner.timestamps import now_iso

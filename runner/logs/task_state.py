@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runner.errors import LogWriteFatalError
-from runner.logs import codec, durable
-from runner.logs.journal import Journal
 from runner.logs.models import LogEvent, TaskLog
-from runner.logs.paths import LogPaths
+from runner.logs.store import codec, durable
+from runner.logs.store.journal import Journal
+from runner.logs.store.paths import LogPaths
 from runner.timestamps import now_iso, now_ms
 
 APPEND_TRIES = 3

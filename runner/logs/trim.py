@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from runner.logs import codec
 from runner.logs.models import EventType, LogEvent, TaskLog, Visibility
 from runner.logs.outcome import cut_utf8
+from runner.logs.store import codec
 
 KEEP_FIRST = 5
 KEEP_LAST = 5

@@ -15,8 +15,8 @@ from pathlib import Path
 import orjson
 
 from runner.ids import IdKind, is_valid
-from runner.logs import durable, indexes
-from runner.logs.paths import LogPaths
+from runner.logs.store import durable, indexes
+from runner.logs.store.paths import LogPaths
 
 USAGE_CACHE = "usage.json"
 _CACHE_VERSION = 1

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runner.logs import indexes
-from runner.logs.locks import hold
-from runner.logs.paths import LogPaths
+from runner.logs.store import indexes
+from runner.logs.store.locks import hold
+from runner.logs.store.paths import LogPaths
 from runner.timestamps import iso_from_epoch_ms, now_ms
 
 DAY_MS = 86_400_000

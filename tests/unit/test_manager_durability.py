@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 
 from runner.errors import LogWriteFatalError
-from runner.logs import durable
-from runner.logs.journal import read_journal
 from runner.logs.manager import Durability, TaskLogManager, TaskOutcome
 from runner.logs.models import EventType, ExecutorInfo, TaskLog, TaskStatus
-from runner.logs.store import LogReader
+from runner.logs.store import LogReader, durable
+from runner.logs.store.journal import read_journal
 
 
 class Counters:

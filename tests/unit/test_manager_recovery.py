@@ -11,10 +11,9 @@ from pathlib import Path
 
 import orjson
 
-from runner.logs import sessions
 from runner.logs.manager import TaskLogManager
 from runner.logs.models import ErrorCode, EventType, ExecutorInfo, TaskLog, TaskStatus, TerminatedBy
-from runner.logs.store import LogReader
+from runner.logs.store import LogReader, sessions
 
 
 def _dead_pid() -> int:

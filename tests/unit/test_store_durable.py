@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from runner.logs import durable
-from runner.logs.codec import dumps, event_line, parse_task_log
-from runner.logs.journal import Journal, load_task, merge_events, read_journal
 from runner.logs.models import EventType, LogEvent, TaskLog, TaskStatus, Visibility
+from runner.logs.store import durable
+from runner.logs.store.codec import dumps, event_line, parse_task_log
+from runner.logs.store.journal import Journal, load_task, merge_events, read_journal
 
 SESSION = "sess-20250101-001"
 TASK = "task-001"

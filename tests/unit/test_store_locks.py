@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from runner.errors import LockTimeoutError
-from runner.logs.locks import hold
 from runner.logs.manager import TaskLogManager
+from runner.logs.store.locks import hold
 
 HOLDER = """
 import sys, time

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from runner.errors import InvalidIdError, StoreError
-from runner.logs.durable import write_atomic
 from runner.logs.manager import TaskLogManager, TaskOutcome
 from runner.logs.models import EventType, ExecutorInfo, TaskStatus
-from runner.logs.paths import LogPaths, ensure_private_dir
 from runner.logs.store import LogReader
+from runner.logs.store.durable import write_atomic
+from runner.logs.store.paths import LogPaths, ensure_private_dir
 
 BAD_SESSION_IDS = ["../x", "a/b", "sess-20250101-001/..", "sess-20250101-001/../..", "", ".", "..",
                    "sess-2025-001", "/etc/passwd", "sess-20250101-001\x00"]

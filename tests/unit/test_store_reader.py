@@ -10,7 +10,6 @@ import orjson
 import pytest
 
 from runner.errors import InvalidIdError, NotFoundError
-from runner.logs.codec import dumps_session_index
 from runner.logs.manager import TaskLogManager, TaskOutcome
 from runner.logs.models import (
     CorruptedLog,
@@ -23,6 +22,7 @@ from runner.logs.models import (
     TaskStatus,
 )
 from runner.logs.store import LogReader
+from runner.logs.store.codec import dumps_session_index
 
 
 def _session_with_tasks(root: Path, outcomes: list[TaskStatus]) -> tuple[str, list[TaskLog]]:

@@ -14,8 +14,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from runner.errors import NotFoundError, StoreError
-from runner.logs import codec, durable
 from runner.logs.models import CorruptedLog, LogEvent, TaskLog
+from runner.logs.store import codec, durable
 
 
 class Journal:

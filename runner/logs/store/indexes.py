@@ -11,8 +11,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from runner.ids import IdKind, counter_of, is_valid
-from runner.logs import codec, durable
-from runner.logs.journal import load_task
 from runner.logs.models import (
     CorruptedLog,
     ErrorCode,
@@ -25,7 +23,9 @@ from runner.logs.models import (
     TaskLogEntry,
     TaskStatus,
 )
-from runner.logs.paths import LogPaths, task_id_of_snapshot
+from runner.logs.store import codec, durable
+from runner.logs.store.journal import load_task
+from runner.logs.store.paths import LogPaths, task_id_of_snapshot
 from runner.timestamps import epoch_ms_of, iso_from_epoch_ms
 
 FileIdentity = tuple[int, int, int, int]

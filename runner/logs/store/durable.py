@@ -12,7 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
-from runner.logs.paths import PRIVATE_FILE_MODE
+from runner.logs.store.paths import PRIVATE_FILE_MODE
 
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 

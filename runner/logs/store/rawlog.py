@@ -12,8 +12,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from runner.logs import durable
 from runner.logs.masking import StreamMasker, mask_text
+from runner.logs.store import durable
 
 
 class RawLog:

@@ -1,10 +1,7 @@
-"""The log store's read API (`LogReader`) and the public face of the storage modules.
+"""The log store's read API, `LogReader`: sessions, session indexes and tasks, as views and `pm-runner logs` read them.
 
-Storage is split by concern: `paths` (layout, id checks, 0700 folders),
-`durable` (0600 files, atomic durable writes), `codec` (the serialise/parse
-pair), `journal` (per-task event journal, snapshot + journal reads), `locks`,
-`indexes` (rows, rebuilds). Reads never create anything, except that an index
-found missing or corrupted is rebuilt from the task files and written back.
+Reads never create anything, except that an index found missing or corrupted is
+rebuilt from the task files and written back.
 """
 
 from __future__ import annotations
@@ -14,32 +11,18 @@ from pathlib import Path
 
 from runner.errors import InvalidIdError, NotFoundError, RunnerError, StoreError
 from runner.ids import IdKind, is_valid, validate
-from runner.logs import indexes
-from runner.logs.codec import (
-    dumps,
-    parse_global_index,
-    parse_session_index,
-    parse_session_meta,
-    parse_task_log,
-)
-from runner.logs.durable import write_atomic
-from runner.logs.journal import load_task
-from runner.logs.locks import DEFAULT_LOCK_TIMEOUT_S, hold
 from runner.logs.models import (
     CorruptedLog,
-    Durability,
     SessionIndex,
     SessionMeta,
     SessionSummary,
     TaskLog,
 )
-from runner.logs.paths import LogPaths
+from runner.logs.store import indexes
+from runner.logs.store.journal import load_task
+from runner.logs.store.locks import DEFAULT_LOCK_TIMEOUT_S, hold
+from runner.logs.store.paths import LogPaths
 from runner.timestamps import now_iso
-
-__all__ = [
-    "Durability", "LogPaths", "LogReader", "dumps", "parse_global_index", "parse_session_index",
-    "parse_session_meta", "parse_task_log", "write_atomic",
-]
 
 
 class LogReader:

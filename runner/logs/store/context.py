@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from runner.errors import LogWriteFatalError, RunnerError
 from runner.ids import IdKind, counter_of, is_valid
-from runner.logs import indexes
-from runner.logs.locks import hold
 from runner.logs.models import Durability, SessionIndex, SessionMeta, SessionSummary, TaskLogEntry
-from runner.logs.paths import LogPaths
+from runner.logs.store import indexes
+from runner.logs.store.locks import hold
+from runner.logs.store.paths import LogPaths
 from runner.timestamps import now_iso
 
 

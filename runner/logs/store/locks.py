@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from runner.errors import LockTimeoutError, StoreError
-from runner.logs.paths import PRIVATE_FILE_MODE
+from runner.logs.store.paths import PRIVATE_FILE_MODE
 
 DEFAULT_LOCK_TIMEOUT_S = 10.0
 
