@@ -20,7 +20,7 @@ from runner.logs.models import (
     TaskLog,
     TaskStatus,
 )
-from runner.logs.store.context import SessionRows
+from runner.logs.store.session_rows import SessionRows
 
 
 @dataclass(frozen=True)

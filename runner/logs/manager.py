@@ -34,10 +34,11 @@ from runner.logs.models import (
 from runner.logs.outcome import TaskOutcome, clean_content, mask_optional, terminal_log
 from runner.logs.recovery import crash_outcome, recover_project
 from runner.logs.store import codec, indexes
-from runner.logs.store.context import SessionRows, StoreContext, index_row_locked
+from runner.logs.store.context import StoreContext
 from runner.logs.store.journal import read_task_or_raise
 from runner.logs.store.paths import LogPaths, ensure_private_dir
 from runner.logs.store.rawlog import RawLog
+from runner.logs.store.session_rows import SessionRows, index_row_locked
 from runner.logs.store.sessions import open_new_session, release_session, take_session
 from runner.logs.task_state import TaskState
 from runner.timestamps import now_iso, now_ms

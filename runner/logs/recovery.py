@@ -14,8 +14,9 @@ from runner.logs.masking import mask_text
 from runner.logs.models import ErrorCode, EventType, LogEvent, TaskLog, TaskStatus, TerminatedBy
 from runner.logs.outcome import TaskOutcome, clean_content, terminal_log
 from runner.logs.store import codec, durable, indexes
-from runner.logs.store.context import SessionRows, StoreContext, counter_or_zero
+from runner.logs.store.context import StoreContext
 from runner.logs.store.journal import load_task
+from runner.logs.store.session_rows import SessionRows, counter_or_zero
 from runner.logs.store.sessions import owner_alive, write_meta_locked
 from runner.timestamps import now_iso
 

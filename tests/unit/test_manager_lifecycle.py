@@ -167,7 +167,7 @@ def test_external_ids_strictly_increase_even_when_the_clock_stands_still(
 
 def test_task_numbers_widen_past_999(manager: TaskLogManager) -> None:
     """After task-999 comes task-1000, and both still sort and resolve."""
-    from runner.logs.store.context import SessionRows
+    from runner.logs.store.session_rows import SessionRows
 
     rows = SessionRows(manager._ctx, manager.session_id or "")  # noqa: SLF001 - seed the counter cheaply
     rows.refresh()

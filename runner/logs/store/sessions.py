@@ -20,9 +20,10 @@ from runner.errors import NotFoundError, StoreError
 from runner.ids import IdKind, format_session_id, validate
 from runner.logs.models import SessionMeta
 from runner.logs.store import codec, durable, indexes
-from runner.logs.store.context import SessionRows, StoreContext
+from runner.logs.store.context import StoreContext
 from runner.logs.store.locks import hold
 from runner.logs.store.paths import PRIVATE_DIR_MODE, LogPaths, ensure_private_dir
+from runner.logs.store.session_rows import SessionRows
 from runner.timestamps import epoch_ms_of, now_iso, now_ms
 
 # Sessions opened by a manager in this very process: a session whose recorded pid
