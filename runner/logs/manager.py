@@ -156,7 +156,7 @@ class TaskLogManager:
             meta, rows = self._session()
             masked = mask_text(prompt)
             content = clean_content({"prompt": masked}, self._max_event_bytes)
-            with self._ctx.session_lock(meta.session_id):
+            with self._ctx.locks.session(meta.session_id):
                 rows.refresh(self._own_rows)
                 ids = allocate_task_ids(
                     rows, thread_id=thread_id, parent_task_id=parent_task_id, new_run=new_run,
@@ -188,7 +188,7 @@ class TaskLogManager:
                            "its events are still journaled")
             # The running row is advisory (recovery treats queued and running alike): no fsync.
             try:
-                with self._ctx.session_lock(meta.session_id):
+                with self._ctx.locks.session(meta.session_id):
                     rows.refresh(self._own_rows)
                     self._index_locked(state, rows, durable_write=False, fatal=False)
             except RunnerError as exc:
@@ -281,7 +281,7 @@ class TaskLogManager:
 
     def _index_terminal(self, state: TaskState, meta: SessionMeta, rows: SessionRows) -> None:
         try:
-            with self._ctx.session_lock(meta.session_id):
+            with self._ctx.locks.session(meta.session_id):
                 rows.refresh(self._own_rows)
                 self._index_locked(state, rows, durable_write=True, fatal=True)
         except LogWriteFatalError:

@@ -52,7 +52,7 @@ def _abandoned(ctx: StoreContext, session_id: str) -> bool:
 def recover_session(ctx: StoreContext, session_id: str, *, max_event_bytes: int) -> list[tuple[str, str]]:
     """Close the unfinished tasks of one abandoned session, under its lock; re-checked once locked."""
     paths = ctx.paths
-    with ctx.session_lock(session_id):
+    with ctx.locks.session(session_id):
         meta = indexes.read_session_meta(paths, session_id)
         if meta is None or meta.ended_at is not None or owner_alive(meta):
             return []

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -23,7 +21,7 @@ from runner.ids import counter_of
 from runner.logs.models import GlobalIndex, SessionIndex, TaskLog
 from runner.logs.store import codec, durable, indexes
 from runner.logs.store.journal import load_task
-from runner.logs.store.locks import hold
+from runner.logs.store.locks import Locks
 from runner.logs.store.paths import LOCK_NAME, LogPaths
 from runner.logs.store.sessions import owner_alive
 from runner.logs.trim import trim_task_log
@@ -79,18 +77,7 @@ class Remover:
         self.paths = paths
         self.trigger = trigger
         self.active = active
-        self.lock_timeout_s = lock_timeout_s
-
-    @contextmanager
-    def _session_lock(self, session_id: str) -> Iterator[None]:
-        with hold(self.paths.session_lock(session_id), timeout_s=self.lock_timeout_s,
-                  what=f"session {session_id}"):
-            yield
-
-    @contextmanager
-    def _global_lock(self) -> Iterator[None]:
-        with hold(self.paths.global_lock, timeout_s=self.lock_timeout_s, what="the logs index"):
-            yield
+        self.locks = Locks(paths, lock_timeout_s)
 
     def _check_session(self, session_id: str) -> None:
         why = in_use(self.paths, session_id, self.active)
@@ -103,14 +90,14 @@ class Remover:
         """Delete a session: its metadata and index, its global row, its tasks and raw logs."""
         sid, paths = plan.session_id, self.paths
         folder = paths.session_dir(sid)
-        with self._session_lock(sid):
+        with self.locks.session(sid):
             self._check_session(sid)
             index = session_rows(paths, sid)
             unfinished = [e.task_id for e in index.entries if not e.status.is_terminal]
             if unfinished:
                 raise Kept(f"{', '.join(unfinished[:3])} not finished")
             size = scan_session(paths, sid).total
-            with self._global_lock():
+            with self.locks.global_index():
                 # Metadata and index first: whatever is left after a crash still rebuilds consistently.
                 for name in ("session.json", "index.json"):
                     _unlink(folder / name)
@@ -143,7 +130,7 @@ class Remover:
         sid, paths = plan.session_id, self.paths
         assert plan.task_id is not None
         tid = plan.task_id
-        with self._session_lock(sid):
+        with self.locks.session(sid):
             self._check_session(sid)
             index = session_rows(paths, sid)
             self._check_removable_task(index, tid)
@@ -186,7 +173,7 @@ class Remover:
         sid, paths = plan.session_id, self.paths
         assert plan.task_id is not None
         tid = plan.task_id
-        with self._session_lock(sid):
+        with self.locks.session(sid):
             self._check_session(sid)
             log = self._load(sid, tid)
             if not isinstance(log, TaskLog) or not log.status.is_terminal:
@@ -213,7 +200,7 @@ class Remover:
         """Session index, then its global row; `updated_at` is kept so retention never makes a session look new."""
         indexes.write_session_index_locked(self.paths, index, durable_write=True)
         meta = indexes.read_session_meta(self.paths, index.session_id)
-        with self._global_lock():
+        with self.locks.global_index():
             indexes.put_global_row_locked(self.paths, indexes.session_summary(index.session_id, meta, index),
                                           now_iso(), durable_write=True)
 

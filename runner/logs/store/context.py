@@ -6,13 +6,12 @@ The locks are taken here and nowhere else in the writers, so the only nesting
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from runner.logs.models import Durability, SessionSummary
 from runner.logs.store import indexes
-from runner.logs.store.locks import hold
+from runner.logs.store.locks import Locks
 from runner.logs.store.paths import LogPaths
 from runner.timestamps import now_iso
 
@@ -30,21 +29,14 @@ class StoreContext:
     def strict(self) -> bool:
         return self.durability is Durability.STRICT
 
-    @contextmanager
-    def session_lock(self, session_id: str) -> Iterator[None]:
-        with hold(self.paths.session_lock(session_id), timeout_s=self.lock_timeout_s,
-                  what=f"session {session_id}"):
-            yield
-
-    @contextmanager
-    def global_lock(self) -> Iterator[None]:
-        with hold(self.paths.global_lock, timeout_s=self.lock_timeout_s, what="the logs index"):
-            yield
+    @property
+    def locks(self) -> Locks:
+        return Locks(self.paths, self.lock_timeout_s)
 
     def put_global_row(self, row: SessionSummary, *, durable_write: bool) -> None:
         """Replace one session's row in the global index under the global lock.
 
         Callers hold that session's lock: the only lock nesting is session, then global.
         """
-        with self.global_lock():
+        with self.locks.global_index():
             indexes.put_global_row_locked(self.paths, row, now_iso(), durable_write=durable_write)

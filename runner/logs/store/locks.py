@@ -11,12 +11,37 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from runner.errors import LockTimeoutError, StoreError
-from runner.logs.store.paths import PRIVATE_FILE_MODE
+from runner.logs.store.paths import PRIVATE_FILE_MODE, LogPaths
 
 DEFAULT_LOCK_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class Locks:
+    """The store's two locks for one logs folder, each with its finite timeout and its name in errors.
+
+    Every writer and every index write-back takes its locks through here; the only nesting
+    allowed is `session`, then `global_index` (never the other way round).
+    """
+
+    paths: LogPaths
+    timeout_s: float = DEFAULT_LOCK_TIMEOUT_S
+
+    @contextmanager
+    def session(self, session_id: str) -> Iterator[None]:
+        """The lock of one session's files (its metadata, index, tasks and raw logs)."""
+        with hold(self.paths.session_lock(session_id), timeout_s=self.timeout_s, what=f"session {session_id}"):
+            yield
+
+    @contextmanager
+    def global_index(self) -> Iterator[None]:
+        """The lock of `logs/index.json` and of session-id allocation."""
+        with hold(self.paths.global_lock, timeout_s=self.timeout_s, what="the logs index"):
+            yield
 
 
 @contextmanager

@@ -7,6 +7,7 @@ rebuilt from the task files and written back.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from runner.errors import InvalidIdError, NotFoundError, RunnerError, StoreError
@@ -20,7 +21,7 @@ from runner.logs.models import (
 )
 from runner.logs.store import indexes
 from runner.logs.store.journal import load_task
-from runner.logs.store.locks import DEFAULT_LOCK_TIMEOUT_S, hold
+from runner.logs.store.locks import DEFAULT_LOCK_TIMEOUT_S, Locks
 from runner.logs.store.paths import LogPaths
 from runner.timestamps import now_iso
 
@@ -37,6 +38,10 @@ class LogReader:
         self.logs_dir = self.paths.logs_dir
         self.lock_timeout_s = lock_timeout_s
         self.last_rebuilt = False
+
+    @property
+    def locks(self) -> Locks:
+        return Locks(self.paths, self.lock_timeout_s)
 
     def _require_logs(self) -> None:
         if not self.logs_dir.is_dir():
@@ -63,7 +68,7 @@ class LogReader:
             return sorted(current.sessions, key=lambda r: indexes.session_sort_key(r.session_id))
         self.last_rebuilt = True
         rebuilt = indexes.rebuild_global_index(self.paths, now_iso())
-        self._write_back(self.paths.global_lock, "the logs index",
+        self._write_back(self.locks.global_index(),
                          lambda: indexes.write_global_index_locked(self.paths, rebuilt, durable_write=True))
         return rebuilt.sessions
 
@@ -95,7 +100,7 @@ class LogReader:
                                                 entries=list(index.entries))
         self.last_rebuilt = True
         rebuilt = indexes.rebuild_session_index(self.paths, session_id, now_iso())
-        self._write_back(self.paths.session_lock(session_id), f"session {session_id}",
+        self._write_back(self.locks.session(session_id),
                          lambda: self._write_session_index_if_still_broken(session_id, rebuilt))
         return rebuilt
 
@@ -103,10 +108,10 @@ class LogReader:
         if indexes.read_session_index(self.paths, session_id) is None:
             indexes.write_session_index_locked(self.paths, rebuilt, durable_write=True)
 
-    def _write_back(self, lock_path: Path, what: str, write: Callable[[], None]) -> None:
+    def _write_back(self, lock: AbstractContextManager[None], write: Callable[[], None]) -> None:
         """Best effort: a rebuilt index is returned even when it cannot be saved (read-only folder, busy lock)."""
         try:
-            with hold(lock_path, timeout_s=self.lock_timeout_s, what=what):
+            with lock:
                 write()
         except (OSError, RunnerError):
             pass

@@ -21,7 +21,7 @@ from runner.ids import IdKind, format_session_id, validate
 from runner.logs.models import SessionMeta
 from runner.logs.store import codec, durable, indexes
 from runner.logs.store.context import StoreContext
-from runner.logs.store.locks import hold
+from runner.logs.store.locks import Locks
 from runner.logs.store.paths import PRIVATE_DIR_MODE, LogPaths, ensure_private_dir
 from runner.logs.store.session_rows import SessionRows
 from runner.timestamps import epoch_ms_of, now_iso, now_ms
@@ -41,7 +41,7 @@ def allocate_session(paths: LogPaths, *, day: str, lock_timeout_s: float, durabl
     """
     ensure_private_dir(paths.sessions_dir, stop_at=paths.project_root)
     pattern = re.compile(rf"sess-{re.escape(day)}-(\d{{3,9}})")
-    with hold(paths.global_lock, timeout_s=lock_timeout_s, what="the logs index"):
+    with Locks(paths, lock_timeout_s).global_index():
         numbers = [int(m.group(1)) for n in os.listdir(paths.sessions_dir) if (m := pattern.fullmatch(n))]
         number = max(numbers, default=0) + 1
         while True:
@@ -141,7 +141,7 @@ def open_new_session(ctx: StoreContext, meta_fields: dict[str, Any]) -> tuple[Se
                                   durable_write=ctx.strict)
     meta = new_meta(paths, session_id, now=now_iso(), durability=ctx.durability.value, **meta_fields)
     try:
-        with ctx.session_lock(session_id):
+        with ctx.locks.session(session_id):
             write_meta_locked(paths, meta, durable_write=ctx.strict)
             rows = SessionRows(ctx, session_id)
             rows.refresh()
@@ -160,7 +160,7 @@ def take_session(ctx: StoreContext, session_id: str) -> tuple[SessionMeta, Sessi
     if not paths.session_dir(session_id).is_dir():
         raise NotFoundError(f"no session {session_id} in {paths.logs_dir}",
                             hint="/sessions lists the sessions of this project")
-    with ctx.session_lock(session_id):
+    with ctx.locks.session(session_id):
         meta = indexes.read_session_meta(paths, session_id)
         if meta is None:
             raise StoreError(f"session {session_id} has no readable session.json",
@@ -182,5 +182,5 @@ def release_session(ctx: StoreContext, meta: SessionMeta, *, finished: bool) -> 
     if not finished:
         return
     ended = meta.model_copy(update={"ended_at": now_iso()})
-    with ctx.session_lock(meta.session_id):
+    with ctx.locks.session(meta.session_id):
         write_meta_locked(ctx.paths, ended, durable_write=True)
