@@ -1,0 +1,170 @@
+"""Facts Claude Code states in its stream-json, read the way the real binary writes them.
+
+Pure functions over single decoded lines (`dict`s), checked against the recordings of the real
+CLI (2.1.197 and 2.1.332) in tests/fixtures/streams/claude/. Nothing here masks: callers mask
+every string before it is logged or shown.
+
+- Permission denials come three ways: `result.permission_denials[]` (tool name, id, input),
+  a `tool_result` with `is_error` whose text says "requested permissions" / "requires
+  approval", and (2.1.332) a `system/permission_denied` line.
+- Errors: `result.errors[]` when present, `api_error_status` / `api_error_type` for a failed
+  model call, `subtype` `error_max_turns` / `error_during_execution`. A failed API call still
+  has `subtype: "success"` with `is_error: true`: the subtype alone never says success.
+- `system/api_retry` lines are retries in progress, not failures.
+- Model names: `claude-opus-4-8[1m]` is `claude-opus-4-8` with a 1M context window; 2.1.332
+  names the model itself in `modelUsage.<key>.canonicalModel`; `<synthetic>` is no model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_DENIAL_PHRASES = ("requested permissions", "requires approval", "haven't granted")
+_UNKNOWN_SESSION = "No conversation found with session ID"
+_CONTEXT_SUFFIX = re.compile(r"\[[^\]]*\]$")
+_UNTRUSTED = re.compile(r"Ignoring (\d+) permissions?\.\w+ entr(?:y|ies) from (\S+): this workspace has not been trusted")
+
+
+@dataclass(frozen=True)
+class DeniedTool:
+    """A tool call Claude Code refused: which tool, on what (a path or a command), and its words."""
+
+    tool: str
+    target: str
+    tool_use_id: str = ""
+    message: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.tool} {self.target}".strip()
+
+
+@dataclass(frozen=True)
+class ResultError:
+    """Why a `result` line is a failure, in words a user can act on."""
+
+    kind: str  # "max_turns", "unknown_session", "api_error", "error"
+    reason: str
+    api_status: int | None = None
+    api_type: str | None = None
+    hint: str | None = None
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def tool_target(tool_input: object) -> str:
+    """What a tool call acts on: the file it writes or the command it runs."""
+    if not isinstance(tool_input, dict):
+        return ""
+    for key in ("file_path", "notebook_path", "command", "path", "url", "pattern"):
+        if isinstance(tool_input.get(key), str):
+            return str(tool_input[key])
+    return ""
+
+
+def denials_in_result(result: dict[str, Any]) -> list[DeniedTool]:
+    """`permission_denials[]` of the final `result` line."""
+    denials = result.get("permission_denials")
+    return [DeniedTool(_str(d.get("tool_name")) or "tool", tool_target(d.get("tool_input")),
+                       _str(d.get("tool_use_id")))
+            for d in (denials if isinstance(denials, list) else []) if isinstance(d, dict)]
+
+
+def denial_message(tool_result: dict[str, Any]) -> str | None:
+    """The refusal text of a `tool_result` block that was denied, else None (an ordinary error)."""
+    if tool_result.get("is_error") is not True:
+        return None
+    content = tool_result.get("content")
+    if isinstance(content, list):
+        content = " ".join(_str(block.get("text")) for block in content if isinstance(block, dict))
+    text = _str(content)
+    return text if any(phrase in text for phrase in _DENIAL_PHRASES) else None
+
+
+def permission_denied_line(record: dict[str, Any]) -> DeniedTool | None:
+    """A 2.1.332 `system/permission_denied` line (its target comes from the matching tool_use)."""
+    if record.get("type") != "system" or record.get("subtype") != "permission_denied":
+        return None
+    return DeniedTool(_str(record.get("tool_name")) or "tool", "", _str(record.get("tool_use_id")),
+                      _str(record.get("message")) or _str(record.get("decision_reason")))
+
+
+def merge_denials(*groups: list[DeniedTool]) -> list[DeniedTool]:
+    """One entry per tool call, first seen first, each keeping the most that any source knew."""
+    merged: dict[str, DeniedTool] = {}
+    for denial in (d for group in groups for d in group):
+        key = denial.tool_use_id or f"{denial.tool}:{denial.target}"
+        known = merged.get(key)
+        if known is None:
+            merged[key] = denial
+        else:
+            merged[key] = DeniedTool(known.tool, known.target or denial.target, known.tool_use_id,
+                                     known.message or denial.message)
+    return list(merged.values())
+
+
+def result_error(result: dict[str, Any]) -> ResultError | None:
+    """Why the `result` line reports a failure, or None when it reports success."""
+    subtype = _str(result.get("subtype"))
+    if result.get("is_error") is not True and subtype in ("", "success"):
+        return None
+    errors = [e for e in result.get("errors") or [] if isinstance(e, str) and e.strip()]
+    text = "; ".join(errors) or _str(result.get("result")).strip()
+    status = result.get("api_error_status")
+    status = status if isinstance(status, int) and not isinstance(status, bool) else None
+    api_type = _str(result.get("api_error_type")) or None
+    if subtype == "error_max_turns":
+        return ResultError("max_turns", f"Claude Code stopped at its turn limit: {text or 'max turns reached'}")
+    if subtype == "error_during_execution" and _UNKNOWN_SESSION in text:
+        return ResultError("unknown_session", f"Claude Code has no such session to resume: {text}",
+                           hint="the agent's session is gone; type the request again to start a fresh run")
+    if status is not None:
+        kind = f" ({api_type})" if api_type else ""
+        return ResultError("api_error", f"Claude Code: API error {status}{kind}: {text}", status, api_type)
+    named = f" ({subtype})" if subtype not in ("", "success") else ""
+    return ResultError("error", f"Claude Code reported an error{named}: {text or 'no details'}")
+
+
+def retry_text(record: dict[str, Any]) -> str | None:
+    """`retry 1/1 after 500 (server_error)` for a `system/api_retry` line, else None."""
+    if record.get("type") != "system" or record.get("subtype") != "api_retry":
+        return None
+    attempt, limit = record.get("attempt"), record.get("max_retries")
+    status, error = record.get("error_status"), _str(record.get("error"))
+    words = f"retry {attempt}/{limit}" if attempt is not None else "retry"
+    if status is not None:
+        words += f" after {status}"
+    return f"{words} ({error})" if error else words
+
+
+def normalise_model(name: object) -> str | None:
+    """A model id without Claude Code's context-window suffix; None for none or `<synthetic>`."""
+    text = _str(name).strip()
+    if not text or text.startswith("<"):
+        return None
+    return _CONTEXT_SUFFIX.sub("", text) or None
+
+
+def result_model(result: dict[str, Any], init_model: str | None) -> str | None:
+    """The model that answered: `canonicalModel`, else the `modelUsage` key, else `system/init`'s."""
+    usage = result.get("modelUsage")
+    for key, entry in (usage.items() if isinstance(usage, dict) else []):
+        canonical = entry.get("canonicalModel") if isinstance(entry, dict) else None
+        model = normalise_model(canonical) or normalise_model(key)
+        if model:
+            return model
+    return normalise_model(init_model)
+
+
+def untrusted_settings_hint(stderr_line: str) -> str | None:
+    """A hint for Claude Code's "workspace has not been trusted" notice about ignored settings."""
+    found = _UNTRUSTED.search(stderr_line)
+    if found is None:
+        return None
+    return (f"Claude Code ignored {found[1]} permission rule(s) in {found[2]} because this folder is not a "
+            "trusted workspace; give them to pm-runner instead (--allowed-tools, or executors.claude-code."
+            "allowed_tools in .claude/runner.config.json), or run `claude` here once and accept the trust dialog")
