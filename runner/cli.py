@@ -59,7 +59,7 @@ def _add_repl_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     repl.add_argument("--executor", metavar="NAME",
                       help="claude-code (default when `claude` is on PATH), command, shell")
     repl.add_argument("--executor-cmd", metavar="TEMPLATE",
-                      help="command template for --executor command, e.g. 'codex exec {prompt}'")
+                      help="command template for --executor command, e.g. 'codex exec --sandbox workspace-write {prompt}'")
     repl.add_argument("--model", metavar="NAME", help="model passed to the executor")
     repl.add_argument("--executor-timeout", type=_positive_int, metavar="MS",
                       help="end a task running longer than this (default 300000)")

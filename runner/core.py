@@ -96,7 +96,7 @@ class RunnerCore:
             self._executor_problem = RunnerError(
                 "no executor chosen: the `claude` CLI (Claude Code) is not on PATH",
                 hint="install Claude Code, or pick one: --executor shell (runs each line as a shell "
-                "command) or --executor command --executor-cmd 'codex exec {prompt}'",
+                "command) or --executor command --executor-cmd 'codex exec --sandbox workspace-write {prompt}'",
             )
             return
         executor = create_executor(name, command_template=self.config.executor_cmd)

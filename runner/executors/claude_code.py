@@ -24,7 +24,7 @@ PROGRAM = "claude"
 _STDERR_ONLY = frozenset({"stderr"})
 _INSTALL_HINT = ("install Claude Code with `npm install -g @anthropic-ai/claude-code` (then run `claude` "
                  "once to log in), or pick another executor: --executor shell, or --executor command "
-                 "--executor-cmd 'codex exec {prompt}'")
+                 "--executor-cmd 'codex exec --sandbox workspace-write {prompt}'")
 
 
 def build_argv(program: str, task: ExecutorTask) -> list[str]:

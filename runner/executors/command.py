@@ -15,8 +15,9 @@ from runner.executors.outcome import exited_result
 from runner.executors.supervise import SpawnSpec, supervise
 
 PLACEHOLDER = "{prompt}"
-_TEMPLATE_HINT = ("give one with --executor-cmd, e.g. --executor-cmd 'codex exec {prompt}' or "
-                  "'aider --yes-always --message {prompt}', or set executor_cmd in .claude/runner.config.json")
+_TEMPLATE_HINT = ("give one with --executor-cmd, e.g. --executor-cmd 'codex exec --sandbox workspace-write "
+                  "{prompt}' or 'gemini --skip-trust --approval-mode auto_edit -p {prompt}', or set "
+                  "executor_cmd in .claude/runner.config.json")
 
 
 def parse_template(template: str | None) -> list[str]:
@@ -62,4 +63,4 @@ class CommandExecutor:
         program = shutil.which(words[0]) or words[0]
         argv = build_argv([program, *words[1:]], task.prompt)
         run = supervise(SpawnSpec(argv=argv, cwd=task.project_root, executor=self.name), task, sink)
-        return run.early_result() or exited_result(run, detect_question=True)
+        return run.early_result() or exited_result(run, detect_question=True, agent_output=True)

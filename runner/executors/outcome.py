@@ -7,6 +7,7 @@ reads its status from the stream instead but uses the same question rule.
 from __future__ import annotations
 
 from runner.executors.base import ExecutorResult, ExecutorStatus
+from runner.executors.failure_reason import failure_reason, meaningful_stderr_line
 from runner.executors.supervised_run import SupervisedRun
 from runner.logs.models import ErrorCode
 
@@ -31,16 +32,24 @@ def final_message(lines: list[str]) -> str:
     return text[-FINAL_MESSAGE_CHARS:]
 
 
-def exited_result(run: SupervisedRun, *, detect_question: bool) -> ExecutorResult:
-    """Exit code 0 is success; anything else is a failure naming the code and the last error line."""
+def exited_result(run: SupervisedRun, *, detect_question: bool, agent_output: bool = False) -> ExecutorResult:
+    """Exit code 0 is success; anything else is a failure naming the code and why.
+
+    Why: the last meaningful stderr line; for an agent CLI (`agent_output`) a JSON-lines error on
+    stdout comes first (Codex `turn.failed`, Gemini's error `result`), since its stderr often ends
+    with a notice or a stack dump.
+    """
     message = final_message(run.stdout_tail) or final_message(run.stderr_tail)
     if run.exit_code == 0:
         asks = detect_question and is_question(message)
         return ExecutorResult(status=ExecutorStatus.SUCCEEDED, exit_code=0, final_message=message,
                               is_question=asks)
-    last_error = next((line for line in reversed(run.stderr_tail) if line.strip()), "")
+    if agent_output:
+        reason = failure_reason(run.stdout_tail, run.stderr_tail)
+    else:
+        reason = meaningful_stderr_line(run.stderr_tail)
     why = f"Executor exited with code {run.exit_code}"
-    if last_error:
-        why += f": {last_error.strip()[:300]}"
+    if reason:
+        why += f": {reason.strip()}"
     return ExecutorResult(status=ExecutorStatus.FAILED, exit_code=run.exit_code, final_message=message,
                           error_message=why, error_code=ErrorCode.EXECUTOR_FAILED)
