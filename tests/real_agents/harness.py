@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.helpers.cli import Run, run_pm
 from tests.helpers.recorded_streams import RECORDED_PORT, Recording
 from tests.real_agents.clis import AgentCli, cache_dir, environment, prepare_home
 from tests.real_agents.fake_model.server import FakeModelServer
@@ -102,6 +103,14 @@ class AgentSandbox:
         files = sorted(str(p.relative_to(self.project)) for p in self.project.rglob("*") if p.is_file())
         return CliRun(argv, child.returncode, out.splitlines(), err, self.server.call_summaries()[seen:],
                       files, time.monotonic() - started)
+
+    def pm_runner(self, args: list[str], lines: list[str], *, expect: int | None) -> Run:
+        """`pm-runner ARGS` in the project with LINES on stdin, this CLI first on PATH, its model faked."""
+        env = self.environment()
+        bin_dir = str(self.cli.executable(cache_dir()).parent)
+        env.update(PATH=os.pathsep.join([bin_dir, env["PATH"]]), NO_COLOR="1")
+        return run_pm(args, stdin="".join(f"{line}\n" for line in lines), cwd=self.project, env=env,
+                      expect=expect, timeout=RUN_TIMEOUT_S + 60)
 
     def replay(self, recorded: Recording) -> CliRun:
         """Run the recorded scenario here; a session id it prints stands in for the recorded one."""

@@ -6,16 +6,15 @@ against the pinned CLI, its model faked: the file gets written, and a failure re
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from collections.abc import Callable
 
 import pytest
 
-from tests.helpers.cli import REPO, Run, run_pm
+from tests.helpers.cli import REPO, Run
 from tests.helpers.logs_check import assert_logs_consistent
-from tests.real_agents.clis import CODEX, GEMINI, AgentCli, cache_dir
+from tests.real_agents.clis import CODEX, GEMINI, AgentCli
 from tests.real_agents.harness import AgentSandbox
 
 pytestmark = pytest.mark.real_agents
@@ -28,11 +27,7 @@ def readme_template(program: str) -> str:
 
 
 def pm_runner(sandbox: AgentSandbox, template: str, line: str, *, expect: int) -> Run:
-    env = sandbox.environment()
-    env.update(PATH=os.pathsep.join([str(sandbox.cli.executable(cache_dir()).parent), env["PATH"]]),
-               NO_COLOR="1")
-    return run_pm(["repl", "--executor", "command", "--executor-cmd", template], stdin=f"{line}\n",
-                  cwd=sandbox.project, env=env, expect=expect, timeout=180)
+    return sandbox.pm_runner(["repl", "--executor", "command", "--executor-cmd", template], [line], expect=expect)
 
 
 @pytest.mark.parametrize("cli", [pytest.param(CODEX, id="codex"), pytest.param(GEMINI, id="gemini")])
