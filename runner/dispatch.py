@@ -111,6 +111,8 @@ def _metrics(result: ExecutorResult) -> Metrics | None:
     return Metrics(
         duration_ms=usage.duration_ms,
         input_tokens=usage.input_tokens,
+        cache_read_input_tokens=usage.cache_read_input_tokens,
+        cache_creation_input_tokens=usage.cache_creation_input_tokens,
         output_tokens=usage.output_tokens,
         cost_usd=usage.cost_usd,
         model=usage.model,

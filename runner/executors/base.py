@@ -70,7 +70,9 @@ class Usage:
     """What the agent reported about its own run; every field is optional."""
 
     model: str | None = None
-    input_tokens: int | None = None
+    input_tokens: int | None = None  # cached tokens included
+    cache_read_input_tokens: int | None = None
+    cache_creation_input_tokens: int | None = None
     output_tokens: int | None = None
     cost_usd: float | None = None
     duration_ms: int | None = None

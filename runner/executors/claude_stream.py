@@ -185,6 +185,8 @@ class StreamJsonParser:
         return Usage(
             model=model,
             input_tokens=sum(known) if known else None,
+            cache_creation_input_tokens=parts[1],
+            cache_read_input_tokens=parts[2],
             output_tokens=_int(raw.get("output_tokens")),
             cost_usd=float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else None,
             duration_ms=_int(record.get("duration_ms")),

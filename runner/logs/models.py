@@ -267,7 +267,9 @@ class VerifiedFile(_Model):
 
 class Metrics(_Model):
     duration_ms: int | None = None
-    input_tokens: int | None = None
+    input_tokens: int | None = None  # every input token, cached ones included (OTel GenAI usage rule)
+    cache_read_input_tokens: int | None = None  # the part of input_tokens read from the prompt cache
+    cache_creation_input_tokens: int | None = None  # the part of input_tokens written to the cache
     output_tokens: int | None = None
     cost_usd: float | None = None
     model: str | None = None

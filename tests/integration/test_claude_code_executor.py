@@ -75,6 +75,7 @@ def test_usage_comes_from_the_result_line(fake_claude: Path, project: Path) -> N
     assert result.usage is not None
     assert result.usage.model == "claude-sonnet-4-5-20250929"
     assert result.usage.input_tokens == 1110
+    assert (result.usage.cache_read_input_tokens, result.usage.cache_creation_input_tokens) == (1000, 100)
     assert result.usage.output_tokens == 250
     assert result.usage.cost_usd == pytest.approx(0.0123)
     assert result.usage.duration_ms == 4321
