@@ -362,6 +362,8 @@ class TaskLogEntry(_Model):
     blocked_reason: BlockedReason | None = None
     duration_ms: int | None = None
     cost_usd: float | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
     event_count: int = 0
     first_event_type: EventType | None = None
     last_event_type: EventType | None = None

@@ -308,6 +308,8 @@ def entry_from_log(log: TaskLog) -> TaskLogEntry:
         blocked_reason=log.blocked_reason,
         duration_ms=metrics.duration_ms if metrics else None,
         cost_usd=metrics.cost_usd if metrics else None,
+        input_tokens=metrics.input_tokens if metrics else None,
+        output_tokens=metrics.output_tokens if metrics else None,
         event_count=len(log.events),
         first_event_type=log.events[0].event_type,
         last_event_type=log.events[-1].event_type,

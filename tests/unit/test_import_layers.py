@@ -28,6 +28,8 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.logs.models", 0),
     ("runner.logs.masking", 1),  # masking.env reads os.environ once; no files
     ("runner.views", 1),
+    ("runner.export", 1),
+    ("runner.export.otlp_http", 2),  # the OTLP sender talks to the network
     ("runner.durations", 1),
     ("runner.logs", 2),
     ("runner.executors", 2),

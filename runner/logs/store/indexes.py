@@ -59,7 +59,8 @@ def entry_from_log(log: TaskLog) -> TaskLogEntry:
         files_modified_count=log.files_modified_count, error_reason=log.error_reason,
         error_code=log.error_code, executor_blocked=log.executor_blocked,
         blocked_reason=log.blocked_reason, duration_ms=duration,
-        cost_usd=metrics.cost_usd if metrics else None, event_count=len(log.events),
+        cost_usd=metrics.cost_usd if metrics else None, input_tokens=metrics.input_tokens if metrics else None,
+        output_tokens=metrics.output_tokens if metrics else None, event_count=len(log.events),
         first_event_type=log.events[0].event_type, last_event_type=log.events[-1].event_type,
         test_mode=log.test_mode,
     )
