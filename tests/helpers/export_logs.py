@@ -16,8 +16,8 @@ AWS_KEY = "AKIA" + "QWERTYUIOPASDFGH"
 PRIVATE_KEY = ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n"
                "-----END PRIVATE KEY-----")
 SECRETS = (OPENAI_KEY, GITHUB_TOKEN, AWS_KEY, "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7")
-SCRIPT = "<script>alert('pwned')</script>"
-ATTRIBUTE_BREAK = '"><img src=x onerror=alert(1)>'
+SCRIPT = "<script>document.title='PWNED'</script>"
+ATTRIBUTE_BREAK = '"><img src=x onerror="document.body.setAttribute(\'data-pwned\',1)">'
 MARKDOWN_IMAGE = "![track](http://evil.example/pixel.png)"
 ESCAPES = "\x1b]0;title\x07\x1b[2J\u202egnp.exe"
 HOSTILE_TEXT = f"{SCRIPT} {ATTRIBUTE_BREAK} {MARKDOWN_IMAGE} </details></pre> {ESCAPES} # not a heading | cell"
