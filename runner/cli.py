@@ -32,7 +32,10 @@ examples:
   pm-runner repl --executor shell <<'EOF'      the same from a script (exit code 0/1/2)
   pm-runner logs list --status error --json    failed tasks of the latest session, as JSON
   pm-runner logs show task-001 --full          one task with every executor event
+  pm-runner logs report --format html --output session.html   a self-contained HTML report
 """
+
+EXPORT_SUBCOMMANDS = ("export", "report", "stats")  # runner.cli_export parses these (imported only when used)
 
 
 def _positive_int(text: str) -> int:
@@ -74,8 +77,11 @@ def _add_repl_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
 def _add_logs_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from runner.repl.logs_command import ACTIONS, add_logs_options
 
-    logs = subparsers.add_parser("logs", help="list, show, tree, sessions or clear task logs",
-                                 description="Read the TaskLogs of a project (masked, summary unless --full).")
+    logs = subparsers.add_parser("logs", help="list, show, tree, sessions, clear, export, report or stats",
+                                 description="Read the TaskLogs of a project (masked, summary unless --full).\n"
+                                 "Also: `logs export` (OTLP, JSONL, --endpoint), `logs report` (Markdown, HTML)\n"
+                                 "and `logs stats`; each has its own --help.",
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     logs.add_argument("action", nargs="?", default="list", choices=ACTIONS, help="what to do (default: list)")
     logs.add_argument("task", nargs="?", metavar="ID", help="task id for show (task-001 or task-<epoch-ms>)")
     logs.add_argument("--project", type=Path, metavar="DIR", default=None, help="project folder (default: .)")
@@ -102,8 +108,13 @@ def _report(exc: RunnerError) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
     try:
+        if argv[:1] == ["logs"] and argv[1:2] and argv[1] in EXPORT_SUBCOMMANDS:
+            from runner.cli_export import main as export_main
+
+            return int(export_main(argv[1:]))
+        args = parser.parse_args(argv)
         if args.command == "logs":
             from runner.repl.logs_shell import run_logs_subcommand
 

@@ -125,21 +125,21 @@ def send_traces(requests: list[dict[str, Any]], endpoint: str, headers: Mapping[
     """POST each request; count what the endpoint accepted. Stops at the first final refusal."""
     url = traces_url(endpoint)
     sender = _Sender(url, headers or {}, policy or RetryPolicy(), sleep)
-    report = SendReport(url=safe_str(url))
-    for request in requests:
+    report = SendReport(url=safe_str(url), spans_sent=sum(_count_spans(r) for r in requests))
+    for index, request in enumerate(requests):
         spans = _count_spans(request)
-        report.spans_sent += spans
         status, answer, reason = sender.post(encode_traces(request), report)
         if 200 <= status < 300:
             rejected, message = rejected_spans(answer)
             report.spans_accepted += spans - rejected
-            report.spans_rejected += rejected
             if rejected:
                 report.notes.append(f"the endpoint rejected {rejected} span(s): {safe_str(message)[:_BODY_SHOWN]}")
             continue
-        report.spans_rejected += spans
-        report.notes.append(_refusal(status, answer, reason))
+        unsent = sum(_count_spans(r) for r in requests[index + 1:])
+        report.notes.append(_refusal(status, answer, reason) + (f" ({unsent} span(s) of later runs not sent)"
+                                                                if unsent else ""))
         break
+    report.spans_rejected = report.spans_sent - report.spans_accepted
     return report
 
 

@@ -44,6 +44,8 @@ def add_logs_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--older-than", metavar="DURATION", help="with --clear: only sessions older than e.g. 7d")
     parser.add_argument("--dry-run", action="store_true", help="with --clear: show what would go, delete nothing")
     parser.add_argument("--follow", action="store_true", help="with show: stream new events until the task ends")
+    parser.add_argument("--report", action="store_true",
+                        help="write the session's HTML report under .claude/logs/reports/ and print its path")
 
 
 @dataclass
@@ -59,6 +61,7 @@ class LogsRequest:
     older_than: str | None = None
     dry_run: bool = False
     follow: bool = False
+    report: bool = False
 
     @property
     def visibility(self) -> Visibility:
@@ -70,13 +73,17 @@ def request_from_namespace(ns: argparse.Namespace, action: str, task_ref: str | 
         action = "tree"
     if ns.clear:
         action = "clear"
+    if ns.report:
+        if task_ref:
+            raise RunnerError("--report covers the whole session", hint="pm-runner logs report TASK_ID --format md")
+        action = "report"
     if action == "show" and not task_ref:
         raise RunnerError("show needs a task id", hint="e.g. pm-runner logs show task-001")
     if ns.follow and action != "show":
         raise RunnerError("--follow works with one task", hint="pm-runner logs show task-001 --follow")
     return LogsRequest(action=action, task_ref=task_ref, session=ns.session, full=ns.full, json=ns.json,
                        status=ns.status, since=ns.since, force=ns.force, older_than=ns.older_than,
-                       dry_run=ns.dry_run, follow=ns.follow)
+                       dry_run=ns.dry_run, follow=ns.follow, report=ns.report)
 
 
 def parse_repl_logs_args(args: list[str]) -> LogsRequest:
@@ -114,11 +121,25 @@ def json_text(document: Any) -> str:
     return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode()
 
 
+def write_report(reader: LogReader, request: LogsRequest, current: str | None) -> str:
+    """`--report`: the session's HTML report saved under `.claude/logs/reports/`; returns the line to print."""
+    from runner.export.html import render_session_html
+    from runner.logs.export_source import load_session
+    from runner.logs.reports import save_session_report
+    from runner.timestamps import now_iso
+
+    session_id = pick_session(reader, request.session, current)
+    html = render_session_html(load_session(reader, session_id), generated_at=now_iso())
+    return f"Report: {save_session_report(reader.paths, session_id, html)}"
+
+
 def execute_view(reader: LogReader, request: LogsRequest, current: str | None) -> list[Any]:
     """Build what a read-only logs request shows: rich renderables, or one JSON text."""
     from runner.views import sessions as sessions_view
     from runner.views import task_detail, task_list, tree
 
+    if request.action == "report":
+        return [write_report(reader, request, current)]
     if request.action == "sessions":
         rows = reader.list_sessions()
         if request.json:

@@ -1,0 +1,88 @@
+"""`pm-runner logs export|report|stats`: read the logs, render them with `runner.export`, write or send.
+
+Documents go to stdout unless `--output` names a file; notes (what was left out, where files
+went, how many spans an endpoint accepted) go to stderr, so a pipe receives the document alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from runner.durations import parse_since_ms
+from runner.errors import ExitStatus, RunnerError
+from runner.timestamps import now_iso, now_ms
+
+SUBCOMMANDS = ("export", "report", "stats")
+EXPORT_EPILOG = """\
+examples:
+  pm-runner logs export --format otlp --output traces/         otel-traces.jsonl + otel-logs.jsonl
+  pm-runner logs export --all --since 7d --format jsonl > events.jsonl
+  pm-runner logs export --format otlp --endpoint http://127.0.0.1:6006 --header x-project-name=demo
+"""
+REPORT_EPILOG = """\
+examples:
+  pm-runner logs report --format html --output session.html    the latest session, one self-contained file
+  pm-runner logs report task-003 --format md                   the 12-section report of one task
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise RunnerError(f"{self.prog}: {message}", hint=f"{self.prog} --help shows the options")
+
+
+def _selection_options(parser: argparse.ArgumentParser, *, many: bool) -> None:
+    parser.add_argument("--project", type=Path, metavar="DIR", help="project folder (default: .)")
+    parser.add_argument("--session", metavar="ID", help="session id, or 'latest' (the default)")
+    if many:
+        parser.add_argument("--all", action="store_true", help="every session of the project")
+        parser.add_argument("--since", metavar="WHEN",
+                            help="only tasks started since: a duration (7d), a UTC day (2025-01-12) or a time")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pm-runner logs", add_help=False)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    export = commands.add_parser("export", help="OTLP/JSON Lines or JSONL for other tools, or send to an OTLP endpoint",
+                                 description="Export task logs (masked) for tracing backends and data tools.",
+                                 epilog=EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _selection_options(export, many=True)
+    export.add_argument("--format", choices=["otlp", "jsonl"], default="otlp", help="otlp (default) or jsonl")
+    export.add_argument("--output", type=Path, metavar="PATH",
+                        help="file (or, for otlp, a folder for otel-traces.jsonl and otel-logs.jsonl); default stdout")
+    export.add_argument("--content", choices=["none", "masked"], default="none",
+                        help="otlp: also export prompts, outputs and tool arguments, masked (default none)")
+    export.add_argument("--endpoint", metavar="URL", help="send the traces as OTLP http/protobuf (needs pm-runner[otel])")
+    export.add_argument("--header", action="append", default=[], metavar="K=V", help="an HTTP header for --endpoint")
+    report = commands.add_parser("report", help="a Markdown or self-contained HTML report",
+                                 description="A human report: one task (12 sections, md) or a session (md or html).",
+                                 epilog=REPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    report.add_argument("task", nargs="?", metavar="TASK_ID", help="one task (md only); default: the whole session")
+    _selection_options(report, many=False)
+    report.add_argument("--format", choices=["md", "html"], default="md", help="md (default) or html")
+    report.add_argument("--output", type=Path, metavar="PATH", help="write to this file (default stdout)")
+    stats = commands.add_parser("stats", help="totals by status, error code, executor, model, session and day",
+                                description="Task statistics, read from the indexes.")
+    _selection_options(stats, many=True)
+    stats.add_argument("--json", action="store_true", help="one JSON document (with schema_version)")
+    return parser
+
+
+def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> ExitStatus:
+    """Run `logs export|report|stats ARGS`; argv starts with the subcommand."""
+    from runner.cli_export_run import run_export, run_report, run_stats
+
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    project = (args.project or Path.cwd()).resolve()
+    if args.command == "report":
+        return run_report(project, args, out, err, generated_at=now_iso())
+    since = parse_since_ms(args.since, now_ms=now_ms()) if args.since else None
+    if args.all and args.session:
+        raise RunnerError("--all and --session cannot be combined", hint="pick one session, or --all")
+    if args.command == "export":
+        return run_export(project, args, since, out, err)
+    return run_stats(project, args, since, out)
