@@ -1,6 +1,7 @@
 """What `pm-runner logs export|report|stats` read: the sessions asked for, their logs or index rows.
 
-Reads only, through `LogReader`; the rendering is `runner.export`'s, the writing the edge's.
+Reads only, through `LogReader`, and returns the models as read (unmasked): the edge hands them to
+`runner.export.masked.mask_session`, the one masking pass, then to a renderer.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from runner.errors import NotFoundError, RunnerError
-from runner.export.masked import MaskedSession, mask_session
 from runner.logs.models import CorruptedLog, SessionMeta, TaskLog, TaskLogEntry
 from runner.logs.sessions import owner_alive
 from runner.logs.store import LogReader
@@ -61,9 +61,16 @@ def session_is_live(reader: LogReader, session_id: str) -> bool:
     return meta is not None and meta.ended_at is None and owner_alive(meta)
 
 
-def load_session(reader: LogReader, session_id: str, *, since_ms: int | None = None,
-                 terminal_only: bool = False) -> MaskedSession:
-    """The session's tasks (in creation order) read, filtered by start time and masked."""
+@dataclass(frozen=True)
+class SessionRead:
+    session_id: str
+    started_at: str | None
+    meta: SessionMeta | None
+    logs: list[TaskLog | CorruptedLog]
+
+
+def read_session(reader: LogReader, session_id: str, *, since_ms: int | None = None) -> SessionRead:
+    """The session's tasks in creation order (those started since `since_ms`), its meta and its start."""
     meta = _meta(reader, session_id)
     started = meta.started_at if meta else next(
         (row.started_at for row in reader.list_sessions() if row.session_id == session_id), None)
@@ -71,4 +78,4 @@ def load_session(reader: LogReader, session_id: str, *, since_ms: int | None = N
         reader.read_task(session_id, entry.task_id)
         for entry in reader.read_session_index(session_id).entries if _started(entry, since_ms)
     ]
-    return mask_session(session_id, logs, started_at=started, meta=meta, terminal_only=terminal_only)
+    return SessionRead(session_id, started, meta, logs)

@@ -123,8 +123,8 @@ def json_text(document: Any) -> str:
 
 def write_report(reader: LogReader, request: LogsRequest, current: str | None) -> str:
     """`--report`: the session's HTML report saved under `.claude/logs/reports/`; returns the line to print."""
+    from runner.cli_export_run import load_session
     from runner.export.html import render_session_html
-    from runner.logs.export_source import load_session
     from runner.logs.reports import save_session_report
     from runner.timestamps import now_iso
 
