@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pydantic import ValidationError
 
@@ -50,6 +51,19 @@ class MaskedSession:
     logs: tuple[TaskLog, ...]
     facts: SessionFacts = field(default_factory=SessionFacts)
     left_out: tuple[LeftOut, ...] = ()
+
+    @cached_property
+    def by_task_id(self) -> dict[str, TaskLog]:
+        return {log.task_id: log for log in self.logs}
+
+    @cached_property
+    def continued_by(self) -> dict[str, tuple[TaskLog, ...]]:
+        """For each task, the later tasks that continue it (an answer, a retry), in order."""
+        found: dict[str, list[TaskLog]] = {}
+        for log in self.logs:
+            if log.parent_task_id:
+                found.setdefault(log.parent_task_id, []).append(log)
+        return {task_id: tuple(logs) for task_id, logs in found.items()}
 
     @property
     def id_seed(self) -> str:

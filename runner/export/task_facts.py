@@ -49,12 +49,11 @@ class TaskFacts:
 
     @classmethod
     def of(cls, session: MaskedSession, task_id: str) -> TaskFacts:
-        log = next((item for item in session.logs if item.task_id == task_id), None)
+        log = session.by_task_id.get(task_id)
         if log is None:
             raise NotFoundError(f"no task {task_id} in session {session.session_id}",
                                 hint="pm-runner logs list shows the session's tasks")
-        children = tuple(item for item in session.logs if item.parent_task_id == log.task_id)
-        return cls(log, children)
+        return cls(log, session.continued_by.get(task_id, ()))
 
     # --- what happened -----------------------------------------------------------------
     @property
