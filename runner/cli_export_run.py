@@ -34,7 +34,7 @@ def load_session(reader: LogReader, session_id: str, *, since_ms: int | None = N
 
 def write_file(path: Path, data: bytes) -> None:
     """Write a document the user asked for: atomic, durable, private (0600), never half-written."""
-    from runner.logs import durable
+    from runner.logs.store import durable
 
     if path.is_dir():
         raise RunnerError(f"--output {path} is a folder", hint="name a file, e.g. --output report.html")

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from runner.errors import NotFoundError, RunnerError
 from runner.logs.models import CorruptedLog, SessionMeta, TaskLog, TaskLogEntry
-from runner.logs.sessions import owner_alive
 from runner.logs.store import LogReader
+from runner.logs.store.sessions import owner_alive
 from runner.timestamps import epoch_ms_of
 
 

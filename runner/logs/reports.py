@@ -10,8 +10,8 @@ from pathlib import Path
 
 from runner.errors import StoreError
 from runner.ids import IdKind, validate
-from runner.logs import durable
-from runner.logs.paths import LogPaths, ensure_private_dir
+from runner.logs.store import durable
+from runner.logs.store.paths import LogPaths, ensure_private_dir
 
 REPORTS = "reports"
 
