@@ -1,12 +1,22 @@
-"""Headless Chromium for HTML tests: `--dump-dom` (the DOM after scripts ran) and `--screenshot`."""
+"""Headless Chromium for HTML tests: `--dump-dom` (the DOM after scripts ran) and `--screenshot`.
+
+The runner makes the test process a child subreaper when it supervises a task in-process, so
+Chromium's helper processes, orphaned when the browser exits, may be handed to the test process;
+each run reaps whatever new child it left, so later tests still start with no child.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.recording_sink import live_children
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -26,9 +36,28 @@ def run_chromium(page: Path, profile: Path, *extra: str, timeout: float = 90) ->
     """Load `page` in a fresh profile and return stdout (the DOM with --dump-dom)."""
     profile.mkdir(parents=True, exist_ok=True)
     argv = [chromium_path(), *FLAGS, f"--user-data-dir={profile}", *extra, page.as_uri()]
-    proc = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    before = set(live_children())
+    try:
+        proc = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                              start_new_session=True)
+    finally:
+        _reap_new_children(before)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
     return proc.stdout.decode("utf-8", "replace")
+
+
+def _reap_new_children(before: set[int]) -> None:
+    """End and reap the browser's helpers that were reparented to this process."""
+    time.sleep(0.2)
+    for pid in set(live_children()) - before:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
 
 
 def dump_dom(page: Path, profile: Path, *extra: str) -> str:

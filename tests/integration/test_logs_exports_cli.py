@@ -196,8 +196,12 @@ def test_a_live_session_exports_what_is_finished(tmp_path: Path) -> None:
         assert "left out task-002" in run.stderr
         assert {json.loads(line)["task_id"] for line in run.stdout.splitlines()} == {"task-001"}
     finally:
-        proc.kill()
-        proc.wait()
+        proc.terminate()  # the runner cancels its task and ends the task's process group
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def test_bad_usage_is_explained(project: Path) -> None:
