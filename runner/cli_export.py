@@ -51,8 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                                  epilog=EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _selection_options(export, many=True)
     export.add_argument("--format", choices=["otlp", "jsonl"], default="otlp", help="otlp (default) or jsonl")
-    export.add_argument("--output", type=Path, metavar="PATH",
-                        help="file (or, for otlp, a folder for otel-traces.jsonl and otel-logs.jsonl); default stdout")
+    export.add_argument("--output", metavar="PATH",
+                        help="file (or, for otlp, a folder for otel-traces.jsonl and otel-logs.jsonl; "
+                             "a name ending in / is made); default stdout")
     export.add_argument("--content", choices=["none", "masked"], default="none",
                         help="otlp: also export prompts, outputs and tool arguments, masked (default none)")
     export.add_argument("--endpoint", metavar="URL", help="send the traces as OTLP http/protobuf (needs pm-runner[otel])")

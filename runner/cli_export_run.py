@@ -63,8 +63,16 @@ def _left_out_notes(reader: LogReader, sessions: list[MaskedSession], err: TextI
             err.write(f"NOTE: left out {item.task_id} of {session.session_id}: {safe_str(item.reason)}\n")
 
 
-def _otlp_paths(output: Path) -> tuple[Path, Path]:
-    """A folder gets otel-traces.jsonl and otel-logs.jsonl; a file name gets a `-logs` sibling."""
+def _otlp_paths(given: str) -> tuple[Path, Path]:
+    """A folder gets otel-traces.jsonl and otel-logs.jsonl (a missing one named with a trailing `/` is
+    made, 0700); a file name gets a `-logs` sibling."""
+    output = Path(given)
+    if given.endswith("/") and not output.exists():
+        try:
+            output.mkdir(mode=0o700)
+        except OSError as exc:
+            raise RunnerError(f"cannot create --output folder {output}: {exc.strerror or exc}",
+                              hint="create its parent folder first") from None
     if output.is_dir():
         return output / TRACES_FILE, output / LOGS_FILE
     name = output.name.replace("traces", "logs") if "traces" in output.name else f"{output.stem}-logs{output.suffix}"
@@ -96,7 +104,7 @@ def run_export(project: Path, args: argparse.Namespace, since: int | None, out: 
     _left_out_notes(reader, sessions, err)
     if args.format == "jsonl":
         events = sum(len(log.events) for s in sessions for log in s.logs)
-        _emit(render_jsonl(sessions), args.output, out, err, f"{events} events")
+        _emit(render_jsonl(sessions), Path(args.output) if args.output else None, out, err, f"{events} events")
         return ExitStatus.SUCCESS
     content = ContentMode(args.content)
     documents = render_otlp(sessions, content)

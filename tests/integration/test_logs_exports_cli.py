@@ -204,6 +204,15 @@ def test_a_live_session_exports_what_is_finished(tmp_path: Path) -> None:
             proc.wait()
 
 
+def test_otlp_output_folder_is_made_when_named_with_a_slash(project: Path, tmp_path: Path) -> None:
+    """`--output new/` makes the folder (0700) and writes both files in it; `--output x.jsonl` gets a sibling."""
+    run_pm(["logs", "export", "--output", f"{tmp_path}/new/"], cwd=project, env=env())
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["otel-logs.jsonl", "otel-traces.jsonl"]
+    assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
+    run_pm(["logs", "export", "--output", str(tmp_path / "run.jsonl")], cwd=project, env=env())
+    assert (tmp_path / "run.jsonl").exists() and (tmp_path / "run-logs.jsonl").exists()
+
+
 def test_bad_usage_is_explained(project: Path) -> None:
     """Unknown options and contradictions are errors that name the fix, never tracebacks."""
     for args, expected in ((["logs", "export", "--all", "--session", "latest"], "cannot be combined"),
