@@ -200,3 +200,37 @@ def test_a_running_task_is_left_out_and_named() -> None:
     masked = session()
     assert [(item.task_id, item.status) for item in masked.left_out] == [("task-005", "running")]
     assert b"task-005" not in render_otlp([masked]).traces
+
+
+def test_review_iterations_and_subtasks_are_child_spans() -> None:
+    """A rejected review iteration and a failed subtask become ERROR children of their task; passing ones do not."""
+    from runner.logs.models import EventType
+    from tests.helpers.sample_logs import make_event, make_log
+
+    events = [
+        make_event(1, EventType.USER_INPUT, "12:00:00.000", prompt="build it"),
+        make_event(2, EventType.REVIEW_ITERATION_START, "12:00:01.000", iteration=1),
+        make_event(3, EventType.QUALITY_JUDGMENT, "12:00:02.000", verdict="reject"),
+        make_event(4, EventType.REVIEW_ITERATION_END, "12:00:03.000"),
+        make_event(5, EventType.REVIEW_ITERATION_START, "12:00:04.000", iteration=2),
+        make_event(6, EventType.QUALITY_JUDGMENT, "12:00:05.000", verdict="pass"),
+        make_event(7, EventType.REVIEW_ITERATION_END, "12:00:06.000"),
+        make_event(8, EventType.SUBTASK_START, "12:00:07.000", subtask_id="part-1"),
+        make_event(9, EventType.SUBTASK_START, "12:00:07.500", subtask_id="part-2"),
+        make_event(10, EventType.SUBTASK_COMPLETE, "12:00:08.000", subtask_id="part-2"),
+        make_event(11, EventType.SUBTASK_FAILED, "12:00:09.000", subtask_id="part-1"),
+        make_event(12, EventType.TASK_COMPLETE, "12:00:10.000"),
+    ]
+    session = mask_session(SESSION_ID, [make_log(8, events, thread_id="thr-008", run_id="run-008")],
+                           started_at=SESSION_STARTED)
+    spans = spans_of(trace_requests(session)[0])
+    task = spans[1]
+    reviews = by_name(spans, "pm_runner.review_iteration")
+    parts = by_name(spans, "pm_runner.subtask")
+    assert [attrs(s)["pm_runner.review_iteration.outcome"][1] for s in reviews] == ["reject", "pass"]
+    assert [s.get("status", {}).get("code") for s in reviews] == [2, None]
+    assert {attrs(s)["pm_runner.subtask.name"][1]: s.get("status", {}).get("code") for s in parts} == {
+        "part-1": 2, "part-2": None}
+    assert all(s["parentSpanId"] == task["spanId"] for s in reviews + parts)
+    part_1 = next(s for s in parts if attrs(s)["pm_runner.subtask.name"][1] == "part-1")
+    assert int(part_1["endTimeUnixNano"]) - int(part_1["startTimeUnixNano"]) == 2_000_000_000
