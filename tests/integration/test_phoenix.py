@@ -123,3 +123,22 @@ def test_phoenix_stores_the_spans_with_their_parents_and_attributes(phoenix: str
         s.get("status", {}).get("message") == "EXECUTOR_BLOCKED" for s in r["resourceSpans"][0]["scopeSpans"][0]["spans"]))
     failed = _spans(phoenix, failed_run["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["traceId"], 2)
     assert {s["status_code"] for s in failed if s["name"].startswith("invoke_agent")} == {"ERROR"}
+
+
+def test_the_cli_exports_a_real_session_to_phoenix(phoenix: str, tmp_path: Path) -> None:
+    """`pm-runner logs export --endpoint` on a real shell session: every span accepted and stored."""
+    from tests.helpers.cli import run_pm
+
+    project = tmp_path / "demo"
+    project.mkdir()
+    run_pm(["repl", "--executor", "shell"], stdin="echo hi\nfalse\n", cwd=project, expect=1)
+    run = run_pm(["logs", "export", "--endpoint", phoenix, "--header", f"x-project-name={PROJECT}",
+                  "--output", f"{tmp_path}/otlp/"], cwd=project)
+    assert "4 of 4 spans accepted" in run.stderr, run.transcript()
+    lines = [json.loads(line) for line in (tmp_path / "otlp" / "otel-traces.jsonl").read_text().splitlines()]
+    failed_run = lines[1]["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    stored = _spans(phoenix, failed_run[0]["traceId"], 2)
+    assert {s["name"] for s in stored} == {"invoke_workflow pm-runner", "invoke_agent shell"}
+    task = next(s for s in stored if s["name"] == "invoke_agent shell")
+    assert task["status_code"] == "ERROR" and task["attributes"]["error.type"] == "EXECUTOR_FAILED"
+    assert task["attributes"]["gen_ai.provider.name"] == "_OTHER"
