@@ -2,7 +2,7 @@
 
 At a terminal it asks first (`--force` skips asking); elsewhere it needs
 `--force`, so a script never deletes logs by accident. `--dry-run` only lists.
-Sessions in use and unfinished tasks are never deleted (see `logs/retention.py`).
+Sessions in use and unfinished tasks are never deleted (see `logs/retention/`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from runner.durations import parse_duration_ms
 from runner.errors import RunnerError
 from runner.logs.retention import RetentionReport, clear_logs, format_size, warning_line
-from runner.logs.retention_ops import Removal, RemovalKind
+from runner.logs.retention.ops import Removal, RemovalKind
 from runner.repl.logs_command import LogsRequest
 from runner.views.safe_text import safe_str
 

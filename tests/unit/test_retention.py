@@ -12,16 +12,21 @@ import pytest
 
 from runner.config import LoggingLimits
 from runner.errors import LogWriteFatalError
-from runner.logs import usage
 from runner.logs.manager import Durability, TaskLogManager, TaskOutcome
 from runner.logs.models import EventType, ExecutorInfo, TaskLog, TaskStatus
-from runner.logs.retention import apply_retention_at_start, clear_logs, free_space, plan_retention
+from runner.logs.retention import (
+    apply_retention_at_start,
+    clear_logs,
+    free_space,
+    plan_retention,
+    usage,
+)
+from runner.logs.retention.trim import KEEP_FIRST, KEEP_LAST, trim_task_log
 from runner.logs.store import indexes
 from runner.logs.store.journal import Journal
 from runner.logs.store.paths import LogPaths
 from runner.logs.store.sessions import OPEN_IN_THIS_PROCESS
 from runner.logs.task_state import TaskState
-from runner.logs.trim import KEEP_FIRST, KEEP_LAST, trim_task_log
 from tests.helpers.aging import age_session
 from tests.helpers.logs_check import assert_logs_consistent
 

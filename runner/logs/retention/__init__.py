@@ -12,8 +12,8 @@ from pathlib import Path
 
 from runner.config import LoggingLimits
 from runner.errors import RunnerError
-from runner.logs.retention_ops import Kept, Removal, RemovalKind, Remover
-from runner.logs.retention_plan import (
+from runner.logs.retention.ops import Kept, Removal, RemovalKind, Remover
+from runner.logs.retention.plan import (
     MIB,
     Survey,
     age_days,
@@ -22,9 +22,9 @@ from runner.logs.retention_plan import (
     plan,
     unfinished,
 )
+from runner.logs.retention.usage import measure_sessions, top_level_bytes
 from runner.logs.store import LogReader
 from runner.logs.store.paths import LogPaths
-from runner.logs.usage import measure_sessions, top_level_bytes
 from runner.timestamps import epoch_ms_of
 from runner.timestamps import now_ms as clock_ms
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field, replace
 from runner.config import LoggingLimits
 from runner.ids import IdKind, counter_of, is_valid
 from runner.logs.models import SessionSummary, TaskLog
-from runner.logs.retention_ops import Removal, RemovalKind, in_use, session_rows
+from runner.logs.retention.ops import Removal, RemovalKind, in_use, session_rows
+from runner.logs.retention.trim import trim_task_log
+from runner.logs.retention.usage import SessionUsage, folder_bytes, scan_session
 from runner.logs.store.journal import load_task
 from runner.logs.store.paths import LogPaths
-from runner.logs.trim import trim_task_log
-from runner.logs.usage import SessionUsage, folder_bytes, scan_session
 from runner.timestamps import epoch_ms_of, iso_from_epoch_ms
 
 MIB = 1024 * 1024

@@ -19,13 +19,13 @@ import orjson
 
 from runner.ids import counter_of
 from runner.logs.models import GlobalIndex, SessionIndex, TaskLog
+from runner.logs.retention.trim import trim_task_log
+from runner.logs.retention.usage import folder_bytes, scan_session
 from runner.logs.store import codec, durable, indexes
 from runner.logs.store.journal import load_task
 from runner.logs.store.locks import Locks
 from runner.logs.store.paths import LOCK_NAME, LogPaths
 from runner.logs.store.sessions import owner_alive
-from runner.logs.trim import trim_task_log
-from runner.logs.usage import folder_bytes, scan_session
 from runner.timestamps import now_iso
 
 RETENTION_LOG = "retention.jsonl"
