@@ -16,6 +16,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runner.errors import ConfigError
+from runner.logs.limits import LoggingLimits
 from runner.logs.models import Durability, RequireEvidence
 from runner.logs.store.durable import write_atomic
 
@@ -31,16 +32,6 @@ class ProjectMode(StrEnum):
 
 class _FileModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class LoggingLimits(_FileModel):
-    """Retention and size limits of the logs folder (DESIGN §10)."""
-
-    retention_days: float = Field(default=30, ge=0)
-    max_task_log_size_mb: float = Field(default=10, gt=0)
-    max_session_log_size_mb: float = Field(default=100, gt=0)
-    max_total_log_size_mb: float = Field(default=1024, gt=0)
-    max_event_size_mb: float = Field(default=1, gt=0)
 
 
 class ExecutorSettings(_FileModel):

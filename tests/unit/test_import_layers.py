@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.ids", 0),
     ("runner.timestamps", 0),
     ("runner.logs.models", 0),
+    ("runner.logs.limits", 0),
     ("runner.logs.masking", 1),  # masking.env reads os.environ once; no files
     ("runner.views", 1),
     ("runner.export", 1),
@@ -62,10 +63,7 @@ KNOWN_MODULE_CYCLES: list[frozenset[str]] = [
         "runner.repl.logs_command",
     }),
 ]
-KNOWN_PACKAGE_CYCLES: list[frozenset[str]] = [
-    # config → logs (write_atomic), logs → config (LoggingLimits in retention)
-    frozenset({"runner.config", "runner.logs"}),
-]
+KNOWN_PACKAGE_CYCLES: list[frozenset[str]] = []
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from runner.config import LoggingLimits
 from runner.errors import LogWriteFatalError
+from runner.logs.limits import LoggingLimits
 from runner.logs.manager import Durability, TaskLogManager, TaskOutcome
 from runner.logs.models import EventType, ExecutorInfo, TaskLog, TaskStatus
 from runner.logs.retention import (

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runner.config import LoggingLimits
 from runner.errors import RunnerError
+from runner.logs.limits import LoggingLimits
 from runner.logs.retention.ops import Kept, Removal, RemovalKind, Remover
 from runner.logs.retention.plan import (
     MIB,

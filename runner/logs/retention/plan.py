@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
-from runner.config import LoggingLimits
 from runner.ids import IdKind, counter_of, is_valid
+from runner.logs.limits import LoggingLimits
 from runner.logs.models import SessionSummary, TaskLog
 from runner.logs.retention.ops import Removal, RemovalKind, in_use, session_rows
 from runner.logs.retention.trim import trim_task_log
