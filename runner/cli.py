@@ -170,7 +170,7 @@ def _run_session(config: RunnerConfig, terminal: Terminal) -> ExitStatus:
     from runner.repl.startup import startup_messages
 
     manager = TaskLogManager(config.project_root, durability=config.durability,
-                             on_warning=terminal.warning,
+                             on_warning=terminal.notify,
                              max_event_bytes=int(config.logging.max_event_size_mb * 1024 * 1024),
                              on_disk_full=lambda: _free_space(config, manager, terminal))
     try:
@@ -186,11 +186,12 @@ def _run_session(config: RunnerConfig, terminal: Terminal) -> ExitStatus:
 def _free_space(config: RunnerConfig, manager: TaskLogManager, terminal: Terminal) -> bool:
     """The manager's ENOSPC hook: remove the oldest finished logs once and say what went (seed 003 §10.3)."""
     from runner.logs.retention import free_space
+    from runner.notices import Notice
 
-    terminal.warning("WARNING: the disk is full; removing the oldest finished logs to make room")
+    terminal.notify(Notice.warning("the disk is full; removing the oldest finished logs to make room"))
     report = free_space(config.project_root, config.logging, active_session=manager.session_id)
-    for line in report.warnings:
-        terminal.warning(line)
+    for notice in report.warnings:
+        terminal.notify(notice)
     if not report.removals:
-        terminal.warning("WARNING: no log could be removed to make room; free some disk space")
+        terminal.notify(Notice.warning("no log could be removed to make room; free some disk space"))
     return bool(report.removals)

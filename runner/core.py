@@ -22,6 +22,7 @@ from runner.executors.base import (
 from runner.ids import IdKind, is_valid, validate
 from runner.logs.manager import TaskLogManager
 from runner.logs.models import EventType, ExecutorInfo, RunnerDecision, TaskLog, TaskStatus
+from runner.notices import Notice
 from runner.providers import default_executor, required_key_missing
 
 CONSECUTIVE_ERRORS_WARNING = 3
@@ -30,8 +31,7 @@ CONSECUTIVE_ERRORS_WARNING = 3
 class CoreUI(Protocol):
     """What the core tells the person or the script; implemented by the REPL edge."""
 
-    def info(self, text: str) -> None: ...
-    def warning(self, text: str) -> None: ...
+    def notify(self, notice: Notice) -> None: ...
     def task_started(self, task: TaskLog) -> None: ...
     def progress(self, line: str) -> None: ...
     def task_finished(self, log: TaskLog) -> None: ...
@@ -134,13 +134,14 @@ class RunnerCore:
 
     def _report_recovered(self, recovered: list[str]) -> None:
         if recovered:
-            self.ui.warning(f"WARNING: recovered {len(recovered)} task(s) left unfinished by a runner "
-                            f"that stopped; closed as error: {', '.join(recovered)}")
+            self.ui.notify(Notice.warning(f"recovered {len(recovered)} task(s) left unfinished by a runner "
+                                          f"that stopped; closed as error: {', '.join(recovered)}",
+                                          tasks=list(recovered)))
 
     def ensure_session(self) -> str:
         if self.manager.session_id is None:
             session_id = self.start_session()
-            self.ui.info(f"No session was active: started {session_id}")
+            self.ui.notify(Notice.info(f"No session was active: started {session_id}", session_id=session_id))
             return session_id
         return self.manager.session_id
 
@@ -172,7 +173,8 @@ class RunnerCore:
                                {"retry_of": original.task_id, "previous_status": str(original.status)})
         log = self._dispatch(task, prompt, resume_token=None)
         if log.status is TaskStatus.COMPLETE:
-            self.ui.info(f"Retry of {original.task_id} succeeded as {log.task_id}")
+            self.ui.notify(Notice.info(f"Retry of {original.task_id} succeeded as {log.task_id}",
+                                       retry_of=original.task_id, task_id=log.task_id))
         return log
 
     def _find_retry_target(self, task_ref: str | None) -> TaskLog:
@@ -243,7 +245,8 @@ class RunnerCore:
                 original_prompt=prompt, resume_token=result.resume_token)
         self._consecutive_errors = self._consecutive_errors + 1 if log.status is TaskStatus.ERROR else 0
         if self._consecutive_errors == CONSECUTIVE_ERRORS_WARNING:
-            self.ui.warning("WARNING: 3 tasks in a row ended in ERROR; see what happened with /logs")
+            self.ui.notify(Notice.warning(f"{CONSECUTIVE_ERRORS_WARNING} tasks in a row ended in ERROR; "
+                                          "see what happened with /logs"))
 
     def exit_status(self) -> ExitStatus:
         return self.tally.exit_status()

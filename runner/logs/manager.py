@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from runner.logs.store.rawlog import RawLog
 from runner.logs.store.session_rows import SessionRows, index_row_locked
 from runner.logs.store.sessions import open_new_session, release_session, take_session
 from runner.logs.task_state import TaskState
+from runner.notices import Notice
 from runner.timestamps import now_iso, now_ms
 
 __all__ = ["Durability", "OpenedSession", "RawLog", "TaskLogManager", "TaskOutcome"]
@@ -59,15 +60,15 @@ class TaskLogManager:
     CHECKPOINT_INTERVAL_MS = 2000
 
     def __init__(self, project_root: Path, *, durability: Durability = Durability.NORMAL,
-                 on_warning: Callable[[str], None] | None = None, lock_timeout_s: float = 10.0,
+                 on_warning: Callable[[Notice], None] | None = None, lock_timeout_s: float = 10.0,
                  max_event_bytes: int = 1024 * 1024, on_disk_full: Callable[[], bool] | None = None) -> None:
-        self._ctx = StoreContext(LogPaths(project_root), Durability(durability), lock_timeout_s, self._warn)
+        self._ctx = StoreContext(LogPaths(project_root), Durability(durability), lock_timeout_s, self._notify)
         self._on_warning = on_warning
         self._max_event_bytes = max_event_bytes
         # Called once per failing stretch when a write hits ENOSPC; True when it freed room (seed 003 §10.3).
         self._on_disk_full = on_disk_full
         self._space_tried = False
-        self.warnings: list[str] = []
+        self.notices: list[Notice] = []  # every warning so far, masked
         self._mutex = threading.RLock()  # executors may report events from reader threads
         self._meta: SessionMeta | None = None
         self._rows: SessionRows | None = None
@@ -85,11 +86,20 @@ class TaskLogManager:
     def paths(self) -> LogPaths:
         return self._ctx.paths
 
-    def _warn(self, line: str) -> None:
-        line = mask_text(line)
-        self.warnings.append(line)
+    @property
+    def warnings(self) -> list[str]:
+        """The messages of the warnings so far (masked), oldest first."""
+        return [notice.message for notice in self.notices]
+
+    def _warn(self, message: str) -> None:
+        self._notify(Notice.warning(message))
+
+    def _notify(self, notice: Notice) -> None:
+        """Mask the notice, keep it, and hand it to `on_warning` (the edge decides how it reads)."""
+        notice = replace(notice, message=mask_text(notice.message), hint=mask_optional(notice.hint))
+        self.notices.append(notice)
         if self._on_warning is not None:
-            self._on_warning(line)
+            self._on_warning(notice)
 
     # -- sessions ------------------------------------------------------------------------
 
@@ -184,7 +194,7 @@ class TaskLogManager:
             try:
                 state.checkpoint(durable_write=self._ctx.strict)
             except OSError as exc:
-                self._warn(f"WARNING: could not save {task_id} as running: {exc.strerror or exc}; "
+                self._warn(f"could not save {task_id} as running: {exc.strerror or exc}; "
                            "its events are still journaled")
             # The running row is advisory (recovery treats queued and running alike): no fsync.
             try:
@@ -192,7 +202,7 @@ class TaskLogManager:
                     rows.refresh(self._own_rows)
                     self._index_locked(state, rows, durable_write=False, fatal=False)
             except RunnerError as exc:
-                self._warn(f"WARNING: could not update the index row of {task_id}: {exc.message}")
+                self._warn(f"could not update the index row of {task_id}: {exc.message}")
 
     def add_event(self, task_id: str, event_type: EventType, content: dict[str, Any],
                   *, visibility: Visibility | None = None) -> str | None:
@@ -200,7 +210,7 @@ class TaskLogManager:
         with self._mutex:
             state = self._tasks.get(validate(IdKind.TASK, task_id))
             if state is None:
-                self._warn(f"WARNING: event {event_type} for {task_id} dropped: the task is not running here")
+                self._warn(f"event {event_type} for {task_id} dropped: the task is not running here")
                 return None
             event_id = format_event_id(state.next_event)
             state.next_event += 1
@@ -211,7 +221,7 @@ class TaskLogManager:
             if error is not None and self._free_space_once(error):
                 error = self._append_again(state, event)
             if error is not None:
-                self._warn(f"WARNING: could not append event {event_id} to {task_id}: "
+                self._warn(f"could not append event {event_id} to {task_id}: "
                            f"{error.strerror or error}; it is kept for the task's next snapshot")
                 self._checkpoint(state)
                 return None
@@ -236,14 +246,14 @@ class TaskLogManager:
         try:
             return self._on_disk_full()
         except Exception as exc:  # noqa: BLE001 - freeing space must never make a failing write worse
-            self._warn(f"WARNING: could not free space in the logs folder: {exc}")
+            self._warn(f"could not free space in the logs folder: {exc}")
             return False
 
     def _checkpoint(self, state: TaskState) -> None:
         try:
             state.checkpoint(durable_write=True)
         except OSError as exc:
-            self._warn(f"WARNING: could not checkpoint {state.task_id}: {exc.strerror or exc}")
+            self._warn(f"could not checkpoint {state.task_id}: {exc.strerror or exc}")
 
     def open_raw_log(self, task_id: str, event_id: str) -> RawLog:
         """A 0600 file for the task's raw executor output; `write` masks, `close` fsyncs."""
@@ -251,7 +261,7 @@ class TaskLogManager:
             meta, _ = self._session()
             path = self.paths.raw_log(meta.session_id, task_id, event_id)
             ensure_private_dir(path.parent, stop_at=self.paths.project_root)
-            raw = RawLog(path, warn=self._warn)
+            raw = RawLog(path, warn=self._notify)
             self._raw_logs = [r for r in self._raw_logs if not r.closed] + [raw]
             return raw
 
@@ -267,7 +277,7 @@ class TaskLogManager:
             log, problem = terminal_log(state.log, outcome, event_id=format_event_id(state.next_event),
                                         now=now_iso(), max_event_bytes=self._max_event_bytes)
             if problem is not None:
-                self._warn(f"WARNING: {task_id} ended with an invalid outcome ({problem}); saved as error")
+                self._warn(f"{task_id} ended with an invalid outcome ({problem}); saved as error")
             state.next_event += 1
             try:
                 state.save_terminal(log)
@@ -358,7 +368,7 @@ class TaskLogManager:
             try:
                 release_session(self._ctx, meta, finished=finished)
             except (OSError, RunnerError) as exc:
-                self._warn(f"WARNING: could not mark session {meta.session_id} as ended: {exc}")
+                self._warn(f"could not mark session {meta.session_id} as ended: {exc}")
 
     def _close_unfinished(self, state: TaskState) -> None:
         meta, rows = self._session()
@@ -369,8 +379,8 @@ class TaskLogManager:
                 state.save_terminal(state.pending_terminal)
                 self._index_terminal(state, meta, rows)
             else:
-                self._warn(f"WARNING: {state.task_id} was still {state.log.status} at exit; closed as error")
+                self._warn(f"{state.task_id} was still {state.log.status} at exit; closed as error")
                 self.finish_task(state.task_id, crash_outcome())
         except RunnerError as exc:
-            self._warn(f"WARNING: could not close {state.task_id}: {exc.message}; "
+            self._warn(f"could not close {state.task_id}: {exc.message}; "
                        "it will be recovered at the next start")

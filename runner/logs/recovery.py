@@ -18,6 +18,7 @@ from runner.logs.store.context import StoreContext
 from runner.logs.store.journal import load_task
 from runner.logs.store.session_rows import SessionRows, counter_or_zero
 from runner.logs.store.sessions import owner_alive, write_meta_locked
+from runner.notices import Notice
 from runner.timestamps import now_iso
 
 CRASH_REASON = "runner stopped before the task finished"
@@ -40,7 +41,7 @@ def recover_project(ctx: StoreContext, *, exclude: str | None, max_event_bytes: 
             recovered += recover_session(ctx, session_id, max_event_bytes=max_event_bytes)
         except (RunnerError, OSError) as exc:
             detail = exc.message if isinstance(exc, RunnerError) else (exc.strerror or str(exc))
-            ctx.warn(mask_text(f"WARNING: could not recover unfinished tasks of session {session_id}: {detail}"))
+            ctx.warn(Notice.warning(mask_text(f"could not recover unfinished tasks of session {session_id}: {detail}")))
     return recovered
 
 

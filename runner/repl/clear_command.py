@@ -12,17 +12,19 @@ from pathlib import Path
 
 from runner.durations import parse_duration_ms
 from runner.errors import RunnerError
-from runner.logs.retention import RetentionReport, clear_logs, format_size, warning_line
-from runner.logs.retention.ops import Removal, RemovalKind
+from runner.logs.retention import RetentionReport, clear_logs
 from runner.repl.logs_command import LogsRequest
-from runner.views.safe_text import safe_str
+from runner.repl.output import Terminal
+from runner.views.retention import preview_lines, result_lines
 
-Ask = Callable[[str], str]
+QUESTION = "Delete? [y/N] "
+# Shown the preview of a clear, says whether to go ahead; the edge shows it and asks the person.
+Confirm = Callable[[RetentionReport], bool]
 
 
 def run_clear(project_root: Path, request: LogsRequest, *, interactive: bool, active_session: str | None,
-              ask: Ask | None = None) -> list[str]:
-    """Clear as asked; returns the lines to show. `ask` reads the answer to `Delete? [y/N]` (default: input)."""
+              confirm: Confirm) -> list[str]:
+    """Clear as asked; returns the lines to show. Unless forced, `confirm` sees the preview first."""
     older_than_ms = parse_duration_ms(request.older_than, flag="--older-than") if request.older_than else None
     if not (request.force or request.dry_run or interactive):
         raise RunnerError("--clear needs --force when not at a terminal",
@@ -38,52 +40,11 @@ def run_clear(project_root: Path, request: LogsRequest, *, interactive: bool, ac
         preview = clear(True)
         if not preview.removals:
             return preview_lines(preview)
-        for line in preview_lines(preview):
-            print(line)
-        if not _confirmed(ask or input):
+        if not confirm(preview):
             return ["Nothing was deleted."]
     return result_lines(clear(False))
 
 
-def _confirmed(ask: Ask) -> bool:
-    try:
-        answer = ask("Delete? [y/N] ")
-    except (EOFError, KeyboardInterrupt):
-        return False
-    return answer.strip().lower() in ("y", "yes")
-
-
-def _what(removal: Removal) -> str:
-    size = format_size(removal.bytes)
-    if removal.kind is RemovalKind.RAW:
-        return f"raw logs of {removal.session_id} ({size}, their session is gone)"
-    noun = "task" if removal.count == 1 else "tasks"
-    return f"{removal.session_id} ({removal.count} {noun}, {size})"
-
-
-def totals(report: RetentionReport) -> str:
-    """`3 sessions, 41 tasks, 5.2 MB`."""
-    sessions = "session" if report.sessions == 1 else "sessions"
-    tasks = "task" if report.tasks == 1 else "tasks"
-    return f"{report.sessions} {sessions}, {report.tasks} {tasks}, {format_size(report.bytes)}"
-
-
-def _kept_lines(report: RetentionReport) -> list[str]:
-    return [safe_str(f"Kept {line}") for line in report.kept]
-
-
-def preview_lines(report: RetentionReport) -> list[str]:
-    """What a clear would remove, one line each, then the totals; or that there is nothing to remove."""
-    if not report.removals:
-        return ["Nothing to remove.", *_kept_lines(report)]
-    lines = [safe_str(f"Would remove {_what(r)}") for r in report.removals]
-    return [*lines, *_kept_lines(report), f"Would remove {totals(report)}"]
-
-
-def result_lines(report: RetentionReport) -> list[str]:
-    """What went, what stayed and why, failures, then `Removed 3 sessions, 41 tasks, 5.2 MB`."""
-    lines = [safe_str(f"Removed {_what(r)}") for r in report.removals]
-    done = {warning_line(r) for r in report.removals}
-    failures = [safe_str(w) for w in report.warnings if w not in done]
-    last = f"Removed {totals(report)}" if report.removals else "Nothing was removed."
-    return [*lines, *_kept_lines(report), *failures, last]
+def confirm_at(terminal: Terminal) -> Confirm:
+    """Show the preview on `terminal` and ask there whether to delete."""
+    return lambda preview: terminal.confirm(preview_lines(preview), QUESTION)

@@ -173,10 +173,11 @@ def run_logs_command(ctx: CommandContext, args: list[str]) -> CommandResult:
     request = parse_repl_logs_args(args)
     project_root: Path = ctx.core.config.project_root
     if request.action == "clear":
-        from runner.repl.clear_command import run_clear
+        from runner.repl.clear_command import confirm_at, run_clear
 
         return CommandResult(output=run_clear(project_root, request, interactive=ctx.interactive,
-                                              active_session=ctx.core.manager.session_id))
+                                              active_session=ctx.core.manager.session_id,
+                                              confirm=confirm_at(ctx.terminal)))
     if request.follow:
         raise RunnerError("--follow is for the shell", hint="pm-runner logs show ID --follow")
     current = ctx.core.manager.session_id

@@ -26,9 +26,10 @@ def run_logs_subcommand(args: argparse.Namespace) -> ExitStatus:
     request = request_from_namespace(args, args.action, args.task)
     terminal = Terminal(sys.stdout)
     if request.action == "clear":
-        from runner.repl.clear_command import run_clear
+        from runner.repl.clear_command import confirm_at, run_clear
 
-        for line in run_clear(project, request, interactive=sys.stdin.isatty(), active_session=None):
+        for line in run_clear(project, request, interactive=sys.stdin.isatty(), active_session=None,
+                              confirm=confirm_at(terminal)):
             terminal.render(line)
         return ExitStatus.SUCCESS
     reader = LogReader(project)

@@ -11,9 +11,12 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import IO, Any
 
 from runner.logs.models import TaskLog
+from runner.notices import Notice
+from runner.views.notices import notice_lines
 from runner.views.repl_views import summary_block
 from runner.views.safe_text import safe_str
 
@@ -58,13 +61,23 @@ class Terminal:
     def info(self, text: str) -> None:
         self.line(safe_str(text))
 
-    # WARNING lines carry their own prefix; they are written like any other message.
-    warning = info
+    def notify(self, notice: Notice) -> None:
+        """The one place a notice becomes `WARNING:` / `ERROR:` / `HINT:` lines (neutralised)."""
+        for text in notice_lines(notice):
+            self.line(safe_str(text))
 
     def error(self, message: str, hint: str | None = None) -> None:
-        self.line(f"ERROR: {safe_str(message)}")
-        if hint:
-            self.line(f"HINT: {safe_str(hint)}")
+        self.notify(Notice.error(message, hint))
+
+    def confirm(self, lines: list[str], question: str, ask: Callable[[str], str] = input) -> bool:
+        """Show `lines`, ask `question`; True only for y/yes (end of input or Ctrl-C mean no)."""
+        for text in lines:
+            self.line(text)
+        try:
+            answer = ask(question)
+        except (EOFError, KeyboardInterrupt):
+            return False
+        return answer.strip().lower() in ("y", "yes")
 
     def render(self, renderable: Any) -> None:
         """Print a rich renderable built by `runner.views` (already safe), or a plain string."""

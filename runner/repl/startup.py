@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from runner import __version__
 from runner.core import RunnerCore
+from runner.notices import Notice
 from runner.providers import advisory_key_missing
 from runner.repl.output import Terminal
 
@@ -13,26 +14,24 @@ def startup_messages(core: RunnerCore, terminal: Terminal) -> None:
     recovered = core.manager.recover_project()
     if recovered:
         ids = ", ".join(f"{session}/{task}" for session, task in recovered)
-        terminal.warning(f"WARNING: recovered {len(recovered)} task(s) left unfinished by a runner that "
-                         f"stopped; closed as error: {ids}")
+        terminal.notify(Notice.warning(f"recovered {len(recovered)} task(s) left unfinished by a runner that "
+                                       f"stopped; closed as error: {ids}"))
     _apply_retention(core, terminal)
     if not core.config.non_interactive:
         terminal.line(f"pm-runner {__version__} | project {core.config.project_root} | "
                       f"executor {core.executor_name or '(none)'} | /help for commands, /exit to leave")
     problem = core.executor_problem
     if problem is not None:
-        terminal.warning(f"WARNING: {problem.message}")
-        if problem.hint:
-            terminal.line(f"HINT: {problem.hint}")
+        terminal.notify(Notice.warning(problem.message, problem.hint))
     elif core.executor is not None:
         warning = getattr(core.executor, "warning", None)
         if warning:
-            terminal.warning(f"WARNING: {warning}")
+            terminal.notify(Notice.warning(warning))
     if core.executor_name:
         missing = advisory_key_missing(core.executor_name)
         if missing:
-            terminal.warning(f"WARNING: {missing} is not set; {core.executor_name} will rely on its own "
-                             "login if it has one (/keys shows every key)")
+            terminal.notify(Notice.warning(f"{missing} is not set; {core.executor_name} will rely on its own "
+                                           "login if it has one (/keys shows every key)"))
 
 
 def _apply_retention(core: RunnerCore, terminal: Terminal) -> None:
@@ -40,6 +39,6 @@ def _apply_retention(core: RunnerCore, terminal: Terminal) -> None:
         return  # nothing recorded yet: not even worth importing retention (start-up time)
     from runner.logs.retention import apply_retention_at_start
 
-    for line in apply_retention_at_start(core.config.project_root, core.config.logging,
-                                         active_session=core.manager.session_id):
-        terminal.warning(line)
+    for notice in apply_retention_at_start(core.config.project_root, core.config.logging,
+                                           active_session=core.manager.session_id):
+        terminal.notify(notice)

@@ -23,6 +23,8 @@ from runner.executors.base import EventSink, Executor, ExecutorResult, ExecutorT
 from runner.executors.fake import TEST_MODE_ENV
 from runner.logs.manager import TaskLogManager
 from runner.logs.models import TaskLog
+from runner.notices import Notice
+from runner.views.notices import notice_text
 
 
 @dataclass
@@ -30,12 +32,12 @@ class RecordingUI:
     """The core's UI, keeping everything it was told in order, as `(kind, value)` pairs."""
 
     said: list[tuple[str, Any]] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
-    def info(self, text: str) -> None:
-        self.said.append(("info", text))
-
-    def warning(self, text: str) -> None:
-        self.said.append(("warning", text))
+    def notify(self, notice: Notice) -> None:
+        """Kept as data, and as the text the terminal would write (`("warning", "WARNING: ...")`)."""
+        self.notices.append(notice)
+        self.said.append((str(notice.level), notice_text(notice)))
 
     def task_started(self, task: TaskLog) -> None:
         self.said.append(("started", task.task_id))

@@ -15,6 +15,7 @@ from runner.logs.manager import Durability, TaskLogManager, TaskOutcome
 from runner.logs.models import EventType, ExecutorInfo, TaskLog, TaskStatus
 from runner.logs.store import LogReader, durable
 from runner.logs.store.journal import read_journal
+from runner.views.notices import notice_text
 
 
 class Counters:
@@ -103,7 +104,7 @@ def test_checkpoint_moves_journal_into_snapshot(tmp_path: Path) -> None:
 def test_event_append_failure_warns_and_the_task_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """EIO on every journal write: 3 tries, a WARNING, None returned, and the event still reaches the final log."""
     warnings: list[str] = []
-    manager = TaskLogManager(tmp_path, on_warning=warnings.append)
+    manager = TaskLogManager(tmp_path, on_warning=lambda notice: warnings.append(notice_text(notice)))
     session_id = manager.open_session().session_id
     task = manager.create_task("t")
     journal = manager.paths.task_journal(session_id, task.task_id)

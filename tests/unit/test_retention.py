@@ -27,6 +27,7 @@ from runner.logs.store.journal import Journal
 from runner.logs.store.paths import LogPaths
 from runner.logs.store.sessions import OPEN_IN_THIS_PROCESS
 from runner.logs.task_state import TaskState
+from runner.views.notices import notice_text
 from tests.helpers.aging import age_session
 from tests.helpers.logs_check import assert_logs_consistent
 
@@ -87,7 +88,7 @@ def test_a_session_past_the_retention_period_is_removed_and_named(tmp_path: Path
     old = make_session(tmp_path)
     recent = make_session(tmp_path)
     age_session(tmp_path, old, 31)
-    warnings = apply_retention_at_start(tmp_path, BIG)
+    warnings = [notice_text(n) for n in apply_retention_at_start(tmp_path, BIG)]
     assert len(warnings) == 1, warnings
     assert warnings[0].startswith(f"WARNING: retention removed session {old} (31 days old")
     assert "2 tasks" in warnings[0]
@@ -130,7 +131,7 @@ def test_an_oversized_task_keeps_its_first_and_terminal_events_and_gets_a_marker
     session = make_session(tmp_path, tasks=1, events=300, chars=300)
     original = read_log(tmp_path, session, "task-001")
     limits = LoggingLimits(max_task_log_size_mb=0.05)
-    warnings = apply_retention_at_start(tmp_path, limits)
+    warnings = [notice_text(n) for n in apply_retention_at_start(tmp_path, limits)]
     trimmed = read_log(tmp_path, session, "task-001")
     path = tmp_path / ".claude" / "logs" / "sessions" / session / "tasks" / "task-001.json"
     assert path.stat().st_size <= 0.05 * 1024 * 1024
@@ -193,7 +194,7 @@ def test_a_session_over_its_limit_loses_its_oldest_tasks_but_never_the_newest(tm
     report = plan_retention(tmp_path, limits, active_session=None)
     planned = [r.task_id for r in report.removals]
     assert planned and planned == sorted(planned) and "task-006" not in planned and planned[0] == "task-001"
-    warnings = apply_retention_at_start(tmp_path, limits)
+    warnings = [notice_text(n) for n in apply_retention_at_start(tmp_path, limits)]
     assert [w.split()[4] for w in warnings] == planned
     assert all(f"of session {session} (session over its 0.1 MB limit" in w for w in warnings)
     left = {log.task_id for log in assert_logs_consistent(tmp_path)}
@@ -227,8 +228,9 @@ def test_the_folder_limit_removes_oldest_sessions_but_never_the_active_or_newest
     sizes = usage.measure_sessions(LogPaths(tmp_path), [active_id, *middle, newest])
     # Room for about three sessions: two of the middle ones must go.
     limit_mb = (sizes[active_id].total + sizes[newest].total + sizes[middle[2]].total + 20_000) / 1024 / 1024
-    warnings = apply_retention_at_start(tmp_path, LoggingLimits(max_total_log_size_mb=limit_mb),
-                                        active_session=active_id)
+    notices = apply_retention_at_start(tmp_path, LoggingLimits(max_total_log_size_mb=limit_mb),
+                                       active_session=active_id)
+    warnings = [notice_text(n) for n in notices]
     assert [w.split()[4] for w in warnings] == middle[:2]
     assert all("logs folder over its" in w for w in warnings)
     left = {p.name for p in (tmp_path / ".claude" / "logs" / "sessions").iterdir()}

@@ -1,35 +1,28 @@
 """Retention, size limits and clearing of the logs folder (DESIGN §10, seed 003 §8, §10.3).
 
-Nothing goes silently: every removal is a WARNING line naming what went and a
+Nothing goes silently: every removal is a warning `Notice` naming what went and a
 line in `logs/retention.jsonl`; a plan (`plan_retention`, `--dry-run`) shows the
 same without deleting. Running tasks and sessions in use are never touched.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner.errors import RunnerError
-from runner.logs.limits import LoggingLimits
-from runner.logs.retention.ops import Kept, Removal, RemovalKind, Remover
-from runner.logs.retention.plan import (
-    MIB,
-    Survey,
-    age_days,
-    format_size,
-    orphan_raw_dirs,
-    plan,
-    unfinished,
-)
+from runner.logs.limits import MIB, LoggingLimits, format_size
+from runner.logs.retention.ops import Kept, Remover
+from runner.logs.retention.plan import Survey, age_days, orphan_raw_dirs, plan, unfinished
+from runner.logs.retention.report import Removal, RemovalKind, RetentionReport
 from runner.logs.retention.usage import measure_sessions, top_level_bytes
 from runner.logs.store import LogReader
 from runner.logs.store.paths import LogPaths
+from runner.notices import Notice
 from runner.timestamps import epoch_ms_of
 from runner.timestamps import now_ms as clock_ms
 
 __all__ = ["Removal", "RemovalKind", "RetentionReport", "apply_retention_at_start", "clear_logs",
-           "format_size", "free_space", "plan_retention", "warning_line"]
+           "free_space", "plan_retention", "removal_notice"]
 
 # Start-up and disk-full handling must not hang on a busy session: skip it and say so.
 LOCK_TIMEOUT_S = 2.0
@@ -37,42 +30,25 @@ LOCK_TIMEOUT_S = 2.0
 DISK_FULL_TASK_LOGS = 2
 
 
-@dataclass
-class RetentionReport:
-    """What went (or, for a plan, would go), WARNING lines naming it, and what stayed and why."""
-
-    removals: list[Removal] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
-
-    @property
-    def sessions(self) -> int:
-        return sum(1 for r in self.removals if r.kind is RemovalKind.SESSION)
-
-    @property
-    def tasks(self) -> int:
-        return sum(r.count if r.kind is RemovalKind.SESSION else 1
-                   for r in self.removals if r.kind in (RemovalKind.SESSION, RemovalKind.TASK))
-
-    @property
-    def bytes(self) -> int:
-        return sum(r.bytes for r in self.removals)
+def removal_notice(removal: Removal) -> Notice:
+    """`retention removed session sess-... (31 days old, 12 tasks, 2.3 MB)` and its kin, with the facts."""
+    return Notice.warning(_removal_message(removal), kind=str(removal.kind), session_id=removal.session_id,
+                          task_id=removal.task_id, bytes=removal.bytes, count=removal.count,
+                          reason=removal.reason)
 
 
-def warning_line(removal: Removal) -> str:
-    """`WARNING: retention removed session sess-... (31 days old, 12 tasks, 2.3 MB)` and its kin."""
+def _removal_message(removal: Removal) -> str:
     size = format_size(removal.bytes)
     where = f"{removal.task_id} of session {removal.session_id}"
     if removal.kind is RemovalKind.SESSION:
         noun = "task" if removal.count == 1 else "tasks"
-        return (f"WARNING: retention removed session {removal.session_id} "
-                f"({removal.reason}, {removal.count} {noun}, {size})")
+        return f"retention removed session {removal.session_id} ({removal.reason}, {removal.count} {noun}, {size})"
     if removal.kind is RemovalKind.TASK:
-        return f"WARNING: retention removed task {where} ({removal.reason}, {size})"
+        return f"retention removed task {where} ({removal.reason}, {size})"
     if removal.kind is RemovalKind.EVENTS:
-        return (f"WARNING: retention dropped {removal.count} events from {where} ({removal.reason}, "
+        return (f"retention dropped {removal.count} events from {where} ({removal.reason}, "
                 f"{size} freed); an EVENTS_DROPPED event marks the gap")
-    return f"WARNING: retention removed the raw logs of {removal.session_id} ({removal.reason}, {size})"
+    return f"retention removed the raw logs of {removal.session_id} ({removal.reason}, {size})"
 
 
 def survey(project_root: Path, *, active: str | None, now_ms: int | None) -> Survey | None:
@@ -98,10 +74,10 @@ def plan_retention(project_root: Path, limits: LoggingLimits, *, active_session:
 
 
 def apply_retention_at_start(project_root: Path, limits: LoggingLimits, *, active_session: str | None = None,
-                             now_ms: int | None = None) -> list[str]:
-    """Enforce the limits; returns WARNING lines naming what went (empty when nothing had to go).
+                             now_ms: int | None = None) -> list[Notice]:
+    """Enforce the limits; returns warnings naming what went (empty when nothing had to go).
 
-    Never raises: a retention that cannot run is one WARNING, and the runner starts anyway.
+    Never raises: a retention that cannot run is one warning, and the runner starts anyway.
     """
     try:
         found = survey(project_root, active=active_session, now_ms=now_ms)
@@ -111,7 +87,7 @@ def apply_retention_at_start(project_root: Path, limits: LoggingLimits, *, activ
         planned = plan(found, limits, report.kept, report.warnings)
         _apply(found, planned, limits, report, trigger="start")
     except (RunnerError, OSError) as exc:
-        return [f"WARNING: retention could not run: {_detail(exc)}"]
+        return [Notice.warning(f"retention could not run: {_detail(exc)}")]
     return report.warnings
 
 
@@ -157,7 +133,7 @@ def free_space(project_root: Path, limits: LoggingLimits, *, active_session: str
         planned += _extra_sessions(found, planned, target=DISK_FULL_TASK_LOGS * int(limits.max_task_log_size_mb * MIB))
         _apply(found, planned, limits, report, trigger="disk_full")
     except (RunnerError, OSError) as exc:
-        report.warnings.append(f"WARNING: could not free space in the logs folder: {_detail(exc)}")
+        report.warnings.append(Notice.warning(f"could not free space in the logs folder: {_detail(exc)}"))
     return report
 
 
@@ -197,10 +173,10 @@ def _apply(found: Survey, planned: list[Removal], limits: LoggingLimits, report:
             report.kept.append(f"{_name(item)}: {why}")
             continue
         except (RunnerError, OSError) as exc:
-            report.warnings.append(f"WARNING: retention could not remove {_name(item)}: {_detail(exc)}")
+            report.warnings.append(Notice.warning(f"retention could not remove {_name(item)}: {_detail(exc)}"))
             continue
         report.removals.append(done)
-        report.warnings.append(warning_line(done))
+        report.warnings.append(removal_notice(done))
 
 
 def _name(item: Removal) -> str:

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 import orjson
 
 from runner.ids import counter_of
 from runner.logs.models import GlobalIndex, SessionIndex, TaskLog
+from runner.logs.retention.report import Removal, RemovalKind
 from runner.logs.retention.trim import trim_task_log
 from runner.logs.retention.usage import folder_bytes, scan_session
 from runner.logs.store import codec, durable, indexes
@@ -29,25 +28,6 @@ from runner.logs.store.sessions import owner_alive
 from runner.timestamps import now_iso
 
 RETENTION_LOG = "retention.jsonl"
-
-
-class RemovalKind(StrEnum):
-    SESSION = "session"
-    TASK = "task"
-    EVENTS = "events"
-    RAW = "raw"  # the raw-log folder of a session that no longer exists
-
-
-@dataclass(frozen=True)
-class Removal:
-    """One thing retention removed (or, in a plan, would remove)."""
-
-    kind: RemovalKind
-    session_id: str
-    task_id: str | None
-    bytes: int
-    reason: str
-    count: int = 0  # tasks of a removed session; events dropped from a trimmed task
 
 
 class Kept(Exception):

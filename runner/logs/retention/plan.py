@@ -13,27 +13,18 @@ import os
 from dataclasses import dataclass, field, replace
 
 from runner.ids import IdKind, counter_of, is_valid
-from runner.logs.limits import LoggingLimits
+from runner.logs.limits import MIB, LoggingLimits, format_size
 from runner.logs.models import SessionSummary, TaskLog
-from runner.logs.retention.ops import Removal, RemovalKind, in_use, session_rows
+from runner.logs.retention.ops import in_use, session_rows
+from runner.logs.retention.report import Removal, RemovalKind
 from runner.logs.retention.trim import trim_task_log
 from runner.logs.retention.usage import SessionUsage, folder_bytes, scan_session
 from runner.logs.store.journal import load_task
 from runner.logs.store.paths import LogPaths
+from runner.notices import Notice
 from runner.timestamps import epoch_ms_of, iso_from_epoch_ms
 
-MIB = 1024 * 1024
 DAY_MS = 86_400_000
-
-
-def format_size(size: int) -> str:
-    """`512 B`, `2.3 KB`, `5.2 MB`, `1.1 GB` (binary units, as the limits are)."""
-    value = float(size)
-    for unit in ("B", "KB", "MB"):
-        if value < 1024:
-            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"
 
 
 def age_days(row: SessionSummary, now_ms: int) -> int:
@@ -85,7 +76,7 @@ def unfinished(row: SessionSummary) -> bool:
     return row.counts.queued + row.counts.running > 0
 
 
-def plan(survey: Survey, limits: LoggingLimits, kept: list[str], warnings: list[str]) -> list[Removal]:
+def plan(survey: Survey, limits: LoggingLimits, kept: list[str], warnings: list[Notice]) -> list[Removal]:
     """Every removal the limits call for, in the order they are to be done.
 
     `kept` gets what stays although a limit points at it, and why; `warnings`
@@ -193,7 +184,7 @@ def _session_limits(survey: Survey, limits: LoggingLimits, gone: set[str], kept:
 
 
 def _total_limit(survey: Survey, limits: LoggingLimits, gone: set[str], kept: list[str],
-                 warnings: list[str]) -> list[Removal]:
+                 warnings: list[Notice]) -> list[Removal]:
     max_bytes = int(limits.max_total_log_size_mb * MIB)
     planned: list[Removal] = []
     total = survey.total(gone)
@@ -214,7 +205,7 @@ def _total_limit(survey: Survey, limits: LoggingLimits, gone: set[str], kept: li
                                f"logs folder over its {limits.max_total_log_size_mb:g} MB limit",
                                count=row.task_count))
     if total > max_bytes:
-        warnings.append(f"WARNING: the logs folder is still {format_size(total)}, over its "
-                        f"{limits.max_total_log_size_mb:g} MB limit; what is left is in use, unfinished "
-                        "or the newest session")
+        warnings.append(Notice.warning(
+            f"the logs folder is still {format_size(total)}, over its {limits.max_total_log_size_mb:g} MB "
+            "limit; what is left is in use, unfinished or the newest session", total_bytes=total))
     return planned

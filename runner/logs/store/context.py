@@ -13,6 +13,7 @@ from runner.logs.models import Durability, SessionSummary
 from runner.logs.store import indexes
 from runner.logs.store.locks import Locks
 from runner.logs.store.paths import LogPaths
+from runner.notices import Notice
 from runner.timestamps import now_iso
 
 
@@ -23,7 +24,7 @@ class StoreContext:
     paths: LogPaths
     durability: Durability
     lock_timeout_s: float
-    warn: Callable[[str], None]
+    warn: Callable[[Notice], None]
 
     @property
     def strict(self) -> bool:

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from runner.logs.masking import StreamMasker, mask_text
 from runner.logs.store import durable
+from runner.notices import Notice
 
 
 class RawLog:
     """One raw log file, open for appending until `close()`."""
 
-    def __init__(self, path: Path, *, warn: Callable[[str], None]) -> None:
+    def __init__(self, path: Path, *, warn: Callable[[Notice], None]) -> None:
         self.path = path
         self._warn = warn
         self._masker = StreamMasker()
@@ -70,5 +71,5 @@ class RawLog:
             self._report(exc)
 
     def _report(self, exc: OSError) -> None:
-        self._warn(mask_text(f"WARNING: could not write raw log {self.path}: {exc.strerror or exc}; "
-                             "later output of this task is not kept in it"))
+        self._warn(Notice.warning(mask_text(f"could not write raw log {self.path}: {exc.strerror or exc}; "
+                                            "later output of this task is not kept in it")))

@@ -13,6 +13,7 @@ from runner.ids import IdKind, counter_of, is_valid
 from runner.logs.models import SessionIndex, SessionMeta, SessionSummary, TaskLogEntry
 from runner.logs.store import indexes
 from runner.logs.store.context import StoreContext
+from runner.notices import Notice
 from runner.timestamps import now_iso
 
 
@@ -113,10 +114,10 @@ def index_row_locked(ctx: StoreContext, rows: SessionRows, meta: SessionMeta, en
         message = f"could not write the session index for {entry.task_id}: {exc.strerror or exc}"
         if fatal:
             raise LogWriteFatalError(message, hint="check free space and permissions of the logs folder") from exc
-        ctx.warn(f"WARNING: {message}")
+        ctx.warn(Notice.warning(message))
         return
     try:
         ctx.put_global_row(rows.summary(meta), durable_write=global_durable)
     except (OSError, RunnerError) as exc:
         detail = exc.message if isinstance(exc, RunnerError) else (exc.strerror or str(exc))
-        ctx.warn(f"WARNING: could not update the logs index (it is rebuilt on read): {detail}")
+        ctx.warn(Notice.warning(f"could not update the logs index (it is rebuilt on read): {detail}"))
