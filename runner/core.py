@@ -17,13 +17,13 @@ from runner.executors.base import (
     ExecutorLimits,
     ExecutorResult,
     ExecutorStatus,
-    create_executor,
 )
+from runner.executors.keys import required_key_missing
+from runner.executors.registry import create_executor, default_executor
 from runner.ids import IdKind, is_valid, validate
 from runner.logs.manager import TaskLogManager
 from runner.logs.models import EventType, ExecutorInfo, RunnerDecision, TaskLog, TaskStatus
 from runner.notices import Notice
-from runner.providers import default_executor, required_key_missing
 
 CONSECUTIVE_ERRORS_WARNING = 3
 
@@ -218,7 +218,7 @@ class RunnerCore:
         if self._executor is None:
             problem = self._executor_problem or RunnerError("no executor", hint="choose one with /provider")
             return reject_task(self.manager, task.task_id, problem.message, problem.hint or "/provider"), None
-        missing_key = required_key_missing(self.config, self._executor.name)
+        missing_key = required_key_missing(self.config.executors, self._executor.name)
         if missing_key:
             return reject_task(self.manager, task.task_id, f"{missing_key} is not set",
                                f"export {missing_key}=... before starting pm-runner"), None

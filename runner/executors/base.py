@@ -1,4 +1,4 @@
-"""The executor protocol: what an executor is given, what it returns, and the registry that names them.
+"""The executor protocol: what an executor is given and what it returns (the table of executors is `registry.py`).
 
 Executors stream progress to an `EventSink` while they run and hand back an
 `ExecutorResult`; blocked, timed-out and failed runs are results, never exceptions.
@@ -6,15 +6,12 @@ Executors stream progress to an `EventSink` while they run and hand back an
 
 from __future__ import annotations
 
-import difflib
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from runner.errors import RunnerError
 from runner.logs.models import BlockedReason, ErrorCode, EventType, TerminatedBy
 
 
@@ -112,52 +109,3 @@ class Executor(Protocol):
     def check_available(self) -> None: ...
 
     def run(self, task: ExecutorTask, sink: EventSink) -> ExecutorResult: ...
-
-
-def _make_shell(template: str | None) -> Executor:
-    from runner.executors.shell import ShellExecutor
-
-    return ShellExecutor()
-
-
-def _make_command(template: str | None) -> Executor:
-    from runner.executors.command import CommandExecutor
-
-    return CommandExecutor(template)
-
-
-def _make_claude(template: str | None) -> Executor:
-    from runner.executors.claude_code import ClaudeCodeExecutor
-
-    return ClaudeCodeExecutor()
-
-
-def _make_fake(template: str | None) -> Executor:
-    from runner.executors.fake import FakeExecutor
-
-    return FakeExecutor()
-
-
-# The executor modules import this one, so the registry builds them lazily.
-_REGISTRY: dict[str, Callable[[str | None], Executor]] = {
-    "claude-code": _make_claude,
-    "command": _make_command,
-    "fake": _make_fake,
-    "shell": _make_shell,
-}
-
-
-def executor_names() -> list[str]:
-    """Every registered executor name, sorted."""
-    return sorted(_REGISTRY)
-
-
-def create_executor(name: str, *, command_template: str | None = None) -> Executor:
-    """Build the executor registered as `name` (exact match); an unknown name lists the known ones."""
-    factory = _REGISTRY.get(name)
-    if factory is None:
-        known = ", ".join(executor_names())
-        close = difflib.get_close_matches(name, executor_names(), n=1)
-        hint = f"did you mean {close[0]}? known executors: {known}" if close else f"known executors: {known}"
-        raise RunnerError(f"unknown executor {name[:60]!r}", hint=hint)
-    return factory(command_template)

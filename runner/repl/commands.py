@@ -15,7 +15,7 @@ from typing import Any
 from runner.config import save_repl_state
 from runner.core import RunnerCore
 from runner.errors import RunnerError
-from runner.providers import key_statuses
+from runner.executors.keys import key_statuses
 from runner.repl.output import Terminal
 
 
@@ -160,7 +160,7 @@ def _retry(ctx: CommandContext, args: list[str]) -> CommandResult:
 
 @command("provider", "/provider [name]", "Show or choose the executor (saved in .claude/repl.json)")
 def _provider(ctx: CommandContext, args: list[str]) -> CommandResult:
-    from runner.executors.base import executor_names
+    from runner.executors.registry import executor_names
 
     core = ctx.core
     if not args:
@@ -191,7 +191,7 @@ def _model(ctx: CommandContext, args: list[str]) -> CommandResult:
 @command("keys", "/keys", "Show whether each provider's API key is SET or NOT SET (never a value)")
 def _keys(ctx: CommandContext, args: list[str]) -> CommandResult:
     _no_args("keys", args)
-    rows = key_statuses(ctx.core.config)
+    rows = key_statuses(ctx.core.config.executors)
     width = max(len(r.env_var) for r in rows)
     return CommandResult(output=[f"  {r.env_var.ljust(width)}  {'SET' if r.is_set else 'NOT SET'}"
                                  f"  ({r.provider}{', required' if r.required else ''})" for r in rows])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from runner import __version__
 from runner.core import RunnerCore
+from runner.executors.keys import advisory_key_missing
 from runner.notices import Notice
-from runner.providers import advisory_key_missing
 from runner.repl.output import Terminal
 
 

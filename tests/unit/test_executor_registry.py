@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from runner.errors import RunnerError
-from runner.executors.base import ExecutorLimits, create_executor, executor_names
+from runner.executors.base import ExecutorLimits
+from runner.executors.registry import EXECUTORS, create_executor, default_executor, executor_names
 
 
 def test_known_names_are_listed_sorted() -> None:
@@ -43,3 +47,22 @@ def test_default_limits_follow_the_seed() -> None:
     """Defaults: 300 s overall (seed 003 §11.6), 60 s without output, 3 s grace before SIGKILL."""
     limits = ExecutorLimits()
     assert (limits.executor_timeout_ms, limits.progress_timeout_ms, limits.kill_grace_ms) == (300_000, 60_000, 3_000)
+
+
+def test_every_row_of_the_table_builds_its_executor() -> None:
+    """Each ExecutorSpec names an importable class whose executors carry the row's name."""
+    for spec in EXECUTORS.values():
+        assert create_executor(spec.name, command_template="echo {prompt}").name == spec.name
+        assert spec.summary.strip(), spec.name
+
+
+def test_the_default_is_the_first_agent_found_on_path() -> None:
+    """claude-code when `claude` is on PATH, nothing otherwise (never a guess)."""
+    assert default_executor(lambda program: f"/usr/bin/{program}" if program == "claude" else None) == "claude-code"
+    assert default_executor(lambda program: None) is None
+
+
+def test_every_executor_has_a_section_in_the_spec() -> None:
+    """spec/executors.md has one `## `name`` section per registered executor, and none for others."""
+    page = (Path(__file__).resolve().parents[2] / "spec" / "executors.md").read_text()
+    assert set(re.findall(r"^## `([\w-]+)`", page, re.M)) == set(EXECUTORS)

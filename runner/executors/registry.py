@@ -1,0 +1,80 @@
+"""The executor table: one `ExecutorSpec` per executor name, and building an executor from it.
+
+Like pip's command table, each row names the module and class to import, so this module imports
+no executor and no executor imports it: adding an agent is a row here plus its module. `/provider`,
+`--executor`, the `/keys` list and the choice of a default all read this table.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from runner.errors import RunnerError
+from runner.executors.base import Executor
+
+
+@dataclass(frozen=True)
+class ExecutorSpec:
+    """What the runner knows about one executor before importing it."""
+
+    name: str  # as typed after --executor and /provider
+    module: str  # where its class lives
+    class_name: str
+    summary: str  # one line for /provider and the docs
+    program: str | None = None  # the CLI it runs, looked up on PATH; None for shell/command/fake
+    api_key_env: str | None = None  # the key its CLI usually reads (advisory: /keys, a start-up warning)
+    takes_template: bool = False  # built with the command template (--executor-cmd)
+    stream_format: str | None = None  # the format its stdout is parsed as (executors/formats/)
+
+
+EXECUTORS: dict[str, ExecutorSpec] = {spec.name: spec for spec in (
+    ExecutorSpec("claude-code", "runner.executors.claude_code", "ClaudeCodeExecutor",
+                 "Claude Code headless (claude -p, stream-json)", program="claude",
+                 api_key_env="ANTHROPIC_API_KEY", stream_format="claude-stream-json"),
+    ExecutorSpec("command", "runner.executors.command", "CommandExecutor",
+                 "any agent CLI from a template, e.g. 'codex exec {prompt}'", takes_template=True),
+    ExecutorSpec("fake", "runner.executors.fake", "FakeExecutor",
+                 "deterministic outcomes for tests (PM_RUNNER_TEST_MODE=1 only)"),
+    ExecutorSpec("shell", "runner.executors.shell", "ShellExecutor",
+                 "each line is a shell command run in the project root"),
+)}
+
+# Executors chosen without --executor when their program is on PATH, first found wins.
+DEFAULT_ORDER = ("claude-code",)
+
+
+def executor_names() -> list[str]:
+    """Every registered executor name, sorted."""
+    return sorted(EXECUTORS)
+
+
+def spec_of(name: str) -> ExecutorSpec:
+    """The row named `name` (exact match); an unknown name lists the known ones, with a "did you mean"."""
+    spec = EXECUTORS.get(name)
+    if spec is None:
+        known = ", ".join(executor_names())
+        close = difflib.get_close_matches(name, executor_names(), n=1)
+        hint = f"did you mean {close[0]}? known executors: {known}" if close else f"known executors: {known}"
+        raise RunnerError(f"unknown executor {name[:60]!r}", hint=hint)
+    return spec
+
+
+def create_executor(name: str, *, command_template: str | None = None) -> Executor:
+    """Build the executor registered as `name`; its module is imported only now."""
+    spec = spec_of(name)
+    factory = getattr(importlib.import_module(spec.module), spec.class_name)
+    executor: Executor = factory(command_template) if spec.takes_template else factory()
+    return executor
+
+
+def default_executor(which: Callable[[str], str | None] = shutil.which) -> str | None:
+    """The first executor of `DEFAULT_ORDER` whose program is on PATH; otherwise none is chosen for the user."""
+    for name in DEFAULT_ORDER:
+        program = EXECUTORS[name].program
+        if program is not None and which(program):
+            return name
+    return None
