@@ -30,13 +30,8 @@ from runner.logs.models import (
     TaskLog,
     TaskStatus,
 )
-from runner.verify import (
-    StatusDecision,
-    Verification,
-    decide_status,
-    snapshot_tree,
-    verify_task,
-)
+from runner.orchestration.judge import StatusDecision, decide_status
+from runner.verify import Verification, snapshot_tree, verify_task
 
 
 class ProgressListener(Protocol):

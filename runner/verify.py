@@ -1,8 +1,8 @@
-"""Checking on disk what a task really did, and deciding its status from that (DESIGN §8).
+"""Checking on disk what a task really did (DESIGN §8): the facts the judge decides from.
 
 `verify_task` turns two tree snapshots and the executor's claims into `verified_files`,
-artifacts and an evidence summary; `decide_status` maps the executor's result plus that
-evidence to `complete`, `incomplete` or `error`. A claimed path outside the root is never followed.
+artifacts and an evidence summary. A claimed path outside the root is never followed.
+What those facts mean for the task's status is `orchestration/judge.py`.
 """
 
 from __future__ import annotations
@@ -13,23 +13,17 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runner.executors.base import ExecutorResult, ExecutorStatus
 from runner.logs.models import (
     Artifacts,
     DetectionMethod,
-    ErrorCode,
     EvidenceSummary,
-    RequireEvidence,
-    RunnerDecision,
-    TaskStatus,
     VerifiedFile,
 )
 from runner.timestamps import now_iso
 from runner.tree_snapshot import TreeDiff, TreeSnapshot, diff_snapshots, snapshot_tree
 
 __all__ = [
-    "StatusDecision", "TreeDiff", "TreeSnapshot", "Verification", "decide_status",
-    "diff_snapshots", "normalise_claim", "snapshot_tree", "verify_task",
+    "TreeDiff", "TreeSnapshot", "Verification", "diff_snapshots", "normalise_claim", "snapshot_tree", "verify_task",
 ]
 
 
@@ -42,15 +36,6 @@ class Verification:
     missing: list[str]
     outside_root: list[str] = field(default_factory=list)
     diff: TreeDiff = field(default_factory=TreeDiff)
-
-
-@dataclass(frozen=True)
-class StatusDecision:
-    status: TaskStatus
-    runner_decision: RunnerDecision
-    error_code: ErrorCode | None
-    error_reason: str | None
-    summary: str
 
 
 def normalise_claim(root: Path, claim: str) -> str | None:
@@ -160,58 +145,3 @@ def _evidence_reason(existing: list[str], missing: list[str], outside: list[str]
     if diff.deleted:
         return f"{len(diff.deleted)} file(s) deleted, none created or modified"
     return "no file changes detected"
-
-
-def decide_status(result: ExecutorResult, verification: Verification,
-                  require: RequireEvidence = RequireEvidence.AUTO) -> StatusDecision:
-    """DESIGN §8: failed/blocked/cancelled → error; a question with no changes → clarify;
-    missing evidence → incomplete; otherwise complete."""
-    if result.status is not ExecutorStatus.SUCCEEDED:
-        return _error_decision(result)
-    evidence = verification.evidence_summary.verification_reason
-    if result.is_question and verification.diff.changed == 0 and not verification.files_modified_count:
-        question = result.final_message.strip()[:300]
-        return StatusDecision(TaskStatus.INCOMPLETE, RunnerDecision.CLARIFY, ErrorCode.CLARIFICATION_NEEDED,
-                              f"Executor asked a question: {question}", "Executor asked a question")
-    if require is not RequireEvidence.NEVER and verification.missing:
-        return StatusDecision(TaskStatus.INCOMPLETE, RunnerDecision.ACCEPT, ErrorCode.EVIDENCE_MISSING,
-                              _missing_reason(verification), f"Executor finished; {evidence}")
-    if require is RequireEvidence.ALWAYS and not verification.files_modified_count:
-        return StatusDecision(TaskStatus.INCOMPLETE, RunnerDecision.ACCEPT, ErrorCode.EVIDENCE_MISSING,
-                              "No file was verified on disk, and --require-evidence always needs at least one",
-                              f"Executor finished; {evidence}")
-    return StatusDecision(TaskStatus.COMPLETE, RunnerDecision.ACCEPT, None, None, f"Executor finished; {evidence}")
-
-
-def _missing_reason(verification: Verification) -> str:
-    parts = []
-    inside = [path for path in verification.missing if path not in verification.outside_root]
-    if inside:
-        parts.append(f"Claimed or expected file(s) not found on disk: {', '.join(inside[:10])}")
-    if verification.outside_root:
-        parts.append("claimed path(s) outside the project root were not checked: "
-                     + ", ".join(verification.outside_root[:10]))
-    return "; ".join(parts)
-
-
-_BLOCKED_SUMMARY = {
-    "INTERACTIVE_PROMPT": "Executor blocked: interactive prompt detected",
-    "STDIN_REQUIRED": "Executor blocked: it needed input on stdin",
-    "TIMEOUT": "Executor blocked: timed out",
-}
-
-
-def _error_decision(result: ExecutorResult) -> StatusDecision:
-    if result.status is ExecutorStatus.CANCELLED:
-        reason = result.error_message or "Task cancelled by the user"
-        return StatusDecision(TaskStatus.ERROR, RunnerDecision.ACCEPT, result.error_code or ErrorCode.INTERRUPTED,
-                              reason, "Executor cancelled by the user")
-    if result.status is ExecutorStatus.BLOCKED:
-        kind = str(result.blocked_reason) if result.blocked_reason else "TIMEOUT"
-        default_code = ErrorCode.TIMEOUT if kind == "TIMEOUT" else ErrorCode.EXECUTOR_BLOCKED
-        reason = result.error_message or _BLOCKED_SUMMARY.get(kind, "Executor blocked")
-        return StatusDecision(TaskStatus.ERROR, RunnerDecision.ACCEPT, result.error_code or default_code,
-                              reason, _BLOCKED_SUMMARY.get(kind, "Executor blocked"))
-    reason = result.error_message or f"Executor failed (exit code {result.exit_code})"
-    return StatusDecision(TaskStatus.ERROR, RunnerDecision.ACCEPT, result.error_code or ErrorCode.EXECUTOR_FAILED,
-                          reason, "Executor failed")

@@ -12,15 +12,16 @@ import pytest
 from runner.errors import ExecutorUnavailableError
 from runner.executors.base import ExecutorLimits, ExecutorResult, ExecutorStatus, ExecutorTask
 from runner.executors.claude_code import ClaudeCodeExecutor, build_argv
-from runner.logs.models import DetectionMethod, ErrorCode, EventType, RunnerDecision, TaskStatus
-from runner.verify import (
+from runner.logs.models import (
+    DetectionMethod,
+    ErrorCode,
+    EventType,
     RequireEvidence,
-    StatusDecision,
-    Verification,
-    decide_status,
-    snapshot_tree,
-    verify_task,
+    RunnerDecision,
+    TaskStatus,
 )
+from runner.orchestration.judge import StatusDecision, decide_status
+from runner.verify import Verification, snapshot_tree, verify_task
 from tests.helpers.recording_sink import FIXTURE_BIN, RecordingSink, group_gone
 
 LIMITS = ExecutorLimits(executor_timeout_ms=20_000, progress_timeout_ms=5_000, kill_grace_ms=1_000)

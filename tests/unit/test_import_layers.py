@@ -41,6 +41,7 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.config", 2),
     ("runner.logs.manager", 3),
     ("runner.dispatch", 3),
+    ("runner.orchestration", 3),
     ("runner.core", 3),
     ("runner.repl", 4),
     ("runner.cli", 4),

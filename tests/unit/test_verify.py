@@ -14,14 +14,14 @@ from runner.logs.models import (
     BlockedReason,
     DetectionMethod,
     ErrorCode,
+    RequireEvidence,
     RunnerDecision,
     TaskStatus,
     TerminatedBy,
 )
+from runner.orchestration.judge import decide_status
 from runner.tree_snapshot import FileStat, TreeSnapshot
 from runner.verify import (
-    RequireEvidence,
-    decide_status,
     diff_snapshots,
     normalise_claim,
     snapshot_tree,
