@@ -1,35 +1,33 @@
-"""RunnerCore: the current session, turning lines into tasks, threads and runs, retries, the exit code.
+"""RunnerCore: the current session, its threads and runs, and handing each input to orchestration.
 
-It reports to the terminal edge through the `CoreUI` it is given and never prints itself.
+It owns what lasts between inputs (the session, the chosen executor, the question waiting for an
+answer, the prompts of this session's tasks, the tally) and returns what each input produced as a
+`RequestOutcome`. It reports live progress to the `CoreUI` it is given and never prints itself.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from runner.config import RunnerConfig
-from runner.dispatch import DispatchRequest, dispatch_task, reject_task
 from runner.errors import ExitStatus, NotFoundError, RunnerError
-from runner.executors.base import (
-    Executor,
-    ExecutorLimits,
-    ExecutorResult,
-    ExecutorStatus,
-)
-from runner.executors.keys import required_key_missing
+from runner.executors.base import Executor, ExecutorLimits, ExecutorStatus, ExecutorTask
 from runner.executors.registry import create_executor, default_executor
 from runner.ids import IdKind, is_valid, validate
 from runner.logs.manager import TaskLogManager
 from runner.logs.models import EventType, ExecutorInfo, RunnerDecision, TaskLog, TaskStatus
 from runner.notices import Notice
-
-CONSECUTIVE_ERRORS_WARNING = 3
+from runner.orchestration import record
+from runner.orchestration.gates import Rejection, check_gates
+from runner.orchestration.loop import TaskRun, TaskSpec, run_task
+from runner.orchestration.request import RequestOutcome
+from runner.orchestration.tally import RunTally
 
 
 class CoreUI(Protocol):
-    """What the core tells the person or the script; implemented by the REPL edge."""
+    """What the core tells the person or the script while it works; implemented by the REPL edge."""
 
     def notify(self, notice: Notice) -> None: ...
     def task_started(self, task: TaskLog) -> None: ...
@@ -48,25 +46,8 @@ class PendingClarification:
     resume_token: str | None
 
 
-@dataclass
-class RunTally:
-    """What decides the exit code: the last task of each thread, plus command errors."""
-
-    last_status_by_thread: dict[str, TaskStatus] = field(default_factory=dict)
-    command_errors: int = 0
-    fatal: bool = False
-
-    def exit_status(self) -> ExitStatus:
-        statuses = set(self.last_status_by_thread.values())
-        if self.fatal or self.command_errors or TaskStatus.ERROR in statuses:
-            return ExitStatus.ERROR
-        if TaskStatus.INCOMPLETE in statuses or statuses & {TaskStatus.RUNNING, TaskStatus.QUEUED}:
-            return ExitStatus.INCOMPLETE
-        return ExitStatus.SUCCESS
-
-
 class RunnerCore:
-    """Owns the session and runs each natural-language line as a task."""
+    """Owns the session and hands each natural-language line to orchestration as a task."""
 
     def __init__(self, config: RunnerConfig, manager: TaskLogManager, ui: CoreUI) -> None:
         self.config = config
@@ -74,11 +55,9 @@ class RunnerCore:
         self.ui = ui
         self.tally = RunTally()
         self.pending: PendingClarification | None = None
-        self.interrupted = False
         # Set by the edge's signal handler while a line is handled; the supervisor polls it.
         self.cancel = threading.Event()
         self._prompts: dict[str, str] = {}
-        self._consecutive_errors = 0
         self._executor: Executor | None = None
         self._executor_problem: RunnerError | None = None
         self.executor_name = config.executor or default_executor()
@@ -147,22 +126,22 @@ class RunnerCore:
 
     # -- tasks ----------------------------------------------------------------------------
 
-    def run_line(self, line: str) -> TaskLog:
+    def handle_line(self, line: str) -> RequestOutcome:
         """A natural-language line: a new request, or the answer to the pending question."""
         self.ensure_session()
         pending, self.pending = self.pending, None
         if pending is None:
             task = self.manager.create_task(line)
-            return self._dispatch(task, line, resume_token=None)
+            return self._run(task, line, resume_token=None)
         task = self.manager.create_task(
             line, thread_id=pending.thread_id, parent_task_id=pending.task_id,
             input_event=EventType.USER_RESPONSE)
         prompt = line if pending.resume_token else (
             f"{pending.original_prompt}\n\nYou asked: {pending.question}\nAnswer: {line}")
-        return self._dispatch(task, prompt, resume_token=pending.resume_token)
+        return self._run(task, prompt, resume_token=pending.resume_token)
 
-    def retry(self, task_ref: str | None) -> TaskLog:
-        """Re-dispatch a task's prompt as the next run of its thread."""
+    def retry(self, task_ref: str | None) -> RequestOutcome:
+        """Run a task's prompt again as the next run of its thread."""
         self.ensure_session()
         original = self._find_retry_target(task_ref)
         prompt = self._prompts.get(original.task_id) or self._logged_prompt(original)
@@ -171,11 +150,11 @@ class RunnerCore:
                                         parent_task_id=original.task_id, new_run=True)
         self.manager.add_event(task.task_id, EventType.RETRY_START,
                                {"retry_of": original.task_id, "previous_status": str(original.status)})
-        log = self._dispatch(task, prompt, resume_token=None)
-        if log.status is TaskStatus.COMPLETE:
-            self.ui.notify(Notice.info(f"Retry of {original.task_id} succeeded as {log.task_id}",
-                                       retry_of=original.task_id, task_id=log.task_id))
-        return log
+        outcome = self._run(task, prompt, resume_token=None)
+        if outcome.last.status is TaskStatus.COMPLETE:
+            outcome.notices.append(Notice.info(f"Retry of {original.task_id} succeeded as {outcome.last.task_id}",
+                                               retry_of=original.task_id, task_id=outcome.last.task_id))
+        return outcome
 
     def _find_retry_target(self, task_ref: str | None) -> TaskLog:
         """The task named (internal or external id), else the session's last failed task."""
@@ -203,50 +182,57 @@ class RunnerCore:
                     return prompt
         return log.prompt_summary
 
-    def _dispatch(self, task: TaskLog, prompt: str, *, resume_token: str | None) -> TaskLog:
+    def _run(self, task: TaskLog, prompt: str, *, resume_token: str | None) -> RequestOutcome:
         self._prompts[task.task_id] = prompt
         self.ui.task_started(task)
-        log, result = self._dispatch_or_reject(task, prompt, resume_token)
-        if self.cancel.is_set() or (result is not None and result.status is ExecutorStatus.CANCELLED):
-            # Ctrl-C / SIGTERM reached the supervisor, which ended the child and reported it.
-            self.interrupted = True
-        self._after_task(log, prompt, result)
-        return log
+        run = self._run_or_reject(task, prompt, resume_token)
+        # Ctrl-C / SIGTERM reached the supervisor, which ended the child and reported it.
+        interrupted = self.cancel.is_set() or (run.result is not None
+                                               and run.result.status is ExecutorStatus.CANCELLED)
+        notices = self._after_task(run, prompt)
+        return RequestOutcome(tasks=[run.log], notices=notices, interrupted=interrupted)
 
-    def _dispatch_or_reject(self, task: TaskLog, prompt: str,
-                            resume_token: str | None) -> tuple[TaskLog, ExecutorResult | None]:
-        if self._executor is None:
-            problem = self._executor_problem or RunnerError("no executor", hint="choose one with /provider")
-            return reject_task(self.manager, task.task_id, problem.message, problem.hint or "/provider"), None
-        missing_key = required_key_missing(self.config.executors, self._executor.name)
-        if missing_key:
-            return reject_task(self.manager, task.task_id, f"{missing_key} is not set",
-                               f"export {missing_key}=... before starting pm-runner"), None
-        overall, progress = self.config.limits_for(self._executor.name)
-        request = DispatchRequest(
-            task_id=task.task_id, prompt=prompt, project_root=self.config.project_root,
-            executor=self._executor,
-            executor_info=ExecutorInfo(name=self._executor.name, model=self.config.model),
-            limits=ExecutorLimits(executor_timeout_ms=overall, progress_timeout_ms=progress,
-                                  kill_grace_ms=self.config.kill_grace_ms),
-            interactive=not self.config.non_interactive,
+    def _run_or_reject(self, task: TaskLog, prompt: str, resume_token: str | None) -> TaskRun:
+        executor = check_gates(self._executor, self._executor_problem, self.config.executors)
+        if isinstance(executor, Rejection):
+            return TaskRun(record.reject(self.manager, task.task_id, executor), None)
+        overall, progress = self.config.limits_for(executor.name)
+        spec = TaskSpec(
+            task_id=task.task_id, executor=executor,
+            executor_info=ExecutorInfo(name=executor.name, model=self.config.model),
+            executor_task=ExecutorTask(
+                prompt=prompt, project_root=self.config.project_root,
+                interactive=not self.config.non_interactive,
+                limits=ExecutorLimits(executor_timeout_ms=overall, progress_timeout_ms=progress,
+                                      kill_grace_ms=self.config.kill_grace_ms),
+                resume_token=resume_token, model=self.config.model, cancel=self.cancel),
             require_evidence=self.config.require_evidence,
-            resume_token=resume_token,
-            cancel=self.cancel,
         )
-        return dispatch_task(self.manager, request, self.ui)
+        return run_task(self.manager, spec, self.ui)
 
-    def _after_task(self, log: TaskLog, prompt: str, result: ExecutorResult | None) -> None:
-        self.tally.last_status_by_thread[log.thread_id] = log.status
+    def _after_task(self, run: TaskRun, prompt: str) -> list[Notice]:
+        log, result = run.log, run.result
+        streak = self.tally.record(log)
         self.ui.task_finished(log)
         if log.runner_decision is RunnerDecision.CLARIFY and result is not None:
             self.pending = PendingClarification(
                 thread_id=log.thread_id, task_id=log.task_id, question=result.final_message,
                 original_prompt=prompt, resume_token=result.resume_token)
-        self._consecutive_errors = self._consecutive_errors + 1 if log.status is TaskStatus.ERROR else 0
-        if self._consecutive_errors == CONSECUTIVE_ERRORS_WARNING:
-            self.ui.notify(Notice.warning(f"{CONSECUTIVE_ERRORS_WARNING} tasks in a row ended in ERROR; "
-                                          "see what happened with /logs"))
+        return [streak] if streak is not None else []
+
+    # -- the exit code --------------------------------------------------------------------
+
+    def record_command_error(self) -> None:
+        """A command or a line the REPL refused: it counts against the exit code."""
+        self.tally.command_errors += 1
+
+    def record_fatal(self) -> None:
+        """The runner itself failed (a log could not be saved, a script was cancelled)."""
+        self.tally.fatal = True
+
+    @property
+    def fatal(self) -> bool:
+        return self.tally.fatal
 
     def exit_status(self) -> ExitStatus:
         return self.tally.exit_status()

@@ -16,6 +16,7 @@ from runner.config import save_repl_state
 from runner.core import RunnerCore
 from runner.errors import RunnerError
 from runner.executors.keys import key_statuses
+from runner.orchestration.request import RequestOutcome
 from runner.repl.output import Terminal
 
 
@@ -26,6 +27,7 @@ class CommandResult:
     output: list[Any] = field(default_factory=list)
     error: RunnerError | None = None
     exit: bool = False
+    request: RequestOutcome | None = None  # what a command that ran tasks (/retry) produced
 
 
 @dataclass
@@ -154,8 +156,7 @@ def _sessions(ctx: CommandContext, args: list[str]) -> CommandResult:
 def _retry(ctx: CommandContext, args: list[str]) -> CommandResult:
     if len(args) > 1:
         raise RunnerError("/retry takes at most one task id", hint="/retry or /retry task-002")
-    ctx.core.retry(args[0] if args else None)
-    return CommandResult()
+    return CommandResult(request=ctx.core.retry(args[0] if args else None))
 
 
 @command("provider", "/provider [name]", "Show or choose the executor (saved in .claude/repl.json)")

@@ -6,11 +6,11 @@ flushes its output before reading the next, and exits with the core's exit statu
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import IO, NoReturn
 
 from runner.core import RunnerCore
 from runner.errors import ExitStatus, LogWriteFatalError, RunnerError, StoreError
+from runner.orchestration.request import RequestOutcome
 from runner.repl.commands import CommandContext, run_command
 from runner.repl.interrupts import InterruptGate
 from runner.repl.output import Terminal
@@ -50,11 +50,11 @@ def handle_line(core: RunnerCore, terminal: Terminal, text: str, *, interactive:
     if line.startswith("/"):
         _run_command(core, terminal, line, interactive=interactive)
         return
-    _run_task(core, terminal, lambda: core.run_line(line), interactive=interactive)
+    _run_task(core, terminal, line, interactive=interactive)
 
 
 def _user_error(core: RunnerCore, terminal: Terminal, error: RunnerError) -> None:
-    core.tally.command_errors += 1
+    core.record_command_error()
     terminal.error(error.message, error.hint)
 
 
@@ -70,32 +70,34 @@ def _run_command(core: RunnerCore, terminal: Terminal, line: str, *, interactive
         terminal.render(item)
     if result.exit:
         raise StopRepl()
-    _stop_if_interrupted(core, interactive)
+    if result.request is not None:
+        _after_request(core, terminal, result.request, interactive)
 
 
-def _run_task(core: RunnerCore, terminal: Terminal, run: Callable[[], object], *, interactive: bool) -> None:
+def _run_task(core: RunnerCore, terminal: Terminal, line: str, *, interactive: bool) -> None:
     try:
-        run()
+        outcome = core.handle_line(line)
     except RunnerError as exc:
         if isinstance(exc, LogWriteFatalError | StoreError):
             _fatal(core, terminal, exc)
         _user_error(core, terminal, exc)
-    _stop_if_interrupted(core, interactive)
+        return
+    _after_request(core, terminal, outcome, interactive)
 
 
 def _fatal(core: RunnerCore, terminal: Terminal, exc: RunnerError) -> NoReturn:
-    core.tally.fatal = True
+    core.record_fatal()
     terminal.error(exc.message, exc.hint or "the task log could not be saved; the runner stops here")
     raise StopRepl(ExitStatus.ERROR)
 
 
-def _stop_if_interrupted(core: RunnerCore, interactive: bool) -> None:
-    """A cancelled task ends a script (exit 1); interactively the person just goes on."""
-    if core.interrupted:
-        core.interrupted = False
-        if not interactive:
-            core.tally.fatal = True
-            raise StopRepl(ExitStatus.ERROR)
+def _after_request(core: RunnerCore, terminal: Terminal, outcome: RequestOutcome, interactive: bool) -> None:
+    """Say what the request concluded; a cancelled task ends a script (exit 1), interactively the person goes on."""
+    for notice in outcome.notices:
+        terminal.notify(notice)
+    if outcome.interrupted and not interactive:
+        core.record_fatal()
+        raise StopRepl(ExitStatus.ERROR)
 
 
 def run_script(core: RunnerCore, terminal: Terminal, stdin: IO[bytes]) -> ExitStatus:
@@ -141,4 +143,4 @@ def run_interactive(core: RunnerCore, terminal: Terminal) -> ExitStatus:
                 return stop.status
             break
     # A person saw every result already; only a failure of the runner itself is an error here.
-    return ExitStatus.ERROR if core.tally.fatal else ExitStatus.SUCCESS
+    return ExitStatus.ERROR if core.fatal else ExitStatus.SUCCESS

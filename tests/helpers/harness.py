@@ -24,6 +24,7 @@ from runner.executors.fake import TEST_MODE_ENV
 from runner.logs.manager import TaskLogManager
 from runner.logs.models import TaskLog
 from runner.notices import Notice
+from runner.orchestration.request import RequestOutcome
 from runner.views.notices import notice_text
 
 
@@ -79,13 +80,22 @@ class Harness:
     project: Path
     executor: RecordingExecutor | None
 
+    outcomes: list[RequestOutcome] = field(default_factory=list)
+
     def line(self, text: str) -> TaskLog:
-        """A natural-language line, as the REPL hands it over; returns the task it produced."""
-        return self.core.run_line(text)
+        """A natural-language line, as the REPL hands it over; returns the (last) task it produced."""
+        return self._concluded(self.core.handle_line(text))
 
     def retry(self, task_ref: str | None = None) -> TaskLog:
         """`/retry [task]`."""
-        return self.core.retry(task_ref)
+        return self._concluded(self.core.retry(task_ref))
+
+    def _concluded(self, outcome: RequestOutcome) -> TaskLog:
+        """Tell the UI what the request concluded, as the REPL edge does, and keep the outcome."""
+        self.outcomes.append(outcome)
+        for notice in outcome.notices:
+            self.ui.notify(notice)
+        return outcome.last
 
     def cancel_after(self, seconds: float) -> threading.Timer:
         """Set the cancel flag from another thread after `seconds`, as the edge's signal handler does."""
@@ -96,7 +106,7 @@ class Harness:
     @property
     def interrupted(self) -> bool:
         """Whether the last line was cancelled (the edge stops a script when it was)."""
-        return self.core.interrupted
+        return self.outcomes[-1].interrupted
 
     def exit_status(self) -> ExitStatus:
         return self.core.exit_status()
