@@ -40,7 +40,6 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.tree_snapshot", 2),
     ("runner.config", 2),
     ("runner.logs.manager", 3),
-    ("runner.dispatch", 3),
     ("runner.orchestration", 3),
     ("runner.core", 3),
     ("runner.repl", 4),
