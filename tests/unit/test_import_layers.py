@@ -41,6 +41,8 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.config", 2),
     ("runner.logs.manager", 3),
     ("runner.orchestration", 3),
+    ("runner.orchestration.planner", 1),  # the planner is pure: a request in, a Plan out
+    ("runner.orchestration.planning", 1),
     ("runner.core", 3),
     ("runner.repl", 4),
     ("runner.cli", 4),
