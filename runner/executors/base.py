@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from runner.logs.models import BlockedReason, ErrorCode, EventType, TerminatedBy
+from runner.logs.models import BlockedReason, ErrorCode, EventType, Metrics, TerminatedBy
 
 
 @dataclass(frozen=True)
@@ -62,20 +62,6 @@ class ExecutorStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
-@dataclass(frozen=True)
-class Usage:
-    """What the agent reported about its own run; every field is optional."""
-
-    model: str | None = None
-    input_tokens: int | None = None  # cached tokens included
-    cache_read_input_tokens: int | None = None
-    cache_creation_input_tokens: int | None = None
-    output_tokens: int | None = None
-    cost_usd: float | None = None
-    duration_ms: int | None = None
-    num_turns: int | None = None
-
-
 @dataclass
 class ExecutorResult:
     """The outcome of one run. Every string in it is already masked."""
@@ -84,7 +70,7 @@ class ExecutorResult:
     exit_code: int | None = None
     final_message: str = ""
     claimed_files: list[str] = field(default_factory=list)
-    usage: Usage | None = None
+    usage: Metrics | None = None  # what the agent reported about its own run, as the log stores it
     blocked_reason: BlockedReason | None = None
     terminated_by: TerminatedBy | None = None
     timeout_ms: int | None = None

@@ -12,10 +12,9 @@ from typing import Any
 
 import orjson
 
-from runner.executors.base import Usage
 from runner.executors.streams import OutputBudget
 from runner.logs.masking import mask_and_truncate, mask_text
-from runner.logs.models import EventType
+from runner.logs.models import EventType, Metrics
 
 # Tools whose input names a file they write; NotebookEdit calls it `notebook_path`.
 WRITE_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
@@ -167,11 +166,11 @@ class StreamJsonParser:
             "permission_denials": len(denials) if isinstance(denials, list) else 0,
         })
 
-    def usage(self) -> Usage | None:
+    def usage(self) -> Metrics | None:
         """Model, tokens (input counts cached prompt tokens too), cost, duration and turns from `result`."""
         record = self.result
         if record is None:
-            return Usage(model=self.model) if self.model else None
+            return Metrics(model=self.model) if self.model else None
         raw_usage = record.get("usage")
         raw: dict[str, Any] = raw_usage if isinstance(raw_usage, dict) else {}
         parts = [_int(raw.get(key)) for key in
@@ -182,7 +181,7 @@ class StreamJsonParser:
         by_model = record.get("modelUsage")
         if model is None and isinstance(by_model, dict) and by_model:
             model = str(next(iter(by_model)))
-        return Usage(
+        return Metrics(
             model=model,
             input_tokens=sum(known) if known else None,
             cache_creation_input_tokens=parts[1],

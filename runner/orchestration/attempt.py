@@ -72,20 +72,4 @@ def run_executor(executor: Executor, task: ExecutorTask, sink: ManagerSink) -> t
 def check_on_disk(root: Path, before: TreeSnapshot, result: ExecutorResult) -> Attempt:
     """Snapshot again and verify the executor's claims against what really changed."""
     verification = verify_task(root, before, snapshot_tree(root), result.claimed_files)
-    return Attempt(result, verification, _metrics(result))
-
-
-def _metrics(result: ExecutorResult) -> Metrics | None:
-    usage = result.usage
-    if usage is None:
-        return None
-    return Metrics(
-        duration_ms=usage.duration_ms,
-        input_tokens=usage.input_tokens,
-        cache_read_input_tokens=usage.cache_read_input_tokens,
-        cache_creation_input_tokens=usage.cache_creation_input_tokens,
-        output_tokens=usage.output_tokens,
-        cost_usd=usage.cost_usd,
-        model=usage.model,
-        num_turns=usage.num_turns,
-    )
+    return Attempt(result, verification, result.usage)

@@ -17,6 +17,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from runner.executors.claude_code import result_from_stream
 from runner.executors.claude_stream import StreamJsonParser
 from runner.executors.streams import MAX_EVENT_CHARS, TAIL_LINES, OutputBudget
@@ -56,6 +58,8 @@ def exited_run(recording: Path) -> SupervisedRun:
 
 def plain(value: Any) -> Any:
     """A dataclass, enum, list or dict as plain JSON values."""
+    if isinstance(value, BaseModel):
+        return plain(value.model_dump())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):
