@@ -22,6 +22,7 @@ from runner.logs.models import (
     TaskLog,
     TaskStatus,
 )
+from runner.logs.parts import Evidence
 from runner.logs.store import codec, indexes
 from runner.logs.store.durable import write_atomic
 from runner.logs.store.locks import DEFAULT_LOCK_TIMEOUT_S, hold
@@ -30,7 +31,7 @@ from runner.timestamps import now_iso
 
 _OUTCOMES = (
     TaskOutcome(status=TaskStatus.COMPLETE, executor_summary="Executor finished; 2 files changed",
-                files_modified_count=2),
+                evidence=Evidence(files_modified_count=2)),
     TaskOutcome(status=TaskStatus.ERROR, error_code=ErrorCode.EXECUTOR_FAILED,
                 error_reason="Executor exited with code 1: AssertionError in tests/unit/test_cache.py"),
     TaskOutcome(status=TaskStatus.INCOMPLETE, error_code=ErrorCode.EVIDENCE_MISSING,

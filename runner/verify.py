@@ -19,6 +19,7 @@ from runner.logs.models import (
     EvidenceSummary,
     VerifiedFile,
 )
+from runner.logs.parts import Evidence
 from runner.timestamps import now_iso
 from runner.tree_snapshot import TreeDiff, TreeSnapshot, diff_snapshots, snapshot_tree
 
@@ -29,6 +30,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Verification:
+    """What the disk shows after a task: the evidence it records, and the rest the judge needs."""
+
     verified_files: list[VerifiedFile]
     artifacts: Artifacts
     evidence_summary: EvidenceSummary
@@ -36,6 +39,12 @@ class Verification:
     missing: list[str]
     outside_root: list[str] = field(default_factory=list)
     diff: TreeDiff = field(default_factory=TreeDiff)
+
+    @property
+    def evidence(self) -> Evidence:
+        """The part of the task's outcome verification owns."""
+        return Evidence(evidence_summary=self.evidence_summary, artifacts=self.artifacts,
+                        verified_files=self.verified_files, files_modified_count=self.files_modified_count)
 
 
 def normalise_claim(root: Path, claim: str) -> str | None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from runner.logs.models import BlockedReason, ErrorCode, EventType, Metrics, TerminatedBy
+from runner.logs.parts import RunFacts
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,13 @@ class ExecutorResult:
     @property
     def executor_blocked(self) -> bool:
         return self.blocked_reason is not None
+
+    @property
+    def facts(self) -> RunFacts:
+        """The part of the task's outcome this run owns."""
+        return RunFacts(executor_blocked=self.executor_blocked, blocked_reason=self.blocked_reason,
+                        terminated_by=self.terminated_by, timeout_ms=self.timeout_ms, metrics=self.usage,
+                        resume_token=self.resume_token, test_mode=self.test_mode)
 
 
 class Executor(Protocol):

@@ -14,19 +14,14 @@ from pydantic import BaseModel, ValidationError
 
 from runner.logs.masking import mask_obj, mask_text
 from runner.logs.models import (
-    Artifacts,
-    BlockedReason,
     ErrorCode,
     EventType,
-    EvidenceSummary,
     LogEvent,
-    Metrics,
     RunnerDecision,
     TaskLog,
     TaskStatus,
-    TerminatedBy,
-    VerifiedFile,
 )
+from runner.logs.parts import Evidence, RunFacts
 from runner.logs.store.codec import json_safe
 
 TRUNCATED = "[TRUNCATED]"
@@ -39,24 +34,16 @@ TERMINAL_EVENTS = {
 
 @dataclass
 class TaskOutcome:
-    """What the caller decided about a finished task; the manager turns it into the terminal TaskLog."""
+    """What the caller decided about a finished task, with the parts it decided from; the manager
+    turns it into the terminal TaskLog."""
 
     status: TaskStatus
     error_reason: str | None = None
     error_code: ErrorCode | None = None
     runner_decision: RunnerDecision | None = None
     executor_summary: str | None = None
-    evidence_summary: EvidenceSummary | None = None
-    artifacts: Artifacts | None = None
-    verified_files: list[VerifiedFile] = field(default_factory=list)
-    files_modified_count: int = 0
-    executor_blocked: bool = False
-    blocked_reason: BlockedReason | None = None
-    terminated_by: TerminatedBy | None = None
-    timeout_ms: int | None = None
-    metrics: Metrics | None = None
-    resume_token: str | None = None
-    test_mode: bool = False
+    evidence: Evidence = field(default_factory=Evidence)
+    facts: RunFacts = field(default_factory=RunFacts)
     final_event_content: dict[str, Any] = field(default_factory=dict)
 
 
@@ -112,20 +99,21 @@ def terminal_log(current: TaskLog, outcome: TaskOutcome, *, event_id: str, now: 
 
 
 def _outcome_fields(current: TaskLog, outcome: TaskOutcome, now: str) -> dict[str, Any]:
+    evidence, facts = outcome.evidence, outcome.facts
     return {
         "status": outcome.status, "ended_at": now, "updated_at": now,
         "error_reason": mask_optional(outcome.error_reason), "error_code": outcome.error_code,
         "runner_decision": outcome.runner_decision or current.runner_decision,
         "executor_summary": mask_optional(outcome.executor_summary),
-        "evidence_summary": _masked_model(outcome.evidence_summary),
-        "artifacts": _masked_model(outcome.artifacts) or current.artifacts,
-        "verified_files": [_masked_model(f) for f in outcome.verified_files],
-        "files_modified_count": outcome.files_modified_count,
-        "executor_blocked": outcome.executor_blocked, "blocked_reason": outcome.blocked_reason,
-        "terminated_by": outcome.terminated_by,
-        "timeout_ms": outcome.timeout_ms if outcome.timeout_ms is not None else current.timeout_ms,
-        "metrics": _masked_model(outcome.metrics), "resume_token": mask_optional(outcome.resume_token),
-        "test_mode": outcome.test_mode or current.test_mode,
+        "evidence_summary": _masked_model(evidence.evidence_summary),
+        "artifacts": _masked_model(evidence.artifacts) or current.artifacts,
+        "verified_files": [_masked_model(f) for f in evidence.verified_files],
+        "files_modified_count": evidence.files_modified_count,
+        "executor_blocked": facts.executor_blocked, "blocked_reason": facts.blocked_reason,
+        "terminated_by": facts.terminated_by,
+        "timeout_ms": facts.timeout_ms if facts.timeout_ms is not None else current.timeout_ms,
+        "metrics": _masked_model(facts.metrics), "resume_token": mask_optional(facts.resume_token),
+        "test_mode": facts.test_mode or current.test_mode,
     }
 
 

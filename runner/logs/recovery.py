@@ -13,6 +13,7 @@ from runner.ids import counter_of, format_event_id
 from runner.logs.masking import mask_text
 from runner.logs.models import ErrorCode, EventType, LogEvent, TaskLog, TaskStatus, TerminatedBy
 from runner.logs.outcome import TaskOutcome, clean_content, terminal_log
+from runner.logs.parts import RunFacts
 from runner.logs.store import codec, durable, indexes
 from runner.logs.store.context import StoreContext
 from runner.logs.store.journal import load_task
@@ -27,7 +28,7 @@ CRASH_REASON = "runner stopped before the task finished"
 def crash_outcome() -> TaskOutcome:
     """The outcome of a task whose runner stopped (crashed, killed, or closed with the task open)."""
     return TaskOutcome(status=TaskStatus.ERROR, error_code=ErrorCode.RUNNER_CRASHED,
-                       error_reason=CRASH_REASON, terminated_by=TerminatedBy.REPL_FAIL_CLOSED,
+                       error_reason=CRASH_REASON, facts=RunFacts(terminated_by=TerminatedBy.REPL_FAIL_CLOSED),
                        final_event_content={"reason": CRASH_REASON})
 
 

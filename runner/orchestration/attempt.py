@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from runner.executors.base import Executor, ExecutorResult, ExecutorTask, raw_log_line
 from runner.logs.manager import RawLog, TaskLogManager
-from runner.logs.models import EventType, Metrics
+from runner.logs.models import EventType
 from runner.tree_snapshot import TreeSnapshot, snapshot_tree
 from runner.verify import Verification, verify_task
 
@@ -58,7 +58,6 @@ class Attempt:
 
     result: ExecutorResult
     verification: Verification
-    metrics: Metrics | None
 
 
 def run_executor(executor: Executor, task: ExecutorTask, sink: ManagerSink) -> tuple[TreeSnapshot, ExecutorResult]:
@@ -72,4 +71,4 @@ def run_executor(executor: Executor, task: ExecutorTask, sink: ManagerSink) -> t
 def check_on_disk(root: Path, before: TreeSnapshot, result: ExecutorResult) -> Attempt:
     """Snapshot again and verify the executor's claims against what really changed."""
     verification = verify_task(root, before, snapshot_tree(root), result.claimed_files)
-    return Attempt(result, verification, result.usage)
+    return Attempt(result, verification)

@@ -58,30 +58,20 @@ def findings(manager: TaskLogManager, task_id: str, attempt: Attempt, decision: 
         manager.add_event(task_id, EventType.CLARIFICATION_REQUEST, {"question": result.final_message})
     elif result.final_message:
         manager.add_event(task_id, EventType.MEDIATION_OUTPUT, {"text": result.final_message})
-    if attempt.metrics is not None:
-        manager.add_event(task_id, EventType.MODEL_USAGE, attempt.metrics.model_dump(exclude_none=True))
+    if result.usage is not None:
+        manager.add_event(task_id, EventType.MODEL_USAGE, result.usage.model_dump(exclude_none=True))
 
 
 def conclude(manager: TaskLogManager, task_id: str, attempt: Attempt, decision: StatusDecision) -> TaskLog:
     """The terminal TaskLog of a judged attempt (durable when this returns; raises LogWriteFatalError)."""
-    result, verification = attempt.result, attempt.verification
     return manager.finish_task(task_id, TaskOutcome(
         status=decision.status,
         runner_decision=decision.runner_decision,
         error_code=decision.error_code,
         error_reason=decision.error_reason,
         executor_summary=decision.summary,
-        evidence_summary=verification.evidence_summary,
-        artifacts=verification.artifacts,
-        verified_files=verification.verified_files,
-        files_modified_count=verification.files_modified_count,
-        executor_blocked=result.executor_blocked,
-        blocked_reason=result.blocked_reason,
-        terminated_by=result.terminated_by,
-        timeout_ms=result.timeout_ms,
-        metrics=attempt.metrics,
-        resume_token=result.resume_token,
-        test_mode=result.test_mode,
+        evidence=attempt.verification.evidence,
+        facts=attempt.result.facts,
         final_event_content=_final_content(decision, attempt),
     ))
 

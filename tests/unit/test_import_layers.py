@@ -27,6 +27,8 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.timestamps", 0),
     ("runner.logs.models", 0),
     ("runner.logs.limits", 0),
+    ("runner.logs.parts", 0),
+    ("runner.executors.base", 0),  # the protocol and its data
     ("runner.logs.retention.report", 0),  # data only: what retention removed and reports
     ("runner.notices", 0),
     ("runner.logs.masking", 1),  # masking.env reads os.environ once; no files

@@ -20,6 +20,7 @@ from runner.logs.models import (
     TaskStatus,
     Visibility,
 )
+from runner.logs.parts import Evidence, RunFacts
 from runner.logs.store import LogReader
 
 
@@ -69,8 +70,9 @@ def test_running_then_complete_with_index_fields(manager: TaskLogManager, tmp_pa
     assert running.status is TaskStatus.RUNNING and running.verification_root == str(tmp_path)
     manager.add_event(task.task_id, EventType.EXECUTOR_START, {"command": "claude -p"})
     log = manager.finish_task(task.task_id, TaskOutcome(
-        status=TaskStatus.COMPLETE, files_modified_count=2, executor_summary="done",
-        metrics=Metrics(duration_ms=1234, cost_usd=0.5, model="sonnet-4"), final_event_content={"summary": "ok"}))
+        status=TaskStatus.COMPLETE, evidence=Evidence(files_modified_count=2), executor_summary="done",
+        facts=RunFacts(metrics=Metrics(duration_ms=1234, cost_usd=0.5, model="sonnet-4")),
+        final_event_content={"summary": "ok"}))
     assert log.status is TaskStatus.COMPLETE and log.ended_at is not None and log.timeout_ms == 5000
     assert [e.event_type for e in log.events] == [EventType.USER_INPUT, EventType.EXECUTOR_START,
                                                   EventType.TASK_COMPLETE]

@@ -14,6 +14,7 @@ from runner.logs.models import (
     Metrics,
     TaskStatus,
 )
+from runner.logs.parts import Evidence, RunFacts
 
 SECRET = "sk-proj-Abc123Def456Ghi789Jkl012Mno345Pqr678"
 
@@ -38,10 +39,10 @@ def test_a_secret_reaches_no_log_file(tmp_path: Path) -> None:
     raw.close()
     manager.finish_task(task.task_id, TaskOutcome(
         status=TaskStatus.ERROR, error_code=ErrorCode.EXECUTOR_FAILED, error_reason=f"bad key {SECRET}",
-        executor_summary=f"tried {SECRET}", resume_token=SECRET,
-        evidence_summary=EvidenceSummary(files_expected=[SECRET], verification_passed=False,
-                                         verification_reason=SECRET),
-        artifacts=Artifacts(files_touched=[f"{SECRET}.txt"]), metrics=Metrics(model=SECRET),
+        executor_summary=f"tried {SECRET}", facts=RunFacts(resume_token=SECRET, metrics=Metrics(model=SECRET)),
+        evidence=Evidence(evidence_summary=EvidenceSummary(files_expected=[SECRET], verification_passed=False,
+                                                           verification_reason=SECRET),
+                          artifacts=Artifacts(files_touched=[f"{SECRET}.txt"])),
         final_event_content={"summary": SECRET}))
     queued = manager.create_task(f"left open with {SECRET}")
     manager.add_event(queued.task_id, EventType.EXECUTOR_OUTPUT, {"line": SECRET})
