@@ -25,6 +25,7 @@ from runner.logs.models import (
     TerminatedBy,
     VerifiedFile,
 )
+from runner.logs.store.indexes import entry_from_log
 from runner.timestamps import epoch_ms_of
 
 SESSION_ID = "sess-20250112-001"
@@ -283,38 +284,6 @@ def session_logs(*, with_running: bool = False) -> list[TaskLog]:
     """The sample session's tasks in creation order."""
     logs = [clarification_task(), answer_task(), retry_task(), blocked_task()]
     return logs + [running_task()] if with_running else logs
-
-
-def entry_from_log(log: TaskLog) -> TaskLogEntry:
-    """The session-index row the store would write for `log`."""
-    metrics = log.metrics
-    return TaskLogEntry(
-        task_id=log.task_id,
-        external_task_id=log.external_task_id,
-        thread_id=log.thread_id,
-        run_id=log.run_id,
-        parent_task_id=log.parent_task_id,
-        status=log.status,
-        started_at=log.started_at,
-        ended_at=log.ended_at,
-        prompt_summary=log.prompt_summary,
-        runner_decision=log.runner_decision,
-        executor=log.executor.name if log.executor else None,
-        model=log.executor.model if log.executor else None,
-        files_modified_count=log.files_modified_count,
-        error_reason=log.error_reason,
-        error_code=log.error_code,
-        executor_blocked=log.executor_blocked,
-        blocked_reason=log.blocked_reason,
-        duration_ms=metrics.duration_ms if metrics else None,
-        cost_usd=metrics.cost_usd if metrics else None,
-        input_tokens=metrics.input_tokens if metrics else None,
-        output_tokens=metrics.output_tokens if metrics else None,
-        event_count=len(log.events),
-        first_event_type=log.events[0].event_type,
-        last_event_type=log.events[-1].event_type,
-        test_mode=log.test_mode,
-    )
 
 
 def session_entries(*, with_running: bool = False) -> list[TaskLogEntry]:

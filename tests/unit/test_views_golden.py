@@ -53,18 +53,19 @@ def golden(text: str) -> str:
 
 LIST_100 = golden("""
 Task logs (session sess-20250112-001)
-  # Log ID   Task ID            Status     Started             Duration Files Executor/Model    Cost
-────────────────────────────────────────────────────────────────────────────────────────────────────
-  1 task-001 task-1736681400000 INCOMPLETE 2025-01-12 11:30:00    10.1s     0 claude-code    $0.0123
+  # Log ID   Task ID            Status     Started             Duration Files Executor/Model
+───────────────────────────────────────────────────────────────────────────────────────────────
+  1 task-001 task-1736681400000 INCOMPLETE 2025-01-12 11:30:00    10.1s     0 claude-code
+                                                                              claude-sonnet-4-5
+  2 task-002 task-1736681460000 COMPLETE   2025-01-12 11:31:00    21.1s     1 claude-code
+                                                                              claude-sonnet-4-5
+  3 task-003 task-1736681700000 COMPLETE   2025-01-12 11:35:00    3m04s     1 claude-code
+                                                                              claude-sonnet-4-5
+  4 task-004 task-1736682000000 ERROR      2025-01-12 11:40:00     3.4s     0 claude-code
                                                                               sonnet
-  2 task-002 task-1736681460000 COMPLETE   2025-01-12 11:31:00    21.1s     1 claude-code    $0.0456
+> 5 task-005 task-1736682300000 RUNNING    2025-01-12 11:45:00        -     0 claude-code
                                                                               sonnet
-  3 task-003 task-1736681700000 COMPLETE   2025-01-12 11:35:00    3m04s     1 claude-code    $0.1021
-                                                                              sonnet
-  4 task-004 task-1736682000000 ERROR      2025-01-12 11:40:00     3.4s     0 claude-code          -
-                                                                              sonnet
-> 5 task-005 task-1736682300000 RUNNING    2025-01-12 11:45:00        -     0 claude-code          -
-                                                                              sonnet
+Some columns are hidden at this width; see --json.
 5 tasks: 2 complete, 1 incomplete, 1 error, 1 running
 """)
 
@@ -247,12 +248,12 @@ def test_task_list_roomy_layout_on_a_wide_console() -> None:
         "Cost",
     ]
     assert (
-        "   1  task-001  task-1736681400000  INCOMPLETE  2025-01-12 11:30:00     10.1s      0"
-        "  claude-code/sonnet  $0.0123"
+        "   1  task-001  task-1736681400000  INCOMPLETE  2025-01-12 11:30:00     10.1s      0  "
+        "claude-code/claude-sonnet-4-5  $0.0123"
     ) in lines
     assert (
-        ">  5  task-005  task-1736682300000  RUNNING     2025-01-12 11:45:00         -      0"
-        "  claude-code/sonnet        -"
+        ">  5  task-005  task-1736682300000  RUNNING     2025-01-12 11:45:00         -      0  "
+        "claude-code/sonnet                   -"
     ) in lines
     assert len(lines) == 9
 
