@@ -9,8 +9,8 @@ from __future__ import annotations
 from bench.big_logs import build_large_task
 from bench.harness import Figure, Target, scratch
 from bench.logs_cli import end_to_end_figure, in_process_figure, render_view
+from runner.logs.query import LogsRequest
 from runner.logs.store import LogReader
-from runner.repl.logs_command import LogsRequest
 
 NAME = "detail_10mb"
 MAX_MS = 300

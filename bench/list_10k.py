@@ -12,9 +12,9 @@ import orjson
 from bench.big_logs import build_session
 from bench.harness import Figure, Target, scratch
 from bench.logs_cli import end_to_end_figure, in_process_figure, render_view, touch
+from runner.logs.query import LogsRequest
 from runner.logs.store import LogReader
 from runner.logs.store.paths import LogPaths
-from runner.repl.logs_command import LogsRequest
 
 NAME = "list_10k"
 IN_PROCESS_MAX_MS = 30

@@ -19,8 +19,9 @@ import orjson
 
 from bench.harness import Figure, Target, figure, paired
 from bench.processes import describe_command, pm_runner, python_snippet
+from runner.logs.query import LogsRequest
 from runner.logs.store import LogReader
-from runner.repl.logs_command import LogsRequest, execute_view
+from runner.repl.logs_command import execute_view
 from runner.repl.output import PIPED_WIDTH, Terminal
 
 REEMIT_SNIPPET = (

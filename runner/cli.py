@@ -75,14 +75,15 @@ def _add_repl_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def _add_logs_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from runner.repl.logs_command import ACTIONS, add_logs_options
+    from runner.logs.query import SHELL_ACTIONS
+    from runner.repl.logs_command import add_logs_options
 
     logs = subparsers.add_parser("logs", help="list, show, tree, sessions, clear, export, report or stats",
                                  description="Read the TaskLogs of a project (masked, summary unless --full).\n"
                                  "Also: `logs export` (OTLP, JSONL, --endpoint), `logs report` (Markdown, HTML)\n"
                                  "and `logs stats`; each has its own --help.",
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    logs.add_argument("action", nargs="?", default="list", choices=ACTIONS, help="what to do (default: list)")
+    logs.add_argument("action", nargs="?", default="list", choices=SHELL_ACTIONS, help="what to do (default: list)")
     logs.add_argument("task", nargs="?", metavar="ID", help="task id for show (task-001 or task-<epoch-ms>)")
     logs.add_argument("--project", type=Path, metavar="DIR", default=None, help="project folder (default: .)")
     add_logs_options(logs)

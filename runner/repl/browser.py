@@ -23,6 +23,7 @@ from prompt_toolkit.styles import Style
 
 from runner.errors import RunnerError
 from runner.logs.models import CorruptedLog, TaskLog, TaskLogEntry
+from runner.logs.query import pick_session
 from runner.logs.store import LogReader
 from runner.repl.browser_render import (
     Line,
@@ -35,7 +36,6 @@ from runner.repl.browser_render import (
     tree_lines,
 )
 from runner.repl.browser_state import HELP, KEYS, BrowserState, Screen
-from runner.repl.logs_command import pick_session
 from runner.views.event_content import event_body
 
 REFRESH_S = 0.5

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from runner.durations import parse_duration_ms
 from runner.errors import RunnerError
+from runner.logs.query import LogsRequest
 from runner.logs.retention import RetentionReport, clear_logs
-from runner.repl.logs_command import LogsRequest
 from runner.repl.output import Terminal
 from runner.views.retention import preview_lines, result_lines
 

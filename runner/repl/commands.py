@@ -8,57 +8,13 @@ from __future__ import annotations
 
 import difflib
 import shlex
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from runner.config import save_repl_state
-from runner.core import RunnerCore
 from runner.errors import RunnerError
 from runner.executors.keys import key_statuses
-from runner.orchestration.request import RequestOutcome
-from runner.repl.output import Terminal
+from runner.repl.command_types import REGISTRY, CommandContext, CommandResult, command
 
-
-@dataclass
-class CommandResult:
-    """What a command produced: things to show, whether it failed, whether the REPL should stop."""
-
-    output: list[Any] = field(default_factory=list)
-    error: RunnerError | None = None
-    exit: bool = False
-    request: RequestOutcome | None = None  # what a command that ran tasks (/retry) produced
-
-
-@dataclass
-class CommandContext:
-    core: RunnerCore
-    terminal: Terminal
-    interactive: bool
-
-
-Handler = Callable[[CommandContext, list[str]], CommandResult]
-
-
-@dataclass(frozen=True)
-class Command:
-    name: str
-    usage: str
-    summary: str
-    handler: Handler
-
-
-REGISTRY: dict[str, Command] = {}
-
-
-def command(name: str, usage: str, summary: str) -> Callable[[Handler], Handler]:
-    """Register a handler under `/name` with its usage line and one-line help."""
-
-    def register(handler: Handler) -> Handler:
-        REGISTRY[name] = Command(name, usage, summary, handler)
-        return handler
-
-    return register
+__all__ = ["REGISTRY", "CommandContext", "CommandResult", "command", "run_command", "unknown_command"]
 
 
 def unknown_command(name: str) -> RunnerError:

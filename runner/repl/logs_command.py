@@ -6,23 +6,18 @@ Reads go through `LogReader`; rendering through `runner.views`; nothing here wri
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import orjson
 
-from runner.durations import parse_duration_ms
-from runner.errors import NotFoundError, RunnerError
-from runner.logs.models import TaskLogEntry, TaskStatus, Visibility
-from runner.timestamps import epoch_ms_of, now_ms
+from runner.errors import RunnerError
+from runner.logs.models import TaskStatus
+from runner.logs.query import LogsAction, LogsRequest, filter_entries, pick_session
+from runner.repl.command_types import CommandContext, CommandResult
 
 if TYPE_CHECKING:
     from runner.logs.store import LogReader
-    from runner.repl.commands import CommandContext, CommandResult
-
-ACTIONS = ("list", "show", "tree", "sessions", "clear")
-
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports mistakes as RunnerError instead of exiting the REPL."""
@@ -48,38 +43,19 @@ def add_logs_options(parser: argparse.ArgumentParser) -> None:
                         help="write the session's HTML report under .claude/logs/reports/ and print its path")
 
 
-@dataclass
-class LogsRequest:
-    action: str
-    task_ref: str | None = None
-    session: str | None = None
-    full: bool = False
-    json: bool = False
-    status: str | None = None
-    since: str | None = None
-    force: bool = False
-    older_than: str | None = None
-    dry_run: bool = False
-    follow: bool = False
-    report: bool = False
-
-    @property
-    def visibility(self) -> Visibility:
-        return Visibility.FULL if self.full else Visibility.SUMMARY
-
-
 def request_from_namespace(ns: argparse.Namespace, action: str, task_ref: str | None) -> LogsRequest:
+    action = LogsAction(action)
     if ns.tree:
-        action = "tree"
+        action = LogsAction.TREE
     if ns.clear:
-        action = "clear"
+        action = LogsAction.CLEAR
     if ns.report:
         if task_ref:
             raise RunnerError("--report covers the whole session", hint="pm-runner logs report TASK_ID --format md")
-        action = "report"
-    if action == "show" and not task_ref:
+        action = LogsAction.REPORT
+    if action is LogsAction.SHOW and not task_ref:
         raise RunnerError("show needs a task id", hint="e.g. pm-runner logs show task-001")
-    if ns.follow and action != "show":
+    if ns.follow and action is not LogsAction.SHOW:
         raise RunnerError("--follow works with one task", hint="pm-runner logs show task-001 --follow")
     return LogsRequest(action=action, task_ref=task_ref, session=ns.session, full=ns.full, json=ns.json,
                        status=ns.status, since=ns.since, force=ns.force, older_than=ns.older_than,
@@ -93,28 +69,6 @@ def parse_repl_logs_args(args: list[str]) -> LogsRequest:
     add_logs_options(parser)
     ns = parser.parse_args(args)
     return request_from_namespace(ns, "show" if ns.task else "list", ns.task)
-
-
-def pick_session(reader: LogReader, wanted: str | None, current: str | None) -> str:
-    """The session a view is about: the one named, else the current one, else the latest."""
-    if wanted and wanted != "latest":
-        if not reader.session_exists(wanted):
-            raise NotFoundError(f"no session {wanted} in {reader.logs_dir}", hint="/sessions lists them")
-        return wanted
-    chosen = current if (current and wanted != "latest") else reader.latest_session_id()
-    if chosen is None:
-        raise NotFoundError(f"no sessions recorded in {reader.logs_dir}",
-                            hint="run a task first, or point --project at the right folder")
-    return chosen
-
-
-def filter_entries(entries: list[TaskLogEntry], request: LogsRequest) -> list[TaskLogEntry]:
-    if request.status:
-        entries = [e for e in entries if e.status.value == request.status]
-    if request.since:
-        cutoff = now_ms() - parse_duration_ms(request.since, flag="--since")
-        entries = [e for e in entries if epoch_ms_of(e.started_at) >= cutoff]
-    return entries
 
 
 def json_text(document: Any) -> str:
@@ -138,15 +92,15 @@ def execute_view(reader: LogReader, request: LogsRequest, current: str | None) -
     from runner.views import sessions as sessions_view
     from runner.views import task_detail, task_list, tree
 
-    if request.action == "report":
+    if request.action is LogsAction.REPORT:
         return [write_report(reader, request, current)]
-    if request.action == "sessions":
+    if request.action is LogsAction.SESSIONS:
         rows = reader.list_sessions()
         if request.json:
             return [json_text(sessions_view.sessions_json(rows))]
         return [sessions_view.sessions_renderable(rows, current=current)]
     session_id = pick_session(reader, request.session, current)
-    if request.action == "show":
+    if request.action is LogsAction.SHOW:
         assert request.task_ref is not None
         log = reader.read_task(session_id, reader.resolve_task(session_id, request.task_ref))
         if request.json:
@@ -155,7 +109,7 @@ def execute_view(reader: LogReader, request: LogsRequest, current: str | None) -
     index = reader.read_session_index(session_id)
     note = "index was missing or corrupted and has been rebuilt" if reader.last_rebuilt else None
     entries = filter_entries(index.entries, request)
-    if request.action == "tree":
+    if request.action is LogsAction.TREE:
         if request.json:
             return [json_text(tree.tree_json(session_id, entries, visibility=request.visibility))]
         return [tree.tree_renderable(session_id, entries, visibility=request.visibility)]
@@ -168,11 +122,10 @@ def execute_view(reader: LogReader, request: LogsRequest, current: str | None) -
 def run_logs_command(ctx: CommandContext, args: list[str]) -> CommandResult:
     """The `/logs` handler of the REPL."""
     from runner.logs.store import LogReader
-    from runner.repl.commands import CommandResult
 
     request = parse_repl_logs_args(args)
     project_root: Path = ctx.core.config.project_root
-    if request.action == "clear":
+    if request.action is LogsAction.CLEAR:
         from runner.repl.clear_command import confirm_at, run_clear
 
         return CommandResult(output=run_clear(project_root, request, interactive=ctx.interactive,
@@ -181,7 +134,7 @@ def run_logs_command(ctx: CommandContext, args: list[str]) -> CommandResult:
     if request.follow:
         raise RunnerError("--follow is for the shell", hint="pm-runner logs show ID --follow")
     current = ctx.core.manager.session_id
-    if (ctx.interactive and request.action == "list" and not request.json
+    if (ctx.interactive and request.action is LogsAction.LIST and not request.json
             and not (request.status or request.since or request.session)):
         from runner.repl.browser import open_browser
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from runner.errors import ExitStatus
 from runner.logs.models import TaskLog
-from runner.repl.logs_command import LogsRequest, execute_view, pick_session, request_from_namespace
+from runner.logs.query import LogsAction, LogsRequest, pick_session
+from runner.repl.logs_command import execute_view, request_from_namespace
 from runner.repl.output import Terminal
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def run_logs_subcommand(args: argparse.Namespace) -> ExitStatus:
     project = (args.project or Path.cwd()).resolve()
     request = request_from_namespace(args, args.action, args.task)
     terminal = Terminal(sys.stdout)
-    if request.action == "clear":
+    if request.action is LogsAction.CLEAR:
         from runner.repl.clear_command import confirm_at, run_clear
 
         for line in run_clear(project, request, interactive=sys.stdin.isatty(), active_session=None,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from runner.logs.manager import TaskLogManager, TaskOutcome
 from runner.logs.models import EventType, TaskStatus
+from runner.logs.query import LogsRequest
 from runner.logs.retention import RetentionReport
 from runner.notices import Notice, NoticeLevel
 from runner.repl.clear_command import run_clear
-from runner.repl.logs_command import LogsRequest
 from runner.repl.output import Terminal
 from runner.views.notices import notice_lines
 

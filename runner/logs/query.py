@@ -1,0 +1,80 @@
+"""What a logs request asks for, and the reads every logs view shares: which session, which tasks.
+
+`/logs`, `pm-runner logs`, the browser, exports and reports all pick the session and filter the
+tasks the same way through here. Data in, data out: nothing here renders or prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from runner.durations import parse_duration_ms
+from runner.errors import NotFoundError
+from runner.logs.models import TaskLogEntry, Visibility
+from runner.timestamps import epoch_ms_of, now_ms
+
+if TYPE_CHECKING:
+    from runner.logs.store import LogReader
+
+
+class LogsAction(StrEnum):
+    LIST = "list"
+    SHOW = "show"
+    TREE = "tree"
+    SESSIONS = "sessions"
+    CLEAR = "clear"
+    REPORT = "report"
+
+
+# What `pm-runner logs ACTION` accepts (a report is `--report`, or the `report` subcommand of exports).
+SHELL_ACTIONS = tuple(action.value for action in LogsAction if action is not LogsAction.REPORT)
+
+
+@dataclass
+class LogsRequest:
+    """One logs request, however it was typed: the action, the task, the session and the filters."""
+
+    action: LogsAction
+    task_ref: str | None = None
+    session: str | None = None
+    full: bool = False
+    json: bool = False
+    status: str | None = None
+    since: str | None = None
+    force: bool = False
+    older_than: str | None = None
+    dry_run: bool = False
+    follow: bool = False
+    report: bool = False
+
+    def __post_init__(self) -> None:
+        self.action = LogsAction(self.action)  # callers may pass the plain word ("list")
+
+    @property
+    def visibility(self) -> Visibility:
+        return Visibility.FULL if self.full else Visibility.SUMMARY
+
+
+def pick_session(reader: LogReader, wanted: str | None, current: str | None) -> str:
+    """The session a view is about: the one named, else the current one, else the latest."""
+    if wanted and wanted != "latest":
+        if not reader.session_exists(wanted):
+            raise NotFoundError(f"no session {wanted} in {reader.logs_dir}", hint="/sessions lists them")
+        return wanted
+    chosen = current if (current and wanted != "latest") else reader.latest_session_id()
+    if chosen is None:
+        raise NotFoundError(f"no sessions recorded in {reader.logs_dir}",
+                            hint="run a task first, or point --project at the right folder")
+    return chosen
+
+
+def filter_entries(entries: list[TaskLogEntry], request: LogsRequest) -> list[TaskLogEntry]:
+    """The rows the request's `--status` and `--since` keep, in order."""
+    if request.status:
+        entries = [e for e in entries if e.status.value == request.status]
+    if request.since:
+        cutoff = now_ms() - parse_duration_ms(request.since, flag="--since")
+        entries = [e for e in entries if epoch_ms_of(e.started_at) >= cutoff]
+    return entries
