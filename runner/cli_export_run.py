@@ -9,27 +9,14 @@ from typing import TextIO
 import orjson
 
 from runner.errors import ExitStatus, RunnerError
-from runner.export.masked import MaskedSession, mask_session
-from runner.logs.export_source import (
-    Selection,
-    index_rows,
-    read_session,
-    session_ids,
-    session_is_live,
-)
+from runner.export.masked import MaskedSession
+from runner.logs.export_source import Selection, index_rows, session_ids, session_is_live
 from runner.logs.store import LogReader
+from runner.repl.masked_sessions import load_session
 from runner.views.safe_text import safe_str
 
 TRACES_FILE = "otel-traces.jsonl"
 LOGS_FILE = "otel-logs.jsonl"
-
-
-def load_session(reader: LogReader, session_id: str, *, since_ms: int | None = None,
-                 terminal_only: bool = False) -> MaskedSession:
-    """Read a session and pass it through the one masking pass."""
-    read = read_session(reader, session_id, since_ms=since_ms)
-    return mask_session(read.session_id, read.logs, started_at=read.started_at, meta=read.meta,
-                        terminal_only=terminal_only)
 
 
 def write_file(path: Path, data: bytes) -> None:

@@ -77,9 +77,9 @@ def json_text(document: Any) -> str:
 
 def write_report(reader: LogReader, request: LogsRequest, current: str | None) -> str:
     """`--report`: the session's HTML report saved under `.claude/logs/reports/`; returns the line to print."""
-    from runner.cli_export_run import load_session
     from runner.export.html import render_session_html
     from runner.logs.reports import save_session_report
+    from runner.repl.masked_sessions import load_session
     from runner.timestamps import now_iso
 
     session_id = pick_session(reader, request.session, current)
