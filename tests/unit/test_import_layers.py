@@ -48,8 +48,6 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.core", 3),
     ("runner.repl", 4),
     ("runner.cli", 4),
-    ("runner.cli_export", 4),
-    ("runner.cli_export_run", 4),
     ("runner.__main__", 4),
 ]
 LAYER_NAMES = ["models", "pure logic", "I/O", "orchestration", "edge"]

@@ -112,12 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         if argv[:1] == ["logs"] and argv[1:2] and argv[1] in EXPORT_SUBCOMMANDS:
-            from runner.cli_export import main as export_main
+            from runner.cli.export import main as export_main
 
             return int(export_main(argv[1:]))
         args = parser.parse_args(argv)
         if args.command == "logs":
-            from runner.repl.logs_shell import run_logs_subcommand
+            from runner.cli.logs import run_logs_subcommand
 
             return int(run_logs_subcommand(args))
         if args.command is None:

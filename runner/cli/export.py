@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> ExitStatus:
     """Run `logs export|report|stats ARGS`; argv starts with the subcommand."""
-    from runner.cli_export_run import run_export, run_report, run_stats
+    from runner.cli.export_run import run_export, run_report, run_stats
 
     out, err = stdout or sys.stdout, stderr or sys.stderr
     args = build_parser().parse_args(argv)
