@@ -22,7 +22,8 @@ from bench.processes import describe_command, pm_runner, python_snippet
 from runner.logs.query import LogsRequest
 from runner.logs.store import LogReader
 from runner.repl.logs_command import execute_view
-from runner.repl.output import PIPED_WIDTH, Terminal
+from runner.repl.output import Terminal
+from runner.repl.tty import PIPED_WIDTH
 
 REEMIT_SNIPPET = (
     "import sys, orjson\n"

@@ -43,8 +43,13 @@ class ExecutorSettings(_FileModel):
     api_key_env: str | None = None
 
 
-class ConfigFile(_FileModel):
-    """The schema of `.claude/runner.config.json` (every key optional)."""
+class Settings(_FileModel):
+    """The settings a person can give in `.claude/runner.config.json` and as flags; unset means "not given".
+
+    One model for both: the config file extends it, the flags are generated from the table in
+    `runner/cli/options.py`, and `resolve_config` merges the layers field by field. A new setting
+    is a field here, its resolved default in `RunnerConfig`, and (for a flag) a row in that table.
+    """
 
     executor: str | None = None
     executor_cmd: str | None = None
@@ -54,6 +59,11 @@ class ConfigFile(_FileModel):
     kill_grace_ms: int | None = Field(default=None, ge=0)
     durability: Durability | None = None
     require_evidence: RequireEvidence | None = None
+
+
+class ConfigFile(Settings):
+    """The schema of `.claude/runner.config.json` (every key optional)."""
+
     executors: dict[str, ExecutorSettings] = Field(default_factory=dict)
     logging: LoggingLimits = Field(default_factory=LoggingLimits)
 
@@ -101,20 +111,14 @@ class RunnerConfig:
 
 @dataclass(frozen=True)
 class CliOverrides:
-    """Settings given as flags; None means "not given"."""
+    """What the command line gave: where the project is and how to run, and the settings given as flags."""
 
     project: Path | None = None
     project_mode: ProjectMode | None = None
     project_root: Path | None = None
     non_interactive: bool = False
-    executor: str | None = None
-    executor_cmd: str | None = None
-    model: str | None = None
-    executor_timeout_ms: int | None = None
-    progress_timeout_ms: int | None = None
-    durability: Durability | None = None
-    require_evidence: RequireEvidence | None = None
     print_project_path: bool = False
+    settings: Settings = field(default_factory=Settings)
 
 
 def _read_json_file(path: Path) -> dict[str, Any] | None:
@@ -208,17 +212,9 @@ def resolve_config(overrides: CliOverrides, *, stdin_is_tty: bool) -> RunnerConf
         executors=file_cfg.executors,
     )
     layers: list[dict[str, Any]] = [
-        file_cfg.model_dump(exclude={"executors", "logging"}, exclude_none=True),
+        file_cfg.model_dump(include=set(Settings.model_fields)),
         {"executor": state.provider, "model": state.model},
-        {
-            "executor": overrides.executor,
-            "executor_cmd": overrides.executor_cmd,
-            "model": overrides.model,
-            "executor_timeout_ms": overrides.executor_timeout_ms,
-            "progress_timeout_ms": overrides.progress_timeout_ms,
-            "durability": overrides.durability,
-            "require_evidence": overrides.require_evidence,
-        },
+        overrides.settings.model_dump(),
     ]
     for layer in layers:
         config = replace(config, **{k: v for k, v in layer.items() if v is not None})

@@ -7,10 +7,11 @@ went, how many spans an endpoint accepted) go to stderr, so a pipe receives the 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import NoReturn
 
+from runner.cli.env import Environment
+from runner.cli.options import parser_class
 from runner.durations import parse_since_ms
 from runner.errors import ExitStatus, RunnerError
 from runner.timestamps import now_iso, now_ms
@@ -29,9 +30,14 @@ examples:
 """
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise RunnerError(f"{self.prog}: {message}", hint=f"{self.prog} --help shows the options")
+def _parser_class(env: Environment) -> type[argparse.ArgumentParser]:
+    """Parsers that write to `env` and report a mistake as a RunnerError (exit 1, ERROR/HINT)."""
+
+    class ExportParser(parser_class(env)):  # type: ignore[misc]
+        def error(self, message: str) -> NoReturn:
+            raise RunnerError(f"{self.prog}: {message}", hint=f"{self.prog} --help shows the options")
+
+    return ExportParser
 
 
 def _selection_options(parser: argparse.ArgumentParser, *, many: bool) -> None:
@@ -43,9 +49,10 @@ def _selection_options(parser: argparse.ArgumentParser, *, many: bool) -> None:
                             help="only tasks started since: a duration (7d), a UTC day (2025-01-12) or a time")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="pm-runner logs", add_help=False)
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def build_parser(env: Environment) -> argparse.ArgumentParser:
+    parser_type = _parser_class(env)
+    parser = parser_type(prog="pm-runner logs", add_help=False)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=parser_type)
     export = commands.add_parser("export", help="OTLP/JSON Lines or JSONL for other tools, or send to an OTLP endpoint",
                                  description="Export task logs (masked) for tracing backends and data tools.",
                                  epilog=EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -72,13 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> ExitStatus:
+def main(argv: list[str], env: Environment | None = None) -> ExitStatus:
     """Run `logs export|report|stats ARGS`; argv starts with the subcommand."""
     from runner.cli.export_run import run_export, run_report, run_stats
 
-    out, err = stdout or sys.stdout, stderr or sys.stderr
-    args = build_parser().parse_args(argv)
-    project = (args.project or Path.cwd()).resolve()
+    env = env or Environment()
+    out, err = env.stdout, env.stderr
+    args = build_parser(env).parse_args(argv)
+    project = (env.cwd / args.project if args.project else env.cwd).resolve()
     if args.command == "report":
         return run_report(project, args, out, err, generated_at=now_iso())
     since = parse_since_ms(args.since, now_ms=now_ms()) if args.since else None

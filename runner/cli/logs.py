@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from runner.cli.env import Environment
 from runner.errors import ExitStatus
 from runner.logs.models import TaskLog
 from runner.logs.query import LogsAction, LogsRequest, pick_session
@@ -20,16 +19,16 @@ if TYPE_CHECKING:
 FOLLOW_POLL_S = 0.2
 
 
-def run_logs_subcommand(args: argparse.Namespace) -> ExitStatus:
+def run_logs_subcommand(args: argparse.Namespace, env: Environment) -> ExitStatus:
     from runner.logs.store import LogReader
 
-    project = (args.project or Path.cwd()).resolve()
+    project = (env.cwd / args.project if args.project else env.cwd).resolve()
     request = request_from_namespace(args, args.action, args.task)
-    terminal = Terminal(sys.stdout)
+    terminal = Terminal(env.stdout, environ=env.environ)
     if request.action is LogsAction.CLEAR:
         from runner.repl.clear_command import confirm_at, run_clear
 
-        for line in run_clear(project, request, interactive=sys.stdin.isatty(), active_session=None,
+        for line in run_clear(project, request, interactive=env.stdin_isatty, active_session=None,
                               confirm=confirm_at(terminal)):
             terminal.render(line)
         return ExitStatus.SUCCESS

@@ -6,48 +6,34 @@ Logged text reaching the screen always passes through `views.safe_text` first.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 from runner.logs.models import TaskLog
 from runner.notices import Notice
+from runner.repl.tty import color_enabled, default_width
 from runner.views.notices import notice_lines
 from runner.views.repl_views import summary_block
 from runner.views.safe_text import safe_str
 
 # In a script, the first lines of each task's output are echoed; the rest stays in the log.
 ECHOED_OUTPUT_LINES = 200
-PIPED_WIDTH = 120
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-
-
-def color_enabled(stream: IO[str]) -> bool:
-    """Colour only on a terminal and never when NO_COLOR is set (https://no-color.org)."""
-    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-
-
-def _default_width(stream: IO[str]) -> int | None:
-    """A terminal knows its width; piped output (CI logs) gets COLUMNS or 120 so no column is hidden."""
-    if stream.isatty():
-        return None
-    columns = os.environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
 
 
 class Terminal:
     """Writes to stdout (results) and stderr (nothing today); implements the core's `CoreUI`."""
 
     def __init__(self, stream: IO[str] | None = None, *, interactive: bool = False,
-                 width: int | None = None) -> None:
+                 width: int | None = None, environ: Mapping[str, str] | None = None) -> None:
         self.stream = stream or sys.stdout
         self.interactive = interactive
-        self.color = color_enabled(self.stream)
-        self.width = width or _default_width(self.stream)
+        self.color = color_enabled(self.stream, environ)
+        self.width = width or default_width(self.stream, environ)
         self._echoed = 0
         self._spinner: _Spinner | None = None
 

@@ -62,44 +62,38 @@ def run_pm(args: list[str], *, stdin: str | bytes = b"", cwd: Path, expect: int 
 
 def run_cli(args: list[str], *, stdin: str | bytes = b"", cwd: Path, expect: int | None = 0,
             env: Mapping[str, str] | None = None) -> Run:
-    """Run `pm-runner ARGS` in this process (httpie's `http()` helper); fail with the transcript on a
-    different exit code.
+    """Run `pm-runner ARGS` in this process (httpie's `http()` helper): `main(argv, Environment(...))`
+    with in-memory streams; fail with the transcript on a different exit code.
 
-    The process-wide state `main` touches is swapped in for the call and restored after it: the
-    standard streams (stdin is not a terminal, so the REPL reads it as a script), the environment
-    (clean, as for `run_pm`), the working folder and the SIGINT/SIGTERM handlers.
+    The streams, the folder and the variables go in through the `Environment`. Two pieces of process
+    state cannot: children inherit `os.environ` and relative paths resolve against the process's
+    folder, so both are set for the call (clean, as for `run_pm`) and restored after it, with the
+    SIGINT/SIGTERM handlers the REPL installs.
     """
-    from runner.cli import main
+    from runner.cli import Environment, main
     from runner.logs.masking import reset_env_secrets
 
     data = stdin.encode() if isinstance(stdin, str) else stdin
-    out, err = io.BytesIO(), io.BytesIO()
-    streams = (io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"),
-               io.TextIOWrapper(out, encoding="utf-8", write_through=True),
-               io.TextIOWrapper(err, encoding="utf-8", write_through=True))
-    saved_streams, saved_env, saved_cwd = (sys.stdin, sys.stdout, sys.stderr), dict(os.environ), os.getcwd()
-    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    out, err = io.StringIO(), io.StringIO()
     environ = dict(env) if env is not None else runner_env()
+    streams = Environment(stdin=io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"), stdout=out, stderr=err,
+                          environ=environ, cwd=cwd)
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         os.environ.clear()
         os.environ.update(environ)
         reset_env_secrets()
         os.chdir(cwd)
-        sys.stdin, sys.stdout, sys.stderr = streams
-        try:
-            code = main(list(args))
-        except SystemExit as exc:  # argparse's --help, --version and usage errors
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        code = main(list(args), streams)
     finally:
-        sys.stdin, sys.stdout, sys.stderr = saved_streams
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)
         reset_env_secrets()
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
-    run = Run(list(args), int(code), out.getvalue().decode(errors="replace"),
-              err.getvalue().decode(errors="replace"))
+    run = Run(list(args), int(code), out.getvalue(), err.getvalue())
     if expect is not None:
         assert run.code == expect, f"expected exit {expect}\n{run.transcript()}"
     return run

@@ -1,0 +1,157 @@
+"""The command line's grammar: the parsers of `pm-runner`, `repl` and `logs`, and the table that makes a
+setting a flag.
+
+Each setting flag is one row of `SETTING_FLAGS` (the `Settings` field it sets, its flag, its help);
+argparse and the flags' `Settings` are generated from the table. Parsers write their help and usage
+to the `Environment`'s streams. Nothing heavy is imported here: `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from runner import __version__
+from runner.cli.env import Environment
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
+    from runner.config import CliOverrides, Settings
+
+DESCRIPTION = """\
+A REPL between you (or a CI script) and a coding agent. Every line you type
+becomes a task: pm-runner runs it through an executor, checks on disk which
+files really changed, and keeps a masked TaskLog under <project>/.claude/logs/.
+"""
+
+EPILOG = """\
+examples:
+  pm-runner repl --executor shell              interactive; each line runs as a shell command
+  pm-runner repl --executor shell <<'EOF'      the same from a script (exit code 0/1/2)
+  pm-runner logs list --status error --json    failed tasks of the latest session, as JSON
+  pm-runner logs show task-001 --full          one task with every executor event
+  pm-runner logs report --format html --output session.html   a self-contained HTML report
+"""
+
+
+def positive_ms(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of milliseconds, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of milliseconds, got {text}")
+    return value
+
+
+@dataclass(frozen=True)
+class SettingFlag:
+    """One setting as a flag of `pm-runner repl`: the `Settings` field it sets and how it is typed."""
+
+    field: str
+    flag: str
+    help: str
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+    type: Callable[[str], Any] = str
+
+
+SETTING_FLAGS: tuple[SettingFlag, ...] = (
+    SettingFlag("executor", "--executor", "claude-code (default when `claude` is on PATH), command, shell",
+                metavar="NAME"),
+    SettingFlag("executor_cmd", "--executor-cmd",
+                "command template for --executor command, e.g. 'codex exec --sandbox workspace-write {prompt}'",
+                metavar="TEMPLATE"),
+    SettingFlag("model", "--model", "model passed to the executor", metavar="NAME"),
+    SettingFlag("executor_timeout_ms", "--executor-timeout", "end a task running longer than this (default 300000)",
+                metavar="MS", type=positive_ms),
+    SettingFlag("progress_timeout_ms", "--progress-timeout", "end a task silent for longer than this (default 60000)",
+                metavar="MS", type=positive_ms),
+    SettingFlag("durability", "--durability",
+                "strict: fsync every event (default when non-interactive); normal: fsync at checkpoints",
+                choices=("strict", "normal")),
+    SettingFlag("require_evidence", "--require-evidence",
+                "always: a task with no verified file on disk is incomplete (default auto)",
+                choices=("auto", "always", "never")),
+)
+
+
+def parser_class(env: Environment) -> type[argparse.ArgumentParser]:
+    """argparse writing its help, usage and errors to `env`'s streams instead of the process's."""
+
+    class EnvParser(argparse.ArgumentParser):
+        def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+            if message:
+                (env.stderr if file is sys.stderr else env.stdout).write(message)
+
+    return EnvParser
+
+
+def _add_repl_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    repl = subparsers.add_parser("repl", help="start the REPL (the default)", description=DESCRIPTION,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    repl.add_argument("--project", type=Path, metavar="DIR", help="project folder (default: current folder)")
+    repl.add_argument("--project-mode", choices=["cwd", "temp", "fixed"],
+                      help="cwd (default), temp (a fresh temporary folder) or fixed (needs --project-root)")
+    repl.add_argument("--project-root", type=Path, metavar="DIR", help="existing folder for --project-mode fixed")
+    repl.add_argument("--print-project-path", action="store_true",
+                      help="print PROJECT_PATH=<abs path> as the first line of output")
+    repl.add_argument("--non-interactive", action="store_true",
+                      help="read lines from stdin without a prompt (automatic when stdin is not a terminal)")
+    for setting in SETTING_FLAGS:
+        repl.add_argument(setting.flag, dest=setting.field, metavar=setting.metavar, choices=setting.choices,
+                          type=setting.type, help=setting.help)
+
+
+def _add_logs_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from runner.logs.query import SHELL_ACTIONS
+    from runner.repl.logs_command import add_logs_options
+
+    logs = subparsers.add_parser("logs", help="list, show, tree, sessions, clear, export, report or stats",
+                                 description="Read the TaskLogs of a project (masked, summary unless --full).\n"
+                                 "Also: `logs export` (OTLP, JSONL, --endpoint), `logs report` (Markdown, HTML)\n"
+                                 "and `logs stats`; each has its own --help.",
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    logs.add_argument("action", nargs="?", default="list", choices=SHELL_ACTIONS, help="what to do (default: list)")
+    logs.add_argument("task", nargs="?", metavar="ID", help="task id for show (task-001 or task-<epoch-ms>)")
+    logs.add_argument("--project", type=Path, metavar="DIR", default=None, help="project folder (default: .)")
+    add_logs_options(logs)
+
+
+def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
+    """The parser of `pm-runner [repl|logs]` (the `logs export|report|stats` parsers are `cli/export.py`)."""
+    parser = parser_class(env or Environment())(
+        prog="pm-runner", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"pm-runner {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="{repl,logs}")
+    _add_repl_parser(subparsers)
+    _add_logs_parser(subparsers)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The settings given as flags (a flag not given stays unset)."""
+    from runner.config import Settings
+
+    return Settings.model_validate({setting.field: getattr(args, setting.field) for setting in SETTING_FLAGS
+                                    if getattr(args, setting.field, None) is not None})
+
+
+def overrides_from(args: argparse.Namespace, env: Environment) -> CliOverrides:
+    """Everything `pm-runner repl` was told on its command line."""
+    from runner.config import CliOverrides, ProjectMode
+
+    return CliOverrides(
+        project=env.cwd / args.project if args.project else env.cwd,
+        project_mode=ProjectMode(args.project_mode) if args.project_mode else None,
+        project_root=args.project_root,
+        non_interactive=args.non_interactive,
+        print_project_path=args.print_project_path,
+        settings=settings_from(args),
+    )

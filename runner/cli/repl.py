@@ -1,0 +1,60 @@
+"""`pm-runner repl`: resolve the settings, open the logs, and run the REPL on the environment's streams."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from runner.cli.env import Environment
+from runner.cli.options import overrides_from
+from runner.errors import ExitStatus
+
+if TYPE_CHECKING:
+    from runner.config import RunnerConfig
+    from runner.logs.manager import TaskLogManager
+    from runner.repl.output import Terminal
+
+
+def run_repl(args: argparse.Namespace, env: Environment) -> ExitStatus:
+    from runner.config import resolve_config
+    from runner.repl.output import Terminal
+
+    config = resolve_config(overrides_from(args, env), stdin_is_tty=env.stdin_isatty)
+    terminal = Terminal(env.stdout, interactive=not config.non_interactive, environ=env.environ)
+    if config.print_project_path:
+        terminal.line(f"PROJECT_PATH={config.project_root}")
+    return _run_session(config, terminal, env)
+
+
+def _run_session(config: RunnerConfig, terminal: Terminal, env: Environment) -> ExitStatus:
+    from runner.core import RunnerCore
+    from runner.logs.manager import TaskLogManager
+    from runner.repl.loop import run_interactive, run_script
+    from runner.repl.startup import startup_messages
+
+    manager = TaskLogManager(config.project_root, durability=config.durability,
+                             on_warning=terminal.notify,
+                             max_event_bytes=int(config.logging.max_event_size_mb * 1024 * 1024),
+                             on_disk_full=lambda: _free_space(config, manager, terminal))
+    try:
+        core = RunnerCore(config, manager, terminal)
+        startup_messages(core, terminal)
+        if config.non_interactive:
+            return run_script(core, terminal, env.stdin.buffer)
+        return run_interactive(core, terminal)
+    finally:
+        manager.close()
+
+
+def _free_space(config: RunnerConfig, manager: TaskLogManager, terminal: Terminal) -> bool:
+    """The manager's ENOSPC hook: remove the oldest finished logs once and say what went (seed 003 §10.3)."""
+    from runner.logs.retention import free_space
+    from runner.notices import Notice
+
+    terminal.notify(Notice.warning("the disk is full; removing the oldest finished logs to make room"))
+    report = free_space(config.project_root, config.logging, active_session=manager.session_id)
+    for notice in report.warnings:
+        terminal.notify(notice)
+    if not report.removals:
+        terminal.notify(Notice.warning("no log could be removed to make room; free some disk space"))
+    return bool(report.removals)
