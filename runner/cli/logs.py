@@ -10,7 +10,8 @@ from runner.cli.env import Environment
 from runner.errors import ExitStatus
 from runner.logs.models import TaskLog
 from runner.logs.query import LogsAction, LogsRequest, pick_session
-from runner.repl.logs_command import execute_view, request_from_namespace
+from runner.repl.logs_args import request_from_namespace
+from runner.repl.logs_command import execute_view
 from runner.repl.output import Terminal
 
 if TYPE_CHECKING:

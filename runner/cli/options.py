@@ -110,7 +110,7 @@ def _add_repl_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
 
 def _add_logs_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from runner.logs.query import SHELL_ACTIONS
-    from runner.repl.logs_command import add_logs_options
+    from runner.repl.logs_args import add_logs_options
 
     logs = subparsers.add_parser("logs", help="list, show, tree, sessions, clear, export, report or stats",
                                  description="Read the TaskLogs of a project (masked, summary unless --full).\n"

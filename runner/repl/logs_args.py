@@ -1,0 +1,66 @@
+"""The grammar of a logs request, shared by `/logs` in the REPL and `pm-runner logs` in a shell.
+
+One set of options, one conversion to a `LogsRequest`. Light on purpose: `pm-runner --help`
+builds these parsers.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from runner.errors import RunnerError
+from runner.logs.models import TaskStatus
+from runner.logs.query import LogsAction, LogsRequest
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports mistakes as RunnerError instead of exiting the REPL."""
+
+    def error(self, message: str) -> NoReturn:
+        raise RunnerError(f"{self.prog}: {message}", hint=f"{self.prog} --help shows the options")
+
+
+def add_logs_options(parser: argparse.ArgumentParser) -> None:
+    """The options shared by `/logs` and `pm-runner logs`."""
+    parser.add_argument("--session", metavar="ID", help="session id, or 'latest' (default: current/latest)")
+    parser.add_argument("--full", action="store_true", help="show every event, executor details included")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of a view")
+    parser.add_argument("--tree", action="store_true", help="show session → thread → run → task")
+    parser.add_argument("--status", choices=[s.value for s in TaskStatus], help="list only tasks in this status")
+    parser.add_argument("--since", metavar="DURATION", help="list only tasks started within e.g. 30m, 2h, 7d")
+    parser.add_argument("--clear", action="store_true", help="delete logs (asks first unless --force)")
+    parser.add_argument("--force", action="store_true", help="with --clear: do not ask")
+    parser.add_argument("--older-than", metavar="DURATION", help="with --clear: only sessions older than e.g. 7d")
+    parser.add_argument("--dry-run", action="store_true", help="with --clear: show what would go, delete nothing")
+    parser.add_argument("--follow", action="store_true", help="with show: stream new events until the task ends")
+    parser.add_argument("--report", action="store_true",
+                        help="write the session's HTML report under .claude/logs/reports/ and print its path")
+
+
+def request_from_namespace(ns: argparse.Namespace, action: str, task_ref: str | None) -> LogsRequest:
+    action = LogsAction(action)
+    if ns.tree:
+        action = LogsAction.TREE
+    if ns.clear:
+        action = LogsAction.CLEAR
+    if ns.report:
+        if task_ref:
+            raise RunnerError("--report covers the whole session", hint="pm-runner logs report TASK_ID --format md")
+        action = LogsAction.REPORT
+    if action is LogsAction.SHOW and not task_ref:
+        raise RunnerError("show needs a task id", hint="e.g. pm-runner logs show task-001")
+    if ns.follow and action is not LogsAction.SHOW:
+        raise RunnerError("--follow works with one task", hint="pm-runner logs show task-001 --follow")
+    return LogsRequest(action=action, task_ref=task_ref, session=ns.session, full=ns.full, json=ns.json,
+                       status=ns.status, since=ns.since, force=ns.force, older_than=ns.older_than,
+                       dry_run=ns.dry_run, follow=ns.follow, report=ns.report)
+
+
+def parse_repl_logs_args(args: list[str]) -> LogsRequest:
+    """`/logs [id] [options]`."""
+    parser = _Parser(prog="/logs", add_help=False)
+    parser.add_argument("task", nargs="?")
+    add_logs_options(parser)
+    ns = parser.parse_args(args)
+    return request_from_namespace(ns, "show" if ns.task else "list", ns.task)
