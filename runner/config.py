@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runner.errors import ConfigError
 from runner.logs.limits import LoggingLimits
-from runner.logs.models import Durability, RequireEvidence
+from runner.logs.models import Durability, PlanMode, RequireEvidence
 from runner.logs.store.durable import write_atomic
 
 RUNNER_CONFIG_FILE = "runner.config.json"
@@ -59,6 +59,8 @@ class Settings(_FileModel):
     kill_grace_ms: int | None = Field(default=None, ge=0)
     durability: Durability | None = None
     require_evidence: RequireEvidence | None = None
+    plan: PlanMode | None = None
+    max_subtasks: int | None = Field(default=None, ge=2, le=100)
 
 
 class ConfigFile(Settings):
@@ -93,6 +95,8 @@ class RunnerConfig:
     kill_grace_ms: int = 3_000
     durability: Durability = Durability.NORMAL
     require_evidence: RequireEvidence = RequireEvidence.AUTO
+    plan: PlanMode = PlanMode.AUTO  # spec/planning.md
+    max_subtasks: int = 10
     print_project_path: bool = False
     logging: LoggingLimits = field(default_factory=LoggingLimits)
     executors: dict[str, ExecutorSettings] = field(default_factory=dict)

@@ -49,6 +49,16 @@ def positive_ms(text: str) -> int:
     return value
 
 
+def subtask_limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 2 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"expected a number from 2 to 100, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class SettingFlag:
     """One setting as a flag of `pm-runner repl`: the `Settings` field it sets and how it is typed."""
@@ -78,6 +88,13 @@ SETTING_FLAGS: tuple[SettingFlag, ...] = (
     SettingFlag("require_evidence", "--require-evidence",
                 "always: a task with no verified file on disk is incomplete (default auto)",
                 choices=("auto", "always", "never")),
+    SettingFlag("plan", "--plan",
+                "split a request that lists its parts into subtasks, each run and verified on its own: "
+                "auto (default) for agent executors, always for every executor (shell too), off never",
+                choices=("auto", "off", "always")),
+    SettingFlag("max_subtasks", "--max-subtasks",
+                "split a request into at most N subtasks (default 10); a longer list runs whole",
+                metavar="N", type=subtask_limit),
 )
 
 

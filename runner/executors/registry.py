@@ -29,6 +29,10 @@ class ExecutorSpec:
     api_key_env: str | None = None  # the key its CLI usually reads (advisory: /keys, a start-up warning)
     takes_template: bool = False  # built with the command template (--executor-cmd)
     stream_format: str | None = None  # the format its stdout is parsed as (executors/formats/)
+    # Its prompt is prose for an agent: a subtask's prompt carries the whole request as context.
+    # False where the prompt is a command (shell) or a directive (fake): a subtask runs its part alone.
+    reads_prose: bool = True
+    plans_by_default: bool = True  # `--plan auto` splits requests for it (spec/planning.md)
 
 
 EXECUTORS: dict[str, ExecutorSpec] = {spec.name: spec for spec in (
@@ -36,11 +40,14 @@ EXECUTORS: dict[str, ExecutorSpec] = {spec.name: spec for spec in (
                  "Claude Code headless (claude -p, stream-json)", program="claude",
                  api_key_env="ANTHROPIC_API_KEY", stream_format="claude-stream-json"),
     ExecutorSpec("command", "runner.executors.command", "CommandExecutor",
-                 "any agent CLI from a template, e.g. 'codex exec {prompt}'", takes_template=True),
+                 "any agent CLI from a template, e.g. 'codex exec {prompt}'", takes_template=True,
+                 plans_by_default=False),
     ExecutorSpec("fake", "runner.executors.fake", "FakeExecutor",
-                 "deterministic outcomes for tests (PM_RUNNER_TEST_MODE=1 only)"),
+                 "deterministic outcomes for tests (PM_RUNNER_TEST_MODE=1 only)",
+                 reads_prose=False, plans_by_default=False),
     ExecutorSpec("shell", "runner.executors.shell", "ShellExecutor",
-                 "each line is a shell command run in the project root"),
+                 "each line is a shell command run in the project root",
+                 reads_prose=False, plans_by_default=False),
 )}
 
 # Executors chosen without --executor when their program is on PATH, first found wins.

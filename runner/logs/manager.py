@@ -160,8 +160,13 @@ class TaskLogManager:
 
     def create_task(self, prompt: str, *, thread_id: str | None = None, parent_task_id: str | None = None,
                     new_run: bool = False, input_event: EventType = EventType.USER_INPUT,
-                    runner_decision: RunnerDecision = RunnerDecision.ACCEPT) -> TaskLog:
-        """Register a task: saved `queued` (snapshot, session index row, global counts) before returning."""
+                    runner_decision: RunnerDecision = RunnerDecision.ACCEPT,
+                    subtask_index: int | None = None) -> TaskLog:
+        """Register a task: saved `queued` (snapshot, session index row, global counts) before returning.
+
+        A subtask names its parent (`parent_task_id`, the chunked task) and its place in that task's
+        plan (`subtask_index`, from 1).
+        """
         with self._mutex:
             meta, rows = self._session()
             masked = mask_text(prompt)
@@ -173,7 +178,8 @@ class TaskLogManager:
                     clock_ms=now_ms(), last_external_ms=self._last_external_ms,
                     taken=lambda tid: self.paths.task_snapshot(meta.session_id, tid).exists())
                 log = queued_log(meta.session_id, ids, masked_prompt=masked, input_event=input_event,
-                                 runner_decision=runner_decision, content=content, now=now_iso())
+                                 runner_decision=runner_decision, content=content, now=now_iso(),
+                                 subtask_index=subtask_index)
                 self._last_external_ms = int(ids.external_task_id.split("-", 1)[1])
                 state = TaskState.register(self.paths, log, durable_write=self._ctx.strict)
                 self._tasks[log.task_id] = state

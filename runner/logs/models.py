@@ -93,6 +93,8 @@ class ErrorCode(StrEnum):
     REJECTED = "REJECTED"
     RUNNER_CRASHED = "RUNNER_CRASHED"
     LOG_WRITE_FAILED = "LOG_WRITE_FAILED"
+    SKIPPED = "SKIPPED"  # a subtask not run: a subtask it depends on did not complete, or the plan stopped
+    PLAN_INCOMPLETE = "PLAN_INCOMPLETE"  # a chunked task whose subtasks did not all complete
 
 
 class DetectionMethod(StrEnum):
@@ -114,6 +116,14 @@ class RequireEvidence(StrEnum):
     AUTO = "auto"
     ALWAYS = "always"
     NEVER = "never"
+
+
+class PlanMode(StrEnum):
+    """`--plan`: `auto` plans requests for agent executors only; `always` for every executor; `off` never."""
+
+    AUTO = "auto"
+    OFF = "off"
+    ALWAYS = "always"
 
 
 class EventType(StrEnum):
@@ -290,6 +300,7 @@ class TaskLog(_Model):
     thread_id: ThreadId
     run_id: RunId
     parent_task_id: TaskId | None = None
+    subtask_index: int | None = Field(default=None, ge=1)  # set on a subtask: its place in the parent's plan
     status: TaskStatus
     started_at: Timestamp
     ended_at: Timestamp | None = None
@@ -347,6 +358,7 @@ class TaskLogEntry(_Model):
     thread_id: ThreadId
     run_id: RunId
     parent_task_id: TaskId | None = None
+    subtask_index: int | None = Field(default=None, ge=1)
     status: TaskStatus
     started_at: Timestamp
     ended_at: Timestamp | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from runner.logs.models import PlanMode
 from runner.orchestration.planning.dependencies import analyse, parallel_groups
 from runner.orchestration.planning.inline import inline_numbered, sequence
 from runner.orchestration.planning.lines import classify, list_items, plan_lines
@@ -27,6 +28,11 @@ from runner.orchestration.planning.size import estimate_size
 DEFAULT_MAX_SUBTASKS = 10
 MIN_SUBTASKS = 2  # a request with fewer parts is never split
 _LIST_KINDS = (Structure.CHECKLIST, Structure.NUMBERED, Structure.BULLETED)
+
+
+def planning_on(mode: PlanMode, plans_by_default: bool) -> bool:
+    """`--plan always` plans for every executor, `auto` for those that plan by default (agents), `off` never."""
+    return mode is PlanMode.ALWAYS or (mode is PlanMode.AUTO and plans_by_default)
 
 
 def make_plan(request: str, *, max_subtasks: int = DEFAULT_MAX_SUBTASKS) -> Plan:

@@ -52,7 +52,7 @@ def entry_from_log(log: TaskLog) -> TaskLogEntry:
     model = (metrics.model if metrics and metrics.model else None) or (log.executor.model if log.executor else None)
     return TaskLogEntry(
         task_id=log.task_id, external_task_id=log.external_task_id, thread_id=log.thread_id,
-        run_id=log.run_id, parent_task_id=log.parent_task_id, status=log.status,
+        run_id=log.run_id, parent_task_id=log.parent_task_id, subtask_index=log.subtask_index, status=log.status,
         started_at=log.started_at, ended_at=log.ended_at, updated_at=log.updated_at,
         prompt_summary=log.prompt_summary, runner_decision=log.runner_decision,
         executor=log.executor.name if log.executor else None, model=model,
