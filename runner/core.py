@@ -14,14 +14,25 @@ from typing import Protocol
 from runner.config import RunnerConfig
 from runner.errors import ExitStatus, NotFoundError, RunnerError
 from runner.executors.base import Executor, ExecutorLimits, ExecutorStatus, ExecutorTask
-from runner.executors.registry import create_executor, default_executor
+from runner.executors.registry import EXECUTORS, create_executor, default_executor
 from runner.ids import IdKind, is_valid, validate
 from runner.logs.manager import TaskLogManager
-from runner.logs.models import EventType, ExecutorInfo, RunnerDecision, TaskLog, TaskStatus
+from runner.logs.models import (
+    EventType,
+    ExecutorInfo,
+    RunnerDecision,
+    TaskLog,
+    TaskStatus,
+)
 from runner.notices import Notice
 from runner.orchestration import record
+from runner.orchestration.chunking.plan_events import plan_from_events
+from runner.orchestration.chunking.retry import parts_so_far, retry_start
+from runner.orchestration.chunking.run import ChunkedRequest, record_plan, run_chunked
 from runner.orchestration.gates import Rejection, check_gates
 from runner.orchestration.loop import TaskRun, TaskSpec, run_task
+from runner.orchestration.planner import make_plan, planning_on
+from runner.orchestration.planning.model import Plan
 from runner.orchestration.request import RequestOutcome
 from runner.orchestration.tally import RunTally
 
@@ -33,6 +44,9 @@ class CoreUI(Protocol):
     def task_started(self, task: TaskLog) -> None: ...
     def progress(self, line: str) -> None: ...
     def task_finished(self, log: TaskLog) -> None: ...
+    def plan_ready(self, plan: Plan) -> bool:
+        """Show a plan about to run; False when the person declines it (nothing runs)."""
+        ...
 
 
 @dataclass
@@ -58,6 +72,8 @@ class RunnerCore:
         # Set by the edge's signal handler while a line is handled; the supervisor polls it.
         self.cancel = threading.Event()
         self._prompts: dict[str, str] = {}
+        self._plans: dict[str, Plan] = {}  # the plans of this process's chunked tasks, unmasked
+        self._notices: list[Notice] = []  # what the request being handled has to say after its tasks
         self._executor: Executor | None = None
         self._executor_problem: RunnerError | None = None
         self.executor_name = config.executor or default_executor()
@@ -131,8 +147,7 @@ class RunnerCore:
         self.ensure_session()
         pending, self.pending = self.pending, None
         if pending is None:
-            task = self.manager.create_task(line)
-            return self._run(task, line, resume_token=None)
+            return self._new_request(line)
         task = self.manager.create_task(
             line, thread_id=pending.thread_id, parent_task_id=pending.task_id,
             input_event=EventType.USER_RESPONSE)
@@ -141,17 +156,25 @@ class RunnerCore:
         return self._run(task, prompt, resume_token=pending.resume_token)
 
     def retry(self, task_ref: str | None) -> RequestOutcome:
-        """Run a task's prompt again as the next run of its thread."""
+        """Run a task's prompt again as the next run of its thread; a chunked task re-runs the parts that
+        did not complete."""
         self.ensure_session()
         original = self._find_retry_target(task_ref)
+        if task_ref is None and original.subtask_index is not None and original.parent_task_id:
+            original = self.manager.get_task(original.parent_task_id)  # the last failure is a part: retry its plan
         prompt = self._prompts.get(original.task_id) or self._logged_prompt(original)
         self.pending = None
+        plan = self._plans.get(original.task_id) or plan_from_events(original.events, prompt)
+        if plan is not None:
+            return self._retry_plan(original, plan, prompt)
         task = self.manager.create_task(prompt, thread_id=original.thread_id,
                                         parent_task_id=original.task_id, new_run=True)
         self.manager.add_event(task.task_id, EventType.RETRY_START,
                                {"retry_of": original.task_id, "previous_status": str(original.status)})
-        outcome = self._run(task, prompt, resume_token=None)
-        if outcome.last.status is TaskStatus.COMPLETE:
+        return self._retried(original, self._run(task, prompt, resume_token=None))
+
+    def _retried(self, original: TaskLog, outcome: RequestOutcome) -> RequestOutcome:
+        if outcome.tasks and outcome.last.status is TaskStatus.COMPLETE:
             outcome.notices.append(Notice.info(f"Retry of {original.task_id} succeeded as {outcome.last.task_id}",
                                                retry_of=original.task_id, task_id=outcome.last.task_id))
         return outcome
@@ -183,14 +206,25 @@ class RunnerCore:
         return log.prompt_summary
 
     def _run(self, task: TaskLog, prompt: str, *, resume_token: str | None) -> RequestOutcome:
+        self._notices = []
+        run = self._run_one(task, prompt, resume_token)
+        if run.log.runner_decision is RunnerDecision.CLARIFY and run.result is not None:
+            self.pending = PendingClarification(
+                thread_id=run.log.thread_id, task_id=run.log.task_id, question=run.result.final_message,
+                original_prompt=prompt, resume_token=run.result.resume_token)
+        return RequestOutcome(tasks=[run.log], notices=self._notices, interrupted=self._interrupted(run))
+
+    def _run_one(self, task: TaskLog, prompt: str, resume_token: str | None) -> TaskRun:
+        """The per-task step every task goes through, a chunked task's parts included."""
         self._prompts[task.task_id] = prompt
         self.ui.task_started(task)
         run = self._run_or_reject(task, prompt, resume_token)
+        self._finished(run.log)
+        return run
+
+    def _interrupted(self, run: TaskRun) -> bool:
         # Ctrl-C / SIGTERM reached the supervisor, which ended the child and reported it.
-        interrupted = self.cancel.is_set() or (run.result is not None
-                                               and run.result.status is ExecutorStatus.CANCELLED)
-        notices = self._after_task(run, prompt)
-        return RequestOutcome(tasks=[run.log], notices=notices, interrupted=interrupted)
+        return self.cancel.is_set() or (run.result is not None and run.result.status is ExecutorStatus.CANCELLED)
 
     def _run_or_reject(self, task: TaskLog, prompt: str, resume_token: str | None) -> TaskRun:
         executor = check_gates(self._executor, self._executor_problem, self.config.executors)
@@ -210,15 +244,82 @@ class RunnerCore:
         )
         return run_task(self.manager, spec, self.ui)
 
-    def _after_task(self, run: TaskRun, prompt: str) -> list[Notice]:
-        log, result = run.log, run.result
+    def _finished(self, log: TaskLog) -> None:
+        """Count a terminal task and show its result; a streak warning joins the request's notices."""
         streak = self.tally.record(log)
         self.ui.task_finished(log)
-        if log.runner_decision is RunnerDecision.CLARIFY and result is not None:
-            self.pending = PendingClarification(
-                thread_id=log.thread_id, task_id=log.task_id, question=result.final_message,
-                original_prompt=prompt, resume_token=result.resume_token)
-        return [streak] if streak is not None else []
+        if streak is not None:
+            self._notices.append(streak)
+
+    # -- plans (spec/planning.md) ---------------------------------------------------------
+
+    def _new_request(self, line: str) -> RequestOutcome:
+        """A new request: planned when planning is on for the executor; split when the plan says so."""
+        plan = self.plan_for(line)
+        if plan is not None and plan.chunked:
+            if not self.ui.plan_ready(plan):
+                return RequestOutcome(notices=[Notice.info("Plan not run: nothing was started or logged "
+                                                           "(/plan off runs requests whole)")])
+            parent = self.manager.create_task(line)
+            return self._run_plan(parent, plan, line)
+        task = self.manager.create_task(line)
+        if plan is not None:
+            record_plan(self.manager, task.task_id, plan, mode=self.config.plan,
+                        max_subtasks=self.config.max_subtasks)
+        return self._run(task, line, resume_token=None)
+
+    def plan_for(self, line: str) -> Plan | None:
+        """The plan of `line` when planning is on for the current executor and it can run; else None."""
+        if self.rejection() is not None or not self.planning_active():
+            return None
+        return make_plan(line, max_subtasks=self.config.max_subtasks)
+
+    def planning_active(self) -> bool:
+        """Whether new requests are planned now (the mode, and whether the executor plans by default)."""
+        spec = EXECUTORS.get(self.executor_name or "")
+        return planning_on(self.config.plan, spec.plans_by_default if spec else False)
+
+    def rejection(self) -> Rejection | None:
+        """Why a task would be refused before running now (no executor, a missing key), or None."""
+        gate = check_gates(self._executor, self._executor_problem, self.config.executors)
+        return gate if isinstance(gate, Rejection) else None
+
+    def _run_plan(self, parent: TaskLog, plan: Plan, prompt: str, *, retry_of: TaskLog | None = None,
+                  carried: dict[int, TaskLog] | None = None, reruns: dict[int, str] | None = None) -> RequestOutcome:
+        """Run a registered parent's plan: each part through the per-task step, then the parent's verdict."""
+        self._notices = []
+        self._prompts[parent.task_id] = prompt
+        self._plans[parent.task_id] = plan
+        record_plan(self.manager, parent.task_id, plan, mode=self.config.plan, max_subtasks=self.config.max_subtasks,
+                    retry_of=retry_of.task_id if retry_of else None)
+        executor = self._executor
+        name = executor.name if executor else (self.executor_name or "none")
+        spec = EXECUTORS.get(name)
+        carried = carried or {}
+        last_done = [carried[n] for n in sorted(carried)]
+        request = ChunkedRequest(
+            parent=parent, plan=plan, executor=ExecutorInfo(name=name, model=self.config.model),
+            project_root=str(self.config.project_root), timeout_ms=self.config.limits_for(name)[0],
+            reads_prose=spec.reads_prose if spec else True, carried=carried, retry_of=reruns or {},
+            resume_token=next((log.resume_token for log in reversed(last_done) if log.resume_token), None))
+        run = run_chunked(self.manager, request, self._run_one, self.cancel.is_set, self._finished)
+        self._finished(run.parent)
+        return RequestOutcome(tasks=[*run.children, run.parent], notices=self._notices,
+                              interrupted=run.interrupted or self.cancel.is_set())
+
+    def _retry_plan(self, original: TaskLog, plan: Plan, prompt: str) -> RequestOutcome:
+        """`/retry` of a chunked task: a new parent in a new run re-runs only the parts that did not complete."""
+        parts = parts_so_far(original, self.manager.entries())
+        if not parts.to_rerun(plan):
+            raise RunnerError(f"nothing to retry: every subtask of {original.task_id} completed",
+                              hint="/retry task-NNN runs one subtask again (see /tasks)")
+        parent = self.manager.create_task(prompt, thread_id=original.thread_id,
+                                          parent_task_id=original.task_id, new_run=True)
+        self.manager.add_event(parent.task_id, EventType.RETRY_START, retry_start(original, plan, parts))
+        carried = {n: self.manager.get_task(task_id) for n, task_id in parts.completed.items()}
+        reruns = {n: parts.latest[n] for n in parts.to_rerun(plan) if n in parts.latest}
+        outcome = self._run_plan(parent, plan, prompt, retry_of=original, carried=carried, reruns=reruns)
+        return self._retried(original, outcome)
 
     # -- the exit code --------------------------------------------------------------------
 

@@ -15,11 +15,16 @@ from typing import IO, Any
 
 from runner.logs.models import TaskLog
 from runner.notices import Notice
+from runner.orchestration.planning.model import Plan
+from runner.repl.keys import ENTER, read_key
 from runner.repl.tty import color_enabled, default_width
 from runner.views.notices import notice_lines
+from runner.views.plan import plan_block
 from runner.views.repl_views import summary_block
 from runner.views.safe_text import safe_str
 
+# At a terminal a plan of more parts than this waits for Enter before it runs (spec/planning.md).
+CONFIRM_PLANS_OVER = 3
 # In a script, the first lines of each task's output are echoed; the rest stays in the log.
 ECHOED_OUTPUT_LINES = 200
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -96,6 +101,21 @@ class Terminal:
             self.line(f"  | {safe_str(line)}")
         elif self._echoed == ECHOED_OUTPUT_LINES + 1:
             self.line("  | ... (more output in the task's log: /logs <task> --full)")
+
+    def plan_ready(self, plan: Plan, read: Callable[[], str] = read_key) -> bool:
+        """Show the plan; at a terminal one of more than CONFIRM_PLANS_OVER parts runs only after Enter."""
+        for text in plan_block(plan):
+            self.line(text)
+        if not self.interactive or len(plan.items) <= CONFIRM_PLANS_OVER:
+            return True
+        self.stream.write("Press Enter to run this plan, any other key to cancel: ")
+        self.stream.flush()
+        try:
+            key = read()
+        except (OSError, EOFError):
+            key = ""
+        self.line()
+        return key in ENTER
 
     def task_finished(self, log: TaskLog) -> None:
         self._stop_spinner()

@@ -24,6 +24,7 @@ from runner.executors.fake import TEST_MODE_ENV
 from runner.logs.manager import TaskLogManager
 from runner.logs.models import TaskLog
 from runner.notices import Notice
+from runner.orchestration.planning.model import Plan
 from runner.orchestration.request import RequestOutcome
 from runner.views.notices import notice_text
 
@@ -34,6 +35,7 @@ class RecordingUI:
 
     said: list[tuple[str, Any]] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    run_plans: bool = True  # the answer to "run this plan?"
 
     def notify(self, notice: Notice) -> None:
         """Kept as data, and as the text the terminal would write (`("warning", "WARNING: ...")`)."""
@@ -48,6 +50,11 @@ class RecordingUI:
 
     def task_finished(self, log: TaskLog) -> None:
         self.said.append(("finished", log.task_id))
+
+    def plan_ready(self, plan: Plan) -> bool:
+        """Kept as `("plan", [part texts])`; answered with `run_plans`."""
+        self.said.append(("plan", [item.text for item in plan.items]))
+        return self.run_plans
 
     def of_kind(self, kind: str) -> list[Any]:
         return [value for said_kind, value in self.said if said_kind == kind]
