@@ -29,6 +29,7 @@ from runner.views.fields import (
     status_text,
     tasks_footer,
 )
+from runner.views.plan import log_id_label
 from runner.views.render import render_to_text
 from runner.views.safe_text import safe_str, safe_text
 from runner.views.task_detail import task_detail_renderable
@@ -125,7 +126,7 @@ def _natural(column: int, rows: list[list[Text]]) -> int:
 def _cells(number: int, entry: TaskLogEntry, *, matched: bool) -> list[Text]:
     marker = ">" if entry.status is TaskStatus.RUNNING else ("*" if matched else "")
     return [
-        Text(marker, style="bold cyan"), Text(str(number)), safe_text(entry.task_id),
+        Text(marker, style="bold cyan"), Text(str(number)), safe_text(log_id_label(entry)),
         safe_text(entry.external_task_id), status_text(entry.status), Text(format_timestamp(entry.started_at)),
         Text(format_duration(entry_duration(entry))), Text(str(entry.files_modified_count)),
         executor_model(entry.executor, entry.model), Text(format_cost(entry.cost_usd)),

@@ -231,6 +231,60 @@ class BrowserState:
         if self.screen is Screen.DETAIL:
             self.open_task_id, self.line, self.lines, self.match_line = rows[target].task_id, 0, [], -1
 
+    def subtask(self, step: int) -> None:
+        """] / [: from a chunked task to its first (last) part, then from part to part; [ from the first
+        part goes back up to the task. The detail follows when it is open."""
+        current = self._current()
+        if current is None:
+            self.message = "no task selected"
+            return
+        if current.subtask_index is None:
+            parts = self._parts(current.task_id)
+            if not parts:
+                self.message = f"{current.task_id} was not split into subtasks"
+                return
+            self._show(parts[0] if step > 0 else parts[-1])
+            return
+        siblings = self._parts(current.parent_task_id or "")
+        index = next((i for i, e in enumerate(siblings) if e.task_id == current.task_id), 0) + step
+        if index < 0:
+            self.up()
+        elif index >= len(siblings):
+            self.message = f"last subtask of {current.parent_task_id}"
+        else:
+            self._show(siblings[index])
+
+    def up(self) -> None:
+        """u: from a part to the chunked task it belongs to."""
+        current = self._current()
+        parent = next((e for e in self.entries if current is not None and current.subtask_index is not None
+                       and e.task_id == current.parent_task_id), None)
+        if parent is None:
+            self.message = "not a subtask"
+            return
+        self._show(parent)
+
+    def _current(self) -> TaskLogEntry | None:
+        if self.screen is Screen.DETAIL:
+            return next((e for e in self.entries if e.task_id == self.open_task_id), None)
+        return self.selected
+
+    def _parts(self, parent_id: str) -> list[TaskLogEntry]:
+        return [e for e in self.entries if e.parent_task_id == parent_id and e.subtask_index is not None]
+
+    def _show(self, entry: TaskLogEntry) -> None:
+        """Put the cursor on `entry` (and open it when a detail is open), saying where it is."""
+        self._select(entry.task_id)
+        if self.screen is Screen.DETAIL:
+            self.open_task_id, self.line, self.lines, self.match_line = entry.task_id, 0, [], -1
+        if entry.subtask_index is None:
+            self.message = f"{entry.task_id}: the chunked task"
+        else:
+            count = len(self._parts(entry.parent_task_id or ""))
+            self.message = f"{entry.task_id}: part {entry.subtask_index} of {count} of {entry.parent_task_id}"
+        if self.selected is None or self.selected.task_id != entry.task_id:
+            self.message += " (hidden by the filter)"
+
     def _position(self) -> int:
         if self.screen is Screen.LIST:
             return self.cursor
@@ -261,6 +315,9 @@ KEYS: dict[str, Callable[[BrowserState], None]] = {
     "n": lambda s: s.next_match(1),
     "N": lambda s: s.next_match(-1),
     "s": BrowserState.cycle_filter,
+    "]": lambda s: s.subtask(1),
+    "[": lambda s: s.subtask(-1),
+    "u": BrowserState.up,
 }
 
 
@@ -270,7 +327,8 @@ def _jump_to(number: int) -> Callable[[BrowserState], None]:
 
 KEYS.update({str(number): _jump_to(number) for number in range(1, 10)})
 
-HELP = "↑↓/jk move  ⏎ open  1-9 row  t tree  f full  b back  / search  n/N match  e/E failed  s filter  g/G ends  q quit"
+HELP = ("↑↓/jk move  ⏎ open  1-9 row  t tree  f full  b back  / search  n/N match  e/E failed  ]/[ subtasks  "
+        "u up  s filter  g/G ends  q quit")
 
 
 def press(state: BrowserState, key: str) -> None:

@@ -42,16 +42,17 @@ class Command:
     usage: str
     summary: str
     handler: Handler
+    raw: bool = False  # the handler gets the rest of the line as one argument, quotes and all
 
 
 REGISTRY: dict[str, Command] = {}
 
 
-def command(name: str, usage: str, summary: str) -> Callable[[Handler], Handler]:
+def command(name: str, usage: str, summary: str, *, raw: bool = False) -> Callable[[Handler], Handler]:
     """Register a handler under `/name` with its usage line and one-line help."""
 
     def register(handler: Handler) -> Handler:
-        REGISTRY[name] = Command(name, usage, summary, handler)
+        REGISTRY[name] = Command(name, usage, summary, handler, raw)
         return handler
 
     return register

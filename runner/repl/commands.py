@@ -25,6 +25,13 @@ def unknown_command(name: str) -> RunnerError:
 
 def run_command(ctx: CommandContext, text: str) -> CommandResult:
     """Parse `/name args...` and run its handler; user mistakes come back as `error`, not exceptions."""
+    name, _, rest = text[1:].partition(" ")
+    raw = REGISTRY.get(name)
+    if raw is not None and raw.raw:
+        try:
+            return raw.handler(ctx, [rest.strip()] if rest.strip() else [])
+        except RunnerError as exc:
+            return CommandResult(error=exc)
     try:
         words = shlex.split(text[1:])
     except ValueError as exc:
@@ -113,6 +120,29 @@ def _retry(ctx: CommandContext, args: list[str]) -> CommandResult:
     if len(args) > 1:
         raise RunnerError("/retry takes at most one task id", hint="/retry or /retry task-002")
     return CommandResult(request=ctx.core.retry(args[0] if args else None))
+
+
+@command("plan", "/plan [auto|off|always|TEXT]",
+         "Show the plan for TEXT without running it, or set planning for this session", raw=True)
+def _plan(ctx: CommandContext, args: list[str]) -> CommandResult:
+    from runner.logs.models import PlanMode
+    from runner.orchestration.planner import make_plan
+    from runner.views.plan import plan_preview, planning_note, preview_verdict
+
+    core = ctx.core
+    if args and args[0] in {mode.value for mode in PlanMode}:
+        core.config.plan = PlanMode(args[0])
+        note = planning_note(core.config.plan, core.executor_name, active=core.planning_active())
+        return CommandResult(output=[f"Planning set to {args[0]} for this session; {note}"])
+    note = planning_note(core.config.plan, core.executor_name, active=core.planning_active())
+    if not args:
+        return CommandResult(output=[f"Planning: {core.config.plan.value} (at most {core.config.max_subtasks} "
+                                     f"subtasks); {note}"])
+    plan = make_plan(args[0], max_subtasks=core.config.max_subtasks)
+    rejection = core.rejection()
+    problem = f"{rejection.reason} ({rejection.hint})" if rejection else None
+    return CommandResult(output=plan_preview(plan, preview_verdict(
+        plan, mode=core.config.plan, active=core.planning_active(), note=note, problem=problem)))
 
 
 @command("provider", "/provider [name]", "Show or choose the executor (saved in .claude/repl.json)")

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from runner.logs.models import RunnerDecision, StatusCounts, TaskLog, TaskLogEntry, TaskStatus
 from runner.views.fields import count_statuses, counts_phrase, one_line, status_text
+from runner.views.plan import aggregate_of, split_subtasks, subtask_lines
 from runner.views.safe_text import safe_str, safe_text
 
 WHY_CHARS = 200
@@ -37,17 +38,21 @@ _SECTIONS: tuple[tuple[str, tuple[TaskStatus, ...]], ...] = (
 
 
 def summary_block(log: TaskLog) -> list[str]:
-    """`RESULT:` / `TASK:` / `NEXT:` (/ `WHY:`) / `HINT:` lines for a task that just ended."""
+    """`RESULT:` / `TASK:` (/ `SUBTASKS:`) / `NEXT:` (/ `WHY:`) / `HINT:` lines for a task that just ended."""
     task_id = safe_str(log.task_id)
     logs_command = f"/logs {task_id}"
     result = _RESULT_WORD.get(log.status, log.status.value.upper())
+    place = f" (part {log.subtask_index} of {safe_str(log.parent_task_id)})" if log.subtask_index else ""
+    head = [f"RESULT: {result}", f"TASK: {task_id}{place}", *subtask_lines(log)]
     if log.status is TaskStatus.COMPLETE:
-        return [f"RESULT: {result}", f"TASK: {task_id}", "NEXT: (none)", f"HINT: {logs_command}"]
+        return [*head, "NEXT: (none)", f"HINT: {logs_command}"]
     if log.runner_decision is RunnerDecision.CLARIFY:
         next_step = f"type your answer, or {logs_command}"
+    elif aggregate_of(log) is not None:
+        next_step = f"/retry {task_id} runs the subtasks that did not complete again, or {logs_command}"
     else:
         next_step = logs_command
-    lines = [f"RESULT: {result}", f"TASK: {task_id}", f"NEXT: {next_step}"]
+    lines = [*head, f"NEXT: {next_step}"]
     if log.error_reason:
         lines.append(f"WHY: {one_line(log.error_reason, WHY_CHARS)}")
     lines.append(f"HINT: {logs_command}")
@@ -55,22 +60,28 @@ def summary_block(log: TaskLog) -> list[str]:
 
 
 def tasks_renderable(entries: list[TaskLogEntry]) -> RenderableType:
-    """`/tasks`: sections Failed, Active, Pending, Completed (empty ones left out), then totals."""
+    """`/tasks`: sections Failed, Active, Pending, Completed (empty ones left out), then totals.
+
+    A chunked task's parts are listed under it, indented, whatever their own status.
+    """
     parts: list[RenderableType] = []
     if not entries:
         parts.append(Text(EMPTY_TASKS))
+    tops, parts_of = split_subtasks(entries)
     for title, statuses in _SECTIONS:
-        rows = [entry for entry in entries if entry.status in statuses]
+        rows = [entry for entry in tops if entry.status in statuses]
         if rows:
             parts.append(Text(f"{title}:", style="bold"))
-            parts.extend(_task_row(entry) for entry in rows)
+            for entry in rows:
+                parts.append(_task_row(entry))
+                parts.extend(_task_row(child, subtask=True) for child in parts_of.get(entry.task_id, []))
     parts.append(Text(total_line(count_statuses(entry.status for entry in entries))))
     return Group(*parts)
 
 
-def _task_row(entry: TaskLogEntry) -> Text:
+def _task_row(entry: TaskLogEntry, *, subtask: bool = False) -> Text:
     # One line per task whatever the width: rich ends an over-long row with an ellipsis.
-    row = Text("  ", no_wrap=True, overflow="ellipsis")
+    row = Text(f"    {entry.subtask_index}. " if subtask else "  ", no_wrap=True, overflow="ellipsis")
     row.append_text(safe_text(entry.external_task_id))
     row.append(" [log: ")
     row.append_text(safe_text(entry.task_id))

@@ -24,6 +24,7 @@ from runner.views.fields import (
     format_timestamp,
     status_text,
 )
+from runner.views.plan import parts_lines
 from runner.views.safe_text import safe_json, safe_str, safe_text
 
 CORRUPTED = "Log file corrupted"
@@ -121,6 +122,9 @@ def _header_rows(log: TaskLog) -> list[tuple[str, Text | str]]:
 
 def _outcome_rows(log: TaskLog) -> list[tuple[str, Text | str]]:
     rows: list[tuple[str, Text | str]] = [("Files", _files(log))]
+    parts = parts_lines(log)
+    if parts:
+        rows.append(("Subtasks", "\n".join(parts)))
     if log.evidence_summary is not None and log.evidence_summary.files_missing:
         rows.append(("Missing", ", ".join(log.evidence_summary.files_missing)))
     if log.executor_blocked:
@@ -135,6 +139,8 @@ def _outcome_rows(log: TaskLog) -> list[tuple[str, Text | str]]:
 
 def _thread(log: TaskLog) -> str:
     place = f"{log.thread_id}, run {log.run_id}"
+    if log.parent_task_id and log.subtask_index is not None:
+        return f"{place}, part {log.subtask_index} of {log.parent_task_id}"
     return f"{place}, continues {log.parent_task_id}" if log.parent_task_id else place
 
 

@@ -27,6 +27,7 @@ from runner.views.fields import (
     status_text,
     tasks_footer,
 )
+from runner.views.plan import log_id_label
 from runner.views.safe_text import safe_str, safe_text
 
 EMPTY_SESSION = "No tasks in this session yet."
@@ -138,7 +139,7 @@ class _FittedTable:
 def _cells(number: int, entry: TaskLogEntry, *, compact: bool) -> dict[str, Text]:
     return {
         "#": Text(str(number)),
-        "Log ID": safe_text(entry.task_id),
+        "Log ID": safe_text(log_id_label(entry)),
         "Task ID": safe_text(entry.external_task_id),
         "Status": status_text(entry.status),
         "Started": Text(format_timestamp(entry.started_at)),

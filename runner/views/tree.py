@@ -1,4 +1,5 @@
-"""The `/logs --tree` view: session → thread → run → task, with box-drawing guides (seed 003 §3.5).
+"""The `/logs --tree` view: session → thread → run → task (→ a chunked task's parts), with box-drawing
+guides (seed 003 §3.5).
 
 Each task line shows its status and its first and last event types. Index rows only know
 those two types, not each event's stored visibility, so a type whose default visibility
@@ -14,6 +15,7 @@ from rich.text import Text
 
 from runner.logs.models import EventType, TaskLogEntry, Visibility
 from runner.views.fields import one_line, status_text
+from runner.views.plan import split_subtasks
 from runner.views.safe_text import safe_json, safe_str, safe_text
 
 EMPTY_TREE = "No tasks in this session yet."
@@ -63,10 +65,22 @@ def tree_renderable(
                 _line(t_pad + (_LAST if r_last else _BRANCH), Text(f"[{safe_str(run_id)}]"))
             )
             r_pad = t_pad + (_SPACE if r_last else _PIPE)
-            for k_index, entry in enumerate(tasks):
-                guide = r_pad + (_LAST if k_index == len(tasks) - 1 else _BRANCH)
-                lines.append(_line(guide, _task_label(entry, visibility)))
+            lines += _task_lines(tasks, r_pad, visibility)
     return Group(*lines)
+
+
+def _task_lines(tasks: list[TaskLogEntry], pad: str, visibility: Visibility) -> list[Text]:
+    """A run's tasks; a chunked task's parts one level under it."""
+    tops, parts_of = split_subtasks(tasks)
+    lines = []
+    for k_index, entry in enumerate(tops):
+        last = k_index == len(tops) - 1
+        lines.append(_line(pad + (_LAST if last else _BRANCH), _task_label(entry, visibility)))
+        parts = parts_of.get(entry.task_id, [])
+        for p_index, part in enumerate(parts):
+            guide = pad + (_SPACE if last else _PIPE) + (_LAST if p_index == len(parts) - 1 else _BRANCH)
+            lines.append(_line(guide, _task_label(part, visibility)))
+    return lines
 
 
 def _line(guide: str, label: Text) -> Text:
@@ -108,7 +122,7 @@ def tree_json(
                 "thread_id": thread_id,
                 "prompt": next(iter(runs.values()))[0].prompt_summary,
                 "runs": [
-                    {"run_id": run_id, "tasks": [_task_json(e, visibility) for e in tasks]}
+                    {"run_id": run_id, "tasks": _tasks_json(tasks, visibility)}
                     for run_id, tasks in runs.items()
                 ],
             }
@@ -118,6 +132,18 @@ def tree_json(
     return result
 
 
+def _tasks_json(tasks: list[TaskLogEntry], visibility: Visibility) -> list[dict[str, Any]]:
+    """A run's tasks; a chunked task carries its parts under `subtasks`."""
+    tops, parts_of = split_subtasks(tasks)
+    documents = []
+    for entry in tops:
+        document = _task_json(entry, visibility)
+        if entry.task_id in parts_of:
+            document["subtasks"] = [_task_json(part, visibility) for part in parts_of[entry.task_id]]
+        documents.append(document)
+    return documents
+
+
 def _task_json(entry: TaskLogEntry, visibility: Visibility) -> dict[str, Any]:
     first = shown_type(entry.first_event_type, visibility)
     last = shown_type(entry.last_event_type, visibility)
@@ -125,6 +151,7 @@ def _task_json(entry: TaskLogEntry, visibility: Visibility) -> dict[str, Any]:
         "task_id": entry.task_id,
         "external_task_id": entry.external_task_id,
         "parent_task_id": entry.parent_task_id,
+        **({"subtask_index": entry.subtask_index} if entry.subtask_index is not None else {}),
         "status": entry.status.value,
         "first_event_type": first.value if first else None,
         "last_event_type": last.value if last else None,

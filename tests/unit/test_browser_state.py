@@ -200,3 +200,40 @@ def test_unknown_keys_change_nothing() -> None:
     before = (state.screen, state.cursor, state.visibility, state.status_filter, state.query)
     keys(state, "x", "Z", "0")
     assert (state.screen, state.cursor, state.visibility, state.status_filter, state.query) == before
+
+
+def chunked_state() -> BrowserState:
+    """task-001 split into parts task-002..004, then a plain task-005."""
+    rows = [entry(1, TaskStatus.INCOMPLETE, "1. a 2. b 3. c")]
+    for number, status in ((2, TaskStatus.COMPLETE), (3, TaskStatus.ERROR), (4, TaskStatus.INCOMPLETE)):
+        part = entry(number, status, f"part {number - 1}")
+        rows.append(part.model_copy(update={"thread_id": "thr-001", "run_id": "run-001",
+                                            "parent_task_id": "task-001", "subtask_index": number - 1}))
+    rows.append(entry(5, TaskStatus.COMPLETE, "plain"))
+    return BrowserState("sess-20250112-001", rows)
+
+
+def test_brackets_move_from_a_parent_through_its_subtasks_in_the_detail() -> None:
+    """In a parent's detail `]` opens its first part, `]` the next, `[` back, `[` from part 1 up to the parent."""
+    state = keys(chunked_state(), "enter")
+    keys(state, "]")
+    assert (state.screen, state.open_task_id) == (Screen.DETAIL, "task-002")
+    assert state.message == "task-002: part 1 of 3 of task-001"
+    assert keys(state, "]", "]").open_task_id == "task-004"
+    keys(state, "]")
+    assert state.open_task_id == "task-004" and state.message == "last subtask of task-001"
+    assert keys(state, "[", "[").open_task_id == "task-002"
+    keys(state, "[")
+    assert state.open_task_id == "task-001" and state.message == "task-001: the chunked task"
+    assert keys(state, "[").open_task_id == "task-004"  # `[` on a parent: its last part
+
+
+def test_u_goes_up_and_the_list_cursor_follows() -> None:
+    """On the list `]` moves the cursor to the first part and `u` back to the parent; a plain task says why not."""
+    state = chunked_state()
+    assert selected(keys(state, "]")) == "task-002"
+    assert selected(keys(state, "j", "u")) == "task-001"
+    keys(state, "G", "]")
+    assert selected(state) == "task-005" and state.message == "task-005 was not split into subtasks"
+    keys(state, "u")
+    assert state.message == "not a subtask"
