@@ -327,8 +327,8 @@ def _jump_to(number: int) -> Callable[[BrowserState], None]:
 
 KEYS.update({str(number): _jump_to(number) for number in range(1, 10)})
 
-HELP = ("↑↓/jk move  ⏎ open  1-9 row  t tree  f full  b back  / search  n/N match  e/E failed  ]/[ subtasks  "
-        "u up  s filter  g/G ends  q quit")
+# One line that fits 120 columns (the number keys 1-9 are in spec/logs-views.md, not here).
+HELP = "↑↓/jk move  ⏎ open  t tree  f full  b back  / search  n/N match  e/E failed  ]/[/u parts  s filter  g/G ends  q quit"
 
 
 def press(state: BrowserState, key: str) -> None:

@@ -1,4 +1,5 @@
-"""At a real terminal a plan of more than three parts waits for Enter; any other key cancels it."""
+"""At a real terminal: a plan of more than three parts waits for Enter (any other key cancels it), and the
+`/logs` browser moves from a chunked task through its parts."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 import pexpect
 
 from runner.logs.models import TaskStatus
+from tests.helpers.cli import run_pm
 from tests.helpers.logs_check import assert_logs_consistent
+from tests.integration.test_browser_pty import phrase
 from tests.integration.test_repl_pty import PROMPT, expect, spawn_repl
 
 FOUR_PARTS = "1. echo a > a.txt 2. echo b > b.txt 3. echo c > c.txt 4. echo d > d.txt"
@@ -49,3 +52,40 @@ def test_enter_runs_a_big_plan_and_any_other_key_cancels(tmp_path: Path) -> None
         ("task-006", None), ("task-007", 1), ("task-008", 2)]
     assert {log.status for log in logs} == {TaskStatus.COMPLETE}
     assert all((tmp_path / f"{name}.txt").exists() for name in "abcdef")
+
+
+def test_the_browser_opens_a_parent_and_moves_through_its_subtasks(tmp_path: Path) -> None:
+    """In `/logs`, Enter opens the chunked task, `]` walks its parts' details, `[` steps back and `u` goes up."""
+    run_pm(["repl", "--executor", "shell", "--plan", "always"],
+           stdin="1. echo one > a.txt 2. cat missing.txt > b.txt 3. cp b.txt c.txt\n", cwd=tmp_path, expect=1)
+    child = spawn_repl(tmp_path)
+    try:
+        expect(child, PROMPT)
+        child.sendline("/logs")
+        expect(child, phrase("row 1/4"))
+        expect(child, "quit")
+        child.send("\r")  # the parent's detail lists its parts
+        expect(child, "Subtasks:")
+        child.send("]")
+        expect(child, phrase("part 1 of task-001"))  # the detail's Thread row
+        expect(child, phrase('"echo one > a.txt"'))
+        expect(child, phrase("task-002: part 1 of 3 of task-001"))  # the status line is drawn last
+        child.send("]")
+        expect(child, "TASK_ERROR")
+        expect(child, phrase("task-003: part 2 of 3 of task-001"))
+        child.send("]")
+        expect(child, "SKIPPED")
+        expect(child, phrase("task-004: part 3 of 3 of task-001"))
+        child.send("]")
+        expect(child, phrase("t subtask of task-001"))  # "last ...": letters already on screen are skipped
+        child.send("[")
+        expect(child, phrase("task-003: part 2 of 3 of task-001"))
+        child.send("u")
+        expect(child, phrase("task-001: the chunked task"))
+        child.send("q")
+        expect(child, PROMPT)
+        child.sendline("/exit")
+        child.expect(pexpect.EOF, timeout=10)
+    finally:
+        if child.isalive():
+            child.terminate(force=True)
