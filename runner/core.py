@@ -14,7 +14,7 @@ from typing import Protocol
 from runner.config import RunnerConfig
 from runner.errors import ExitStatus, NotFoundError, RunnerError
 from runner.executors.base import Executor, ExecutorLimits, ExecutorStatus, ExecutorTask
-from runner.executors.registry import EXECUTORS, create_executor, default_executor
+from runner.executors.registry import EXECUTORS, create_executor, default_executor, default_order_text
 from runner.ids import IdKind, is_valid, validate
 from runner.logs.manager import TaskLogManager
 from runner.logs.models import (
@@ -89,9 +89,9 @@ class RunnerCore:
         if name is None:
             self.executor_name, self._executor = None, None
             self._executor_problem = RunnerError(
-                "no executor chosen: the `claude` CLI (Claude Code) is not on PATH",
-                hint="install Claude Code, or pick one: --executor shell (runs each line as a shell "
-                "command) or --executor command --executor-cmd 'codex exec --sandbox workspace-write {prompt}'",
+                f"no executor chosen: none of the agent CLIs ({default_order_text()}) is on PATH",
+                hint="install one, or pick one: --executor shell (runs each line as a shell command) or "
+                "--executor command --executor-cmd 'my-agent --yes {prompt}'; /provider lists them all",
             )
             return
         executor = create_executor(name, command_template=self.config.executor_cmd)

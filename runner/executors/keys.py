@@ -12,13 +12,9 @@ from typing import Protocol
 
 from runner.executors.registry import EXECUTORS
 
-# Keys of providers that have no executor of their own yet (the `command` executor can run their CLIs).
-# claude can also use its own login, so a missing key is a warning for claude-code, never a refusal.
-KNOWN_KEYS: dict[str, str] = {
-    **{spec.name: spec.api_key_env for spec in EXECUTORS.values() if spec.api_key_env},
-    "openai": "OPENAI_API_KEY",
-    "gemini": "GEMINI_API_KEY",
-}
+# Agent CLIs can also use their own login (claude, codex login, gemini), so a missing key is a
+# warning, never a refusal.
+KNOWN_KEYS: dict[str, str] = {spec.name: spec.api_key_env for spec in EXECUTORS.values() if spec.api_key_env}
 
 
 class KeySetting(Protocol):

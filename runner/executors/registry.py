@@ -39,6 +39,12 @@ EXECUTORS: dict[str, ExecutorSpec] = {spec.name: spec for spec in (
     ExecutorSpec("claude-code", "runner.executors.claude_code", "ClaudeCodeExecutor",
                  "Claude Code headless (claude -p, stream-json)", program="claude",
                  api_key_env="ANTHROPIC_API_KEY", stream_format="claude-stream-json"),
+    ExecutorSpec("codex", "runner.executors.codex", "CodexExecutor",
+                 "OpenAI Codex CLI headless (codex exec --json)", program="codex",
+                 api_key_env="OPENAI_API_KEY", stream_format="codex-jsonl"),
+    ExecutorSpec("gemini", "runner.executors.gemini", "GeminiExecutor",
+                 "Google Gemini CLI headless (gemini -p, stream-json)", program="gemini",
+                 api_key_env="GEMINI_API_KEY", stream_format="gemini-stream-json"),
     ExecutorSpec("command", "runner.executors.command", "CommandExecutor",
                  "any agent CLI from a template, e.g. 'codex exec {prompt}'", takes_template=True,
                  plans_by_default=False),
@@ -51,7 +57,7 @@ EXECUTORS: dict[str, ExecutorSpec] = {spec.name: spec for spec in (
 )}
 
 # Executors chosen without --executor when their program is on PATH, first found wins.
-DEFAULT_ORDER = ("claude-code",)
+DEFAULT_ORDER = ("claude-code", "codex", "gemini")
 
 
 def executor_names() -> list[str]:
@@ -76,6 +82,11 @@ def create_executor(name: str, *, command_template: str | None = None) -> Execut
     factory = getattr(importlib.import_module(spec.module), spec.class_name)
     executor: Executor = factory(command_template) if spec.takes_template else factory()
     return executor
+
+
+def default_order_text() -> str:
+    """The detection order as users know the programs: `claude, codex, gemini`."""
+    return ", ".join(EXECUTORS[name].program or name for name in DEFAULT_ORDER)
 
 
 def default_executor(which: Callable[[str], str | None] = shutil.which) -> str | None:

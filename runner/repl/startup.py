@@ -5,6 +5,7 @@ from __future__ import annotations
 from runner import __version__
 from runner.core import RunnerCore
 from runner.executors.keys import advisory_key_missing
+from runner.executors.registry import default_order_text
 from runner.notices import Notice
 from runner.repl.output import Terminal
 
@@ -20,6 +21,10 @@ def startup_messages(core: RunnerCore, terminal: Terminal) -> None:
     if not core.config.non_interactive:
         terminal.line(f"pm-runner {__version__} | project {core.config.project_root} | "
                       f"executor {core.executor_name or '(none)'} | /help for commands, /exit to leave")
+    if core.config.executor is None and core.executor_name is not None:
+        terminal.notify(Notice.info(
+            f"executor: {core.executor_name}, the first agent CLI found on PATH ({default_order_text()})",
+            hint="choose another with --executor NAME or /provider NAME"))
     problem = core.executor_problem
     if problem is not None:
         terminal.notify(Notice.warning(problem.message, problem.hint))

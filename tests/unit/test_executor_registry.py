@@ -13,11 +13,11 @@ from runner.executors.registry import EXECUTORS, create_executor, default_execut
 
 
 def test_known_names_are_listed_sorted() -> None:
-    """The registry names the four built-in executors."""
-    assert executor_names() == ["claude-code", "command", "fake", "shell"]
+    """The registry names the built-in executors."""
+    assert executor_names() == ["claude-code", "codex", "command", "fake", "gemini", "shell"]
 
 
-@pytest.mark.parametrize("name", ["claude-code", "command", "fake", "shell"])
+@pytest.mark.parametrize("name", ["claude-code", "codex", "command", "fake", "gemini", "shell"])
 def test_each_name_builds_its_executor(name: str) -> None:
     """Every registered name builds an executor that reports that name and exposes the protocol."""
     executor = create_executor(name, command_template="echo {prompt}")
@@ -57,8 +57,13 @@ def test_every_row_of_the_table_builds_its_executor() -> None:
 
 
 def test_the_default_is_the_first_agent_found_on_path() -> None:
-    """claude-code when `claude` is on PATH, nothing otherwise (never a guess)."""
-    assert default_executor(lambda program: f"/usr/bin/{program}" if program == "claude" else None) == "claude-code"
+    """The documented order decides (claude, codex, gemini); with none on PATH nothing is chosen (never a guess)."""
+    def only(*programs: str):  # type: ignore[no-untyped-def]
+        return lambda program: f"/usr/bin/{program}" if program in programs else None
+
+    assert default_executor(only("claude", "codex", "gemini")) == "claude-code"
+    assert default_executor(only("gemini", "codex")) == "codex"
+    assert default_executor(only("gemini")) == "gemini"
     assert default_executor(lambda program: None) is None
 
 
