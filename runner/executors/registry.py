@@ -33,18 +33,39 @@ class ExecutorSpec:
     # False where the prompt is a command (shell) or a directive (fake): a subtask runs its part alone.
     reads_prose: bool = True
     plans_by_default: bool = True  # `--plan auto` splits requests for it (spec/planning.md)
+    login_check: tuple[str, ...] | None = None  # arguments that make its CLI say whether it is logged in
+    auth_hint: str | None = None  # what to do when it is not logged in
 
 
 EXECUTORS: dict[str, ExecutorSpec] = {spec.name: spec for spec in (
     ExecutorSpec("claude-code", "runner.executors.claude_code", "ClaudeCodeExecutor",
                  "Claude Code headless (claude -p, stream-json)", program="claude",
                  api_key_env="ANTHROPIC_API_KEY", stream_format="claude-stream-json"),
-    ExecutorSpec("codex", "runner.executors.codex", "CodexExecutor",
+    ExecutorSpec("codex", "runner.executors.agents.codex", "CodexExecutor",
                  "OpenAI Codex CLI headless (codex exec --json)", program="codex",
-                 api_key_env="OPENAI_API_KEY", stream_format="codex-jsonl"),
-    ExecutorSpec("gemini", "runner.executors.gemini", "GeminiExecutor",
+                 api_key_env="OPENAI_API_KEY", stream_format="codex-jsonl",
+                 login_check=("login", "status"), auth_hint="run `codex login` (or set OPENAI_API_KEY)"),
+    ExecutorSpec("gemini", "runner.executors.agents.gemini", "GeminiExecutor",
                  "Google Gemini CLI headless (gemini -p, stream-json)", program="gemini",
-                 api_key_env="GEMINI_API_KEY", stream_format="gemini-stream-json"),
+                 api_key_env="GEMINI_API_KEY", stream_format="gemini-stream-json",
+                 auth_hint="run `gemini` once and log in, or set GEMINI_API_KEY"),
+    ExecutorSpec("amp", "runner.executors.agents.claude_family", "AmpExecutor",
+                 "Sourcegraph Amp in execute mode (amp -x, stream-json)", program="amp",
+                 api_key_env="AMP_API_KEY", stream_format="claude-stream-json",
+                 auth_hint="run `amp login` (or set AMP_API_KEY)"),
+    ExecutorSpec("qwen", "runner.executors.agents.claude_family", "QwenExecutor",
+                 "Qwen Code headless (qwen -p, stream-json)", program="qwen",
+                 stream_format="claude-stream-json", auth_hint="run `qwen` once and log in"),
+    ExecutorSpec("cursor", "runner.executors.agents.cursor", "CursorExecutor",
+                 "Cursor's agent CLI headless (cursor-agent -p, stream-json)", program="cursor-agent",
+                 api_key_env="CURSOR_API_KEY", stream_format="cursor-stream-json",
+                 auth_hint="run `cursor-agent login` (or set CURSOR_API_KEY)"),
+    ExecutorSpec("opencode", "runner.executors.agents.opencode", "OpencodeExecutor",
+                 "opencode headless (opencode run --format json)", program="opencode",
+                 stream_format="opencode-json", auth_hint="run `opencode auth login`"),
+    ExecutorSpec("aider", "runner.executors.agents.aider", "AiderExecutor",
+                 "aider with one message (aider --message; text, no resume)", program="aider",
+                 stream_format="aider-text", auth_hint="set the API key of your model's provider"),
     ExecutorSpec("command", "runner.executors.command", "CommandExecutor",
                  "any agent CLI from a template, e.g. 'codex exec {prompt}'", takes_template=True,
                  plans_by_default=False),
@@ -57,7 +78,7 @@ EXECUTORS: dict[str, ExecutorSpec] = {spec.name: spec for spec in (
 )}
 
 # Executors chosen without --executor when their program is on PATH, first found wins.
-DEFAULT_ORDER = ("claude-code", "codex", "gemini")
+DEFAULT_ORDER = ("claude-code", "codex", "gemini", "amp", "qwen", "cursor", "opencode", "aider")
 
 
 def executor_names() -> list[str]:

@@ -147,12 +147,15 @@ def _plan(ctx: CommandContext, args: list[str]) -> CommandResult:
 
 @command("provider", "/provider [name]", "Show or choose the executor (saved in .claude/repl.json)")
 def _provider(ctx: CommandContext, args: list[str]) -> CommandResult:
+    from runner.executors.detect import all_statuses, status_lines
     from runner.executors.registry import executor_names
 
     core = ctx.core
     if not args:
-        return CommandResult(output=[f"Provider: {core.executor_name or '(none)'} "
-                                     f"(available: {', '.join(executor_names())})"])
+        how = "" if core.config.executor or core.executor_name is None else " (the first agent CLI found on PATH)"
+        return CommandResult(output=[f"Provider: {core.executor_name or '(none)'}{how}",
+                                     *status_lines(all_statuses(), core.executor_name),
+                                     "Choose one with /provider NAME"])
     if len(args) != 1:
         raise RunnerError("/provider takes one name", hint=f"one of: {', '.join(executor_names())}")
     core.select_executor(args[0])

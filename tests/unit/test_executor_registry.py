@@ -14,10 +14,12 @@ from runner.executors.registry import EXECUTORS, create_executor, default_execut
 
 def test_known_names_are_listed_sorted() -> None:
     """The registry names the built-in executors."""
-    assert executor_names() == ["claude-code", "codex", "command", "fake", "gemini", "shell"]
+    assert executor_names() == ["aider", "amp", "claude-code", "codex", "command", "cursor", "fake", "gemini",
+                                "opencode", "qwen", "shell"]
 
 
-@pytest.mark.parametrize("name", ["claude-code", "codex", "command", "fake", "gemini", "shell"])
+@pytest.mark.parametrize("name", ["aider", "amp", "claude-code", "codex", "command", "cursor", "fake", "gemini",
+                                  "opencode", "qwen", "shell"])
 def test_each_name_builds_its_executor(name: str) -> None:
     """Every registered name builds an executor that reports that name and exposes the protocol."""
     executor = create_executor(name, command_template="echo {prompt}")

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from runner.executors.codex import PROFILE as CODEX
+from runner.executors.agents.codex import PROFILE as CODEX
+from runner.executors.agents.gemini import PROFILE as GEMINI
 from runner.executors.formats.fold import ItemFold
 from runner.executors.formats.items import Claim, TextItem, ToolEnd, ToolStart
-from runner.executors.gemini import PROFILE as GEMINI
 from runner.executors.native import AgentProfile, decide
 from runner.executors.streams import OutputBudget
 from runner.executors.supervised_run import RunEnd, SupervisedRun

@@ -154,7 +154,7 @@ class ItemFold:
             self._turn_text = [text]
         self._text_open = True
         if text.strip():
-            self._progress({"kind": "text", "text": text[:_TEXT_CHARS]})
+            self._progress({"kind": "text", "text": text.strip()[:_TEXT_CHARS]})
 
     def _tool_start(self, item: ToolStart) -> None:
         self._text_open = False
@@ -193,7 +193,10 @@ class ItemFold:
             num_turns=_add(known.num_turns, item.num_turns))
 
     def _result(self, item: ResultItem) -> None:
+        repeated = self.result is not None and self.result.outcome is item.outcome
         self.result = ResultItem(item.outcome, item.error_type, mask_text(item.message))
+        if repeated:
+            return  # a text format restates its verdict (aider after each model call)
         self._open.clear()
         usage = self.usage
         self._progress({"kind": "result", "outcome": str(item.outcome), "error_type": item.error_type,

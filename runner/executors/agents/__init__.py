@@ -1,0 +1,1 @@
+"""The natively read agent CLIs: one module per agent (or family) holding its `AgentProfile`."""
