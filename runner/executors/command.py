@@ -1,20 +1,38 @@
 """The `command` executor: any agent CLI from a template such as `codex exec {prompt}`.
 
 The template is split like a shell would split it, but nothing runs through a shell: the
-prompt replaces `{prompt}` inside a single argument (or is appended as the last one).
+prompt replaces `{prompt}` inside a single argument (or is appended as the last one); `{model}`
+becomes the chosen model (a word that is only `{model}` is dropped, with the option word before
+it when that starts with `-`, when no model is chosen) and `{cwd}` the project folder. With a
+stream format (`--executor-format`) a wrapper script's stdout is read by that agent's decoder,
+on the natively read agents' path; `text` (the default) is plain output.
 """
 
 from __future__ import annotations
 
 import shlex
 import shutil
+from collections.abc import Callable
 
 from runner.errors import ExecutorUnavailableError
 from runner.executors.base import EventSink, ExecutorResult, ExecutorTask
+from runner.executors.formats.claude_shaped import CLAUDE, ClaudeShapedDecoder
+from runner.executors.formats.codex_jsonl import CodexDecoder
+from runner.executors.formats.fold import Decoder
+from runner.executors.formats.gemini_stream import GeminiDecoder
+from runner.executors.native import AgentProfile, NativeAgentExecutor
 from runner.executors.outcome import exited_result
 from runner.executors.supervise import SpawnSpec, supervise
 
 PLACEHOLDER = "{prompt}"
+MODEL, SESSION, CWD = "{model}", "{session}", "{cwd}"
+# `--executor-format` names: the decoder that reads a wrapper's stdout ("text": none).
+STREAM_FORMATS: dict[str, Callable[[], Decoder] | None] = {
+    "text": None,
+    "claude-stream": lambda: ClaudeShapedDecoder(CLAUDE),
+    "codex-jsonl": CodexDecoder,
+    "gemini-stream": GeminiDecoder,
+}
 _TEMPLATE_HINT = ("give one with --executor-cmd, e.g. --executor-cmd 'codex exec --sandbox workspace-write "
                   "{prompt}' or 'gemini --skip-trust --approval-mode auto_edit -p {prompt}', or set "
                   "executor_cmd in .claude/runner.config.json")
@@ -34,11 +52,22 @@ def parse_template(template: str | None) -> list[str]:
     return words
 
 
-def build_argv(words: list[str], prompt: str) -> list[str]:
-    """Put the prompt into the words: each `{prompt}` is replaced in place, else it goes last."""
-    if any(PLACEHOLDER in word for word in words):
-        return [word.replace(PLACEHOLDER, prompt) for word in words]
-    return [*words, prompt]
+def build_argv(words: list[str], prompt: str, *, model: str | None = None, session: str | None = None,
+               cwd: str = ".") -> list[str]:
+    """Fill the placeholders: each `{prompt}` in place (else the prompt goes last), `{model}`, `{session}`
+    (the agent's session to resume), `{cwd}`. A word that is only `{model}` or `{session}` without a
+    value is dropped, with the option before it (`-m {model}` disappears when no model is chosen)."""
+    optional = {MODEL: model, SESSION: session}
+    filled: list[str] = []
+    for word in words:
+        if word in optional and optional[word] is None:
+            if filled and filled[-1].startswith("-"):
+                filled.pop()
+            continue
+        filled.append(word.replace(MODEL, model or "").replace(SESSION, session or "").replace(CWD, cwd))
+    if any(PLACEHOLDER in word for word in filled):
+        return [word.replace(PLACEHOLDER, prompt) for word in filled]
+    return [*filled, prompt]
 
 
 class CommandExecutor:
@@ -47,8 +76,13 @@ class CommandExecutor:
     name = "command"
     warning: str | None = None
 
-    def __init__(self, template: str | None) -> None:
+    def __init__(self, template: str | None, stream_format: str | None = None) -> None:
         self.template = template
+        if stream_format is not None and stream_format not in STREAM_FORMATS:
+            raise ExecutorUnavailableError(f"unknown executor format {stream_format[:40]!r}",
+                                           hint=f"one of: {', '.join(STREAM_FORMATS)}")
+        self.stream_format = stream_format
+        self._native: NativeAgentExecutor | None = None  # kept across tasks: Codex's running totals
 
     def check_available(self) -> None:
         program = parse_template(self.template)[0]
@@ -60,7 +94,25 @@ class CommandExecutor:
 
     def run(self, task: ExecutorTask, sink: EventSink) -> ExecutorResult:
         words = parse_template(self.template)
+        decoder = STREAM_FORMATS.get(self.stream_format or "text")
+        if decoder is not None:
+            if self._native is None:
+                self._native = NativeAgentExecutor(self._profile(words, decoder))
+            result = self._native.run(task, sink)
+            if not any(SESSION in word for word in words):
+                result.resume_token = None  # the template cannot resume: an answer repeats the request
+            return result
         program = shutil.which(words[0]) or words[0]
-        argv = build_argv([program, *words[1:]], task.prompt)
+        argv = build_argv([program, *words[1:]], task.prompt, model=task.model, session=task.resume_token,
+                          cwd=str(task.project_root))
         run = supervise(SpawnSpec(argv=argv, cwd=task.project_root, executor=self.name), task, sink)
         return run.early_result() or exited_result(run, detect_question=True, agent_output=True)
+
+    def _profile(self, words: list[str], decoder: Callable[[], Decoder]) -> AgentProfile:
+        """The wrapper as a natively read agent: the same status table and fold."""
+        def argv(program: str, task: ExecutorTask) -> list[str]:
+            return build_argv([program, *words[1:]], task.prompt, model=task.model, session=task.resume_token,
+                              cwd=str(task.project_root))
+
+        return AgentProfile(executor=self.name, label=words[0], program=words[0], argv=argv, decoder=decoder,
+                            install_hint="install it, fix --executor-cmd, or pick another executor with --executor")

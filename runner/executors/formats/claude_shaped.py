@@ -39,6 +39,10 @@ class Dialect:
     denial_phrases: tuple[str, ...]
 
 
+CLAUDE = Dialect(write_tools={"Write": ("file_path",), "Edit": ("file_path",), "MultiEdit": ("file_path",),
+                             "NotebookEdit": ("notebook_path",)},
+                 shell_tools={"Bash": "command"}, usage_on_result=True,
+                 denial_phrases=("requested permissions", "requires approval", "haven't granted"))
 AMP = Dialect(write_tools={"create_file": ("path",), "edit_file": ("path",)}, shell_tools={"Bash": "cmd"},
               usage_on_result=False, denial_phrases=("rejected", "not allowed"))
 QWEN = Dialect(write_tools={"write_file": ("file_path",), "edit": ("file_path",), "replace": ("file_path",)},
