@@ -232,3 +232,15 @@ def test_secrets_in_agent_output_are_masked_everywhere(tmp_path: Path, agent: Ag
     for path in (project / ".claude").rglob("*"):
         if path.is_file():
             assert not leaked(SECRET, path.read_text(errors="replace")), path
+
+
+# opencode prints a tool only once it finished and aider has no tool lines: neither can pause.
+@pytest.mark.parametrize("name", ["codex", "cursor", "gemini", "qwen"])
+def test_progress_timeout_waits_while_a_tool_runs(tmp_path: Path, name: str) -> None:
+    """A tool silent for longer than the progress timeout does not end the task."""
+    agent = AGENTS[name]
+    project = tmp_path / "p"
+    project.mkdir()
+    run = run_pm(["repl", "--executor", agent.executor, "--progress-timeout", "3000"], stdin="slow\n", cwd=project,
+                 env=agent_env(tmp_path, agent, **{f"FAKE_{agent.env_name}_TOOL_SECONDS": "4.5"}))
+    assert "RESULT: COMPLETE" in run.stdout
