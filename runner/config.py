@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -53,6 +53,7 @@ class Settings(_FileModel):
 
     executor: str | None = None
     executor_cmd: str | None = None
+    executor_format: Literal["text", "claude-stream", "codex-jsonl", "gemini-stream"] | None = None
     model: str | None = None
     executor_timeout_ms: int | None = Field(default=None, gt=0)
     progress_timeout_ms: int | None = Field(default=None, gt=0)
@@ -89,6 +90,7 @@ class RunnerConfig:
     non_interactive: bool = False
     executor: str | None = None
     executor_cmd: str | None = None
+    executor_format: str | None = None
     model: str | None = None
     executor_timeout_ms: int = 300_000
     progress_timeout_ms: int = 60_000

@@ -94,7 +94,8 @@ class RunnerCore:
                 "--executor command --executor-cmd 'my-agent --yes {prompt}'; /provider lists them all",
             )
             return
-        executor = create_executor(name, command_template=self.config.executor_cmd)
+        executor = create_executor(name, command_template=self.config.executor_cmd,
+                                   stream_format=self.config.executor_format)
         self.executor_name, self._executor, self._executor_problem = name, None, None
         try:
             executor.check_available()

@@ -1,4 +1,4 @@
-"""Command-line entry point: `pm-runner [repl|logs] ...` — `main(argv, env) -> ExitStatus`.
+"""Command-line entry point: `pm-runner [repl|logs|doctor] ...` — `main(argv, env) -> ExitStatus`.
 
 `main` holds the error handling (a `RunnerError` becomes `ERROR:`/`HINT:` on stderr and exit 1; a
 reader that went away ends quietly); each subcommand is a row of `SUBCOMMANDS` naming the function
@@ -39,6 +39,7 @@ class Subcommand:
 SUBCOMMANDS: dict[str, Subcommand] = {sub.name: sub for sub in (
     Subcommand("repl", "runner.cli.repl:run_repl"),
     Subcommand("logs", "runner.cli.logs:run_logs_subcommand"),
+    Subcommand("doctor", "runner.cli.doctor:run_doctor"),
 )}
 # `pm-runner logs export|report|stats` have their own parser (runner.cli.export, imported only when used).
 EXPORT_SUBCOMMANDS = ("export", "report", "stats")

@@ -36,6 +36,7 @@ examples:
   pm-runner logs list --status error --json    failed tasks of the latest session, as JSON
   pm-runner logs show task-001 --full          one task with every executor event
   pm-runner logs report --format html --output session.html   a self-contained HTML report
+  pm-runner doctor                             which agent CLIs are installed and logged in
 """
 
 
@@ -72,11 +73,15 @@ class SettingFlag:
 
 
 SETTING_FLAGS: tuple[SettingFlag, ...] = (
-    SettingFlag("executor", "--executor", "claude-code (default when `claude` is on PATH), command, shell",
-                metavar="NAME"),
+    SettingFlag("executor", "--executor",
+                "claude-code, codex, gemini, amp, qwen, cursor, opencode, aider (default: the first of them on "
+                "PATH), command, shell; `pm-runner doctor` lists them", metavar="NAME"),
     SettingFlag("executor_cmd", "--executor-cmd",
                 "command template for --executor command, e.g. 'codex exec --sandbox workspace-write {prompt}'",
                 metavar="TEMPLATE"),
+    SettingFlag("executor_format", "--executor-format",
+                "how --executor command reads its program's stdout: text (default) or an agent's stream format",
+                choices=("text", "claude-stream", "codex-jsonl", "gemini-stream")),
     SettingFlag("model", "--model", "model passed to the executor", metavar="NAME"),
     SettingFlag("executor_timeout_ms", "--executor-timeout", "end a task running longer than this (default 300000)",
                 metavar="MS", type=positive_ms),
@@ -146,9 +151,13 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
         prog="pm-runner", description=DESCRIPTION, epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"pm-runner {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="{repl,logs}")
+    subparsers = parser.add_subparsers(dest="command", metavar="{repl,logs,doctor}")
     _add_repl_parser(subparsers)
     _add_logs_parser(subparsers)
+    subparsers.add_parser("doctor", help="which agent CLIs are installed, their versions and login state",
+                          description="List every executor: installed or not, its version and path, whether the "
+                          "agent says it is logged out (with what to run), the one `repl` would choose, and "
+                          "which API keys are set (never their values). Exit code 1 when no agent CLI is found.")
     return parser
 
 

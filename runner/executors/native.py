@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from runner.errors import ExecutorUnavailableError
-from runner.executors.base import EventSink, ExecutorResult, ExecutorStatus, ExecutorTask, Usage
+from runner.executors.base import EventSink, ExecutorResult, ExecutorStatus, ExecutorTask
 from runner.executors.failure_reason import meaningful_stderr_line
 from runner.executors.formats.fold import Decoder, ItemFold
 from runner.executors.formats.items import Outcome, UsageItem
@@ -29,7 +29,7 @@ from runner.executors.streams import OutputBudget
 from runner.executors.supervise import SpawnSpec, supervise
 from runner.executors.supervised_run import SupervisedRun
 from runner.logs.masking import mask_and_truncate
-from runner.logs.models import ErrorCode
+from runner.logs.models import ErrorCode, Metrics
 
 _STDERR_ONLY = frozenset({"stderr"})
 _REASON_CHARS = 1_000
@@ -89,12 +89,12 @@ class NativeAgentExecutor:
             return early
         return decide(profile, fold, run, usage, task.resume_token)
 
-    def _usage(self, fold: ItemFold, task: ExecutorTask) -> Usage | None:
+    def _usage(self, fold: ItemFold, task: ExecutorTask) -> Metrics | None:
         """This task's usage: a running total minus what earlier tasks of the same session counted."""
         item = fold.usage
         model = (item.model if item else None) or fold.model or task.model
         if item is None:
-            return Usage(model=model) if model else None
+            return Metrics(model=model) if model else None
         if item.running_total and fold.session_id:
             before = self._totals.get(fold.session_id) if fold.session_id == task.resume_token else None
             self._totals[fold.session_id] = item
@@ -102,12 +102,12 @@ class NativeAgentExecutor:
                 item = UsageItem(_minus(item.input_tokens, before.input_tokens),
                                  _minus(item.cached_input_tokens, before.cached_input_tokens),
                                  _minus(item.output_tokens, before.output_tokens))
-        return Usage(model=model, input_tokens=item.input_tokens, cache_read_input_tokens=item.cached_input_tokens,
+        return Metrics(model=model, input_tokens=item.input_tokens, cache_read_input_tokens=item.cached_input_tokens,
                      output_tokens=item.output_tokens, cost_usd=item.cost_usd, duration_ms=item.duration_ms,
                      num_turns=item.num_turns)
 
 
-def decide(profile: AgentProfile, fold: ItemFold, run: SupervisedRun, usage: Usage | None,
+def decide(profile: AgentProfile, fold: ItemFold, run: SupervisedRun, usage: Metrics | None,
            resumed: str | None) -> ExecutorResult:
     """The status from the stream's result, with the exit code as a witness (the table above)."""
     claims = fold.claimed_files()

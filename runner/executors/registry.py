@@ -97,11 +97,12 @@ def spec_of(name: str) -> ExecutorSpec:
     return spec
 
 
-def create_executor(name: str, *, command_template: str | None = None) -> Executor:
+def create_executor(name: str, *, command_template: str | None = None,
+                    stream_format: str | None = None) -> Executor:
     """Build the executor registered as `name`; its module is imported only now."""
     spec = spec_of(name)
     factory = getattr(importlib.import_module(spec.module), spec.class_name)
-    executor: Executor = factory(command_template) if spec.takes_template else factory()
+    executor: Executor = factory(command_template, stream_format) if spec.takes_template else factory()
     return executor
 
 

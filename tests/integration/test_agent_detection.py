@@ -106,3 +106,33 @@ def test_versions_are_asked_once_per_session(tmp_path: Path) -> None:
     root = project(tmp_path)
     run_pm(["repl"], stdin="/provider\n/provider\n", cwd=root, env=env_with(tmp_path, "codex"))
     assert calls(tmp_path, "codex").count(["--version"]) == 1
+
+
+def test_doctor_lists_agents_versions_and_the_default(tmp_path: Path) -> None:
+    """`pm-runner doctor` shows each agent installed or not, with versions, and the default; exit 0."""
+    run = run_pm(["doctor"], cwd=project(tmp_path), env=env_with(tmp_path, "gemini", "codex"))
+    assert "* codex        installed, codex-cli 0.171.0" in run.stdout
+    assert "  gemini       installed, 0.61.0" in run.stdout
+    assert "  claude-code  not installed (claude is not on PATH)" in run.stdout
+    assert "Default executor: codex (the first agent CLI found on PATH" in run.stdout
+    assert "not logged in" not in run.stdout and "HINT" not in run.stdout
+
+
+def test_doctor_gives_the_login_hint_when_the_agent_is_logged_out(tmp_path: Path) -> None:
+    """When `codex login status` says it is not logged in, doctor says so and what to run."""
+    env = env_with(tmp_path, "codex")
+    env["FAKE_CODEX_LOGGED_OUT"] = "1"
+    run = run_pm(["doctor"], cwd=project(tmp_path), env=env)
+    assert "codex-cli 0.171.0" in run.stdout and "- not logged in" in run.stdout
+    assert "HINT: run `codex login`" in run.stdout
+    assert ["login", "status"] in calls(tmp_path, "codex")
+
+
+def test_doctor_without_any_agent_exits_one_and_shows_keys_without_values(tmp_path: Path) -> None:
+    """No agent CLI: exit 1 with what to do; a set key shows as SET, its value never."""
+    env = env_with(tmp_path)
+    env["OPENAI_API_KEY"] = "sk-proj-" + "Q7w" * 16
+    run = run_pm(["doctor"], cwd=project(tmp_path), env=env, expect=1)
+    assert "No agent CLI found on PATH (looked for: claude, codex, gemini" in run.stdout
+    assert "HINT: install one of them" in run.stdout
+    assert "OPENAI_API_KEY     SET" in run.stdout and "Q7wQ7w" not in run.stdout + run.stderr

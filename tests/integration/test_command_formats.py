@@ -80,3 +80,19 @@ def test_text_format_keeps_plain_output(tmp_path: Path) -> None:
     result = CommandExecutor(f"{os.environ.get('SHELL', '/bin/sh')} -c 'echo {{cwd}}'", "text").run(
         task(tmp_path, "ignored"), RecordingSink())
     assert result.status is ExecutorStatus.SUCCEEDED and result.final_message == str(tmp_path)
+
+
+def test_repl_executor_format_flag_reads_the_wrapper_natively(tmp_path: Path) -> None:
+    """`--executor command --executor-format codex-jsonl` logs the wrapper's claims and tokens."""
+    from tests.helpers.cli import run_pm, runner_env
+    from tests.helpers.logs_check import assert_logs_consistent
+
+    root = tmp_path / "p"
+    root.mkdir()
+    env = runner_env({"FAKE_AGENTS_STATE": str(tmp_path / "state")})
+    run = run_pm(["repl", "--executor", "command", "--executor-cmd", f"{CODEX} {{prompt}}",
+                  "--executor-format", "codex-jsonl"], stdin="write a.md\n", cwd=root, env=env)
+    assert "RESULT: COMPLETE" in run.stdout
+    (log,) = assert_logs_consistent(root)
+    assert log.metrics is not None and log.metrics.input_tokens == 15000
+    assert {(f.path, f.detection_method.value) for f in log.verified_files} >= {("a.md", "executor_claim")}

@@ -16,7 +16,7 @@ SHELL = ["repl", "--executor", "shell"]
 def test_version_and_help_exit_zero(tmp_path: Path) -> None:
     """`--version` prints the version and `--help` lists the subcommands, both with exit 0."""
     assert run_cli(["--version"], cwd=tmp_path).stdout == "pm-runner 0.1.0\n"
-    assert "{repl,logs}" in run_cli(["--help"], cwd=tmp_path).stdout
+    assert "{repl,logs,doctor}" in run_cli(["--help"], cwd=tmp_path).stdout
 
 
 def test_a_script_session_in_process(tmp_path: Path) -> None:
