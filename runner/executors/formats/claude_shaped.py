@@ -25,6 +25,7 @@ from runner.executors.formats.items import (
     UsageItem,
     WarningItem,
 )
+from runner.executors.formats.values import as_int, as_str
 
 _RETRY_WORDS = ("Retrying", "retrying")
 
@@ -50,14 +51,6 @@ QWEN = Dialect(write_tools={"write_file": ("file_path",), "edit": ("file_path",)
                denial_phrases=("requires user approval", "denied", "not available in non-interactive"))
 
 
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _blocks(record: dict[str, Any]) -> list[dict[str, Any]]:
     message = record.get("message")
     content = message.get("content") if isinstance(message, dict) else None
@@ -70,10 +63,10 @@ def usage_of(raw: object, model: str | None = None) -> UsageItem | None:
     """Anthropic-style usage: input is every prompt token (fresh, cache writes and cache reads)."""
     if not isinstance(raw, dict):
         return None
-    parts = [_int(raw.get(key)) for key in ("input_tokens", "cache_creation_input_tokens")]
-    cached = _int(raw.get("cache_read_input_tokens"))
-    total = _int(raw.get("total_tokens"))
-    output = _int(raw.get("output_tokens"))
+    parts = [as_int(raw.get(key)) for key in ("input_tokens", "cache_creation_input_tokens")]
+    cached = as_int(raw.get("cache_read_input_tokens"))
+    total = as_int(raw.get("total_tokens"))
+    output = as_int(raw.get("output_tokens"))
     if total is not None and output is not None and parts[0] is not None and parts[0] + output == total:
         inputs: int | None = parts[0]  # Qwen: input_tokens already counts the cache
     else:
@@ -91,9 +84,9 @@ class ClaudeShapedDecoder:
         self.dialect = dialect
 
     def stdout(self, record: Any) -> list[Item]:
-        kind = _str(record.get("type"))
-        if kind == "system" and _str(record.get("subtype")) in ("init", "session_start"):
-            return [SessionItem(_str(record.get("session_id")) or None, _str(record.get("model")) or None)]
+        kind = as_str(record.get("type"))
+        if kind == "system" and as_str(record.get("subtype")) in ("init", "session_start"):
+            return [SessionItem(as_str(record.get("session_id")) or None, as_str(record.get("model")) or None)]
         if kind == "assistant":
             return self._assistant(record)
         if kind == "user":
@@ -108,44 +101,44 @@ class ClaudeShapedDecoder:
     def _assistant(self, record: dict[str, Any]) -> list[Item]:
         items: list[Item] = []
         for block in _blocks(record):
-            if block.get("type") == "text" and _str(block.get("text")):
-                items.append(TextItem(_str(block.get("text"))))
+            if block.get("type") == "text" and as_str(block.get("text")):
+                items.append(TextItem(as_str(block.get("text"))))
             elif block.get("type") == "tool_use":
                 items.append(self._tool_use(block))
         message = record.get("message")
         if not self.dialect.usage_on_result and isinstance(message, dict):
-            usage = usage_of(message.get("usage"), _str(message.get("model")) or None)
+            usage = usage_of(message.get("usage"), as_str(message.get("model")) or None)
             items += [usage] if usage is not None else []
         return items
 
     def _tool_use(self, block: dict[str, Any]) -> ToolStart:
-        name = _str(block.get("name")) or "tool"
+        name = as_str(block.get("name")) or "tool"
         raw = block.get("input")
         tool_input: dict[str, Any] = raw if isinstance(raw, dict) else {}
         keys = self.dialect.write_tools.get(name, ())
-        path = next((p for p in (_str(tool_input.get(key)) for key in keys) if p), "")
-        command = _str(tool_input.get(self.dialect.shell_tools.get(name, "")))
-        label = path or command or _str(tool_input.get("file_path")) or _str(tool_input.get("path"))
-        return ToolStart(_str(block.get("id")), name, label, (Claim(path),) if path else ())
+        path = next((p for p in (as_str(tool_input.get(key)) for key in keys) if p), "")
+        command = as_str(tool_input.get(self.dialect.shell_tools.get(name, "")))
+        label = path or command or as_str(tool_input.get("file_path")) or as_str(tool_input.get("path"))
+        return ToolStart(as_str(block.get("id")), name, label, (Claim(path),) if path else ())
 
     def _tool_result(self, block: dict[str, Any]) -> ToolEnd:
         content = block.get("content")
         if isinstance(content, list):
-            content = " ".join(_str(part.get("text")) for part in content if isinstance(part, dict))
-        text = _str(content)
+            content = " ".join(as_str(part.get("text")) for part in content if isinstance(part, dict))
+        text = as_str(content)
         failed = block.get("is_error") is True
         denied = failed and any(phrase in text for phrase in self.dialect.denial_phrases)
-        return ToolEnd(_str(block.get("tool_use_id")), is_error=failed, denied=denied, preview=text)
+        return ToolEnd(as_str(block.get("tool_use_id")), is_error=failed, denied=denied, preview=text)
 
     def _result(self, record: dict[str, Any]) -> list[Item]:
         items: list[Item] = []
-        text = _str(record.get("result"))
+        text = as_str(record.get("result"))
         if text.strip():
             items.append(TextItem(text))
         if self.dialect.usage_on_result:
             usage = usage_of(record.get("usage"))
             items += [usage] if usage is not None else []
-        subtype = _str(record.get("subtype"))
+        subtype = as_str(record.get("subtype"))
         if subtype == "error_max_turns":
             items.append(ResultItem(Outcome.MAX_TURNS, subtype, text or f"max turns reached after {record.get('num_turns')} turn(s)"))
         elif record.get("is_error") is True or subtype not in ("", "success"):

@@ -27,18 +27,11 @@ from runner.executors.formats.items import (
     UsageItem,
     WarningItem,
 )
+from runner.executors.formats.values import as_int, as_str
 
 _TRANSIENT_WORDS = ("Reconnecting", "retrying", "stream disconnected")
 _SANDBOX_REFUSAL = "patch rejected"
 _FAILED_STATUSES = ("failed", "declined")
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class CodexDecoder:
@@ -47,9 +40,9 @@ class CodexDecoder:
     json_lines = True
 
     def stdout(self, record: Any) -> list[Item]:
-        kind = _str(record.get("type"))
+        kind = as_str(record.get("type"))
         if kind == "thread.started":
-            return [SessionItem(_str(record.get("thread_id")) or None)]
+            return [SessionItem(as_str(record.get("thread_id")) or None)]
         if kind in ("item.started", "item.completed"):
             item = record.get("item")
             return _item(item, started=kind == "item.started") if isinstance(item, dict) else []
@@ -57,10 +50,10 @@ class CodexDecoder:
             return [_usage(record.get("usage")), ResultItem(Outcome.SUCCESS)]
         if kind == "turn.failed":
             error = record.get("error")
-            message = _str(error.get("message")) if isinstance(error, dict) else ""
+            message = as_str(error.get("message")) if isinstance(error, dict) else ""
             return [ResultItem(Outcome.FAILED, "turn.failed", message or "the turn failed")]
         if kind == "error":
-            message = _str(record.get("message"))
+            message = as_str(record.get("message"))
             return [WarningItem(message, transient=any(word in message for word in _TRANSIENT_WORDS))]
         if kind == "request_user_input":
             return [_question(record.get("questions"))]
@@ -73,13 +66,13 @@ class CodexDecoder:
 
 
 def _item(item: dict[str, Any], *, started: bool) -> list[Item]:
-    kind, item_id = _str(item.get("type")), _str(item.get("id"))
+    kind, item_id = as_str(item.get("type")), as_str(item.get("id"))
     if kind == "agent_message":
-        return [TextItem(_str(item.get("text")))]
+        return [TextItem(as_str(item.get("text")))]
     if kind in ("reasoning", "plan"):
-        return [NoteItem(_str(item.get("text")))] if not started else []
+        return [NoteItem(as_str(item.get("text")))] if not started else []
     if kind == "error":
-        return [WarningItem(_str(item.get("message")))]
+        return [WarningItem(as_str(item.get("message")))]
     if kind == "todo_list":
         entries = item.get("items")
         done = sum(1 for e in entries if isinstance(e, dict) and e.get("completed") is True) \
@@ -91,38 +84,38 @@ def _item(item: dict[str, Any], *, started: bool) -> list[Item]:
     name, label, claims = _tool(kind, item)
     if started:
         return [ToolStart(item_id, name, label, claims)]
-    status = _str(item.get("status"))
+    status = as_str(item.get("status"))
     failed = status in _FAILED_STATUSES or isinstance(item.get("error"), dict)
     # A file_change may come as item.completed only (docs); its changes are claims once completed.
     return [ToolEnd(item_id, name, is_error=failed, denied=status == "declined",
-                    preview=_str(item.get("aggregated_output")), claims=claims)]
+                    preview=as_str(item.get("aggregated_output")), claims=claims)]
 
 
 def _tool(kind: str, item: dict[str, Any]) -> tuple[str, str, tuple[Claim, ...]]:
     if kind == "command_execution":
-        return "command", _str(item.get("command")), ()
+        return "command", as_str(item.get("command")), ()
     if kind == "file_change":
         claims = tuple(
-            Claim(_str(c.get("path")), ClaimKind.DELETE if c.get("kind") == "delete" else ClaimKind.WRITE)
-            for c in item.get("changes") or [] if isinstance(c, dict) and _str(c.get("path")))
+            Claim(as_str(c.get("path")), ClaimKind.DELETE if c.get("kind") == "delete" else ClaimKind.WRITE)
+            for c in item.get("changes") or [] if isinstance(c, dict) and as_str(c.get("path")))
         return "file_change", ", ".join(c.path for c in claims), claims
     if kind == "mcp_tool_call":
-        return "mcp", f"{_str(item.get('server'))}.{_str(item.get('tool'))}", ()
+        return "mcp", f"{as_str(item.get('server'))}.{as_str(item.get('tool'))}", ()
     if kind == "web_search":
-        return "web_search", _str(item.get("query")), ()
-    return kind, _str(item.get("tool")), ()
+        return "web_search", as_str(item.get("query")), ()
+    return kind, as_str(item.get("tool")), ()
 
 
 def _usage(raw: object) -> UsageItem:
     usage = raw if isinstance(raw, dict) else {}
-    return UsageItem(input_tokens=_int(usage.get("input_tokens")),
-                     cached_input_tokens=_int(usage.get("cached_input_tokens")),
-                     output_tokens=_int(usage.get("output_tokens")), running_total=True)
+    return UsageItem(input_tokens=as_int(usage.get("input_tokens")),
+                     cached_input_tokens=as_int(usage.get("cached_input_tokens")),
+                     output_tokens=as_int(usage.get("output_tokens")), running_total=True)
 
 
 def _question(raw: object) -> QuestionItem:
     questions = [q for q in raw if isinstance(q, dict)] if isinstance(raw, list) else []
-    text = "\n".join(_str(q.get("question")) for q in questions if _str(q.get("question")))
-    options = tuple(_str(o.get("label")) for q in questions for o in q.get("options") or []
-                    if isinstance(o, dict) and _str(o.get("label")))
+    text = "\n".join(as_str(q.get("question")) for q in questions if as_str(q.get("question")))
+    options = tuple(as_str(o.get("label")) for q in questions for o in q.get("options") or []
+                    if isinstance(o, dict) and as_str(o.get("label")))
     return QuestionItem(text or "Codex asked for input", options)

@@ -23,17 +23,10 @@ from runner.executors.formats.items import (
     ToolStart,
     WarningItem,
 )
+from runner.executors.formats.values import as_dict, as_str
 
 _WRITE_KINDS = frozenset({"writeToolCall", "editToolCall"})
 _RETRY_WORDS = ("reconnecting", "retrying")
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _dict(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 class CursorDecoder:
@@ -42,21 +35,21 @@ class CursorDecoder:
     json_lines = True
 
     def stdout(self, record: Any) -> list[Item]:
-        kind = _str(record.get("type"))
+        kind = as_str(record.get("type"))
         if kind == "system" and record.get("subtype") == "init":
-            return [SessionItem(_str(record.get("session_id")) or None, _str(record.get("model")) or None)]
+            return [SessionItem(as_str(record.get("session_id")) or None, as_str(record.get("model")) or None)]
         if kind == "assistant":
-            content = _dict(record.get("message")).get("content")
+            content = as_dict(record.get("message")).get("content")
             blocks = content if isinstance(content, list) else [{"type": "text", "text": content}]
-            text = "".join(_str(b.get("text")) for b in blocks if isinstance(b, dict) and b.get("type") == "text")
+            text = "".join(as_str(b.get("text")) for b in blocks if isinstance(b, dict) and b.get("type") == "text")
             return [TextItem(text)] if text.strip() else []
         if kind == "tool_call":
             return _tool_call(record)
         if kind == "result":
-            text = _str(record.get("result"))
+            text = as_str(record.get("result"))
             items: list[Item] = [TextItem(text)] if text.strip() else []
-            failed = record.get("is_error") is True or _str(record.get("subtype")) not in ("", "success")
-            subtype = _str(record.get("subtype")) or None
+            failed = record.get("is_error") is True or as_str(record.get("subtype")) not in ("", "success")
+            subtype = as_str(record.get("subtype")) or None
             return [*items, ResultItem(Outcome.FAILED, subtype, text or "no details") if failed
                     else ResultItem(Outcome.SUCCESS)]
         return []
@@ -67,21 +60,21 @@ class CursorDecoder:
 
 
 def _tool_call(record: dict[str, Any]) -> list[Item]:
-    call = _dict(record.get("tool_call"))
+    call = as_dict(record.get("tool_call"))
     kind, body = next(iter(call.items()), ("tool", {}))
-    body = _dict(body)
-    args = _dict(body.get("args"))
+    body = as_dict(body)
+    args = as_dict(body.get("args"))
     name = kind.removesuffix("ToolCall") or "tool"
-    call_id = _str(record.get("call_id"))
-    path = _str(args.get("path")) if kind in _WRITE_KINDS else ""
+    call_id = as_str(record.get("call_id"))
+    path = as_str(args.get("path")) if kind in _WRITE_KINDS else ""
     if record.get("subtype") == "started":
-        label = path or _str(args.get("command")) or _str(args.get("path"))
+        label = path or as_str(args.get("command")) or as_str(args.get("path"))
         return [ToolStart(call_id, name, label, (Claim(path),) if path else ())]
-    result = _dict(body.get("result"))
+    result = as_dict(body.get("result"))
     rejected = "rejected" in result
     failed = rejected or "error" in result or "failure" in result
-    outcome = _dict(result.get("rejected") or result.get("error") or result.get("failure") or result.get("success"))
-    preview = _str(outcome.get("reason")) or _str(outcome.get("message")) or _str(outcome.get("stdout"))
-    written = _str(_dict(result.get("success")).get("path")) if kind in _WRITE_KINDS else ""
+    outcome = as_dict(result.get("rejected") or result.get("error") or result.get("failure") or result.get("success"))
+    preview = as_str(outcome.get("reason")) or as_str(outcome.get("message")) or as_str(outcome.get("stdout"))
+    written = as_str(as_dict(result.get("success")).get("path")) if kind in _WRITE_KINDS else ""
     claims = (Claim(written),) if written and written != path else ()
     return [ToolEnd(call_id, name, is_error=failed, denied=rejected, preview=preview, claims=claims)]

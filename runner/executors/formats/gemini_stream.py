@@ -26,19 +26,12 @@ from runner.executors.formats.items import (
     UsageItem,
     WarningItem,
 )
+from runner.executors.formats.values import as_int, as_str
 
 WRITE_TOOLS = frozenset({"write_file", "replace"})
 _TURN_LIMIT = "FatalTurnLimitedError"
 _DENIAL_WORDS = ("denied", "policy", "not approved", "rejected")
 _RETRY = re.compile(r"^Attempt \d+ failed(?: with status \d+)?\. Retrying")
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class GeminiDecoder:
@@ -47,18 +40,18 @@ class GeminiDecoder:
     json_lines = True
 
     def stdout(self, record: Any) -> list[Item]:
-        kind = _str(record.get("type"))
+        kind = as_str(record.get("type"))
         if kind == "init":
-            model = _str(record.get("model"))
-            return [SessionItem(_str(record.get("session_id")) or None, None if model in ("", "auto") else model)]
+            model = as_str(record.get("model"))
+            return [SessionItem(as_str(record.get("session_id")) or None, None if model in ("", "auto") else model)]
         if kind == "message" and record.get("role") == "assistant":
-            return [TextItem(_str(record.get("content")), delta=record.get("delta") is True)]
+            return [TextItem(as_str(record.get("content")), delta=record.get("delta") is True)]
         if kind == "tool_use":
             return [_tool_use(record)]
         if kind == "tool_result":
             return [_tool_result(record)]
         if kind == "error":
-            return [WarningItem(_str(record.get("message")) or "error")]
+            return [WarningItem(as_str(record.get("message")) or "error")]
         if kind == "result":
             return _result(record)
         return []
@@ -70,22 +63,22 @@ class GeminiDecoder:
 
 
 def _tool_use(record: dict[str, Any]) -> ToolStart:
-    name = _str(record.get("tool_name")) or "tool"
+    name = as_str(record.get("tool_name")) or "tool"
     raw = record.get("parameters")
     params: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    path = _str(params.get("file_path"))
-    label = path or _str(params.get("command")) or _str(params.get("dir_path"))
+    path = as_str(params.get("file_path"))
+    label = path or as_str(params.get("command")) or as_str(params.get("dir_path"))
     claims = (Claim(path),) if name in WRITE_TOOLS and path else ()
-    return ToolStart(_str(record.get("tool_id")), name, label, claims)
+    return ToolStart(as_str(record.get("tool_id")), name, label, claims)
 
 
 def _tool_result(record: dict[str, Any]) -> ToolEnd:
     failed = record.get("status") == "error"
     error = record.get("error")
-    message = _str(error.get("message")) if isinstance(error, dict) else ""
+    message = as_str(error.get("message")) if isinstance(error, dict) else ""
     denied = failed and any(word in message.lower() for word in _DENIAL_WORDS)
-    return ToolEnd(_str(record.get("tool_id")), is_error=failed, denied=denied,
-                   preview=message if failed else _str(record.get("output")))
+    return ToolEnd(as_str(record.get("tool_id")), is_error=failed, denied=denied,
+                   preview=message if failed else as_str(record.get("output")))
 
 
 def _result(record: dict[str, Any]) -> list[Item]:
@@ -94,16 +87,16 @@ def _result(record: dict[str, Any]) -> list[Item]:
     if isinstance(stats, dict):
         models = stats.get("models")
         model = list(models)[-1] if isinstance(models, dict) and models else None
-        items.append(UsageItem(input_tokens=_int(stats.get("input_tokens")),
-                               cached_input_tokens=_int(stats.get("cached")),
-                               output_tokens=_int(stats.get("output_tokens")), model=model,
-                               duration_ms=_int(stats.get("duration_ms")) or None))
+        items.append(UsageItem(input_tokens=as_int(stats.get("input_tokens")),
+                               cached_input_tokens=as_int(stats.get("cached")),
+                               output_tokens=as_int(stats.get("output_tokens")), model=model,
+                               duration_ms=as_int(stats.get("duration_ms")) or None))
     if record.get("status") == "success":
         items.append(ResultItem(Outcome.SUCCESS))
         return items
     error = record.get("error")
-    error_type = _str(error.get("type")) if isinstance(error, dict) else ""
-    message = _str(error.get("message")) if isinstance(error, dict) else ""
+    error_type = as_str(error.get("type")) if isinstance(error, dict) else ""
+    message = as_str(error.get("message")) if isinstance(error, dict) else ""
     outcome = Outcome.MAX_TURNS if error_type == _TURN_LIMIT else Outcome.FAILED
     shown_type = error_type if error_type not in ("", "unknown") else None
     items.append(ResultItem(outcome, shown_type, message or f"status {record.get('status')!r}"))

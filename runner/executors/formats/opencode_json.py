@@ -23,22 +23,11 @@ from runner.executors.formats.items import (
     UsageItem,
     WarningItem,
 )
+from runner.executors.formats.values import as_dict, as_int, as_str
 
 WRITE_TOOLS = frozenset({"write", "edit", "patch", "multiedit"})
 _REJECTED = "rejected permission"
 _RETRY_WORDS = ("retrying", "Retrying")
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _dict(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 class OpencodeDecoder:
@@ -52,22 +41,22 @@ class OpencodeDecoder:
 
     def stdout(self, record: Any) -> list[Item]:
         items: list[Item] = []
-        session = _str(record.get("sessionID"))
+        session = as_str(record.get("sessionID"))
         if session and session != self._session:
             self._session = session
             items.append(SessionItem(session))
-        kind, part = _str(record.get("type")), _dict(record.get("part"))
+        kind, part = as_str(record.get("type")), as_dict(record.get("part"))
         if kind == "text":
-            items.append(TextItem(_str(part.get("text"))))
+            items.append(TextItem(as_str(part.get("text"))))
         elif kind == "tool_use":
             items += _tool(part)
         elif kind == "step_finish":
             items.append(_usage(part))
         elif kind == "error":
-            error = _dict(record.get("error"))
-            data = _dict(error.get("data"))
-            self._error = _str(data.get("message")) or _str(error.get("name")) or "error"
-            status = _int(data.get("statusCode"))
+            error = as_dict(record.get("error"))
+            data = as_dict(error.get("data"))
+            self._error = as_str(data.get("message")) or as_str(error.get("name")) or "error"
+            status = as_int(data.get("statusCode"))
             self._error += f" (status {status})" if status is not None else ""
             items.append(WarningItem(self._error))
         elif kind == "done":
@@ -80,26 +69,26 @@ class OpencodeDecoder:
 
 
 def _tool(part: dict[str, Any]) -> list[Item]:
-    name = _str(part.get("tool")) or "tool"
-    state = _dict(part.get("state"))
-    tool_input = _dict(state.get("input"))
-    path = _str(tool_input.get("filePath")) if name in WRITE_TOOLS else ""
-    call_id = _str(part.get("callID")) or _str(part.get("id"))
-    error = _str(state.get("error"))
+    name = as_str(part.get("tool")) or "tool"
+    state = as_dict(part.get("state"))
+    tool_input = as_dict(state.get("input"))
+    path = as_str(tool_input.get("filePath")) if name in WRITE_TOOLS else ""
+    call_id = as_str(part.get("callID")) or as_str(part.get("id"))
+    error = as_str(state.get("error"))
     failed = state.get("status") == "error"
-    label = path or _str(tool_input.get("command")) or _str(state.get("title"))
+    label = path or as_str(tool_input.get("command")) or as_str(state.get("title"))
     return [ToolStart(call_id, name, label, (Claim(path),) if path else ()),
             ToolEnd(call_id, name, is_error=failed, denied=failed and _REJECTED in error,
-                    preview=error if failed else _str(state.get("output")))]
+                    preview=error if failed else as_str(state.get("output")))]
 
 
 def _usage(part: dict[str, Any]) -> UsageItem:
-    tokens = _dict(part.get("tokens"))
-    cache = _dict(tokens.get("cache"))
-    fresh, read, written = _int(tokens.get("input")), _int(cache.get("read")), _int(cache.get("write"))
+    tokens = as_dict(part.get("tokens"))
+    cache = as_dict(tokens.get("cache"))
+    fresh, read, written = as_int(tokens.get("input")), as_int(cache.get("read")), as_int(cache.get("write"))
     known = [n for n in (fresh, read, written) if n is not None]
     cost = part.get("cost")
     return UsageItem(input_tokens=sum(known) if known else None, cached_input_tokens=read,
-                     output_tokens=_int(tokens.get("output")),
+                     output_tokens=as_int(tokens.get("output")),
                      cost_usd=float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else None,
                      num_turns=1)
