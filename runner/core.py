@@ -14,7 +14,12 @@ from typing import Protocol
 from runner.config import RunnerConfig
 from runner.errors import ExitStatus, NotFoundError, RunnerError
 from runner.executors.base import Executor, ExecutorLimits, ExecutorStatus, ExecutorTask
-from runner.executors.registry import EXECUTORS, create_executor, default_executor, default_order_text
+from runner.executors.registry import (
+    EXECUTORS,
+    create_executor,
+    default_executor,
+    default_order_text,
+)
 from runner.ids import IdKind, is_valid, validate
 from runner.logs.manager import TaskLogManager
 from runner.logs.models import (
