@@ -294,6 +294,7 @@ def test_mask_obj_leaves_other_objects_and_returns_plain_tuples() -> None:
     ("aws_secret_access_key", True), ("secret", True),
     ("max_tokens", False), ("token_count", False), ("tokens", False), ("author", False),
     ("keyboard", False), ("passthrough", False), ("bypass", False), ("key", False),
+    ("resume_token", False), ("resumeToken", False), ("resume_tokens_secret", True),
 ])
 def test_credential_key_names(key: str, expected: bool) -> None:
     """Key-name detection: the secret word must end the name."""
@@ -376,3 +377,10 @@ def test_truncation_limits_and_short_text() -> None:
     assert mask_and_truncate("a" * 50, 10, marker="…") == "a" * 10 + "…"
     assert mask_and_truncate("abc", 0) == "[TRUNCATED]"
     assert mask_and_truncate("sk-1234567890abcdefghij tail", 25) == "[MASKED:OPENAI_KEY] tail"
+
+
+def test_resume_token_value_is_shown_but_a_secret_in_it_is_masked() -> None:
+    """An agent's session id under `resume_token` stays readable; a key pasted into it is still masked."""
+    session = "5b3c9e7a-1d2f-4e6a-9c8b-7a6f5e4d3c2b"
+    assert mask_obj({"resume_token": session}) == {"resume_token": session}
+    assert mask_obj({"resume_token": "sk-1234567890abcdefghij"}) == {"resume_token": "[MASKED:OPENAI_KEY]"}

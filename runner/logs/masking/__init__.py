@@ -42,14 +42,19 @@ def mask_text(text: str) -> str:
     return _mask_whole(text)
 
 
+# Keys that end like a credential but name none: the agent's own session id (its text is still masked).
+_NOT_CREDENTIAL_KEYS = frozenset({"resume_token"})
+
+
 def is_credential_key(key: str) -> bool:
     """True for a mapping key naming a credential: `password`, `api_key`, `clientSecret`, `X-Auth-Token`.
 
-    The secret word must end the name, so `token_count` and `max_tokens` are not credentials.
+    The secret word must end the name, so `token_count` and `max_tokens` are not credentials, and
+    `resume_token` (an agent's session id, shown so a user can resume it) is not either.
     """
     words = _CAMEL_BOUNDARY.sub("_", key.strip())
     normal = re.sub(r"[^a-z0-9]+", "_", words.lower()).strip("_")
-    return bool(_CREDENTIAL_KEY.search(normal))
+    return normal not in _NOT_CREDENTIAL_KEYS and bool(_CREDENTIAL_KEY.search(normal))
 
 
 def mask_obj(obj: Any) -> Any:
