@@ -34,6 +34,17 @@ class _FileModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class PermissionMode(StrEnum):
+    """Claude Code's `--permission-mode` choices (`claude --help`, 2.1.197 and 2.1.332)."""
+
+    ACCEPT_EDITS = "acceptEdits"
+    AUTO = "auto"
+    BYPASS_PERMISSIONS = "bypassPermissions"
+    DEFAULT = "default"
+    DONT_ASK = "dontAsk"
+    PLAN = "plan"
+
+
 class ExecutorSettings(_FileModel):
     """Per-executor overrides in the config file's `executors` table."""
 
@@ -41,6 +52,9 @@ class ExecutorSettings(_FileModel):
     progress_timeout_ms: int | None = Field(default=None, gt=0)
     command: str | None = None
     api_key_env: str | None = None
+    # claude-code: what the agent may do without asking (it cannot ask in print mode).
+    permission_mode: PermissionMode | None = None
+    allowed_tools: list[str] | None = None
 
 
 class Settings(_FileModel):
@@ -102,6 +116,9 @@ class RunnerConfig:
     print_project_path: bool = False
     logging: LoggingLimits = field(default_factory=LoggingLimits)
     executors: dict[str, ExecutorSettings] = field(default_factory=dict)
+    # claude-code: acceptEdits lets it write files; shell commands only when allowed by a rule.
+    permission_mode: PermissionMode = PermissionMode.ACCEPT_EDITS
+    allowed_tools: tuple[str, ...] = ()
 
     @property
     def claude_dir(self) -> Path:
@@ -125,6 +142,8 @@ class CliOverrides:
     non_interactive: bool = False
     print_project_path: bool = False
     settings: Settings = field(default_factory=Settings)
+    permission_mode: PermissionMode | None = None
+    allowed_tools: tuple[str, ...] = ()
 
 
 def _read_json_file(path: Path) -> dict[str, Any] | None:
@@ -228,7 +247,15 @@ def resolve_config(overrides: CliOverrides, *, stdin_is_tty: bool) -> RunnerConf
         own = config.executors.get(config.executor)
         if own and own.command:
             config = replace(config, executor_cmd=own.command)
-    return config
+    return _with_permissions(config, overrides)
+
+
+def _with_permissions(config: RunnerConfig, overrides: CliOverrides) -> RunnerConfig:
+    """claude-code's permission mode and allowed tools: the file's, then the flags' (added, not replaced)."""
+    own = config.executors.get("claude-code")
+    mode = overrides.permission_mode or (own.permission_mode if own else None) or config.permission_mode
+    tools = [*((own.allowed_tools or []) if own else []), *overrides.allowed_tools]
+    return replace(config, permission_mode=mode, allowed_tools=tuple(dict.fromkeys(tools)))
 
 
 def save_repl_state(claude_dir: Path, *, provider: str | None, model: str | None) -> Path:

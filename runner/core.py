@@ -13,7 +13,13 @@ from typing import Protocol
 
 from runner.config import RunnerConfig
 from runner.errors import ExitStatus, NotFoundError, RunnerError
-from runner.executors.base import Executor, ExecutorLimits, ExecutorStatus, ExecutorTask
+from runner.executors.base import (
+    AgentPermissions,
+    Executor,
+    ExecutorLimits,
+    ExecutorStatus,
+    ExecutorTask,
+)
 from runner.executors.registry import (
     EXECUTORS,
     create_executor,
@@ -99,8 +105,9 @@ class RunnerCore:
                 "--executor command --executor-cmd 'my-agent --yes {prompt}'; /provider lists them all",
             )
             return
+        permissions = AgentPermissions(self.config.permission_mode.value, self.config.allowed_tools)
         executor = create_executor(name, command_template=self.config.executor_cmd,
-                                   stream_format=self.config.executor_format)
+                                   stream_format=self.config.executor_format, permissions=permissions)
         self.executor_name, self._executor, self._executor_problem = name, None, None
         try:
             executor.check_available()

@@ -103,6 +103,19 @@ SETTING_FLAGS: tuple[SettingFlag, ...] = (
 )
 
 
+# runner.config.PermissionMode's values, spelled out so `--help` does not import pydantic.
+PERMISSION_MODES = ("acceptEdits", "auto", "bypassPermissions", "default", "dontAsk", "plan")
+
+
+def _add_permission_flags(repl: argparse.ArgumentParser) -> None:
+    """claude-code's permissions: flags of their own, since the file keeps them under executors.claude-code."""
+    repl.add_argument("--permission-mode", choices=PERMISSION_MODES,
+                      help="what claude-code may do without asking (default acceptEdits: write files, "
+                           "no shell commands unless allowed; bypassPermissions only if you mean it)")
+    repl.add_argument("--allowed-tools", action="append", default=[], metavar="RULE",
+                      help="a tool claude-code may use without asking, e.g. 'Bash(npm test)' (repeatable)")
+
+
 def parser_class(env: Environment) -> type[argparse.ArgumentParser]:
     """argparse writing its help, usage and errors to `env`'s streams instead of the process's."""
 
@@ -128,6 +141,7 @@ def _add_repl_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     for setting in SETTING_FLAGS:
         repl.add_argument(setting.flag, dest=setting.field, metavar=setting.metavar, choices=setting.choices,
                           type=setting.type, help=setting.help)
+    _add_permission_flags(repl)
 
 
 def _add_logs_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -171,7 +185,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def overrides_from(args: argparse.Namespace, env: Environment) -> CliOverrides:
     """Everything `pm-runner repl` was told on its command line."""
-    from runner.config import CliOverrides, ProjectMode
+    from runner.config import CliOverrides, PermissionMode, ProjectMode
 
     return CliOverrides(
         project=env.cwd / args.project if args.project else env.cwd,
@@ -180,4 +194,6 @@ def overrides_from(args: argparse.Namespace, env: Environment) -> CliOverrides:
         non_interactive=args.non_interactive,
         print_project_path=args.print_project_path,
         settings=settings_from(args),
+        permission_mode=PermissionMode(args.permission_mode) if args.permission_mode else None,
+        allowed_tools=tuple(args.allowed_tools),
     )

@@ -12,7 +12,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from runner.logs.models import BlockedReason, ErrorCode, EventType, Metrics, TerminatedBy
+from runner.executors.denied_tool import DeniedTool
+from runner.logs.models import (
+    BlockedReason,
+    DeniedToolEntry,
+    ErrorCode,
+    EventType,
+    Metrics,
+    TerminatedBy,
+)
 from runner.logs.parts import RunFacts
 
 
@@ -26,6 +34,14 @@ class ExecutorLimits:
     # How long the output pipes may stay open after the child itself exited (a background
     # grandchild holding them) before the rest of the process group is killed.
     drain_timeout_ms: int = 2_000
+
+
+@dataclass(frozen=True)
+class AgentPermissions:
+    """What an agent may do without asking (it cannot ask: stdin is closed): a mode and allow rules."""
+
+    mode: str = "acceptEdits"
+    allowed_tools: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +97,7 @@ class ExecutorResult:
     error_code: ErrorCode | None = None
     test_mode: bool = False
     detected_pattern: str | None = None  # the prompt line that blocked the run, masked
+    denied_tools: list[DeniedTool] = field(default_factory=list)  # refused by the agent's permissions
 
     @property
     def executor_blocked(self) -> bool:
@@ -91,7 +108,9 @@ class ExecutorResult:
         """The part of the task's outcome this run owns."""
         return RunFacts(executor_blocked=self.executor_blocked, blocked_reason=self.blocked_reason,
                         terminated_by=self.terminated_by, timeout_ms=self.timeout_ms, metrics=self.usage,
-                        resume_token=self.resume_token, test_mode=self.test_mode)
+                        resume_token=self.resume_token, test_mode=self.test_mode,
+                        denied_tools=[DeniedToolEntry(tool=d.tool, target=d.target, message=d.message)
+                                      for d in self.denied_tools])
 
 
 class Executor(Protocol):

@@ -7,12 +7,22 @@ session id is the resume token, passed back as `--resume <id>` to answer a quest
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 from typing import Any
 
 from runner.errors import ExecutorUnavailableError
-from runner.executors.base import EventSink, ExecutorResult, ExecutorStatus, ExecutorTask
+from runner.executors.base import (
+    AgentPermissions,
+    EventSink,
+    ExecutorResult,
+    ExecutorStatus,
+    ExecutorTask,
+)
+from runner.executors.claude_facts import result_error
 from runner.executors.claude_stream import WRITE_TOOLS, StreamJsonParser
+from runner.executors.denied_tool import DeniedTool
 from runner.executors.outcome import is_question
 from runner.executors.streams import OutputBudget
 from runner.executors.supervise import SpawnSpec, supervise
@@ -27,9 +37,16 @@ _INSTALL_HINT = ("install Claude Code with `npm install -g @anthropic-ai/claude-
                  "--executor-cmd 'codex exec --sandbox workspace-write {prompt}'")
 
 
-def build_argv(program: str, task: ExecutorTask) -> list[str]:
-    """The command line; the prompt is the last argument, after `--` when it looks like an option."""
-    argv = [program, "-p", "--output-format", "stream-json", "--verbose"]
+def build_argv(program: str, task: ExecutorTask, permissions: AgentPermissions | None = None) -> list[str]:
+    """The command line; the prompt is the last argument, after `--` when it looks like an option.
+
+    `--allowedTools` takes several values, so the rules go after an `=` in one argument: given
+    as separate words it would swallow the prompt too.
+    """
+    permissions = permissions or AgentPermissions()
+    argv = [program, "-p", "--output-format", "stream-json", "--verbose", "--permission-mode", permissions.mode]
+    if permissions.allowed_tools:
+        argv.append("--allowedTools=" + ",".join(permissions.allowed_tools))
     if task.model:
         argv += ["--model", task.model]
     if task.resume_token:
@@ -46,6 +63,9 @@ class ClaudeCodeExecutor:
     name = "claude-code"
     warning: str | None = None
 
+    def __init__(self, permissions: AgentPermissions | None = None) -> None:
+        self.permissions = permissions or AgentPermissions()
+
     def check_available(self) -> None:
         if shutil.which(PROGRAM) is None:
             raise ExecutorUnavailableError(
@@ -58,7 +78,7 @@ class ClaudeCodeExecutor:
         budget = OutputBudget(sink)
         parser = StreamJsonParser(budget)
         # stdout is structured: its lines feed the parser, not prompt detection or output events.
-        spec = SpawnSpec(argv=build_argv(program, task), cwd=task.project_root, executor=self.name,
+        spec = SpawnSpec(argv=build_argv(program, task, self.permissions), cwd=task.project_root, executor=self.name,
                          event_streams=_STDERR_ONLY, prompt_streams=_STDERR_ONLY)
         run = supervise(spec, task, sink, parser)
         budget.close()
@@ -69,27 +89,31 @@ class ClaudeCodeExecutor:
             early.resume_token = parser.session_id
             early.final_message = parser.last_text
             return early
-        return result_from_stream(parser, run)
+        return result_from_stream(parser, run, task.project_root)
 
 
-def result_from_stream(parser: StreamJsonParser, run: SupervisedRun) -> ExecutorResult:
+def result_from_stream(parser: StreamJsonParser, run: SupervisedRun, root: Path | None = None) -> ExecutorResult:
     """Decide the executor status from the `result` line, with the exit code as a witness only."""
     claims = parser.claimed_files()
     record = parser.result
     final = _final_message(parser, record)
-    failure = _failure(record, run, wrote_files=bool(claims))
+    denied = parser.denied_tools()
+    failure = _failure(record, run)
+    if failure is None and denied and not claims:
+        failure = ErrorCode.EXECUTOR_FAILED, denials_reason(denied, root)
     # A write that was refused still names a file the task meant to produce: verification checks it.
-    claims += [path for path in _denied_writes(record) if path not in claims]
+    claims += [d.target for d in denied if d.tool in WRITE_TOOLS and d.target and d.target not in claims]
     base: dict[str, Any] = {
         "exit_code": run.exit_code, "final_message": final, "claimed_files": claims,
-        "usage": parser.usage(), "resume_token": parser.session_id,
+        "usage": parser.usage(), "resume_token": parser.session_id, "denied_tools": denied,
     }
     if failure is not None:
         code, why = failure
         return ExecutorResult(status=ExecutorStatus.FAILED, error_code=code,
                               error_message=mask_and_truncate(why, 1_000), **base)
-    asks = not claims and is_question(final)
-    return ExecutorResult(status=ExecutorStatus.SUCCEEDED, is_question=asks, **base)
+    asks = not claims and not denied and is_question(final)
+    why_denied = mask_and_truncate(denials_reason(denied, root), 1_000) if denied else None
+    return ExecutorResult(status=ExecutorStatus.SUCCEEDED, is_question=asks, error_message=why_denied, **base)
 
 
 def _final_message(parser: StreamJsonParser, record: dict[str, Any] | None) -> str:
@@ -97,49 +121,30 @@ def _final_message(parser: StreamJsonParser, record: dict[str, Any] | None) -> s
     return mask_text(text) if isinstance(text, str) and text.strip() else parser.last_text
 
 
-def _failure(record: dict[str, Any] | None, run: SupervisedRun, *,
-             wrote_files: bool) -> tuple[ErrorCode, str] | None:
-    """Why the run failed, or None when the `result` line reports success.
-
-    Permission denials fail the run only when nothing was written; otherwise the disk decides.
-    """
+def _failure(record: dict[str, Any] | None, run: SupervisedRun) -> tuple[ErrorCode, str] | None:
+    """Why the run failed, or None when the `result` line reports success (denials are judged apart)."""
     if record is None:
         last = next((line for line in reversed(run.stderr_tail) if line.strip()), "")
         why = f"Claude Code ended without a result line (exit code {run.exit_code})"
         return ErrorCode.EXECUTOR_FAILED, f"{why}: {last.strip()}" if last else why
-    subtype = record.get("subtype")
-    detail = record.get("result") if isinstance(record.get("result"), str) else ""
-    if subtype == "error_max_turns":
-        return ErrorCode.MAX_TURNS, f"Claude Code stopped at its turn limit ({record.get('num_turns')} turns)"
-    if record.get("is_error") is True or (isinstance(subtype, str) and subtype != "success"):
-        why = f"Claude Code reported an error ({subtype or 'is_error'})"
-        return ErrorCode.EXECUTOR_FAILED, f"{why}: {mask_text(str(detail))}" if detail else why
-    denials = record.get("permission_denials")
-    if isinstance(denials, list) and denials and not wrote_files:
-        return ErrorCode.EXECUTOR_FAILED, _denials_message(denials)
-    return None
+    error = result_error(record)
+    if error is None:
+        return None
+    why = mask_text(error.reason) + (f"; {error.hint}" if error.hint else "")
+    return (ErrorCode.MAX_TURNS if error.kind == "max_turns" else ErrorCode.EXECUTOR_FAILED), why
 
 
-def _denied_writes(record: dict[str, Any] | None) -> list[str]:
-    denials = record.get("permission_denials") if record is not None else None
-    paths: list[str] = []
-    for denial in denials if isinstance(denials, list) else []:
-        tool_input = denial.get("tool_input") if isinstance(denial, dict) else None
-        path = tool_input.get("file_path") if isinstance(tool_input, dict) else None
-        tool = denial.get("tool_name") if isinstance(denial, dict) else None
-        if isinstance(path, str) and isinstance(tool, str) and tool in WRITE_TOOLS:
-            paths.append(path)
-    return paths
+def denials_reason(denied: list[DeniedTool], root: Path | None = None) -> str:
+    """Which calls Claude Code refused (paths relative to the project) and the setting that allows each kind."""
+    prefix = f"{root}{os.sep}" if root is not None else None
+    labels = [d.label.replace(prefix, "", 1) if prefix else d.label for d in denied[:5]]
+    shown = ", ".join(labels) + (f" and {len(denied) - 5} more" if len(denied) > 5 else "")
+    fixes = []
+    if any(d.tool in WRITE_TOOLS for d in denied):
+        fixes.append("allow writes with --permission-mode acceptEdits")
+    fixes += [f"allow it with --allowed-tools '{_rule(d)}'" for d in denied if d.tool not in WRITE_TOOLS][:3]
+    return f"Claude Code was denied permission for: {shown} ({'; '.join(fixes)})"
 
 
-def _denials_message(denials: list[Any]) -> str:
-    names = []
-    for denial in denials[:5]:
-        if isinstance(denial, dict):
-            raw_input = denial.get("tool_input")
-            tool_input: dict[str, Any] = raw_input if isinstance(raw_input, dict) else {}
-            target = tool_input.get("file_path") or tool_input.get("command") or ""
-            names.append(f"{denial.get('tool_name', 'tool')} {target}".strip())
-    shown = ", ".join(names) or f"{len(denials)} tool call(s)"
-    return mask_text(f"Claude Code was denied permission for: {shown} (allow these tools in "
-                     ".claude/settings.json or choose a permission mode in the Claude Code settings)")
+def _rule(denied: DeniedTool) -> str:
+    return f"{denied.tool}({denied.target})" if denied.tool == "Bash" and denied.target else denied.tool

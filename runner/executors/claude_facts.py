@@ -21,24 +21,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from runner.executors.denied_tool import DeniedTool
+
 _DENIAL_PHRASES = ("requested permissions", "requires approval", "haven't granted")
 _UNKNOWN_SESSION = "No conversation found with session ID"
 _CONTEXT_SUFFIX = re.compile(r"\[[^\]]*\]$")
 _UNTRUSTED = re.compile(r"Ignoring (\d+) permissions?\.\w+ entr(?:y|ies) from (\S+): this workspace has not been trusted")
-
-
-@dataclass(frozen=True)
-class DeniedTool:
-    """A tool call Claude Code refused: which tool, on what (a path or a command), and its words."""
-
-    tool: str
-    target: str
-    tool_use_id: str = ""
-    message: str = ""
-
-    @property
-    def label(self) -> str:
-        return f"{self.tool} {self.target}".strip()
 
 
 @dataclass(frozen=True)

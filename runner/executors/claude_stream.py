@@ -12,6 +12,17 @@ from typing import Any
 
 import orjson
 
+from runner.executors.claude_facts import (
+    denial_message,
+    denials_in_result,
+    merge_denials,
+    normalise_model,
+    permission_denied_line,
+    result_model,
+    retry_text,
+    tool_target,
+)
+from runner.executors.denied_tool import DeniedTool
 from runner.executors.streams import OutputBudget
 from runner.logs.masking import mask_and_truncate, mask_text
 from runner.logs.models import EventType, Metrics
@@ -60,6 +71,8 @@ class StreamJsonParser:
         self._pending: dict[str, str] = {}
         self._writes: list[tuple[str, str]] = []  # (tool_use id, path) in the order used
         self._failed_tools: set[str] = set()
+        self._targets: dict[str, str] = {}  # tool_use id -> what it acts on (path or command)
+        self._denied: list[DeniedTool] = []  # from denied tool results and permission_denied lines
 
     def progress_paused(self) -> bool:
         """While a tool runs the stream is silent by design; only the overall timeout applies."""
@@ -104,7 +117,22 @@ class StreamJsonParser:
             "note": "not a stream-json object; ignored",
         })
 
+    def denied_tools(self) -> list[DeniedTool]:
+        """Every refused tool call once, with the target its tool_use named, in the order refused."""
+        from_result = denials_in_result(self.result) if self.result is not None else []
+        merged = merge_denials(self._denied, from_result)
+        return [DeniedTool(d.tool, mask_text(d.target or self._targets.get(d.tool_use_id, "")),
+                           d.tool_use_id, mask_and_truncate(d.message, _PREVIEW_CHARS)) for d in merged]
+
     def _system(self, record: dict[str, Any]) -> None:
+        retry = retry_text(record)
+        if retry is not None:
+            self._progress({"kind": "retry", "text": retry})
+            return
+        denied = permission_denied_line(record)
+        if denied is not None:
+            self._denied.append(denied)
+            return
         if record.get("subtype") != "init":
             return
         self.session_id = _str(record.get("session_id")) or self.session_id
@@ -126,6 +154,7 @@ class StreamJsonParser:
         raw_input = block.get("input")
         tool_input: dict[str, Any] = raw_input if isinstance(raw_input, dict) else {}
         self._pending[tool_id] = name
+        self._targets[tool_id] = tool_target(tool_input)
         content: dict[str, Any] = {"kind": "tool_use", "tool": name, "tool_use_id": tool_id}
         path = next((p for p in (_str(tool_input.get(key)) for key in _PATH_KEYS) if p), None)
         if name in WRITE_TOOLS and path:
@@ -147,6 +176,9 @@ class StreamJsonParser:
             failed = block.get("is_error") is True
             if failed:
                 self._failed_tools.add(tool_id)
+            refusal = denial_message(block)
+            if refusal is not None:
+                self._denied.append(DeniedTool(name, "", tool_id, refusal))
             self._progress({"kind": "tool_result", "tool": name, "tool_use_id": tool_id,
                             "is_error": failed, "preview": _preview(block.get("content"))})
 
@@ -170,17 +202,15 @@ class StreamJsonParser:
         """Model, tokens (input counts cached prompt tokens too), cost, duration and turns from `result`."""
         record = self.result
         if record is None:
-            return Metrics(model=self.model) if self.model else None
+            model = normalise_model(self.model)
+            return Metrics(model=model) if model else None
         raw_usage = record.get("usage")
         raw: dict[str, Any] = raw_usage if isinstance(raw_usage, dict) else {}
         parts = [_int(raw.get(key)) for key in
                  ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")]
         known = [part for part in parts if part is not None]
         cost = record.get("total_cost_usd", record.get("cost_usd"))
-        model = self.model
-        by_model = record.get("modelUsage")
-        if model is None and isinstance(by_model, dict) and by_model:
-            model = str(next(iter(by_model)))
+        model = result_model(record, self.model)
         return Metrics(
             model=model,
             input_tokens=sum(known) if known else None,

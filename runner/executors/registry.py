@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from runner.errors import RunnerError
-from runner.executors.base import Executor
+from runner.executors.base import AgentPermissions, Executor
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class ExecutorSpec:
     program: str | None = None  # the CLI it runs, looked up on PATH; None for shell/command/fake
     api_key_env: str | None = None  # the key its CLI usually reads (advisory: /keys, a start-up warning)
     takes_template: bool = False  # built with the command template (--executor-cmd)
+    takes_permissions: bool = False  # built with what the agent may do without asking
     stream_format: str | None = None  # the format its stdout is parsed as (executors/formats/)
     # Its prompt is prose for an agent: a subtask's prompt carries the whole request as context.
     # False where the prompt is a command (shell) or a directive (fake): a subtask runs its part alone.
@@ -40,7 +41,8 @@ class ExecutorSpec:
 EXECUTORS: dict[str, ExecutorSpec] = {spec.name: spec for spec in (
     ExecutorSpec("claude-code", "runner.executors.claude_code", "ClaudeCodeExecutor",
                  "Claude Code headless (claude -p, stream-json)", program="claude",
-                 api_key_env="ANTHROPIC_API_KEY", stream_format="claude-stream-json"),
+                 api_key_env="ANTHROPIC_API_KEY", stream_format="claude-stream-json",
+                 takes_permissions=True),
     ExecutorSpec("codex", "runner.executors.agents.codex", "CodexExecutor",
                  "OpenAI Codex CLI headless (codex exec --json)", program="codex",
                  api_key_env="OPENAI_API_KEY", stream_format="codex-jsonl",
@@ -98,11 +100,17 @@ def spec_of(name: str) -> ExecutorSpec:
 
 
 def create_executor(name: str, *, command_template: str | None = None,
-                    stream_format: str | None = None) -> Executor:
+                    stream_format: str | None = None,
+                    permissions: AgentPermissions | None = None) -> Executor:
     """Build the executor registered as `name`; its module is imported only now."""
     spec = spec_of(name)
     factory = getattr(importlib.import_module(spec.module), spec.class_name)
-    executor: Executor = factory(command_template, stream_format) if spec.takes_template else factory()
+    if spec.takes_template:
+        executor: Executor = factory(command_template, stream_format)
+    elif spec.takes_permissions:
+        executor = factory(permissions or AgentPermissions())
+    else:
+        executor = factory()
     return executor
 
 

@@ -90,6 +90,7 @@ class ErrorCode(StrEnum):
     MAX_TURNS = "MAX_TURNS"
     EVIDENCE_MISSING = "EVIDENCE_MISSING"
     CLARIFICATION_NEEDED = "CLARIFICATION_NEEDED"
+    PERMISSION_DENIED = "PERMISSION_DENIED"
     REJECTED = "REJECTED"
     RUNNER_CRASHED = "RUNNER_CRASHED"
     LOG_WRITE_FAILED = "LOG_WRITE_FAILED"
@@ -182,6 +183,8 @@ class EventType(StrEnum):
     MODEL_FALLBACK = "MODEL_FALLBACK"
     # The runner's own: a marker left when retention drops middle events of an oversized log.
     EVENTS_DROPPED = "EVENTS_DROPPED"
+    # The runner's own: something the user must know although the task went on (a refused tool call).
+    WARNING = "WARNING"
 
     @property
     def default_visibility(self) -> Visibility:
@@ -222,6 +225,7 @@ SUMMARY_EVENT_TYPES: frozenset[EventType] = frozenset(
         EventType.COST_WARNING,
         EventType.COST_LIMIT_EXCEEDED,
         EventType.MODEL_FALLBACK,
+        EventType.WARNING,
     }
 )
 
@@ -236,6 +240,14 @@ class LogEvent(_Model):
     timestamp: Timestamp
     visibility: Visibility
     content: dict[str, Any] = Field(default_factory=dict)
+
+
+class DeniedToolEntry(_Model):
+    """A tool call the agent's own permissions refused (masked like every logged string)."""
+
+    tool: str
+    target: str = ""
+    message: str = ""
 
 
 class Artifacts(_Model):
@@ -322,6 +334,7 @@ class TaskLog(_Model):
     terminated_by: TerminatedBy | None = None
     metrics: Metrics | None = None
     resume_token: str | None = None
+    denied_tools: list[DeniedToolEntry] = Field(default_factory=list)
     test_mode: bool = False  # set when a test-only executor (`fake`) produced this log
     visibility: Visibility = Visibility.SUMMARY
     masked: Literal[True] = True

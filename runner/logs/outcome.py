@@ -113,6 +113,7 @@ def _outcome_fields(current: TaskLog, outcome: TaskOutcome, now: str) -> dict[st
         "terminated_by": facts.terminated_by,
         "timeout_ms": facts.timeout_ms if facts.timeout_ms is not None else current.timeout_ms,
         "metrics": _masked_model(facts.metrics), "resume_token": mask_optional(facts.resume_token),
+        "denied_tools": [_masked_model(entry) for entry in facts.denied_tools],
         "test_mode": facts.test_mode or current.test_mode,
     }
 

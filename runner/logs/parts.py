@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from runner.logs.models import (
     Artifacts,
     BlockedReason,
+    DeniedToolEntry,
     EvidenceSummary,
     Metrics,
     TerminatedBy,
@@ -40,4 +41,5 @@ class RunFacts:
     timeout_ms: int | None = None
     metrics: Metrics | None = None
     resume_token: str | None = None
+    denied_tools: list[DeniedToolEntry] = field(default_factory=list)  # refused by the agent's own permissions
     test_mode: bool = False

@@ -35,6 +35,11 @@ def decide_status(result: ExecutorResult, verification: Verification,
         question = result.final_message.strip()[:300]
         return StatusDecision(TaskStatus.INCOMPLETE, RunnerDecision.CLARIFY, ErrorCode.CLARIFICATION_NEEDED,
                               f"Executor asked a question: {question}", "Executor asked a question")
+    if result.denied_tools:
+        # The agent's closing words may claim what it was refused: never a silent COMPLETE.
+        reason = result.error_message or "The agent was refused: " + ", ".join(d.label for d in result.denied_tools)
+        return StatusDecision(TaskStatus.INCOMPLETE, RunnerDecision.ACCEPT, ErrorCode.PERMISSION_DENIED,
+                              reason, f"Executor finished with refused tool calls; {evidence}")
     if require is not RequireEvidence.NEVER and verification.missing:
         return StatusDecision(TaskStatus.INCOMPLETE, RunnerDecision.ACCEPT, ErrorCode.EVIDENCE_MISSING,
                               _missing_reason(verification), f"Executor finished; {evidence}")

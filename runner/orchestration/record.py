@@ -58,6 +58,10 @@ def findings(manager: TaskLogManager, task_id: str, attempt: Attempt, decision: 
         manager.add_event(task_id, EventType.CLARIFICATION_REQUEST, {"question": result.final_message})
     elif result.final_message:
         manager.add_event(task_id, EventType.MEDIATION_OUTPUT, {"text": result.final_message})
+    if result.denied_tools:
+        manager.add_event(task_id, EventType.WARNING, {
+            "warning": "permission_denied", "text": result.error_message or "tool calls were refused",
+            "denied_tools": [{"tool": d.tool, "target": d.target} for d in result.denied_tools]})
     if result.usage is not None:
         manager.add_event(task_id, EventType.MODEL_USAGE, result.usage.model_dump(exclude_none=True))
 

@@ -31,11 +31,14 @@ def played_scenarios(module: str) -> tuple[str, ...]:
     return tuple(sorted(set(sets["SCENARIOS"]) - set(sets["DOCUMENTED_ONLY"])))
 
 
-CLAUDE_SCENARIOS = ("write", "missing", "question", "question_then_write", "error", "max_turns",
-                    "no_result", "slow_tool", "exit1_success", "denied")
+CLAUDE_SCENARIOS = ("write", "write_and_run", "missing", "question", "question_then_write", "error",
+                    "overloaded", "max_turns", "no_result", "slow_tool", "exit1_success")
 # (binary, argv before the prompt, the scenarios it plays)
 FAKES: dict[str, tuple[list[str], tuple[str, ...]]] = {
-    "claude": (["-p", "--output-format", "stream-json", "--verbose"], CLAUDE_SCENARIOS),
+    "claude": (["-p", "--output-format", "stream-json", "--verbose", "--permission-mode", "acceptEdits"],
+               CLAUDE_SCENARIOS),
+    # Without a permission mode the write and the command are refused, as the real binary does.
+    "claude-denied": (["-p", "--output-format", "stream-json", "--verbose"], ("write_and_run",)),
     "codex": (["exec", "--json", "--sandbox", "workspace-write", "--skip-git-repo-check"],
               played_scenarios("codex_cli")),
     "gemini": (["--output-format", "stream-json", "--skip-trust", "--approval-mode", "yolo", "-p"],
@@ -56,7 +59,8 @@ def run_fake(agent: str, scenario: str, tmp_path: Path) -> list[str]:
     project.mkdir()
     state.mkdir()
     prefix, _ = FAKES[agent]
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(state), "FAKE_AGENTS_STATE": str(state),
+    agent = agent.split("-")[0]  # "claude-denied" is the fake claude with other flags
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(state), "FAKE_AGENTS_STATE": str(state), "FAKE_CLAUDE_STATE": str(state),
            f"FAKE_{agent.upper()}_SCENARIO": scenario, f"FAKE_{agent.upper()}_TOOL_SECONDS": "0"}
     done = subprocess.run([str(Path(FIXTURE_BIN) / agent), *prefix, "write notes.md"], cwd=project, env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
@@ -68,7 +72,7 @@ def test_fake_prints_only_kinds_and_keys_of_the_real_cli(agent: str, scenario: s
     """Every line kind and typed key path the fake prints occurs in the recorded real streams."""
     lines = run_fake(agent, scenario, tmp_path)
     assert lines or scenario in ("fail", "overloaded"), f"{agent} {scenario} printed nothing"
-    findings = unknown_to(lines, recorded_vocabulary(agent))
+    findings = unknown_to(lines, recorded_vocabulary(agent.split("-")[0]))
     assert not findings, f"fake {agent}, scenario {scenario}:\n" + "\n".join(findings)
 
 

@@ -22,7 +22,7 @@ def test_claude_is_the_default_executor_when_on_path(tmp_path: Path) -> None:
     assert "RESULT: COMPLETE" in run.stdout
     (log,) = assert_logs_consistent(project)
     assert log.executor is not None and log.executor.name == "claude-code"
-    assert log.metrics is not None and log.metrics.cost_usd == 0.0123
+    assert log.metrics is not None and log.metrics.cost_usd == 0.029775
     assert {(f.path, f.detection_method.value) for f in log.verified_files} >= {("notes.md", "executor_claim")}
     assert log.resume_token
 

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from runner.executors.claude_facts import (
-    DeniedTool,
     denial_message,
     denials_in_result,
     merge_denials,
@@ -18,6 +17,7 @@ from runner.executors.claude_facts import (
     retry_text,
     untrusted_settings_hint,
 )
+from runner.executors.denied_tool import DeniedTool
 from tests.helpers.recorded_streams import recording
 
 VERSIONS = ["claude", "claude/2.1.332"]

@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.logs.limits", 0),
     ("runner.logs.parts", 0),
     ("runner.executors.base", 0),  # the protocol and its data
+    ("runner.executors.denied_tool", 0),  # data: a refused tool call, part of the result
     ("runner.logs.retention.report", 0),  # data only: what retention removed and reports
     ("runner.notices", 0),
     ("runner.logs.masking", 1),  # masking.env reads os.environ once; no files
