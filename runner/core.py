@@ -232,6 +232,8 @@ class RunnerCore:
         self._prompts[task.task_id] = prompt
         self.ui.task_started(task)
         run = self._run_or_reject(task, prompt, resume_token)
+        if run.result is not None:  # what the agent said the person must act on, after the result block
+            self._notices.extend(notice for notice in run.result.notices if notice not in self._notices)
         self._finished(run.log)
         return run
 

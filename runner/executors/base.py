@@ -22,6 +22,7 @@ from runner.logs.models import (
     TerminatedBy,
 )
 from runner.logs.parts import RunFacts
+from runner.notices import Notice
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class ExecutorResult:
     test_mode: bool = False
     detected_pattern: str | None = None  # the prompt line that blocked the run, masked
     denied_tools: list[DeniedTool] = field(default_factory=list)  # refused by the agent's permissions
+    notices: list[Notice] = field(default_factory=list)  # what the agent said the user must act on (masked)
 
     @property
     def executor_blocked(self) -> bool:

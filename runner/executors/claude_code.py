@@ -88,6 +88,7 @@ class ClaudeCodeExecutor:
             early.usage = parser.usage()
             early.resume_token = parser.session_id
             early.final_message = parser.last_text
+            early.notices = parser.notices
             return early
         return result_from_stream(parser, run, task.project_root)
 
@@ -106,6 +107,7 @@ def result_from_stream(parser: StreamJsonParser, run: SupervisedRun, root: Path 
     base: dict[str, Any] = {
         "exit_code": run.exit_code, "final_message": final, "claimed_files": claims,
         "usage": parser.usage(), "resume_token": parser.session_id, "denied_tools": denied,
+        "notices": parser.notices,
     }
     if failure is not None:
         code, why = failure

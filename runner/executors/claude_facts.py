@@ -13,6 +13,9 @@ every string before it is logged or shown.
 - `system/api_retry` lines are retries in progress, not failures.
 - Model names: `claude-opus-4-8[1m]` is `claude-opus-4-8` with a 1M context window; 2.1.332
   names the model itself in `modelUsage.<key>.canonicalModel`; `<synthetic>` is no model.
+- stderr: "Ignoring N permissions.allow entry|entries from .claude/settings.json: this workspace
+  has not been trusted" — the project's allow rules are off until Claude's trust dialog was
+  accepted (deny rules still apply and are not mentioned).
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner.executors.denied_tool import DeniedTool
+from runner.notices import Notice
 
 _DENIAL_PHRASES = ("requested permissions", "requires approval", "haven't granted")
 _UNKNOWN_SESSION = "No conversation found with session ID"
 _CONTEXT_SUFFIX = re.compile(r"\[[^\]]*\]$")
-_UNTRUSTED = re.compile(r"Ignoring (\d+) permissions?\.\w+ entr(?:y|ies) from (\S+): this workspace has not been trusted")
+_UNTRUSTED = re.compile(r"Ignoring (\d+) permissions\.allow entr(?:y|ies) from (\S+): this workspace has not been trusted")
 
 
 @dataclass(frozen=True)
@@ -148,11 +152,18 @@ def result_model(result: dict[str, Any], init_model: str | None) -> str | None:
     return normalise_model(init_model)
 
 
-def untrusted_settings_hint(stderr_line: str) -> str | None:
-    """A hint for Claude Code's "workspace has not been trusted" notice about ignored settings."""
+def untrusted_settings(stderr_line: str) -> Notice | None:
+    """Claude Code's "workspace has not been trusted" stderr notice as a warning with what to do.
+
+    Claude ignores a project's `.claude/settings.json` permission rules until someone accepts
+    its trust dialog there, which print mode never shows: the rules silently do not apply.
+    """
     found = _UNTRUSTED.search(stderr_line)
     if found is None:
         return None
-    return (f"Claude Code ignored {found[1]} permission rule(s) in {found[2]} because this folder is not a "
-            "trusted workspace; give them to pm-runner instead (--allowed-tools, or executors.claude-code."
-            "allowed_tools in .claude/runner.config.json), or run `claude` here once and accept the trust dialog")
+    count, source = int(found[1]), found[2]
+    message = (f"Claude Code ignored {count} permissions.allow rule(s) in {source}: this folder is not "
+               "a trusted Claude Code workspace")
+    hint = ("give the rules to pm-runner instead (--allowed-tools 'RULE', or executors.claude-code."
+            "allowed_tools in .claude/runner.config.json), or run `claude` here once and accept its trust dialog")
+    return Notice.warning(message, hint, warning="untrusted_workspace", ignored_rules=count, settings_file=source)

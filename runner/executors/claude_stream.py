@@ -21,11 +21,13 @@ from runner.executors.claude_facts import (
     result_model,
     retry_text,
     tool_target,
+    untrusted_settings,
 )
 from runner.executors.denied_tool import DeniedTool
 from runner.executors.streams import OutputBudget
-from runner.logs.masking import mask_and_truncate, mask_text
+from runner.logs.masking import mask_and_truncate, mask_obj, mask_text
 from runner.logs.models import EventType, Metrics
+from runner.notices import Notice
 
 # Tools whose input names a file they write; NotebookEdit calls it `notebook_path`.
 WRITE_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
@@ -73,6 +75,7 @@ class StreamJsonParser:
         self._failed_tools: set[str] = set()
         self._targets: dict[str, str] = {}  # tool_use id -> what it acts on (path or command)
         self._denied: list[DeniedTool] = []  # from denied tool results and permission_denied lines
+        self.notices: list[Notice] = []  # what Claude said on stderr that the user must act on
 
     def progress_paused(self) -> bool:
         """While a tool runs the stream is silent by design; only the overall timeout applies."""
@@ -87,6 +90,8 @@ class StreamJsonParser:
         return list(seen)
 
     def on_line(self, stream: str, line: str) -> None:
+        if stream == "stderr":
+            self._stderr(line)
         if stream != "stdout" or not line.strip():
             return
         try:
@@ -105,6 +110,15 @@ class StreamJsonParser:
             self._user(record)
         elif kind == "result":
             self._result(record)
+
+    def _stderr(self, line: str) -> None:
+        found = untrusted_settings(line)
+        if found is None:
+            return
+        notice = Notice(found.level, mask_text(found.message), found.hint,
+                        {key: mask_obj(value) for key, value in found.fields.items()})
+        if notice not in self.notices:
+            self.notices.append(notice)
 
     def _progress(self, content: dict[str, Any]) -> None:
         self._budget.event(EventType.EXECUTOR_PROGRESS, content)

@@ -40,7 +40,7 @@ def reject(manager: TaskLogManager, task_id: str, rejection: Rejection) -> TaskL
 
 
 def findings(manager: TaskLogManager, task_id: str, attempt: Attempt, decision: StatusDecision) -> None:
-    """The events that explain the decision: blocked, evidence, question, final answer, usage."""
+    """The events that explain the decision: blocked, evidence, question, final answer, warnings, usage."""
     result, verification = attempt.result, attempt.verification
     if result.executor_blocked:
         manager.add_event(task_id, EventType.EXECUTOR_BLOCKED, {
@@ -62,6 +62,9 @@ def findings(manager: TaskLogManager, task_id: str, attempt: Attempt, decision: 
         manager.add_event(task_id, EventType.WARNING, {
             "warning": "permission_denied", "text": result.error_message or "tool calls were refused",
             "denied_tools": [{"tool": d.tool, "target": d.target} for d in result.denied_tools]})
+    for notice in result.notices:
+        manager.add_event(task_id, EventType.WARNING, {**notice.fields, "text": notice.message,
+                                                       "hint": notice.hint or ""})
     if result.usage is not None:
         manager.add_event(task_id, EventType.MODEL_USAGE, result.usage.model_dump(exclude_none=True))
 

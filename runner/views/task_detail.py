@@ -127,6 +127,9 @@ def _outcome_rows(log: TaskLog) -> list[tuple[str, Text | str]]:
         rows.append(("Subtasks", "\n".join(parts)))
     if log.evidence_summary is not None and log.evidence_summary.files_missing:
         rows.append(("Missing", ", ".join(log.evidence_summary.files_missing)))
+    if log.denied_tools:
+        # Refused by the agent's own permissions: what it was not allowed to do, one call each.
+        rows.append(("Denied", ", ".join(f"{d.tool} {d.target}".strip() for d in log.denied_tools)))
     if log.executor_blocked:
         rows.append(("Blocked", _blocked(log)))
     if log.error_reason:

@@ -80,6 +80,9 @@ def replay_claude(recording: Path) -> dict[str, Any]:
     for line in stdout_lines(recording):
         parser.on_line("stdout", line)
         paused.append(parser.progress_paused())
+    stderr = recording.with_suffix(".stderr.txt")
+    for line in stderr.read_text(errors="replace").splitlines() if stderr.exists() else []:
+        parser.on_line("stderr", line)  # the parser reads stderr for notices only
     budget.close()
     result = result_from_stream(parser, exited_run(recording))
     return {

@@ -67,3 +67,40 @@ def test_claimed_file_missing_is_incomplete_naming_it(tmp_path: Path) -> None:
     project.mkdir()
     run = run_pm(["repl"], stdin="write ghost.md\n", cwd=project, env=claude_env(tmp_path, "missing"), expect=2)
     assert "ghost.md" in run.stdout.split("WHY:", 1)[1].splitlines()[0]
+
+
+def settings_project(tmp_path: Path, *, trusted: bool) -> tuple[Path, dict[str, str]]:
+    """A project whose .claude/settings.json allows `cat notes.md`, and a HOME that trusts it or not."""
+    project, home = tmp_path / "p", tmp_path / "home"
+    (project / ".claude").mkdir(parents=True)
+    home.mkdir()
+    (project / ".claude" / "settings.json").write_text(json.dumps({"permissions": {"allow": ["Bash(cat notes.md)"]}}))
+    if trusted:
+        (home / ".claude.json").write_text(json.dumps({"projects": {str(project): {"hasTrustDialogAccepted": True}}}))
+    return project, {**claude_env(tmp_path, "write_and_run"), "HOME": str(home)}
+
+
+def test_rules_of_an_untrusted_workspace_get_a_warning_and_a_hint(tmp_path: Path) -> None:
+    """Claude ignores the project's allow rules in an untrusted folder: the run says so after the result and how to
+    allow them, and `/logs` shows the refused call."""
+    project, env = settings_project(tmp_path, trusted=False)
+    run = run_pm(["repl"], stdin="write notes.md\n/logs task-001\n", cwd=project, env=env, expect=2)
+    assert "RESULT: INCOMPLETE" in run.stdout and "Bash cat notes.md" in run.stdout
+    assert any(line.startswith("Denied:") and line.endswith("Bash cat notes.md") for line in run.lines), run.transcript()
+    assert ("WARNING: Claude Code ignored 1 permissions.allow rule(s) in .claude/settings.json: this folder is not a "
+            "trusted Claude Code workspace") in run.stdout, run.transcript()
+    hint = "HINT: give the rules to pm-runner instead (--allowed-tools 'RULE'"
+    assert hint in run.stdout.split("RESULT: INCOMPLETE", 1)[1], run.transcript()  # after the result block
+    (log,) = assert_logs_consistent(project)
+    (warning,) = [e for e in log.events if e.event_type.value == "WARNING" and e.content.get("warning") == "untrusted_workspace"]
+    assert warning.visibility.value == "summary" and warning.content["ignored_rules"] == 1
+    assert "--allowed-tools" in warning.content["hint"]
+
+
+def test_rules_of_a_trusted_workspace_apply_without_a_warning(tmp_path: Path) -> None:
+    """Once the folder is trusted in ~/.claude.json, claude applies the rules itself and pm-runner warns of nothing."""
+    project, env = settings_project(tmp_path, trusted=True)
+    run = run_pm(["repl"], stdin="write notes.md\n", cwd=project, env=env, expect=0)
+    assert "RESULT: COMPLETE" in run.stdout and "ignored" not in run.stdout + run.stderr, run.transcript()
+    (log,) = assert_logs_consistent(project)
+    assert not log.denied_tools and not [e for e in log.events if e.event_type.value == "WARNING"]

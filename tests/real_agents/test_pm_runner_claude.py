@@ -144,3 +144,22 @@ def test_fake_key_never_reaches_the_logs(agent_sandbox: Callable[[AgentCli], Age
     sandbox = agent_sandbox(CLAUDE)
     pm_runner(sandbox, [f"echo-back: my key is {FAKE_KEYS['claude']}"], expect=0)
     assert FAKE_KEYS["claude"].encode() not in all_log_bytes(sandbox.project)
+
+
+@pytest.mark.parametrize("cli", VERSIONS)
+def test_rules_in_an_untrusted_workspace_get_a_hint(
+        agent_sandbox: Callable[[AgentCli], AgentSandbox], cli: AgentCli) -> None:
+    """The project's own allow rules are ignored by claude (workspace not trusted): a warning says so, a hint says how."""
+    sandbox = agent_sandbox(cli)
+    settings = sandbox.project / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    settings.write_text(json.dumps({"permissions": {"allow": ["Bash(python3 hello.py)", "Bash(ls)"]}}))
+    run = pm_runner(sandbox, [WRITE_AND_RUN], expect=None)
+    said = run.stdout + run.stderr
+    assert "RESULT: COMPLETE" not in run.stdout, run.transcript()
+    assert "WARNING: Claude Code ignored 2 permissions.allow rule(s) in .claude/settings.json" in said, run.transcript()
+    assert "HINT: give the rules to pm-runner instead (--allowed-tools" in said, run.transcript()
+    (log,) = logs(sandbox)
+    warnings = [e.content for e in log.events if e.event_type.value == "WARNING"]
+    assert any(w.get("warning") == "untrusted_workspace" and w.get("ignored_rules") == 2 for w in warnings), warnings
+    assert [(d.tool, d.target) for d in log.denied_tools] == [("Bash", "python3 hello.py")]

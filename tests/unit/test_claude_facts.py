@@ -15,9 +15,10 @@ from runner.executors.claude_facts import (
     result_error,
     result_model,
     retry_text,
-    untrusted_settings_hint,
+    untrusted_settings,
 )
 from runner.executors.denied_tool import DeniedTool
+from runner.notices import NoticeLevel
 from tests.helpers.recorded_streams import recording
 
 VERSIONS = ["claude", "claude/2.1.332"]
@@ -111,13 +112,20 @@ def test_model_names_are_normalised() -> None:
 
 
 def test_untrusted_workspace_notice_becomes_a_hint() -> None:
-    """Claude's "workspace has not been trusted" stderr line gives a hint naming how to allow tools."""
+    """Claude's "workspace has not been trusted" stderr line becomes a warning naming the file and a hint on how to allow."""
     line = ("Ignoring 1 permissions.allow entry from .claude/settings.json: this workspace has not been "
             "trusted. Run Claude Code interactively here once and accept the trust dialog, or set "
             'projects["/home/dev/project"].hasTrustDialogAccepted: true in /home/dev/.claude.json.')
-    hint = untrusted_settings_hint(line)
-    assert hint is not None and "--allowed-tools" in hint and ".claude/settings.json" in hint
-    assert untrusted_settings_hint("No conversation found with session ID: x") is None
+    notice = untrusted_settings(line)
+    assert notice is not None and notice.level is NoticeLevel.WARNING
+    assert notice.message.startswith("Claude Code ignored 1 permissions.allow rule(s) in .claude/settings.json")
+    assert notice.hint is not None and "--allowed-tools" in notice.hint and "trust dialog" in notice.hint
+    assert notice.fields == {"warning": "untrusted_workspace", "ignored_rules": 1,
+                             "settings_file": ".claude/settings.json"}
+    plural = line.replace("1 permissions.allow entry", "2 permissions.allow entries")
+    two = untrusted_settings(plural)
+    assert two is not None and two.fields["ignored_rules"] == 2
+    assert untrusted_settings("No conversation found with session ID: x") is None
 
 
 def test_denied_tool_label() -> None:

@@ -75,3 +75,16 @@ def test_stderr_lines_are_not_parsed() -> None:
     stream = parser()
     stream.on_line("stderr", "warning: something")
     assert stream.malformed_lines == 0
+
+
+def test_untrusted_workspace_stderr_line_is_one_masked_notice() -> None:
+    """Claude's untrusted-workspace line on stderr becomes one warning however often it comes; stdout text never does."""
+    p = parser()
+    notice = ("Ignoring 1 permissions.allow entry from .claude/sk-ant-api03-" + "x" * 40 + ": this workspace "
+              "has not been trusted. Run Claude Code interactively here once and accept the trust dialog.")
+    p.on_line("stderr", notice)
+    p.on_line("stderr", notice)
+    p.on_line("stdout", line({"type": "assistant", "message": {"content": [{"type": "text", "text": notice}]}}))
+    (found,) = p.notices
+    assert found.fields["warning"] == "untrusted_workspace" and "sk-ant" not in found.message + str(found.fields)
+    assert "[MASKED:" in found.message

@@ -19,6 +19,7 @@ from rich.console import RenderableType
 import runner.views.safe_text as safe_text_module
 from runner.logs.masking import MASKING_ERROR
 from runner.logs.models import (
+    DeniedToolEntry,
     ErrorCode,
     EventType,
     ExecutorInfo,
@@ -105,6 +106,7 @@ def hostile_log() -> TaskLog:
         prompt_summary=f"{OSC_TITLE}{CLEAR}{MARKUP} {GITHUB_TOKEN}",
         error_reason=f"failed: {HOSTILE} {GITHUB_TOKEN}",
         executor=ExecutorInfo(name=f"agent{OSC_CLIPBOARD}", model=f"m{C1_CSI}"),
+        denied_tools=[DeniedToolEntry(tool=f"Bash{BEL}", target=f"{HOSTILE} {MARKUP}")],
     )
 
 
