@@ -6,6 +6,7 @@ config file is an error naming the file and the problem, never a guess.
 
 from __future__ import annotations
 
+import shlex
 import tempfile
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -250,12 +251,44 @@ def resolve_config(overrides: CliOverrides, *, stdin_is_tty: bool) -> RunnerConf
     return _with_permissions(config, overrides)
 
 
+# Modes in which Claude Code runs tools nobody allowed one by one.
+_WIDE_MODES = frozenset({PermissionMode.BYPASS_PERMISSIONS, PermissionMode.AUTO})
+
+
 def _with_permissions(config: RunnerConfig, overrides: CliOverrides) -> RunnerConfig:
     """claude-code's permission mode and allowed tools: the file's, then the flags' (added, not replaced)."""
     own = config.executors.get("claude-code")
+    if own is not None:
+        _refuse_unconsented_widening(config.claude_dir / RUNNER_CONFIG_FILE, own, overrides)
     mode = overrides.permission_mode or (own.permission_mode if own else None) or config.permission_mode
     tools = [*((own.allowed_tools or []) if own else []), *overrides.allowed_tools]
     return replace(config, permission_mode=mode, allowed_tools=tuple(dict.fromkeys(tools)))
+
+
+def _refuse_unconsented_widening(path: Path, own: ExecutorSettings, overrides: CliOverrides) -> None:
+    """A repository's file alone may not let the agent run programs: the user repeats it as a flag.
+
+    As powerful as a repository's `executor_cmd` (spec/configuration.md); until the project-trust
+    consent of issue 9 covers these keys, the flag is the consent.
+    """
+    mode = own.permission_mode
+    if overrides.permission_mode is None and mode in _WIDE_MODES:
+        raise ConfigError(
+            f"{path}: executors.claude-code.permission_mode is {mode}, which lets Claude Code run any "
+            "tool without asking; a repository's config cannot allow that on its own",
+            hint=f"if you mean it, say so yourself: --permission-mode {mode} (or remove the key from the file)")
+    shell = [rule for rule in own.allowed_tools or [] if _runs_commands(rule) and rule not in overrides.allowed_tools]
+    if shell:
+        flags = " ".join(f"--allowed-tools {shlex.quote(rule)}" for rule in shell[:3])
+        raise ConfigError(
+            f"{path}: executors.claude-code.allowed_tools lets Claude Code run shell commands "
+            f"({', '.join(shell[:3])}); a repository's config cannot allow that on its own",
+            hint=f"if you mean it, say so yourself: {flags} (or remove the rules from the file)")
+
+
+def _runs_commands(rule: str) -> bool:
+    """`Bash`, `Bash(npm test)`, `Bash(git:*)`: a rule that lets the agent run shell commands."""
+    return rule.strip().split("(", 1)[0].strip() == "Bash"
 
 
 def save_repl_state(claude_dir: Path, *, provider: str | None, model: str | None) -> Path:

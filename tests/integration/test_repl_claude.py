@@ -104,3 +104,47 @@ def test_rules_of_a_trusted_workspace_apply_without_a_warning(tmp_path: Path) ->
     assert "RESULT: COMPLETE" in run.stdout and "ignored" not in run.stdout + run.stderr, run.transcript()
     (log,) = assert_logs_consistent(project)
     assert not log.denied_tools and not [e for e in log.events if e.event_type.value == "WARNING"]
+
+
+def config_project(tmp_path: Path, claude_settings: dict[str, object]) -> Path:
+    """A project whose .claude/runner.config.json holds these executors.claude-code settings."""
+    project = tmp_path / "p"
+    (project / ".claude").mkdir(parents=True)
+    (project / ".claude" / "runner.config.json").write_text(json.dumps({"executors": {"claude-code": claude_settings}}))
+    return project
+
+
+def test_permission_settings_of_the_config_file_reach_claude(tmp_path: Path) -> None:
+    """The file's permission mode and its non-shell rules are passed to claude as `--permission-mode` and `--allowedTools=`."""
+    project = config_project(tmp_path, {"permission_mode": "default", "allowed_tools": ["Edit(docs/**)", "Read"]})
+    run_pm(["repl"], stdin="write notes.md\n", cwd=project, env=claude_env(tmp_path, "write"), expect=1)
+    argv = json.loads((tmp_path / "argv.json").read_text())
+    assert argv[argv.index("--permission-mode") + 1] == "default"
+    assert "--allowedTools=Edit(docs/**),Read" in argv
+    assert not (project / "notes.md").exists()  # mode default: the fake claude refused the write
+
+
+def test_a_repository_config_cannot_allow_shell_commands_on_its_own(tmp_path: Path) -> None:
+    """A `Bash` rule in the repository's file needs the user's own flag: without it the REPL refuses to start."""
+    project = config_project(tmp_path, {"allowed_tools": ["Bash(cat notes.md)", "Read"]})
+    run = run_pm(["repl"], stdin="write notes.md\n", cwd=project, env=claude_env(tmp_path, "write_and_run"), expect=1)
+    assert "executors.claude-code.allowed_tools lets Claude Code run shell commands (Bash(cat notes.md))" in run.stderr
+    assert "HINT: if you mean it, say so yourself: --allowed-tools 'Bash(cat notes.md)'" in run.stderr, run.transcript()
+    assert not (tmp_path / "argv.json").exists() and not (project / "notes.md").exists()
+    agreed = run_pm(["repl", "--allowed-tools", "Bash(cat notes.md)"], stdin="write notes.md\n", cwd=project,
+                    env=claude_env(tmp_path, "write_and_run"), expect=0)
+    assert "RESULT: COMPLETE" in agreed.stdout
+    argv = json.loads((tmp_path / "argv.json").read_text())
+    assert "--allowedTools=Bash(cat notes.md),Read" in argv
+
+
+def test_a_repository_config_cannot_bypass_permissions_on_its_own(tmp_path: Path) -> None:
+    """`bypassPermissions` (or `auto`) in the repository's file needs `--permission-mode` from the user."""
+    project = config_project(tmp_path, {"permission_mode": "bypassPermissions"})
+    run = run_pm(["repl"], stdin="write notes.md\n", cwd=project, env=claude_env(tmp_path, "write"), expect=1)
+    assert "executors.claude-code.permission_mode is bypassPermissions, which lets Claude Code run any tool" in run.stderr
+    assert "HINT: if you mean it, say so yourself: --permission-mode bypassPermissions" in run.stderr
+    run_pm(["repl", "--permission-mode", "bypassPermissions"], stdin="write notes.md\n", cwd=project,
+           env=claude_env(tmp_path, "write"), expect=0)
+    argv = json.loads((tmp_path / "argv.json").read_text())
+    assert argv[argv.index("--permission-mode") + 1] == "bypassPermissions"
