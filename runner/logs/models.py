@@ -231,9 +231,7 @@ SUMMARY_EVENT_TYPES: frozenset[EventType] = frozenset(
 
 
 class _Model(BaseModel):
-    # defer_build: a model's validator is built when it is first used, so commands that only read
-    # (the list, the tree) do not pay for building every model at import.
-    model_config = ConfigDict(extra="ignore", frozen=False, use_enum_values=False, defer_build=True)
+    model_config = ConfigDict(extra="ignore", frozen=False, use_enum_values=False)
 
 
 class LogEvent(_Model):
