@@ -20,7 +20,7 @@ from runner.logs.models import GlobalIndex, SessionIndex, TaskLog
 from runner.logs.retention.report import Removal, RemovalKind
 from runner.logs.retention.trim import trim_task_log
 from runner.logs.retention.usage import folder_bytes, scan_session
-from runner.logs.store import codec, durable, global_index, indexes
+from runner.logs.store import codec, durable, indexes
 from runner.logs.store.journal import load_task
 from runner.logs.store.locks import Locks
 from runner.logs.store.paths import LOCK_NAME, LogPaths
@@ -181,7 +181,7 @@ class Remover:
         indexes.write_session_index_locked(self.paths, index, durable_write=True)
         meta = indexes.read_session_meta(self.paths, index.session_id)
         with self.locks.global_index():
-            global_index.put_global_row_locked(self.paths, global_index.session_summary(index.session_id, meta, index),
+            indexes.put_global_row_locked(self.paths, indexes.session_summary(index.session_id, meta, index),
                                           now_iso(), durable_write=True)
 
     # -- the runner's own record ---------------------------------------------------------
@@ -221,11 +221,11 @@ def _file_size(path: Path) -> int:
 
 
 def _drop_global_row_locked(paths: LogPaths, session_id: str) -> None:
-    current = global_index.read_global_index(paths)
+    current = indexes.read_global_index(paths)
     if current is None:
         return  # rebuilt from the folders on the next read, without this session
     rows = [row for row in current.sessions if row.session_id != session_id]
-    global_index.write_global_index_locked(paths, GlobalIndex(updated_at=now_iso(), sessions=rows), durable_write=True)
+    indexes.write_global_index_locked(paths, GlobalIndex(updated_at=now_iso(), sessions=rows), durable_write=True)
 
 
 def _remove_entry(path: Path) -> None:
