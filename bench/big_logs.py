@@ -24,9 +24,9 @@ from runner.logs.models import (
 )
 from runner.logs.parts import Evidence
 from runner.logs.store import codec, indexes
-from runner.logs.store.durable import write_atomic
 from runner.logs.store.locks import DEFAULT_LOCK_TIMEOUT_S, hold
 from runner.logs.store.paths import LogPaths
+from runner.logs.store.safe_files import write_atomic
 from runner.timestamps import now_iso
 
 _OUTCOMES = (

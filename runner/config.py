@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from runner.errors import ConfigError
 from runner.logs.limits import LoggingLimits
 from runner.logs.models import Durability, PlanMode, RequireEvidence
-from runner.logs.store.durable import write_atomic
+from runner.logs.store import safe_files
+from runner.logs.store.safe_files import Limit, UnsafeFileError, write_atomic
 
 RUNNER_CONFIG_FILE = "runner.config.json"
 REPL_STATE_FILE = "repl.json"
@@ -149,9 +150,12 @@ class CliOverrides:
 
 def _read_json_file(path: Path) -> dict[str, Any] | None:
     try:
-        raw = path.read_bytes()
+        raw = safe_files.read_bytes(path, limit=Limit.SMALL)
     except FileNotFoundError:
         return None
+    except UnsafeFileError as exc:
+        raise ConfigError(f"refusing to read {exc.strerror}",
+                          hint=f"remove or replace {exc.path} (it may have come with a cloned repository)") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}", hint="check its permissions") from exc
     try:
@@ -293,8 +297,12 @@ def _runs_commands(rule: str) -> bool:
 
 def save_repl_state(claude_dir: Path, *, provider: str | None, model: str | None) -> Path:
     """Persist `/provider` and `/model` choices to `.claude/repl.json` (0600, atomically)."""
-    claude_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = claude_dir / REPL_STATE_FILE
     payload = orjson.dumps(ReplState(provider=provider, model=model).model_dump(), option=orjson.OPT_INDENT_2)
-    write_atomic(path, payload, durable=True)
+    try:
+        safe_files.make_private_folders(claude_dir)
+        write_atomic(path, payload, durable=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot save {path}: {exc.strerror or exc}",
+                          hint=f"check {claude_dir}: it must be a real, writable folder") from None
     return path

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from runner.errors import RunnerError
 
 _UNITS_MS = {"s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
+_DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)([smhd])")
 
 
 def parse_duration_ms(text: str, *, flag: str) -> int:

@@ -24,12 +24,12 @@ class IdKind(StrEnum):
 
 
 ID_PATTERNS: dict[IdKind, re.Pattern[str]] = {
-    IdKind.SESSION: re.compile(r"sess-\d{8}-\d{3,9}"),
-    IdKind.THREAD: re.compile(r"thr-\d{3,9}"),
-    IdKind.RUN: re.compile(r"run-\d{3,9}"),
-    IdKind.TASK: re.compile(r"task-\d{3,12}"),
-    IdKind.EXTERNAL_TASK: re.compile(r"task-\d{13,16}"),
-    IdKind.EVENT: re.compile(r"evt-\d{4,9}"),
+    IdKind.SESSION: re.compile(r"sess-[0-9]{8}-[0-9]{3,9}"),
+    IdKind.THREAD: re.compile(r"thr-[0-9]{3,9}"),
+    IdKind.RUN: re.compile(r"run-[0-9]{3,9}"),
+    IdKind.TASK: re.compile(r"task-[0-9]{3,12}"),
+    IdKind.EXTERNAL_TASK: re.compile(r"task-[0-9]{13,16}"),
+    IdKind.EVENT: re.compile(r"evt-[0-9]{4,9}"),
 }
 
 _EXAMPLES = {

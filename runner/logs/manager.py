@@ -33,10 +33,10 @@ from runner.logs.models import (
 )
 from runner.logs.outcome import TaskOutcome, clean_content, mask_optional, terminal_log
 from runner.logs.recovery import crash_outcome, recover_project
-from runner.logs.store import codec, indexes
+from runner.logs.store import codec, indexes, safe_files
 from runner.logs.store.context import StoreContext
 from runner.logs.store.journal import read_task_or_raise
-from runner.logs.store.paths import LogPaths, ensure_private_dir
+from runner.logs.store.paths import LogPaths, ensure_private_dir, require_session_folder
 from runner.logs.store.rawlog import RawLog
 from runner.logs.store.session_rows import SessionRows, index_row_locked
 from runner.logs.store.sessions import open_new_session, release_session, take_session
@@ -109,7 +109,7 @@ class TaskLogManager:
         with self._mutex:
             self._release_current()
             recovered = self._recover()
-            ensure_private_dir(self.paths.sessions_dir, stop_at=self.paths.project_root)
+            ensure_private_dir(self.paths.sessions_dir)
             fields = {"project_mode": mask_text(project_mode), "executor": mask_optional(executor),
                       "model": mask_optional(model), "interactive": interactive}
             self._meta, self._rows = open_new_session(self._ctx, fields)
@@ -122,9 +122,7 @@ class TaskLogManager:
         with self._mutex:
             if session_id == self.session_id:
                 return OpenedSession(session_id, [])
-            if not self.paths.session_dir(session_id).is_dir():
-                raise NotFoundError(f"no session {session_id} in {self.paths.logs_dir}",
-                                    hint="/sessions lists the sessions of this project")
+            require_session_folder(self.paths, session_id)
             self._release_current()
             recovered = self._recover()
             self._meta, self._rows = take_session(self._ctx, session_id)
@@ -137,7 +135,7 @@ class TaskLogManager:
             return self._recover()
 
     def _recover(self) -> list[tuple[str, str]]:
-        if not self.paths.sessions_dir.is_dir():
+        if not safe_files.is_folder(self.paths.sessions_dir):
             return []
         return recover_project(self._ctx, exclude=self.session_id, max_event_bytes=self._max_event_bytes)
 
@@ -176,7 +174,7 @@ class TaskLogManager:
                 ids = allocate_task_ids(
                     rows, thread_id=thread_id, parent_task_id=parent_task_id, new_run=new_run,
                     clock_ms=now_ms(), last_external_ms=self._last_external_ms,
-                    taken=lambda tid: self.paths.task_snapshot(meta.session_id, tid).exists())
+                    taken=lambda tid: self._taken(meta.session_id, tid))
                 log = queued_log(meta.session_id, ids, masked_prompt=masked, input_event=input_event,
                                  runner_decision=runner_decision, content=content, now=now_iso(),
                                  subtask_index=subtask_index)
@@ -186,6 +184,11 @@ class TaskLogManager:
                 # Global counts are a cache (rebuilt on read, written durably at terminal states): no fsync here.
                 self._index_locked(state, rows, durable_write=self._ctx.strict, fatal=True, global_durable=False)
             return log.model_copy(deep=True)
+
+    def _taken(self, session_id: str, task_id: str) -> bool:
+        """A task number is free only when neither its snapshot nor its journal is there (even as a link)."""
+        return (safe_files.exists(self.paths.task_snapshot(session_id, task_id))
+                or safe_files.exists(self.paths.task_journal(session_id, task_id)))
 
     def start_task(self, task_id: str, *, executor: ExecutorInfo, verification_root: str,
                    timeout_ms: int | None = None) -> None:
@@ -266,7 +269,7 @@ class TaskLogManager:
         with self._mutex:
             meta, _ = self._session()
             path = self.paths.raw_log(meta.session_id, task_id, event_id)
-            ensure_private_dir(path.parent, stop_at=self.paths.project_root)
+            ensure_private_dir(path.parent)
             raw = RawLog(path, warn=self._notify)
             self._raw_logs = [r for r in self._raw_logs if not r.closed] + [raw]
             return raw

@@ -1,7 +1,7 @@
 """Crash recovery: close the tasks a dead runner left `queued` or `running` (DESIGN §3, seed 003 §11.5).
 
-A session is examined when its `session.json` has no `ended_at` and its owner
-process is gone. Each unfinished task is rebuilt from snapshot + journal (every
+A session is examined when its `session.json` has no `ended_at` and no process
+holds its owner lock (liveness is the lock, never a pid). Each unfinished task is rebuilt from snapshot + journal (every
 event that reached the journal is kept), gets a RECOVERY_COMPLETE event and is
 closed as `error` / RUNNER_CRASHED. Tasks of a live runner are never touched.
 """
@@ -14,11 +14,11 @@ from runner.logs.masking import mask_text
 from runner.logs.models import ErrorCode, EventType, LogEvent, TaskLog, TaskStatus, TerminatedBy
 from runner.logs.outcome import TaskOutcome, clean_content, terminal_log
 from runner.logs.parts import RunFacts
-from runner.logs.store import codec, durable, indexes
+from runner.logs.store import codec, indexes, safe_files
 from runner.logs.store.context import StoreContext
 from runner.logs.store.journal import load_task
 from runner.logs.store.session_rows import SessionRows, counter_or_zero
-from runner.logs.store.sessions import owner_alive, write_meta_locked
+from runner.logs.store.sessions import claimed, owner_alive, write_meta_locked
 from runner.notices import Notice
 from runner.timestamps import now_iso
 
@@ -48,25 +48,36 @@ def recover_project(ctx: StoreContext, *, exclude: str | None, max_event_bytes: 
 
 def _abandoned(ctx: StoreContext, session_id: str) -> bool:
     meta = indexes.read_session_meta(ctx.paths, session_id)
-    return meta is not None and meta.ended_at is None and not owner_alive(meta)
+    return meta is not None and meta.ended_at is None and not owner_alive(ctx.paths, session_id)
 
 
 def recover_session(ctx: StoreContext, session_id: str, *, max_event_bytes: int) -> list[tuple[str, str]]:
-    """Close the unfinished tasks of one abandoned session, under its lock; re-checked once locked."""
-    paths = ctx.paths
-    with ctx.locks.session(session_id):
-        meta = indexes.read_session_meta(paths, session_id)
-        if meta is None or meta.ended_at is not None or owner_alive(meta):
+    """Close the unfinished tasks of one abandoned session, under its lock and its owner lock.
+
+    Only a session whose owner lock this process can take is touched (liveness is the lock,
+    not a pid): the claim is held for the whole recovery, so no runner can take it meanwhile.
+    """
+    with ctx.locks.session(session_id), claimed(ctx.paths, session_id) as free:
+        if not free:
             return []
-        durable.remove_stale_temps(paths.session_dir(session_id))
-        durable.remove_stale_temps(paths.tasks_dir(session_id))
-        rows = SessionRows(ctx, session_id)
-        rows.refresh()
-        recovered = [tid for tid in _candidates(ctx, rows) if _recover_task(ctx, rows, tid, max_event_bytes)]
-        rows.write_locked(durable_write=True)
-        meta = meta.model_copy(update={"ended_at": now_iso()})
-        write_meta_locked(paths, meta, durable_write=True)
-        ctx.put_global_row(rows.summary(meta), durable_write=True)
+        return _recover_claimed(ctx, session_id, max_event_bytes)
+
+
+def _recover_claimed(ctx: StoreContext, session_id: str, max_event_bytes: int) -> list[tuple[str, str]]:
+    """Recovery proper (the caller holds the session lock and the owner lock); re-checked once locked."""
+    paths = ctx.paths
+    meta = indexes.read_session_meta(paths, session_id)
+    if meta is None or meta.ended_at is not None:
+        return []
+    safe_files.remove_temps(paths.session_dir(session_id))
+    safe_files.remove_temps(paths.tasks_dir(session_id))
+    rows = SessionRows(ctx, session_id)
+    rows.refresh()
+    recovered = [tid for tid in _candidates(ctx, rows) if _recover_task(ctx, rows, tid, max_event_bytes)]
+    rows.write_locked(durable_write=True)
+    meta = meta.model_copy(update={"ended_at": now_iso()})
+    write_meta_locked(paths, meta, durable_write=True)
+    ctx.put_global_row(rows.summary(meta), durable_write=True)
     return [(session_id, task_id) for task_id in recovered]
 
 
@@ -94,10 +105,8 @@ def _recover_task(ctx: StoreContext, rows: SessionRows, task_id: str, max_event_
     closed = log.status.is_terminal is False
     if closed:
         log = close_as_crashed(log, max_event_bytes=max_event_bytes)
-        durable.write_atomic(snapshot, codec.dumps(log), durable=True)
-        if journal.exists():
-            with open(journal, "r+b") as handle:
-                handle.truncate(0)
+        safe_files.write_atomic(snapshot, codec.dumps(log), durable=True)
+        safe_files.truncate(journal)
     rows.put(indexes.entry_from_log(log))
     return closed
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from runner.errors import LogWriteFatalError
 from runner.logs.models import LogEvent, TaskLog
-from runner.logs.store import codec, durable
+from runner.logs.store import codec, safe_files
 from runner.logs.store.journal import Journal
 from runner.logs.store.paths import LogPaths
 from runner.timestamps import now_iso, now_ms
@@ -42,7 +42,7 @@ class TaskState:
 
     def save(self, *, durable_write: bool) -> None:
         """Atomically replace the snapshot with the in-memory log (all events included)."""
-        durable.write_atomic(self.snapshot_path, codec.dumps(self.log), durable=durable_write)
+        safe_files.write_atomic(self.snapshot_path, codec.dumps(self.log), durable=durable_write)
 
     def checkpoint(self, *, durable_write: bool) -> None:
         """Snapshot everything, then empty the journal (its events are now in the snapshot)."""
@@ -102,7 +102,7 @@ class TaskState:
         error: OSError | None = None
         for _ in range(TERMINAL_SAVE_TRIES):
             try:
-                durable.write_atomic(self.snapshot_path, codec.dumps(log), durable=True)
+                safe_files.write_atomic(self.snapshot_path, codec.dumps(log), durable=True)
             except OSError as exc:
                 error = exc
                 continue

@@ -125,7 +125,7 @@ def run_interactive(core: RunnerCore, terminal: Terminal) -> ExitStatus:
     """
     from runner.repl.prompt import build_prompt_session
 
-    session = build_prompt_session(core)
+    session = build_prompt_session(core, terminal.notify)
     gate = InterruptGate(core.cancel)
     gate.install()
     while True:

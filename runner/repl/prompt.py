@@ -1,28 +1,19 @@
-"""The interactive prompt: history in `.claude/repl_history`, completion of commands and ids, a toolbar."""
+"""The interactive prompt: history (`runner.repl.history`), completion of commands and ids, a toolbar."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
-from prompt_toolkit.history import FileHistory
+from prompt_toolkit.history import History, InMemoryHistory
 
 from runner.core import RunnerCore
-from runner.logs.masking import mask_text
 from runner.logs.models import TaskStatus
+from runner.notices import Notice
 from runner.repl.commands import REGISTRY
-
-HISTORY_FILE = "repl_history"
-
-
-class MaskedFileHistory(FileHistory):
-    """History on disk is masked like every log: a key typed at the prompt never reaches the file."""
-
-    def store_string(self, string: str) -> None:
-        super().store_string(mask_text(string))
+from runner.repl.history import HISTORY_FILE, SafeFileHistory, history_problem
 
 
 class ReplCompleter(Completer):
@@ -71,14 +62,16 @@ def _toolbar(core: RunnerCore) -> str:
     return f" {session} | {executor} ({model}) | {tally or 'no tasks'} | /help"
 
 
-def build_prompt_session(core: RunnerCore) -> PromptSession[str]:
-    history_path = core.config.claude_dir / HISTORY_FILE
-    core.config.claude_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if not history_path.exists():
-        os.close(os.open(history_path, os.O_WRONLY | os.O_CREAT, 0o600))
+def build_prompt_session(core: RunnerCore, notify: Callable[[Notice], None]) -> PromptSession[str]:
+    """The prompt; history in `.claude/repl_history`, or in memory (after one WARNING) when that file is unsafe."""
+    problem = history_problem(core.config.claude_dir)
+    history: History = SafeFileHistory(core.config.claude_dir / HISTORY_FILE)
+    if problem is not None:
+        notify(Notice.warning(f"history is not saved this session: {problem}"))
+        history = InMemoryHistory()
     return PromptSession(
         message="pm-runner> ",
-        history=MaskedFileHistory(str(history_path)),
+        history=history,
         completer=ReplCompleter(core),
         complete_while_typing=False,
         bottom_toolbar=lambda: _toolbar(core),

@@ -40,7 +40,9 @@ def startup_messages(core: RunnerCore, terminal: Terminal) -> None:
 
 
 def _apply_retention(core: RunnerCore, terminal: Terminal) -> None:
-    if not core.manager.paths.sessions_dir.is_dir():
+    from runner.logs.store import safe_files
+
+    if not safe_files.is_folder(core.manager.paths.sessions_dir):
         return  # nothing recorded yet: not even worth importing retention (start-up time)
     from runner.logs.retention import apply_retention_at_start
 

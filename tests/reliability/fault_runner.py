@@ -73,9 +73,13 @@ def _note(record: dict[str, Any]) -> None:
         _real_write(_log_fd, json.dumps(record).encode() + b"\n")
 
 
-def _absolute(path: Any) -> str:
+def _absolute(path: Any, dir_fd: int | None = None) -> str:
+    """The absolute path a call names; a name relative to `dir_fd` (the store's `openat` style) included."""
     text = os.fsdecode(path)
-    return text if os.path.isabs(text) else os.path.join(os.getcwd(), text)
+    if os.path.isabs(text):
+        return text
+    base = os.getcwd() if dir_fd is None else os.readlink(f"/proc/self/fd/{dir_fd}")
+    return os.path.join(base, text)
 
 
 def _fault_for(op: str, path: str) -> Fault | None:
@@ -94,7 +98,7 @@ def _fail(fault: Fault, op: str, path: str) -> OSError:
 
 def _open(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
     fd = _real_open(path, flags, mode, dir_fd=dir_fd)
-    _fd_paths[fd] = _absolute(path)
+    _fd_paths[fd] = _absolute(path, dir_fd)
     return fd
 
 
@@ -130,7 +134,7 @@ def _fsync(fd: Any) -> None:
 
 
 def _replace(src: Any, dst: Any, *, src_dir_fd: int | None = None, dst_dir_fd: int | None = None) -> None:
-    source, target = _absolute(src), _absolute(dst)
+    source, target = _absolute(src, src_dir_fd), _absolute(dst, dst_dir_fd)
     if LOGS_MARK in target:
         for fault in FAULTS:
             if fault.fires("replace", target, source in _tainted):

@@ -13,7 +13,7 @@ import pytest
 from runner.errors import LogWriteFatalError
 from runner.logs.manager import Durability, TaskLogManager, TaskOutcome
 from runner.logs.models import EventType, ExecutorInfo, TaskLog, TaskStatus
-from runner.logs.store import LogReader, durable
+from runner.logs.store import LogReader, safe_files
 from runner.logs.store.journal import read_journal
 from runner.views.notices import notice_text
 
@@ -25,7 +25,7 @@ class Counters:
         self.fsyncs = 0
         self.durable_writes = 0
         self.plain_writes = 0
-        real_fsync, real_write = os.fsync, durable.write_atomic
+        real_fsync, real_write = os.fsync, safe_files.write_atomic
 
         def fsync(fd: int) -> None:
             self.fsyncs += 1
@@ -39,7 +39,7 @@ class Counters:
             real_write(path, data, durable=durable)
 
         monkeypatch.setattr(os, "fsync", fsync)
-        monkeypatch.setattr(durable, "write_atomic", write_atomic)
+        monkeypatch.setattr(safe_files, "write_atomic", write_atomic)
 
     def snapshot(self) -> tuple[int, int]:
         return self.fsyncs, self.durable_writes
@@ -165,7 +165,7 @@ def test_registration_failure_is_fatal(tmp_path: Path, monkeypatch: pytest.Monke
     def no_space(path: Path, data: bytes, *, durable: bool) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(durable, "write_atomic", no_space)
+    monkeypatch.setattr(safe_files, "write_atomic", no_space)
     with pytest.raises(LogWriteFatalError):
         manager.create_task("t")
     monkeypatch.undo()

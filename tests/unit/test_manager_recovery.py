@@ -23,15 +23,32 @@ def _dead_pid() -> int:
 
 
 def _abandon(manager: TaskLogManager, pid: int) -> str:
-    """Make the manager's session look owned by `pid`, as if this process had never opened it."""
+    """Make the manager's session look left by a runner `pid` that died: its owner lock is let go, as death does."""
     session_id = manager.session_id
     assert session_id is not None
     meta_path = manager.paths.session_meta(session_id)
     meta = orjson.loads(meta_path.read_bytes())
     meta["pid"] = pid
     meta_path.write_bytes(orjson.dumps(meta))
-    sessions.OPEN_IN_THIS_PROCESS.discard(session_id)
+    sessions.release_ownership(session_id)
     return session_id
+
+
+HOLDER = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def hold_owner_lock(path: Path) -> subprocess.Popen[str]:
+    """Another process holding a session's owner lock, as a live runner does (until its stdin closes)."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    return proc
 
 
 def _running_task(manager: TaskLogManager, root: Path, events: int) -> str:
@@ -89,19 +106,22 @@ def test_live_runner_tasks_are_left_alone(tmp_path: Path) -> None:
     live.close()
 
 
-def test_live_process_of_another_pid_is_left_alone(tmp_path: Path) -> None:
-    """A session recorded under a pid that is running (and started before it took the session) is left alone."""
-    holder = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+def test_a_session_whose_owner_lock_is_held_is_left_alone_whatever_its_pid(tmp_path: Path) -> None:
+    """A runner holding the owner lock is alive even when session.json names a dead pid (another pid namespace)."""
+    live = TaskLogManager(tmp_path)
+    session_id = live.open_session().session_id
+    task_id = _running_task(live, tmp_path, events=1)
+    _abandon(live, _dead_pid())  # the pid a container runner records means nothing on the host
+    holder = hold_owner_lock(live.paths.session_owner_lock(session_id))
     try:
-        live = TaskLogManager(tmp_path)
-        live.open_session()
-        _running_task(live, tmp_path, events=1)
-        _abandon(live, holder.pid)
         assert TaskLogManager(tmp_path).recover_project() == []
+        log = LogReader(tmp_path).read_task(session_id, task_id)
+        assert isinstance(log, TaskLog) and log.status is TaskStatus.RUNNING
     finally:
         assert holder.stdin is not None
         holder.stdin.close()
         holder.wait()
+    assert TaskLogManager(tmp_path).recover_project() == [(session_id, task_id)]  # its lock is free now
 
 
 def test_own_pid_from_an_earlier_process_counts_as_dead(tmp_path: Path) -> None:
@@ -115,8 +135,8 @@ def test_own_pid_from_an_earlier_process_counts_as_dead(tmp_path: Path) -> None:
     assert TaskLogManager(tmp_path).recover_project() == [(session_id, task_id)]
 
 
-def test_pid_reused_by_a_newer_process_counts_as_dead(tmp_path: Path) -> None:
-    """A live pid whose process started after the session was taken is not the owner (pid reuse)."""
+def test_a_live_recorded_pid_does_not_keep_a_session_alive(tmp_path: Path) -> None:
+    """Only the owner lock proves an owner alive: a running process under the recorded pid does not (pid reuse)."""
     dead = TaskLogManager(tmp_path)
     dead.open_session()
     task_id = _running_task(dead, tmp_path, events=0)

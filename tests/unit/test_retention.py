@@ -25,7 +25,7 @@ from runner.logs.retention.trim import KEEP_FIRST, KEEP_LAST, trim_task_log
 from runner.logs.store import indexes
 from runner.logs.store.journal import Journal
 from runner.logs.store.paths import LogPaths
-from runner.logs.store.sessions import OPEN_IN_THIS_PROCESS
+from runner.logs.store.sessions import release_ownership
 from runner.logs.task_state import TaskState
 from runner.views.notices import notice_text
 from tests.helpers.aging import age_session
@@ -269,7 +269,7 @@ def test_an_abandoned_session_with_an_unfinished_task_is_not_removed_whole(tmp_p
     session = manager.open_session(executor="shell").session_id
     log = manager.create_task("left running")
     manager.start_task(log.task_id, executor=ExecutorInfo(name="shell"), verification_root=str(tmp_path))
-    OPEN_IN_THIS_PROCESS.discard(session)  # the runner "dies": its pid no longer owns the session
+    release_ownership(session)  # the runner "dies": its owner lock is let go
     age_session(tmp_path, session, 90)
     report = plan_retention(tmp_path, BIG, active_session=None)
     assert report.removals == [] and any("unfinished" in line for line in report.kept)

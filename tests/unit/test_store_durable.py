@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from runner.logs.models import EventType, LogEvent, TaskLog, TaskStatus, Visibility
-from runner.logs.store import durable
+from runner.logs.store import safe_files
 from runner.logs.store.codec import dumps, event_line, parse_task_log
 from runner.logs.store.journal import Journal, load_task, merge_events, read_journal
 
@@ -47,19 +47,19 @@ class FsyncCounter:
 def test_durable_write_fsyncs_file_and_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A durable atomic write fsyncs the temp file and the folder; a non-durable one fsyncs nothing."""
     counter = FsyncCounter(monkeypatch)
-    durable.write_atomic(tmp_path / "a.json", b"1", durable=True)
+    safe_files.write_atomic(tmp_path / "a.json", b"1", durable=True)
     assert counter.calls == 2
-    durable.write_atomic(tmp_path / "a.json", b"2", durable=False)
+    safe_files.write_atomic(tmp_path / "a.json", b"2", durable=False)
     assert counter.calls == 2
 
 
 def test_failed_fsync_leaves_old_snapshot_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When fsync fails the error propagates, the old file is intact and the temp file is gone."""
     target = tmp_path / f"{TASK}.json"
-    durable.write_atomic(target, dumps(_log(2)), durable=True)
+    safe_files.write_atomic(target, dumps(_log(2)), durable=True)
     FsyncCounter(monkeypatch, fail=True)
     with pytest.raises(OSError):
-        durable.write_atomic(target, dumps(_log(5)), durable=True)
+        safe_files.write_atomic(target, dumps(_log(5)), durable=True)
     assert len(parse_task_log(target.read_bytes()).events) == 2
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
@@ -67,14 +67,14 @@ def test_failed_fsync_leaves_old_snapshot_and_no_temp(tmp_path: Path, monkeypatc
 def test_failed_write_leaves_old_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A write error (disk full) mid-snapshot never replaces the old file."""
     target = tmp_path / f"{TASK}.json"
-    durable.write_atomic(target, dumps(_log(1)), durable=False)
+    safe_files.write_atomic(target, dumps(_log(1)), durable=False)
 
     def full(fd: int, data: bytes) -> int:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "write", full)
     with pytest.raises(OSError):
-        durable.write_atomic(target, dumps(_log(3)), durable=True)
+        safe_files.write_atomic(target, dumps(_log(3)), durable=True)
     monkeypatch.undo()
     assert len(parse_task_log(target.read_bytes()).events) == 1
 
@@ -129,7 +129,7 @@ def test_merge_keeps_snapshot_and_adds_only_new_journal_events() -> None:
 def test_reader_merges_journal_into_running_task(tmp_path: Path) -> None:
     """A running task reads as its snapshot plus the journal lines written since."""
     snapshot, journal_path = tmp_path / f"{TASK}.json", tmp_path / f"{TASK}.events.jsonl"
-    durable.write_atomic(snapshot, dumps(_log(2)), durable=False)
+    safe_files.write_atomic(snapshot, dumps(_log(2)), durable=False)
     journal = Journal(journal_path)
     for n in (3, 4):
         journal.append(event_line(_event(n)), sync=False)
@@ -146,7 +146,7 @@ def test_snapshot_replaced_but_journal_not_truncated_dedupes(tmp_path: Path) -> 
     for n in (2, 3):
         journal.append(event_line(_event(n)), sync=False)
     journal.close()
-    durable.write_atomic(snapshot, dumps(_log(3)), durable=True)  # the checkpoint, journal left full
+    safe_files.write_atomic(snapshot, dumps(_log(3)), durable=True)  # the checkpoint, journal left full
     log = load_task(snapshot, journal_path, session_id=SESSION, task_id=TASK)
     assert isinstance(log, TaskLog)
     assert [e.event_id for e in log.events] == ["evt-0001", "evt-0002", "evt-0003"]
@@ -165,6 +165,6 @@ def test_snapshot_that_does_not_parse_is_a_corrupted_log(tmp_path: Path) -> None
 def test_snapshot_of_another_task_is_corrupted(tmp_path: Path) -> None:
     """A file holding a different task than its name says is not trusted."""
     snapshot = tmp_path / "task-002.json"
-    durable.write_atomic(snapshot, dumps(_log(1)), durable=False)
+    safe_files.write_atomic(snapshot, dumps(_log(1)), durable=False)
     result = load_task(snapshot, tmp_path / "none.jsonl", session_id=SESSION, task_id="task-002")
     assert not isinstance(result, TaskLog)

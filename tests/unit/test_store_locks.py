@@ -15,10 +15,9 @@ from runner.logs.manager import TaskLogManager
 from runner.logs.store.locks import hold
 
 HOLDER = """
-import sys, time
-from filelock import FileLock
-lock = FileLock(sys.argv[1], timeout=5)
-lock.acquire()
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
 print("held", flush=True)
 sys.stdin.read()
 """

@@ -12,12 +12,14 @@ from runner.errors import InvalidIdError, StoreError
 from runner.logs.manager import TaskLogManager, TaskOutcome
 from runner.logs.models import EventType, ExecutorInfo, TaskStatus
 from runner.logs.store import LogReader
-from runner.logs.store.durable import write_atomic
 from runner.logs.store.paths import LogPaths, ensure_private_dir
+from runner.logs.store.safe_files import write_atomic
 
 BAD_SESSION_IDS = ["../x", "a/b", "sess-20250101-001/..", "sess-20250101-001/../..", "", ".", "..",
-                   "sess-2025-001", "/etc/passwd", "sess-20250101-001\x00"]
-BAD_TASK_IDS = ["../x", "a/b", "task-001/../../", "task-001/..", "task-1", "task-abc", "..", "task-001.json"]
+                   "sess-2025-001", "/etc/passwd", "sess-20250101-001\x00", "sess-٢٠٢٥٠١٠١-٠٠١",
+                   "sess-20250101-00\uff11"]
+BAD_TASK_IDS = ["../x", "a/b", "task-001/../../", "task-001/..", "task-1", "task-abc", "..", "task-001.json",
+                "task-٠٠١", "task-00\u0967"]
 
 
 def _mode(path: Path) -> int:
@@ -45,7 +47,7 @@ def test_bad_task_ids_never_become_paths(tmp_path: Path, bad: str) -> None:
         paths.raw_log("sess-20250101-001", bad, "evt-0001")
 
 
-@pytest.mark.parametrize("bad", ["../x", "a/b", "evt-1", "evt-0001/../../x"])
+@pytest.mark.parametrize("bad", ["../x", "a/b", "evt-1", "evt-0001/../../x", "evt-٠٠٠١"])
 def test_bad_event_ids_never_become_raw_log_paths(tmp_path: Path, bad: str) -> None:
     """A raw log path refuses an event id that is not `evt-NNNN`."""
     with pytest.raises(InvalidIdError):
@@ -104,9 +106,9 @@ def test_every_folder_is_0700_and_every_file_0600(tmp_path: Path) -> None:
 
 def test_ensure_private_dir_sets_0700_on_each_created_parent(tmp_path: Path) -> None:
     """Each missing folder of a chain is made 0700, not only the last one (os.makedirs would do that)."""
-    target = tmp_path / "a" / "b" / "c"
-    ensure_private_dir(target, stop_at=tmp_path)
-    assert [_mode(p) for p in (tmp_path / "a", tmp_path / "a" / "b", target)] == [0o700] * 3
+    target = tmp_path / ".claude" / "a" / "b"
+    ensure_private_dir(target)
+    assert [_mode(p) for p in (tmp_path / ".claude", tmp_path / ".claude" / "a", target)] == [0o700] * 3
 
 
 def test_file_where_the_logs_folder_should_be_is_a_clear_error(tmp_path: Path) -> None:
@@ -160,3 +162,34 @@ def test_reads_create_nothing(tmp_path: Path) -> None:
     with pytest.raises(NotFoundError):
         reader.read_session_index("sess-20250101-001")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("ref", ["١", "٠٠١", "task-٠٠١", "\uff11", "\u06f1"])
+def test_task_references_take_ascii_digits_only(tmp_path: Path, ref: str) -> None:
+    """`/logs ١` (an Arabic-Indic one) is an invalid id, never task-001: ids take ASCII digits only."""
+    manager = TaskLogManager(tmp_path)
+    session_id = manager.open_session().session_id
+    manager.create_task("first")
+    with pytest.raises(InvalidIdError):
+        LogReader(tmp_path).resolve_task(session_id, ref)
+    assert LogReader(tmp_path).resolve_task(session_id, "1") == "task-001"
+    manager.close()
+
+
+def test_a_stray_last_numbered_session_folder_never_blocks_new_sessions(tmp_path: Path) -> None:
+    """With `sess-<today>-999999999` on disk, new sessions take the lowest free number instead of overflowing."""
+    from runner.logs.store.sessions import utc_day
+    from runner.timestamps import now_ms
+
+    sessions_dir = tmp_path / ".claude" / "logs" / "sessions"
+    sessions_dir.mkdir(parents=True)
+    day = utc_day(now_ms())
+    (sessions_dir / f"sess-{day}-999999999").mkdir()
+    (sessions_dir / f"sess-{day}-1000000000").mkdir()  # not a valid id: ignored
+    (sessions_dir / f"sess-{day}-00١").mkdir()  # not ASCII: ignored
+    opened = []
+    for _ in range(2):
+        manager = TaskLogManager(tmp_path)
+        opened.append(manager.open_session().session_id)
+        manager.close()
+    assert opened == [f"sess-{day}-001", f"sess-{day}-002"]

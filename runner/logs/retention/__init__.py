@@ -16,7 +16,7 @@ from runner.logs.retention.plan import Survey, age_days, orphan_raw_dirs, plan, 
 from runner.logs.retention.report import Removal, RemovalKind, RetentionReport
 from runner.logs.retention.usage import measure_sessions, top_level_bytes
 from runner.logs.store import LogReader
-from runner.logs.store.paths import LogPaths
+from runner.logs.store.paths import LogPaths, has_sessions
 from runner.notices import Notice
 from runner.timestamps import epoch_ms_of
 from runner.timestamps import now_ms as clock_ms
@@ -54,7 +54,7 @@ def _removal_message(removal: Removal) -> str:
 def survey(project_root: Path, *, active: str | None, now_ms: int | None) -> Survey | None:
     """Read the global index and the sizes (cached per session); None when there are no logs."""
     paths = LogPaths(project_root)
-    if not paths.sessions_dir.is_dir():
+    if not has_sessions(paths):
         return None
     rows = LogReader(project_root, lock_timeout_s=LOCK_TIMEOUT_S).list_sessions()
     usage = measure_sessions(paths, [row.session_id for row in rows])

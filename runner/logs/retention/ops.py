@@ -10,7 +10,8 @@ what it may not touch raises `Kept` and stays. Each done action is appended to
 from __future__ import annotations
 
 import os
-import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
@@ -20,11 +21,11 @@ from runner.logs.models import GlobalIndex, SessionIndex, TaskLog
 from runner.logs.retention.report import Removal, RemovalKind
 from runner.logs.retention.trim import trim_task_log
 from runner.logs.retention.usage import folder_bytes, scan_session
-from runner.logs.store import codec, durable, indexes
+from runner.logs.store import codec, indexes, safe_files
 from runner.logs.store.journal import load_task
 from runner.logs.store.locks import Locks
 from runner.logs.store.paths import LOCK_NAME, LogPaths
-from runner.logs.store.sessions import owner_alive
+from runner.logs.store.sessions import claimed, owner_alive
 from runner.timestamps import now_iso
 
 RETENTION_LOG = "retention.jsonl"
@@ -38,9 +39,9 @@ def in_use(paths: LogPaths, session_id: str, active: str | None) -> str | None:
     """Why the session must not be touched at all (None when it may be)."""
     if session_id == active:
         return "it is the active session"
-    meta = indexes.read_session_meta(paths, session_id)
-    if meta is not None and owner_alive(meta):
-        return f"a runner (pid {meta.pid}) is using it"
+    if owner_alive(paths, session_id):
+        meta = indexes.read_session_meta(paths, session_id)
+        return f"a runner (pid {meta.pid}) is using it" if meta is not None else "a runner is using it"
     return None
 
 
@@ -59,10 +60,16 @@ class Remover:
         self.active = active
         self.locks = Locks(paths, lock_timeout_s)
 
-    def _check_session(self, session_id: str) -> None:
-        why = in_use(self.paths, session_id, self.active)
-        if why is not None:
-            raise Kept(why)
+    @contextmanager
+    def _claim(self, session_id: str) -> Iterator[None]:
+        """Hold the session's owner lock for the body, or raise Kept: it is active or a runner owns it."""
+        if session_id == self.active:
+            raise Kept("it is the active session")
+        with claimed(self.paths, session_id) as free:
+            if not free:
+                meta = indexes.read_session_meta(self.paths, session_id)
+                raise Kept(f"a runner (pid {meta.pid}) is using it" if meta else "a runner is using it")
+            yield
 
     # -- whole sessions ------------------------------------------------------------------
 
@@ -70,8 +77,7 @@ class Remover:
         """Delete a session: its metadata and index, its global row, its tasks and raw logs."""
         sid, paths = plan.session_id, self.paths
         folder = paths.session_dir(sid)
-        with self.locks.session(sid):
-            self._check_session(sid)
+        with self.locks.session(sid), self._claim(sid):
             index = session_rows(paths, sid)
             unfinished = [e.task_id for e in index.entries if not e.status.is_terminal]
             if unfinished:
@@ -80,16 +86,16 @@ class Remover:
             with self.locks.global_index():
                 # Metadata and index first: whatever is left after a crash still rebuilds consistently.
                 for name in ("session.json", "index.json"):
-                    _unlink(folder / name)
+                    safe_files.unlink(folder / name)
                 _drop_global_row_locked(paths, sid)
-            shutil.rmtree(paths.tasks_dir(sid), ignore_errors=True)
-            shutil.rmtree(paths.raw_dir(sid), ignore_errors=True)
-            with os.scandir(folder) as left:
-                for entry in [e for e in left if e.name != LOCK_NAME]:
-                    _remove_entry(Path(entry.path))
+            # Links inside are removed as links; nothing they point at is touched.
+            safe_files.remove_entry(paths.raw_dir(sid))
+            for name in safe_files.list_names(folder):
+                if name != LOCK_NAME:
+                    safe_files.remove_entry(folder / name)
         # The lock file goes last, once released; a runner that was waiting on it finds no session.
-        _unlink(folder / LOCK_NAME)
-        _rmdir(folder)
+        safe_files.unlink(folder / LOCK_NAME)
+        safe_files.remove_folder(folder)
         _fsync_quietly(paths.sessions_dir)
         done = Removal(RemovalKind.SESSION, sid, None, size, plan.reason, count=len(index.entries))
         self.record(done)
@@ -98,7 +104,7 @@ class Remover:
     def remove_orphan_raw(self, session_id: str, reason: str) -> Removal:
         """Delete `raw/<sid>/` left behind by a session that no longer exists."""
         size = folder_bytes(self.paths.raw_dir(session_id))
-        shutil.rmtree(self.paths.raw_dir(session_id), ignore_errors=True)
+        safe_files.remove_entry(self.paths.raw_dir(session_id))
         done = Removal(RemovalKind.RAW, session_id, None, size, reason)
         self.record(done)
         return done
@@ -110,8 +116,7 @@ class Remover:
         sid, paths = plan.session_id, self.paths
         assert plan.task_id is not None
         tid = plan.task_id
-        with self.locks.session(sid):
-            self._check_session(sid)
+        with self.locks.session(sid), self._claim(sid):
             index = session_rows(paths, sid)
             self._check_removable_task(index, tid)
             files = [paths.task_snapshot(sid, tid), paths.task_journal(sid, tid), *_raw_logs(paths, sid, tid)]
@@ -119,7 +124,7 @@ class Remover:
             entries = [e for e in index.entries if e.task_id != tid]
             self._write_index_locked(SessionIndex(session_id=sid, updated_at=index.updated_at, entries=entries))
             for path in files:
-                _unlink(path)
+                safe_files.unlink(path)
             _fsync_quietly(paths.tasks_dir(sid))
         done = Removal(RemovalKind.TASK, sid, tid, size, plan.reason)
         self.record(done)
@@ -153,20 +158,18 @@ class Remover:
         sid, paths = plan.session_id, self.paths
         assert plan.task_id is not None
         tid = plan.task_id
-        with self.locks.session(sid):
-            self._check_session(sid)
+        with self.locks.session(sid), self._claim(sid):
             log = self._load(sid, tid)
             if not isinstance(log, TaskLog) or not log.status.is_terminal:
                 raise Kept(f"{tid} is not a finished, readable task")
             result = trim_task_log(log, max_bytes=max_bytes, max_event_bytes=max_event_bytes, now=now_iso())
             if result is None:
                 raise Kept(f"{tid} already fits")
-            durable.write_atomic(paths.task_snapshot(sid, tid), codec.dumps(result.log), durable=True)
-            journal = paths.task_journal(sid, tid)
-            if journal.exists():  # its events are in the snapshot now; dropped ones must not come back
-                os.truncate(journal, 0)
+            safe_files.write_atomic(paths.task_snapshot(sid, tid), codec.dumps(result.log), durable=True)
+            # Its events are in the snapshot now; dropped ones must not come back.
+            safe_files.truncate(paths.task_journal(sid, tid))
             for event_id in result.dropped_ids:
-                _unlink(paths.raw_dir(sid) / f"{tid}_{event_id}.log")
+                safe_files.unlink(paths.raw_dir(sid) / f"{tid}_{event_id}.log")
             index = session_rows(paths, sid)
             row = indexes.entry_from_log(result.log)
             entries = [row if e.task_id == tid else e for e in index.entries]
@@ -194,9 +197,9 @@ class Remover:
             "count": removal.count, "reason": removal.reason,
         })
         try:
-            fd = durable.open_append(self.paths.logs_dir / RETENTION_LOG)
+            fd = safe_files.open_append(self.paths.logs_dir / RETENTION_LOG)
             try:
-                durable.write_all(fd, line + b"\n")
+                safe_files.write_all(fd, line + b"\n")
                 os.fsync(fd)
             finally:
                 os.close(fd)
@@ -207,50 +210,35 @@ class Remover:
 def _raw_logs(paths: LogPaths, session_id: str, task_id: str) -> list[Path]:
     folder = paths.raw_dir(session_id)
     try:
-        names = os.listdir(folder)
-    except (FileNotFoundError, NotADirectoryError):
+        names = safe_files.list_names(folder)
+    except OSError:
         return []
     return [folder / name for name in names if name.startswith(f"{task_id}_")]
 
 
 def _file_size(path: Path) -> int:
     try:
-        return os.stat(path).st_size
+        st = safe_files.lstat(path)
     except OSError:
         return 0
+    return st.st_size if st is not None else 0
 
 
 def _drop_global_row_locked(paths: LogPaths, session_id: str) -> None:
+    """Remove a session's row; on a full disk the index (a cache) is deleted instead and rebuilt on read."""
     current = indexes.read_global_index(paths)
     if current is None:
         return  # rebuilt from the folders on the next read, without this session
     rows = [row for row in current.sessions if row.session_id != session_id]
-    indexes.write_global_index_locked(paths, GlobalIndex(updated_at=now_iso(), sessions=rows), durable_write=True)
-
-
-def _remove_entry(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        _unlink(path)
-
-
-def _unlink(path: Path) -> None:
     try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
-def _rmdir(path: Path) -> None:
-    try:
-        os.rmdir(path)
+        indexes.write_global_index_locked(paths, GlobalIndex(updated_at=now_iso(), sessions=rows),
+                                          durable_write=True)
     except OSError:
-        pass  # a runner that waited on the lock re-created it: an empty folder the indexes ignore
+        safe_files.unlink(paths.global_index)
 
 
 def _fsync_quietly(folder: Path) -> None:
     try:
-        durable.fsync_dir(folder)
+        safe_files.fsync_folder(folder)
     except OSError:
         pass

@@ -9,7 +9,6 @@ alive) is never planned; one with unfinished tasks is never removed whole.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 
 from runner.ids import IdKind, counter_of, is_valid
@@ -19,6 +18,7 @@ from runner.logs.retention.ops import in_use, session_rows
 from runner.logs.retention.report import Removal, RemovalKind
 from runner.logs.retention.trim import trim_task_log
 from runner.logs.retention.usage import SessionUsage, folder_bytes, scan_session
+from runner.logs.store import safe_files
 from runner.logs.store.journal import load_task
 from runner.logs.store.paths import LogPaths
 from runner.notices import Notice
@@ -65,11 +65,11 @@ class Survey:
 def orphan_raw_dirs(paths: LogPaths) -> dict[str, int]:
     """Raw-log folders whose session folder is gone (left by an interrupted removal)."""
     try:
-        names = os.listdir(paths.raw_root)
-    except (FileNotFoundError, NotADirectoryError):
+        names = safe_files.list_names(paths.raw_root)
+    except OSError:
         return {}
     return {name: folder_bytes(paths.raw_root / name) for name in names
-            if is_valid(IdKind.SESSION, name) and not paths.session_dir(name).is_dir()}
+            if is_valid(IdKind.SESSION, name) and not safe_files.exists(paths.session_dir(name))}
 
 
 def unfinished(row: SessionSummary) -> bool:

@@ -9,14 +9,16 @@ so a start-up with nothing to do stats one index per session instead of every fi
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 
 from runner.ids import IdKind, is_valid
-from runner.logs.store import durable, indexes
+from runner.logs.store import indexes, safe_files
 from runner.logs.store.paths import LogPaths
+from runner.logs.store.safe_files import Limit
 
 USAGE_CACHE = "usage.json"
 _CACHE_VERSION = 1
@@ -45,19 +47,20 @@ def _task_of(name: str) -> str | None:
     return stem if stem != name and is_valid(IdKind.TASK, stem) else None
 
 
-def _entries(folder: Path) -> list[os.DirEntry[str]]:
+Entry = tuple[str, os.stat_result]
+
+
+def _entries(folder: Path) -> list[Entry]:
+    """(name, lstat) of each entry of a real folder; a missing folder or a link in its place is empty."""
     try:
-        with os.scandir(folder) as found:
-            return list(found)
-    except (FileNotFoundError, NotADirectoryError):
+        return safe_files.list_entries(folder)
+    except OSError:
         return []
 
 
-def _size(entry: os.DirEntry[str]) -> int:
-    try:
-        return entry.stat(follow_symlinks=False).st_size if entry.is_file(follow_symlinks=False) else 0
-    except OSError:
-        return 0  # removed while we looked
+def _size(entry: Entry) -> int:
+    """Bytes of a regular file; links and special files count as nothing (they are never followed)."""
+    return entry[1].st_size if stat.S_ISREG(entry[1].st_mode) else 0
 
 
 def scan_session(paths: LogPaths, session_id: str) -> SessionUsage:
@@ -68,13 +71,13 @@ def scan_session(paths: LogPaths, session_id: str) -> SessionUsage:
     for entry in _entries(paths.tasks_dir(session_id)):
         size = _size(entry)
         usage.total += size
-        task_id = _task_of(entry.name)
+        task_id = _task_of(entry[0])
         if task_id is not None:
             usage.log_bytes[task_id] = usage.log_bytes.get(task_id, 0) + size
     for entry in _entries(paths.raw_dir(session_id)):
         size = _size(entry)
         usage.total += size
-        task_id = entry.name.split("_", 1)[0]
+        task_id = entry[0].split("_", 1)[0]
         if is_valid(IdKind.TASK, task_id):
             usage.raw_bytes[task_id] = usage.raw_bytes.get(task_id, 0) + size
     usage.largest_log = max(usage.log_bytes.values(), default=0)
@@ -85,8 +88,8 @@ def folder_bytes(folder: Path) -> int:
     """Bytes of every file under `folder` (symlinks are not followed)."""
     total = 0
     for entry in _entries(folder):
-        if entry.is_dir(follow_symlinks=False):
-            total += folder_bytes(Path(entry.path))
+        if stat.S_ISDIR(entry[1].st_mode):
+            total += folder_bytes(folder / entry[0])
         else:
             total += _size(entry)
     return total
@@ -94,7 +97,7 @@ def folder_bytes(folder: Path) -> int:
 
 def top_level_bytes(paths: LogPaths) -> int:
     """Files directly in the logs folder (global index, lock, retention log, this cache)."""
-    return sum(_size(entry) for entry in _entries(paths.logs_dir) if not entry.is_dir(follow_symlinks=False))
+    return sum(_size(entry) for entry in _entries(paths.logs_dir))
 
 
 def measure_sessions(paths: LogPaths, session_ids: list[str]) -> dict[str, SessionUsage]:
@@ -129,7 +132,7 @@ def _int(value: object) -> int:
 
 def _read_cache(paths: LogPaths) -> dict[str, list[object]]:
     try:
-        data = orjson.loads((paths.logs_dir / USAGE_CACHE).read_bytes())
+        data = orjson.loads(safe_files.read_bytes(paths.logs_dir / USAGE_CACHE, limit=Limit.INDEX))
     except (OSError, orjson.JSONDecodeError):
         return {}
     if not isinstance(data, dict) or data.get("version") != _CACHE_VERSION:
@@ -143,7 +146,7 @@ def _read_cache(paths: LogPaths) -> dict[str, list[object]]:
 def _write_cache(paths: LogPaths, sessions: dict[str, list[object]]) -> None:
     body = orjson.dumps({"version": _CACHE_VERSION, "sessions": sessions})
     try:
-        durable.write_atomic(paths.logs_dir / USAGE_CACHE, body, durable=False)
+        safe_files.write_atomic(paths.logs_dir / USAGE_CACHE, body, durable=False)
     except OSError:
         pass  # a cache that cannot be saved only costs a rescan next time
 

@@ -1,11 +1,12 @@
 """The log store: where TaskLogs live on disk and how they are written, locked and read back.
 
-Split by concern: `paths` (layout, id checks, 0700 folders), `durable` (0600 files,
-atomic durable writes), `codec` (the serialise/parse pair), `journal` (per-task event
+Split by concern: `paths` (layout, id checks, 0700 folders), `safe_files` (every open,
+read, write and delete under `.claude`: no links followed, no FIFOs opened, reads capped; 0600
+files, atomic durable writes), `codec` (the serialise/parse pair), `journal` (per-task event
 journal, snapshot + journal reads), `locks`, `indexes` (rows, rebuilds), `context` (what
 writers share), `sessions` (opening, taking over and releasing a session), `rawlog` (raw
 executor output) and `reader` (`LogReader`, the read API). This module re-exports the
-public face; nothing here imports filelock or rich (locks import filelock when taken).
+public face; nothing here imports rich.
 """
 
 from runner.logs.models import Durability
@@ -16,9 +17,9 @@ from runner.logs.store.codec import (
     parse_session_meta,
     parse_task_log,
 )
-from runner.logs.store.durable import write_atomic
 from runner.logs.store.paths import LogPaths
 from runner.logs.store.reader import LogReader
+from runner.logs.store.safe_files import write_atomic
 
 __all__ = [
     "Durability", "LogPaths", "LogReader", "dumps", "parse_global_index", "parse_session_index",

@@ -6,7 +6,7 @@ is rebuilt from them. Writers hold the lock named on each `*_locked` function.
 
 from __future__ import annotations
 
-import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,9 +23,10 @@ from runner.logs.models import (
     TaskLogEntry,
     TaskStatus,
 )
-from runner.logs.store import codec, durable
+from runner.logs.store import codec, safe_files
 from runner.logs.store.journal import load_task
 from runner.logs.store.paths import LogPaths, task_id_of_snapshot
+from runner.logs.store.safe_files import Limit
 from runner.timestamps import epoch_ms_of, iso_from_epoch_ms
 
 FileIdentity = tuple[int, int, int, int]
@@ -36,9 +37,12 @@ _parsed: dict[str, tuple[FileIdentity, SessionIndex]] = {}
 
 
 def identity_of(path: Path) -> FileIdentity | None:
+    """(device, inode, size, mtime) of the entry itself (a link is not followed); None when unusable."""
     try:
-        st = os.stat(path)
-    except OSError:
+        st = safe_files.lstat(path)
+    except (OSError, ValueError):
+        return None
+    if st is None or not stat.S_ISREG(st.st_mode):
         return None
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
@@ -101,19 +105,24 @@ def session_sort_key(session_id: str) -> tuple[str, int]:
 
 
 def session_ids_on_disk(paths: LogPaths) -> list[str]:
-    """Session folders whose names are valid ids (strays are ignored), oldest first."""
+    """Real session folders whose names are valid ids, oldest first.
+
+    Strays are ignored, and so is anything in a session's place that is not a real folder (a
+    link is never followed, whatever it points at).
+    """
     try:
-        names = os.listdir(paths.sessions_dir)
-    except (FileNotFoundError, NotADirectoryError):
+        entries = safe_files.list_entries(paths.sessions_dir)
+    except OSError:
         return []
-    valid = [n for n in names if is_valid(IdKind.SESSION, n) and (paths.sessions_dir / n).is_dir()]
+    valid = [name for name, st in entries if stat.S_ISDIR(st.st_mode) and is_valid(IdKind.SESSION, name)]
     return sorted(valid, key=session_sort_key)
 
 
 def task_ids_on_disk(paths: LogPaths, session_id: str) -> list[str]:
+    """Task ids of the snapshots in a session's real `tasks/` folder, in task order."""
     try:
-        names = os.listdir(paths.tasks_dir(session_id))
-    except (FileNotFoundError, NotADirectoryError):
+        names = safe_files.list_names(paths.tasks_dir(session_id))
+    except OSError:
         return []
     found = [tid for tid in map(task_id_of_snapshot, names) if tid is not None]
     return sorted(found, key=counter_of)
@@ -122,7 +131,7 @@ def task_ids_on_disk(paths: LogPaths, session_id: str) -> list[str]:
 def read_session_meta(paths: LogPaths, session_id: str) -> SessionMeta | None:
     """The session's metadata, or None when it is missing or does not parse."""
     try:
-        return codec.parse_session_meta(paths.session_meta(session_id).read_bytes())
+        return codec.parse_session_meta(safe_files.read_bytes(paths.session_meta(session_id), limit=Limit.SMALL))
     except (OSError, ValueError):
         return None
 
@@ -137,7 +146,7 @@ def read_session_index(paths: LogPaths, session_id: str) -> SessionIndex | None:
     if cached is not None and cached[0] == ident:
         return cached[1]
     try:
-        index = codec.parse_session_index(path.read_bytes())
+        index = codec.parse_session_index(safe_files.read_bytes(path, limit=Limit.INDEX))
     except (OSError, ValueError):
         return None
     if index.session_id != session_id:
@@ -175,15 +184,16 @@ def rebuild_session_index(paths: LogPaths, session_id: str, now: str,
 
 def _mtime_iso(path: Path, fallback: str) -> str:
     try:
-        return iso_from_epoch_ms(os.stat(path).st_mtime_ns // 1_000_000)
+        st = safe_files.lstat(path)
     except OSError:
         return fallback
+    return fallback if st is None else iso_from_epoch_ms(st.st_mtime_ns // 1_000_000)
 
 
 def write_session_index_locked(paths: LogPaths, index: SessionIndex, *, durable_write: bool) -> FileIdentity | None:
     """Atomically replace the session index (caller holds the session lock); returns the new identity."""
     path = paths.session_index(index.session_id)
-    durable.write_atomic(path, codec.dumps_session_index(index), durable=durable_write)
+    safe_files.write_atomic(path, codec.dumps_session_index(index), durable=durable_write)
     ident = identity_of(path)
     _remember(path, ident, index)
     return ident
@@ -191,7 +201,7 @@ def write_session_index_locked(paths: LogPaths, index: SessionIndex, *, durable_
 
 def read_global_index(paths: LogPaths) -> GlobalIndex | None:
     try:
-        return codec.parse_global_index(paths.global_index.read_bytes())
+        return codec.parse_global_index(safe_files.read_bytes(paths.global_index, limit=Limit.INDEX))
     except (OSError, ValueError):
         return None
 
@@ -220,4 +230,4 @@ def put_global_row_locked(paths: LogPaths, row: SessionSummary, now: str, *, dur
 
 
 def write_global_index_locked(paths: LogPaths, index: GlobalIndex, *, durable_write: bool) -> None:
-    durable.write_atomic(paths.global_index, codec.dumps(index), durable=durable_write)
+    safe_files.write_atomic(paths.global_index, codec.dumps(index), durable=durable_write)

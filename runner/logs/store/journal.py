@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from runner.errors import NotFoundError, StoreError
 from runner.logs.models import CorruptedLog, LogEvent, TaskLog
-from runner.logs.store import codec, durable
+from runner.logs.store import codec, safe_files
+from runner.logs.store.safe_files import Limit, UnsafeFileError
 
 
 class Journal:
@@ -35,12 +36,14 @@ class Journal:
         """Open (creating if missing) for appending; a file left ending mid-line is fenced off."""
         if self._fd is not None:
             return
-        fd = durable.open_append(self.path)
-        size = os.fstat(fd).st_size
-        if size:
-            with open(self.path, "rb") as existing:
-                existing.seek(size - 1)
-                self._needs_newline = existing.read(1) != b"\n"
+        fd = safe_files.open_append(self.path, readable=True)
+        try:
+            size = os.fstat(fd).st_size
+            if size:
+                self._needs_newline = os.pread(fd, 1, size - 1) != b"\n"
+        except BaseException:
+            os.close(fd)
+            raise
         self._fd = fd
 
     def append(self, line: bytes, *, sync: bool) -> None:
@@ -49,7 +52,7 @@ class Journal:
         assert self._fd is not None
         data = (b"\n" if self._needs_newline else b"") + line + b"\n"
         try:
-            durable.write_all(self._fd, data)
+            safe_files.write_all(self._fd, data)
             if sync:
                 os.fsync(self._fd)
         except OSError:
@@ -69,8 +72,7 @@ class Journal:
         snapshot already holds and drops them by event id.
         """
         if self._fd is None:
-            with open(self.path, "r+b") as handle:
-                handle.truncate(0)
+            safe_files.truncate(self.path)
             return
         os.ftruncate(self._fd, 0)
         self._needs_newline = False
@@ -87,9 +89,13 @@ class Journal:
 
 
 def read_journal(path: Path) -> list[LogEvent]:
-    """Every valid event line of a journal, in order; a missing journal is empty."""
+    """Every valid event line of a journal, in order; a missing journal is empty.
+
+    A journal that is a link, not a regular file, hard-linked or over `Limit.TASK_FILE` raises
+    UnsafeFileError (never followed, opened or read).
+    """
     try:
-        data = path.read_bytes()
+        data = safe_files.read_bytes(path, limit=Limit.TASK_FILE, single_link=True)
     except FileNotFoundError:
         return []
     events: list[LogEvent] = []
@@ -123,11 +129,18 @@ def load_task(snapshot_path: Path, journal_path: Path, *, session_id: str, task_
     and only then empties the journal, so reading in this order never misses
     the events that moved from one to the other in between.
     """
-    journal = read_journal(journal_path)
     try:
-        data = snapshot_path.read_bytes()
+        journal = read_journal(journal_path)
+    except UnsafeFileError as exc:
+        return CorruptedLog(session_id=session_id, task_id=task_id, reason=f"its journal is {exc.problem}")
+    except OSError as exc:
+        return CorruptedLog(session_id=session_id, task_id=task_id, reason=f"journal unreadable: {exc.strerror}")
+    try:
+        data = safe_files.read_bytes(snapshot_path, limit=Limit.TASK_FILE, single_link=True)
     except FileNotFoundError:
         raise
+    except UnsafeFileError as exc:
+        return CorruptedLog(session_id=session_id, task_id=task_id, reason=exc.problem)
     except OSError as exc:
         return CorruptedLog(session_id=session_id, task_id=task_id, reason=f"unreadable: {exc.strerror}")
     try:

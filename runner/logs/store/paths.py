@@ -10,12 +10,16 @@ import errno
 import os
 from pathlib import Path
 
-from runner.errors import StoreError
+from runner.errors import NotFoundError, StoreError
 from runner.ids import IdKind, validate
+from runner.logs.store import safe_files
+from runner.logs.store.safe_files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, UnsafeFileError
 
-PRIVATE_DIR_MODE = 0o700
-PRIVATE_FILE_MODE = 0o600
+__all__ = ["LOCK_NAME", "OWNER_LOCK_NAME", "PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "LogPaths", "ensure_private_dir",
+           "has_sessions", "require_session_folder", "task_id_of_snapshot", "unsafe_store_error"]
+
 LOCK_NAME = ".lock"
+OWNER_LOCK_NAME = ".owner.lock"
 
 
 class LogPaths:
@@ -40,6 +44,9 @@ class LogPaths:
 
     def session_lock(self, session_id: str) -> Path:
         return self.session_dir(session_id) / LOCK_NAME
+
+    def session_owner_lock(self, session_id: str) -> Path:
+        return self.session_dir(session_id) / OWNER_LOCK_NAME
 
     def tasks_dir(self, session_id: str) -> Path:
         return self.session_dir(session_id) / "tasks"
@@ -70,46 +77,60 @@ def task_id_of_snapshot(name: str) -> str | None:
         return None
 
 
-def ensure_private_dir(path: Path, *, stop_at: Path) -> None:
-    """Create `path` and any missing parents below `stop_at`, each one 0700.
+def ensure_private_dir(path: Path) -> None:
+    """Create `path` and any missing folders between it and the project root, each one 0700.
 
-    `os.makedirs(mode=)` only applies the mode to the last folder and the umask
-    still applies, so each folder is made one by one and chmod-ed explicitly.
-    Folders that already exist are left as they are.
+    Each folder is made one by one and fchmod-ed (`os.makedirs(mode=)` only sets the last one
+    and the umask applies), without following any link (`safe_files.make_private_folders`).
+    Folders that already exist are left as they are; the project root is never created.
     """
-    missing: list[Path] = []
-    current = path
-    while not current.is_dir():
-        if current == stop_at or current.parent == current:
-            raise StoreError(
-                f"cannot create log folder {path}: {current} does not exist or is not a folder",
-                hint="check --project-root (a fixed project root must already exist)",
-            )
-        missing.append(current)
-        current = current.parent
-    for folder in reversed(missing):
-        _make_one(folder)
-
-
-def _make_one(folder: Path) -> None:
     try:
-        os.mkdir(folder, PRIVATE_DIR_MODE)
-    except FileExistsError:
-        if folder.is_dir():
-            return  # another process made it first
-        raise _dir_error(folder, errno.EEXIST) from None
+        safe_files.make_private_folders(path)
+    except UnsafeFileError as exc:
+        raise unsafe_store_error(exc) from None
+    except FileNotFoundError:
+        raise StoreError(f"cannot create log folder {path}: the project folder does not exist",
+                         hint="check --project-root (a fixed project root must already exist)") from None
+    except NotADirectoryError as exc:
+        raise StoreError(f"cannot create log folder {path}: {exc.strerror}",
+                         hint="move or delete it, or point --project-root at another project") from None
     except OSError as exc:
-        raise _dir_error(folder, exc.errno or 0) from exc
-    os.chmod(folder, PRIVATE_DIR_MODE)
+        raise _dir_error(path, exc.errno or 0) from exc
+
+
+def unsafe_store_error(exc: UnsafeFileError) -> StoreError:
+    """The user-facing error for a link, special file or hard link found where a log file should be."""
+    return StoreError(f"{exc.path} is {exc.problem}; pm-runner never follows links or opens special files "
+                      "under .claude",
+                      hint=f"remove or replace {exc.path} (it may have come with a cloned repository)")
+
+
+def has_sessions(paths: LogPaths) -> bool:
+    """Whether the project has a sessions folder; a link or a file anywhere on the way is a clear StoreError."""
+    try:
+        safe_files.check_folder(paths.sessions_dir)
+    except FileNotFoundError:
+        return False
+    except UnsafeFileError as exc:
+        raise unsafe_store_error(exc) from None
+    except OSError as exc:
+        raise StoreError(f"cannot read the logs in {paths.logs_dir}: {exc.strerror or exc}",
+                         hint="the logs folder must be a real folder; move away what is in its place") from None
+    return True
+
+
+def require_session_folder(paths: LogPaths, session_id: str) -> None:
+    """NotFoundError unless the session is a real folder; a link in its place is a clear StoreError."""
+    try:
+        safe_files.check_folder(paths.session_dir(session_id))
+    except UnsafeFileError as exc:
+        raise unsafe_store_error(exc) from None
+    except OSError:
+        raise NotFoundError(f"no session {session_id} in {paths.logs_dir}",
+                            hint="/sessions lists the sessions of this project") from None
 
 
 def _dir_error(folder: Path, code: int) -> StoreError:
-    if code in (errno.EEXIST, errno.ENOTDIR):
-        blocker = _first_non_dir(folder)
-        return StoreError(
-            f"cannot create log folder {folder}: {blocker} is a file, not a folder",
-            hint=f"move or delete {blocker}, or point --project-root at another project",
-        )
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
         return StoreError(
             f"cannot create log folder {folder}: permission denied",
@@ -119,10 +140,3 @@ def _dir_error(folder: Path, code: int) -> StoreError:
         f"cannot create log folder {folder}: {os.strerror(code) if code else 'unknown error'}",
         hint="check free space and permissions of the project folder",
     )
-
-
-def _first_non_dir(folder: Path) -> Path:
-    for candidate in [*reversed(folder.parents), folder]:
-        if candidate.exists() and not candidate.is_dir():
-            return candidate
-    return folder

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from runner.logs.masking import StreamMasker, mask_text
-from runner.logs.store import durable
+from runner.logs.store import safe_files
 from runner.notices import Notice
 
 
@@ -24,7 +24,7 @@ class RawLog:
         self.path = path
         self._warn = warn
         self._masker = StreamMasker()
-        self._fd: int | None = durable.open_append(path)
+        self._fd: int | None = safe_files.open_append(path)
         self._failed = False
         self._lock = threading.Lock()  # stdout and stderr may be read by two threads
 
@@ -54,7 +54,7 @@ class RawLog:
         try:
             if not self._failed:
                 os.fsync(fd)
-                durable.fsync_dir(self.path.parent)
+                safe_files.fsync_folder(self.path.parent)
         except OSError as exc:
             self._report(exc)
         finally:
@@ -65,7 +65,7 @@ class RawLog:
             return
         data = "".join(f"{line}\n" for line in lines).encode("utf-8", "replace")
         try:
-            durable.write_all(self._fd, data)
+            safe_files.write_all(self._fd, data)
         except OSError as exc:
             self._failed = True
             self._report(exc)

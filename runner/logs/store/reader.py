@@ -6,6 +6,7 @@ rebuilt from the task files and written back.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -19,10 +20,11 @@ from runner.logs.models import (
     SessionSummary,
     TaskLog,
 )
-from runner.logs.store import indexes
+from runner.logs.store import indexes, safe_files
 from runner.logs.store.journal import load_task
 from runner.logs.store.locks import DEFAULT_LOCK_TIMEOUT_S, Locks
-from runner.logs.store.paths import LogPaths
+from runner.logs.store.paths import LogPaths, require_session_folder, unsafe_store_error
+from runner.logs.store.safe_files import UnsafeFileError
 from runner.timestamps import now_iso
 
 
@@ -44,20 +46,31 @@ class LogReader:
         return Locks(self.paths, self.lock_timeout_s)
 
     def _require_logs(self) -> None:
-        if not self.logs_dir.is_dir():
+        """NotFoundError when there are no logs; a link or a file in the folder's place is a clear StoreError."""
+        try:
+            safe_files.check_folder(self.logs_dir)
+        except UnsafeFileError as exc:
+            raise unsafe_store_error(exc) from None
+        except FileNotFoundError:
             raise NotFoundError(f"no logs in {self.logs_dir}",
-                                hint="run a task first, or check --project / --project-root")
+                                hint="run a task first, or check --project / --project-root") from None
+        except OSError as exc:
+            raise StoreError(f"cannot read the logs in {self.logs_dir}: {exc.strerror or exc}",
+                             hint="the logs folder must be a real folder; move away what is in its place") from None
 
     def _require_session(self, session_id: str) -> None:
         self._require_logs()
-        if not self.paths.session_dir(session_id).is_dir():
-            raise NotFoundError(f"no session {session_id} in {self.logs_dir}",
-                                hint="/sessions lists the sessions of this project")
+        require_session_folder(self.paths, session_id)
 
     # -- sessions ------------------------------------------------------------------------
 
     def session_exists(self, session_id: str) -> bool:
-        return self.paths.session_dir(validate(IdKind.SESSION, session_id)).is_dir()
+        """True for a real session folder; a link in its place is a clear StoreError, not "no session"."""
+        try:
+            require_session_folder(self.paths, validate(IdKind.SESSION, session_id))
+        except NotFoundError:
+            return False
+        return True
 
     def list_sessions(self) -> list[SessionSummary]:
         """The global index, oldest session first; rebuilt (and rewritten) when missing, corrupted or incomplete."""
@@ -74,8 +87,15 @@ class LogReader:
 
     def _covers_all_sessions(self, listed: list[str]) -> bool:
         """True when the rows are exactly the session folders that have a `session.json`."""
-        on_disk = {sid for sid in indexes.session_ids_on_disk(self.paths) if self.paths.session_meta(sid).exists()}
+        on_disk = {sid for sid in indexes.session_ids_on_disk(self.paths) if self._has_meta(sid)}
         return len(listed) == len(on_disk) and set(listed) == on_disk
+
+    def _has_meta(self, session_id: str) -> bool:
+        try:
+            st = safe_files.lstat(self.paths.session_meta(session_id))
+        except OSError:
+            return False
+        return st is not None and stat.S_ISREG(st.st_mode)
 
     def latest_session_id(self) -> str | None:
         """The most recently started session, or None when there is none."""
@@ -132,7 +152,7 @@ class LogReader:
     def resolve_task(self, session_id: str, id_or_external_id: str) -> str:
         """The internal id (`task-NNN`) for `task-NNN`, `NNN`, or the external `task-<epoch-ms>`."""
         ref = id_or_external_id.strip()
-        if ref.isdigit() and len(ref) <= 12:
+        if ref.isascii() and ref.isdigit() and len(ref) <= 12:
             ref = f"task-{int(ref):03d}"
         internal = is_valid(IdKind.TASK, ref)
         if not internal and not is_valid(IdKind.EXTERNAL_TASK, ref):
@@ -142,7 +162,7 @@ class LogReader:
         for entry in index.entries:
             if (entry.task_id if internal else entry.external_task_id) == ref:
                 return entry.task_id
-        if internal and self.paths.task_snapshot(session_id, ref).exists():
+        if internal and safe_files.lstat(self.paths.task_snapshot(session_id, ref)) is not None:
             return ref  # registered a moment ago, or the index is behind: the file is the truth
         raise NotFoundError(f"no task {id_or_external_id} in session {session_id}",
                             hint=f"/logs --session {session_id} lists its tasks")

@@ -1,66 +1,83 @@
-"""Session folders: id allocation, `session.json`, and whether a session's owner is still alive.
+"""Session folders: id allocation, `session.json`, and who owns a session (its owner lock).
 
-`session.json` is rewritten only when a runner takes a session (open or
-continue) or releases it (close), so its `updated_at` is the moment the current
-owner `pid` took it; that is what lets a reused pid be told apart from its owner.
+`session.json` is rewritten only when a runner takes a session (open or continue) or
+releases it (close). Its `pid` is shown to people; whether the owner is alive is decided by
+the owner lock alone.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import sys
 import time
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from runner import __version__
-from runner.errors import NotFoundError, StoreError
+from runner.errors import StoreError
 from runner.ids import IdKind, format_session_id, validate
 from runner.logs.models import SessionMeta
-from runner.logs.store import codec, durable, indexes
+from runner.logs.store import codec, indexes, safe_files
 from runner.logs.store.context import StoreContext
-from runner.logs.store.locks import Locks
-from runner.logs.store.paths import PRIVATE_DIR_MODE, LogPaths, ensure_private_dir
+from runner.logs.store.locks import Locks, take_if_free
+from runner.logs.store.paths import LogPaths, ensure_private_dir, require_session_folder
 from runner.logs.store.session_rows import SessionRows
-from runner.timestamps import epoch_ms_of, now_iso, now_ms
+from runner.timestamps import now_iso, now_ms
 
-# Sessions opened by a manager in this very process: a session whose recorded pid
-# is ours but is not in here was left by an earlier process that had our pid.
-OPEN_IN_THIS_PROCESS: set[str] = set()
-_PID_REUSE_SLACK_S = 2.0
+# Owner locks this process holds, by session id. A session is in use exactly while some process
+# holds its owner lock (`sessions/<sid>/.owner.lock`): the kernel releases it when that process
+# dies, whatever pid namespace it ran in, so liveness never depends on a pid.
+_OWNED: dict[str, int] = {}
+MAX_SESSION_NUMBER = 999_999_999  # `sess-YYYYMMDD-NNN` allows 3 to 9 digits
 
 
 def allocate_session(paths: LogPaths, *, day: str, lock_timeout_s: float, durable_write: bool) -> str:
-    """Create `sessions/sess-<day>-NNN/` under the global lock and return its id.
+    """Create `sessions/sess-<day>-NNN/` under the global lock, take its owner lock, return its id.
 
-    The next number comes from the folder names (the index may be stale), and
-    `os.mkdir` failing on an existing folder moves on to the next number, so two
-    runners can never get the same id.
+    The next number comes from the folder names (the index may be stale), and a folder that
+    already exists moves on to the next number, so two runners can never get the same id. Names
+    that are not valid ids are ignored, and past the counter's last number the lowest free one
+    is used: a stray `sess-<day>-999999999` never blocks new sessions.
     """
-    ensure_private_dir(paths.sessions_dir, stop_at=paths.project_root)
-    pattern = re.compile(rf"sess-{re.escape(day)}-(\d{{3,9}})")
+    ensure_private_dir(paths.sessions_dir)
+    pattern = re.compile(rf"sess-{re.escape(day)}-([0-9]{{3,9}})", re.ASCII)
     with Locks(paths, lock_timeout_s).global_index():
-        numbers = [int(m.group(1)) for n in os.listdir(paths.sessions_dir) if (m := pattern.fullmatch(n))]
-        number = max(numbers, default=0) + 1
-        while True:
+        taken = {int(m.group(1)) for n in safe_files.list_names(paths.sessions_dir) if (m := pattern.fullmatch(n))}
+        for number in _free_numbers(taken):
             session_id = validate(IdKind.SESSION, format_session_id(day, number))
-            folder = paths.session_dir(session_id)
             try:
-                os.mkdir(folder, PRIVATE_DIR_MODE)
+                safe_files.make_private_folder(paths.session_dir(session_id))
             except FileExistsError:
-                number += 1
                 continue
             except OSError as exc:
-                raise StoreError(f"cannot create session folder {folder}: {exc.strerror}",
+                raise StoreError(f"cannot create session folder {paths.session_dir(session_id)}: "
+                                 f"{exc.strerror or exc}",
                                  hint="check free space and permissions of the logs folder") from exc
-            os.chmod(folder, PRIVATE_DIR_MODE)
             break
-        if durable_write:
-            durable.fsync_dir(paths.sessions_dir)
-    ensure_private_dir(paths.tasks_dir(session_id), stop_at=paths.project_root)
+        else:
+            raise StoreError(f"no free session number left for {day}", hint="remove old sessions: logs clear")
+        take_ownership(paths, session_id)
+        try:
+            if durable_write:
+                safe_files.fsync_folder(paths.sessions_dir)
+        except BaseException:
+            release_ownership(session_id)
+            raise
+    try:
+        ensure_private_dir(paths.tasks_dir(session_id))
+    except BaseException:
+        release_ownership(session_id)
+        raise
     return session_id
+
+
+def _free_numbers(taken: set[int]) -> Iterator[int]:
+    """One past the highest number in use, upwards; past the last number, the gaps from 1."""
+    start = max(taken, default=0) + 1
+    yield from range(start, MAX_SESSION_NUMBER + 1)
+    yield from (number for number in range(1, min(start, MAX_SESSION_NUMBER + 1)) if number not in taken)
 
 
 def new_meta(paths: LogPaths, session_id: str, *, now: str, project_mode: str, executor: str | None,
@@ -75,59 +92,74 @@ def new_meta(paths: LogPaths, session_id: str, *, now: str, project_mode: str, e
 
 def write_meta_locked(paths: LogPaths, meta: SessionMeta, *, durable_write: bool) -> None:
     """Replace `session.json` (caller holds the session lock)."""
-    durable.write_atomic(paths.session_meta(meta.session_id), codec.dumps(meta), durable=durable_write)
+    safe_files.write_atomic(paths.session_meta(meta.session_id), codec.dumps(meta), durable=durable_write)
 
 
-def owner_alive(meta: SessionMeta) -> bool:
-    """Whether the process recorded as the session's owner is still running it.
+# -- ownership -----------------------------------------------------------------------------------
 
-    Dead: no such process, a zombie, our own pid without this process having
-    opened the session (an earlier process had our pid), or a process that
-    started after it took the session (the pid was reused). Alive otherwise,
-    including processes of another user we may not signal.
+
+def take_ownership(paths: LogPaths, session_id: str) -> bool:
+    """Hold the session's owner lock until `release_ownership` (or this process dies).
+
+    False when it is owned already, by another process or by another manager of this one.
     """
-    pid = meta.pid
-    if pid <= 0:
+    if session_id in _OWNED:
         return False
-    if pid == os.getpid():
-        return meta.session_id in OPEN_IN_THIS_PROCESS
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    fd = take_if_free(paths.session_owner_lock(session_id), what=f"session {session_id}", create=True)
+    if fd is None:
         return False
-    except PermissionError:
-        pass
-    except OSError as exc:
-        return exc.errno != errno.ESRCH
-    state, started = _proc_state(pid)
-    if state == "Z":
-        return False
-    taken_at = meta.updated_at or meta.started_at
-    if started is not None and started > epoch_ms_of(taken_at) / 1000 + _PID_REUSE_SLACK_S:
-        return False
+    _OWNED[session_id] = fd
     return True
 
 
-def _proc_state(pid: int) -> tuple[str | None, float | None]:
-    """(state letter, start time in epoch seconds) from /proc on Linux; (None, None) elsewhere."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        boot = _boot_time()
-    except (OSError, ValueError):
-        return None, None
-    fields = stat[stat.rindex(")") + 2 :].split()
-    try:
-        ticks = int(fields[19])
-        return fields[0], (boot + ticks / os.sysconf("SC_CLK_TCK")) if boot is not None else None
-    except (IndexError, ValueError, OSError):
-        return fields[0] if fields else None, None
+def release_ownership(session_id: str) -> None:
+    """Let the session go; what a crash does too (the kernel drops the lock of a dead process)."""
+    fd = _OWNED.pop(session_id, None)
+    if fd is not None:
+        os.close(fd)
 
 
-def _boot_time() -> float | None:
-    for line in Path("/proc/stat").read_text().splitlines():
-        if line.startswith("btime "):
-            return float(line.split()[1])
-    return None
+def owner_alive(paths: LogPaths, session_id: str) -> bool:
+    """Whether a runner owns the session now: this process, or any process holding its owner lock.
+
+    Nothing is created: a session without an owner lock file has no owner. An owner lock that
+    cannot be checked (unreadable, or not a regular file) counts as held: a session is only
+    ever acted on when its lock is proven free.
+    """
+    if session_id in _OWNED:
+        return True
+    try:
+        fd = take_if_free(paths.session_owner_lock(session_id), what=f"session {session_id}", create=False)
+    except FileNotFoundError:
+        return False
+    except StoreError:
+        return True
+    if fd is None:
+        return True
+    os.close(fd)
+    return False
+
+
+@contextmanager
+def claimed(paths: LogPaths, session_id: str) -> Iterator[bool]:
+    """Hold the owner lock of a session nobody owns for the `with` body (True); False when it is owned.
+
+    Recovery and removal act only inside a claim, so a runner cannot take the session meanwhile.
+    """
+    if session_id in _OWNED:
+        yield False
+        return
+    try:
+        fd = take_if_free(paths.session_owner_lock(session_id), what=f"session {session_id}", create=True)
+    except StoreError:
+        fd = None
+    if fd is None:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        os.close(fd)
 
 
 def utc_day(epoch_ms: int) -> str:
@@ -148,39 +180,44 @@ def open_new_session(ctx: StoreContext, meta_fields: dict[str, Any]) -> tuple[Se
             rows.write_locked(durable_write=ctx.strict)
             ctx.put_global_row(rows.summary(meta), durable_write=ctx.strict)
     except OSError as exc:  # a read-only logs folder, or a folder where an index file should be
+        release_ownership(session_id)
         raise StoreError(f"cannot write session {session_id} in {paths.logs_dir}: {exc.strerror or exc}",
                          hint=f"check free space and the permissions of {paths.logs_dir}") from exc
-    OPEN_IN_THIS_PROCESS.add(session_id)
+    except BaseException:
+        release_ownership(session_id)
+        raise
     return meta, rows
 
 
 def take_session(ctx: StoreContext, session_id: str) -> tuple[SessionMeta, SessionRows]:
     """Become the owner of an existing session, unless a live runner owns it."""
     paths = ctx.paths
-    if not paths.session_dir(session_id).is_dir():
-        raise NotFoundError(f"no session {session_id} in {paths.logs_dir}",
-                            hint="/sessions lists the sessions of this project")
+    require_session_folder(paths, session_id)
     with ctx.locks.session(session_id):
         meta = indexes.read_session_meta(paths, session_id)
         if meta is None:
             raise StoreError(f"session {session_id} has no readable session.json",
                              hint="start a new session with /start")
-        if owner_alive(meta):
+        if not take_ownership(paths, session_id):
             raise StoreError(f"session {session_id} is in use by another pm-runner (pid {meta.pid})",
                              hint="start a new session with /start, or wait for that runner to exit")
-        meta = meta.model_copy(update={"pid": os.getpid(), "updated_at": now_iso(), "ended_at": None})
-        write_meta_locked(paths, meta, durable_write=ctx.strict)
-        rows = SessionRows(ctx, session_id)
-        rows.refresh()
-    OPEN_IN_THIS_PROCESS.add(session_id)
+        try:
+            meta = meta.model_copy(update={"pid": os.getpid(), "updated_at": now_iso(), "ended_at": None})
+            write_meta_locked(paths, meta, durable_write=ctx.strict)
+            rows = SessionRows(ctx, session_id)
+            rows.refresh()
+        except BaseException:
+            release_ownership(session_id)
+            raise
     return meta, rows
 
 
 def release_session(ctx: StoreContext, meta: SessionMeta, *, finished: bool) -> None:
     """Give the session up; `finished` (every task terminal) stamps `ended_at` so recovery skips it."""
-    OPEN_IN_THIS_PROCESS.discard(meta.session_id)
-    if not finished:
-        return
-    ended = meta.model_copy(update={"ended_at": now_iso()})
-    with ctx.locks.session(meta.session_id):
-        write_meta_locked(ctx.paths, ended, durable_write=True)
+    try:
+        if finished:
+            ended = meta.model_copy(update={"ended_at": now_iso()})
+            with ctx.locks.session(meta.session_id):
+                write_meta_locked(ctx.paths, ended, durable_write=True)
+    finally:
+        release_ownership(meta.session_id)
