@@ -21,14 +21,14 @@ LOGS_FILE = "otel-logs.jsonl"
 
 def write_file(path: Path, data: bytes) -> None:
     """Write a document the user asked for: atomic, durable, private (0600), never half-written."""
-    from runner.logs.store import durable
+    from runner.logs.store import safe_files
 
     if path.is_dir():
         raise RunnerError(f"--output {path} is a folder", hint="name a file, e.g. --output report.html")
     if not path.parent.is_dir():
         raise RunnerError(f"--output {path}: the folder {path.parent} does not exist", hint="create it first")
     try:
-        durable.write_atomic(path, data, durable=True)
+        safe_files.write_atomic(path, data, durable=True)
     except OSError as exc:
         raise RunnerError(f"cannot write {path}: {exc.strerror or exc}", hint="check the folder's permissions") from None
 

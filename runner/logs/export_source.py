@@ -58,7 +58,7 @@ def _meta(reader: LogReader, session_id: str) -> SessionMeta | None:
 def session_is_live(reader: LogReader, session_id: str) -> bool:
     """True while a runner still owns the session (it may add tasks and events)."""
     meta = _meta(reader, session_id)
-    return meta is not None and meta.ended_at is None and owner_alive(meta)
+    return meta is not None and meta.ended_at is None and owner_alive(reader.paths, session_id)
 
 
 @dataclass(frozen=True)

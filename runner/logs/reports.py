@@ -1,17 +1,18 @@
 """Reports kept with the logs: `<project>/.claude/logs/reports/<session_id>.html`, private and atomic.
 
-The folder is made 0700 like every log folder and is never a symbolic link (a link could carry
-the report out of the logs); the file is written 0600 through the store's atomic, durable write.
+The folder is made 0700 like every log folder and never reached through a symbolic link (a link
+could carry the report out of the logs): `safe_files` refuses a link at any component below the
+project root. The file is written 0600 through the store's atomic, durable write.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from runner.errors import StoreError
 from runner.ids import IdKind, validate
-from runner.logs.store import durable
-from runner.logs.store.paths import LogPaths, ensure_private_dir
+from runner.logs.store import safe_files
+from runner.logs.store.paths import LogPaths, ensure_private_dir, unsafe_store_error
+from runner.logs.store.safe_files import UnsafeFileError
 
 REPORTS = "reports"
 
@@ -23,12 +24,10 @@ def reports_dir(paths: LogPaths) -> Path:
 def save_session_report(paths: LogPaths, session_id: str, html: str) -> Path:
     """Write the session's HTML report (replacing an older one) and return its path."""
     folder = reports_dir(paths)
-    for link in (paths.logs_dir, folder):
-        if link.is_symlink():
-            raise StoreError(f"{link} is a symbolic link; reports are only written inside the logs folder",
-                             hint=f"remove the link {link}, or write the report elsewhere: "
-                                  "pm-runner logs report --format html --output FILE")
-    ensure_private_dir(folder, stop_at=paths.logs_dir.parent)
+    ensure_private_dir(folder)
     path = folder / f"{validate(IdKind.SESSION, session_id)}.html"
-    durable.write_atomic(path, html.encode("utf-8"), durable=True)
+    try:
+        safe_files.write_atomic(path, html.encode("utf-8"), durable=True)
+    except UnsafeFileError as exc:
+        raise unsafe_store_error(exc) from None
     return path
