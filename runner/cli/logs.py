@@ -30,7 +30,7 @@ def run_logs_subcommand(args: argparse.Namespace, env: Environment) -> ExitStatu
         from runner.repl.clear_command import confirm_at, run_clear
 
         for line in run_clear(project, request, interactive=env.stdin_isatty, active_session=None,
-                              confirm=confirm_at(terminal)):
+                              confirm=confirm_at(terminal), say=terminal.line):
             terminal.render(line)
         return ExitStatus.SUCCESS
     reader = LogReader(project)

@@ -1,8 +1,10 @@
 """`/logs --clear` and `pm-runner logs clear`: delete logs on request, after showing what would go.
 
-At a terminal it asks first (`--force` skips asking); elsewhere it needs
-`--force`, so a script never deletes logs by accident. `--dry-run` only lists.
-Sessions in use and unfinished tasks are never deleted (see `logs/retention/`).
+At a terminal it asks first (`--force` skips asking); elsewhere it needs `--force`, so a script
+never deletes logs by accident. `--dry-run` only lists. Every filter given (`--session`,
+`--older-than`) is applied, and the deletion removes exactly the set that was previewed (each
+item re-checked under its locks); each session is named (`Removing …`) before it goes, also with
+`--force`. Sessions in use and unfinished tasks are never deleted (see `logs/retention/`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from pathlib import Path
 
 from runner.durations import parse_duration_ms
 from runner.errors import RunnerError
+from runner.ids import IdKind, validate
 from runner.logs.query import LogsRequest
-from runner.logs.retention import RetentionReport, clear_logs
+from runner.logs.retention import RetentionReport, apply_clear, plan_clear
 from runner.repl.output import Terminal
-from runner.views.retention import preview_lines, result_lines
+from runner.views.retention import preview_lines, removing_line, result_lines
 
 QUESTION = "Delete? [y/N] "
 # Shown the preview of a clear, says whether to go ahead; the edge shows it and asks the person.
@@ -23,26 +26,37 @@ Confirm = Callable[[RetentionReport], bool]
 
 
 def run_clear(project_root: Path, request: LogsRequest, *, interactive: bool, active_session: str | None,
-              confirm: Confirm) -> list[str]:
-    """Clear as asked; returns the lines to show. Unless forced, `confirm` sees the preview first."""
+              confirm: Confirm, say: Callable[[str], None]) -> list[str]:
+    """Clear as asked; returns the closing lines. Unless forced, `confirm` sees the preview first; `say`
+    shows each `Removing …` line at once, before that session goes."""
     older_than_ms = parse_duration_ms(request.older_than, flag="--older-than") if request.older_than else None
     if not (request.force or request.dry_run or interactive):
         raise RunnerError("--clear needs --force when not at a terminal",
                           hint="add --force to delete without asking, or --dry-run to see what would go")
-
-    def clear(dry_run: bool) -> RetentionReport:
-        return clear_logs(project_root, older_than_ms=older_than_ms, dry_run=dry_run,
-                          active_session=active_session)
-
+    plan = plan_clear(project_root, session_id=_named_session(project_root, request.session),
+                      older_than_ms=older_than_ms, active_session=active_session)
+    preview = RetentionReport(removals=list(plan.removals), kept=list(plan.kept))
     if request.dry_run:
-        return preview_lines(clear(True)) + ["(dry run: nothing was deleted)"]
-    if not request.force:
-        preview = clear(True)
-        if not preview.removals:
-            return preview_lines(preview)
-        if not confirm(preview):
-            return ["Nothing was deleted."]
-    return result_lines(clear(False))
+        return preview_lines(preview) + ["(dry run: nothing was deleted)"]
+    if not plan.removals:
+        return preview_lines(preview)
+    if not request.force and not confirm(preview):
+        return ["Nothing was deleted."]
+    return result_lines(apply_clear(plan, before_each=lambda removal: say(removing_line(removal))))
+
+
+def _named_session(project_root: Path, wanted: str | None) -> str | None:
+    """The one session `--session` names (`latest` is the most recent), or None for every session."""
+    if wanted is None:
+        return None
+    if wanted == "latest":
+        from runner.logs.store import LogReader
+
+        latest = LogReader(project_root).latest_session_id()
+        if latest is None:
+            raise RunnerError(f"no sessions recorded in {project_root / '.claude' / 'logs'}", hint="nothing to clear")
+        return latest
+    return validate(IdKind.SESSION, wanted)
 
 
 def confirm_at(terminal: Terminal) -> Confirm:

@@ -23,7 +23,8 @@ class _Parser(argparse.ArgumentParser):
 
 def add_logs_options(parser: argparse.ArgumentParser) -> None:
     """The options shared by `/logs` and `pm-runner logs`."""
-    parser.add_argument("--session", metavar="ID", help="session id, or 'latest' (default: current/latest)")
+    parser.add_argument("--session", metavar="ID",
+                        help="session id, or 'latest' (default: current/latest; with clear: only that session)")
     parser.add_argument("--full", action="store_true", help="show every event, executor details included")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of a view")
     parser.add_argument("--tree", action="store_true", help="show session → thread → run → task")
@@ -38,12 +39,37 @@ def add_logs_options(parser: argparse.ArgumentParser) -> None:
                         help="write the session's HTML report under .claude/logs/reports/ and print its path")
 
 
+# Flags that only mean something to clear, and filters clear cannot apply (it removes whole sessions).
+_CLEAR_ONLY = (("--force", "force"), ("--older-than", "older_than"), ("--dry-run", "dry_run"))
+_NOT_FOR_CLEAR = (("--status", "status"), ("--since", "since"), ("--full", "full"), ("--json", "json"),
+                  ("--tree", "tree"), ("--follow", "follow"), ("--report", "report"))
+
+
+def _check_clear_flags(ns: argparse.Namespace, action: LogsAction, task_ref: str | None) -> None:
+    """Clear applies every filter it is given or refuses it: a flag it cannot honour is an error, never ignored."""
+    if action is LogsAction.CLEAR:
+        refused = [flag for flag, attr in _NOT_FOR_CLEAR if getattr(ns, attr, False)]
+        if task_ref:
+            refused.insert(0, f"a task id ({task_ref[:40]})")
+        if refused:
+            raise RunnerError(f"clear removes whole sessions; it does not take {', '.join(refused)}",
+                              hint="narrow it with --session ID or --older-than 7d; --dry-run shows what would go")
+        return
+    stray = [flag for flag, attr in _CLEAR_ONLY if getattr(ns, attr, False)]
+    if stray:
+        raise RunnerError(f"{', '.join(stray)} only work with clear",
+                          hint="e.g. pm-runner logs clear --older-than 7d --dry-run")
+
+
 def request_from_namespace(ns: argparse.Namespace, action: str, task_ref: str | None) -> LogsRequest:
     action = LogsAction(action)
-    if ns.tree:
-        action = LogsAction.TREE
+    if ns.clear and action not in (LogsAction.LIST, LogsAction.CLEAR):
+        raise RunnerError(f"--clear cannot be combined with {action}", hint="pm-runner logs clear --help")
     if ns.clear:
         action = LogsAction.CLEAR
+    _check_clear_flags(ns, action, task_ref)
+    if ns.tree:
+        action = LogsAction.TREE
     if ns.report:
         if task_ref:
             raise RunnerError("--report covers the whole session", hint="pm-runner logs report TASK_ID --format md")

@@ -81,7 +81,7 @@ def run_logs_command(ctx: CommandContext, args: list[str]) -> CommandResult:
 
         return CommandResult(output=run_clear(project_root, request, interactive=ctx.interactive,
                                               active_session=ctx.core.manager.session_id,
-                                              confirm=confirm_at(ctx.terminal)))
+                                              confirm=confirm_at(ctx.terminal), say=ctx.terminal.line))
     if request.follow:
         raise RunnerError("--follow is for the shell", hint="pm-runner logs show ID --follow")
     current = ctx.core.manager.session_id

@@ -7,6 +7,7 @@ Logged text reaching the screen always passes through `views.safe_text` first.
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -61,13 +62,24 @@ class Terminal:
         self.notify(Notice.error(message, hint))
 
     def confirm(self, lines: list[str], question: str, ask: Callable[[str], str] = input) -> bool:
-        """Show `lines`, ask `question`; True only for y/yes (end of input or Ctrl-C mean no)."""
+        """Show `lines`, ask `question`; True only for y/yes (end of input or Ctrl-C mean no).
+
+        Ctrl-C interrupts the question even in the REPL, whose handler otherwise turns it into a
+        task cancel that a blocking read never sees.
+        """
         for text in lines:
             self.line(text)
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             answer = ask(question)
         except (EOFError, KeyboardInterrupt):
+            self.stream.write("\n")
             return False
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
         return answer.strip().lower() in ("y", "yes")
 
     def render(self, renderable: Any) -> None:

@@ -1,6 +1,7 @@
 """Retention and `--clear` as lines a person reads: what would go, what went, what stayed and why.
 
-Pure: a `RetentionReport` in, safe plain lines out (`Would remove ...`, `Removed 3 sessions, 41 tasks, 5.2 MB`).
+Pure: a `RetentionReport` in, safe plain lines out (`Would remove ...`, `Removing ...`,
+`Removed 3 sessions, 41 tasks, 5.2 MB`).
 """
 
 from __future__ import annotations
@@ -38,9 +39,13 @@ def preview_lines(report: RetentionReport) -> list[str]:
     return [*lines, *_kept_lines(report), f"Would remove {totals(report)}"]
 
 
+def removing_line(removal: Removal) -> str:
+    """`Removing sess-... (2 tasks, 41.0 KB)`: said before that removal is done, so a person sees what goes."""
+    return safe_str(f"Removing {_what(removal)}")
+
+
 def result_lines(report: RetentionReport) -> list[str]:
-    """What went, what stayed and why, problems, then `Removed 3 sessions, 41 tasks, 5.2 MB`."""
-    lines = [safe_str(f"Removed {_what(r)}") for r in report.removals]
+    """After the `Removing` lines: what stayed and why, problems, then `Removed 3 sessions, 41 tasks, 5.2 MB`."""
     failures = [safe_str(notice_text(notice)) for notice in report.problems]
     last = f"Removed {totals(report)}" if report.removals else "Nothing was removed."
-    return [*lines, *_kept_lines(report), *failures, last]
+    return [*_kept_lines(report), *failures, last]

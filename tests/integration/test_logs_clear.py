@@ -41,7 +41,7 @@ def test_force_with_older_than_removes_only_old_sessions(project: Path) -> None:
     """--older-than 7d removes the 10-day-old session, names it, and keeps the recent one."""
     old, recent = sessions_on_disk(project)
     run = run_pm(["logs", "clear", "--force", "--older-than", "7d"], cwd=project)
-    assert re.fullmatch(rf"Removed {old} \(1 task, [\d.]+ KB\)", run.lines[0]), run.transcript()
+    assert re.fullmatch(rf"Removing {old} \(1 task, [\d.]+ KB\)", run.lines[0]), run.transcript()
     assert re.fullmatch(r"Removed 1 session, 1 task, [\d.]+ KB", run.lines[-1]), run.transcript()
     assert sessions_on_disk(project) == [recent]
     assert not (project / ".claude" / "logs" / "raw" / old).exists()
@@ -85,7 +85,7 @@ def test_clear_in_a_script_needs_force_and_keeps_the_active_session(project: Pat
     script = "echo third-session\n/logs --clear --force\n"
     run = run_pm(["repl", "--executor", "shell"], stdin=script, cwd=project)
     active = next(line.split()[-1] for line in run.lines if line.startswith("No session was active: started"))
-    assert f"Removed {old} (1 task, " in run.stdout and f"Removed {recent} (2 tasks, " in run.stdout, run.transcript()
+    assert f"Removing {old} (1 task, " in run.stdout and f"Removing {recent} (2 tasks, " in run.stdout, run.transcript()
     assert f"Kept {active}: it is the active session" in run.stdout
     assert sessions_on_disk(project) == [active]
     assert_logs_consistent(project)

@@ -7,6 +7,8 @@ same without deleting. Running tasks and sessions in use are never touched.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner.errors import RunnerError
@@ -16,13 +18,13 @@ from runner.logs.retention.plan import Survey, age_days, orphan_raw_dirs, plan, 
 from runner.logs.retention.report import Removal, RemovalKind, RetentionReport
 from runner.logs.retention.usage import measure_sessions, top_level_bytes
 from runner.logs.store import LogReader
-from runner.logs.store.paths import LogPaths, has_sessions
+from runner.logs.store.paths import LogPaths, has_sessions, require_session_folder
 from runner.notices import Notice
 from runner.timestamps import epoch_ms_of
 from runner.timestamps import now_ms as clock_ms
 
-__all__ = ["Removal", "RemovalKind", "RetentionReport", "apply_retention_at_start", "clear_logs",
-           "free_space", "plan_retention", "removal_notice"]
+__all__ = ["ClearPlan", "Removal", "RemovalKind", "RetentionReport", "apply_clear", "apply_retention_at_start",
+           "clear_logs", "free_space", "plan_clear", "plan_retention", "removal_notice"]
 
 # Start-up and disk-full handling must not hang on a busy session: skip it and say so.
 LOCK_TIMEOUT_S = 2.0
@@ -91,31 +93,64 @@ def apply_retention_at_start(project_root: Path, limits: LoggingLimits, *, activ
     return report.warnings
 
 
-def clear_logs(project_root: Path, *, older_than_ms: int | None, dry_run: bool, active_session: str | None,
-               now_ms: int | None = None) -> RetentionReport:
-    """Remove every session not in use (or only those not updated for `older_than_ms`); a dry run only lists."""
-    report = RetentionReport()
+@dataclass
+class ClearPlan:
+    """What a clear would remove and what it keeps (and why); applied as it is, never recomputed."""
+
+    found: Survey | None
+    removals: list[Removal] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+def plan_clear(project_root: Path, *, session_id: str | None, older_than_ms: int | None,
+               active_session: str | None, now_ms: int | None = None) -> ClearPlan:
+    """Every session not in use that matches every filter given (one session, older than), nothing else.
+
+    Orphaned raw-log folders go too when no session is named. A named session that is not a
+    real session folder is an error (NotFoundError, or StoreError for a link in its place).
+    """
     found = survey(project_root, active=active_session, now_ms=now_ms)
+    if session_id is not None:
+        require_session_folder(LogPaths(project_root), session_id)
+    plan = ClearPlan(found)
     if found is None:
-        return report
-    planned = [Removal(RemovalKind.RAW, sid, None, size, "raw logs of a session that no longer exists")
-               for sid, size in found.orphans.items()]
-    for row in found.rows:
-        days = age_days(row, found.now_ms)
+        return plan
+    if session_id is None:
+        plan.removals += [Removal(RemovalKind.RAW, sid, None, size, "raw logs of a session that no longer exists")
+                          for sid, size in found.orphans.items()]
+    rows = [row for row in found.rows if session_id is None or row.session_id == session_id]
+    if session_id is not None and not rows:
+        plan.kept.append(f"{session_id}: it is not a recorded session (no session.json or tasks)")
+    for row in rows:
         if older_than_ms is not None and epoch_ms_of(row.updated_at) > found.now_ms - older_than_ms:
             continue
         why = found.blocked(row.session_id) or ("it has unfinished tasks" if unfinished(row) else None)
         if why:
-            report.kept.append(f"{row.session_id}: {why}")
+            plan.kept.append(f"{row.session_id}: {why}")
             continue
+        days = age_days(row, found.now_ms)
         reason = "cleared" + (f", {days} days old" if older_than_ms is not None else "")
-        planned.append(Removal(RemovalKind.SESSION, row.session_id, None,
-                               found.usage[row.session_id].total, reason, count=row.task_count))
-    if dry_run:
-        report.removals = planned
-        return report
-    _apply(found, planned, LoggingLimits(), report, trigger="clear")
+        plan.removals.append(Removal(RemovalKind.SESSION, row.session_id, None,
+                                     found.usage[row.session_id].total, reason, count=row.task_count))
+    return plan
+
+
+def apply_clear(plan: ClearPlan, *, before_each: Callable[[Removal], None] | None = None) -> RetentionReport:
+    """Remove exactly what `plan` lists (each one re-checked under its locks); `before_each` is told first."""
+    report = RetentionReport(kept=list(plan.kept))
+    if plan.found is not None:
+        _apply(plan.found, plan.removals, LoggingLimits(), report, trigger="clear", before_each=before_each)
     return report
+
+
+def clear_logs(project_root: Path, *, older_than_ms: int | None, dry_run: bool, active_session: str | None,
+               session_id: str | None = None, now_ms: int | None = None) -> RetentionReport:
+    """Plan a clear and apply it (or, for a dry run, report the plan without deleting anything)."""
+    plan = plan_clear(project_root, session_id=session_id, older_than_ms=older_than_ms,
+                      active_session=active_session, now_ms=now_ms)
+    if dry_run:
+        return RetentionReport(removals=list(plan.removals), kept=list(plan.kept))
+    return apply_clear(plan)
 
 
 def free_space(project_root: Path, limits: LoggingLimits, *, active_session: str | None) -> RetentionReport:
@@ -155,10 +190,12 @@ def _extra_sessions(found: Survey, planned: list[Removal], *, target: int) -> li
 
 
 def _apply(found: Survey, planned: list[Removal], limits: LoggingLimits, report: RetentionReport, *,
-           trigger: str) -> None:
+           trigger: str, before_each: Callable[[Removal], None] | None = None) -> None:
     """Do each planned removal (re-checked under its lock); record what went and what stayed."""
     remover = Remover(found.paths, trigger=trigger, active=found.active, lock_timeout_s=LOCK_TIMEOUT_S)
     for item in planned:
+        if before_each is not None:
+            before_each(item)
         try:
             if item.kind is RemovalKind.SESSION:
                 done = remover.remove_session(item)
