@@ -49,6 +49,12 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> ExitS
     """Run `pm-runner ARGV`; argparse's own exits (--help, --version, a usage error: 2) keep their codes."""
     env = env or Environment()
     argv = sys.argv[1:] if argv is None else list(argv)
+    closed = _closed_stream(argv, env)
+    if closed is not None:
+        stream = env.stderr or env.stdout
+        if stream is not None:
+            stream.write(f"ERROR: {closed}\n")
+        return ExitStatus.ERROR
     try:
         return _program(argv, env)
     except SystemExit as exit_:  # argparse after --help, --version or a usage error
@@ -62,6 +68,21 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> ExitS
         if env.stdout is sys.stdout:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitStatus.ERROR
+
+
+def _closed_stream(argv: list[str], env: Environment) -> str | None:
+    """The ERROR to show when a standard stream this command needs was closed (`<&-`, `>&-`), else None.
+
+    Python leaves `sys.stdin`/`sys.stdout` as None then. Only the REPL reads stdin: other
+    commands get an empty one.
+    """
+    if env.stdout is None:
+        return "standard output is closed; pm-runner has nowhere to write its results (use >/dev/null to discard them)"
+    if env.stdin is None:
+        if argv[:1] in ([], ["repl"]) and not {"-h", "--help", "--version"} & set(argv):
+            return "standard input is closed; the REPL reads its lines from it (use </dev/null for an empty script)"
+        env.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    return None
 
 
 def _program(argv: list[str], env: Environment) -> ExitStatus:

@@ -35,3 +35,23 @@ def all_log_bytes(project: Path) -> bytes:
     """Every byte stored under `.claude/logs` (for leak checks)."""
     root = project / ".claude" / "logs"
     return b"".join(p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file())
+
+
+def kill_recorded_children(project: Path) -> None:
+    """Kill the process groups of every executor child recorded in the project's logs (tests that SIGKILL a runner
+    leave its child behind: reaping orphans is the supervision's job, not theirs)."""
+    import os
+    import signal
+
+    for path in (project / ".claude" / "logs").glob("sessions/*/tasks/*.json"):
+        try:
+            log = orjson.loads(path.read_bytes())
+        except (OSError, ValueError):
+            continue
+        for event in log.get("events", []):
+            pid = event.get("content", {}).get("pid") if event.get("event_type") == "EXECUTOR_START" else None
+            if isinstance(pid, int) and pid > 1:
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except OSError:
+                    pass

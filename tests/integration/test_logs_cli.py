@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.cli import run_pm, runner_env
+from tests.helpers.logs_check import kill_recorded_children
 
 SHELL = ["repl", "--executor", "shell"]
 
@@ -137,3 +138,41 @@ def test_follow_streams_a_running_task_until_it_ends(tmp_path: Path) -> None:
     proc.wait(timeout=30)
     assert "finished-now" in follow.stdout
     assert "TASK_COMPLETE" in follow.stdout
+
+
+def test_follow_ends_with_the_recovered_status_when_the_runner_dies(tmp_path: Path) -> None:
+    """`show --follow` on a task whose runner is SIGKILLed stops within seconds, shows it recovered, exits 1."""
+    runner = subprocess.Popen([sys.executable, "-m", "runner", "repl", "--executor", "shell"],
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, cwd=tmp_path, env=runner_env())
+    assert runner.stdin is not None
+    runner.stdin.write(b"echo started; sleep 60\n")
+    runner.stdin.flush()
+    follow: subprocess.Popen[bytes] | None = None
+    try:
+        deadline = time.monotonic() + 15
+        while b'"running"' not in b"".join(p.read_bytes() for p in tmp_path.glob(".claude/logs/sessions/*/tasks/*.json")):
+            assert time.monotonic() < deadline, "the task never started"
+            time.sleep(0.05)
+        follow = subprocess.Popen([sys.executable, "-m", "runner", "logs", "show", "task-001", "--follow"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=runner_env())
+        time.sleep(1.5)  # the follower is polling a live session
+        assert follow.poll() is None, "the follower ended while the runner was alive"
+        runner.kill()
+        runner.wait(timeout=10)
+        killed = time.monotonic()
+        out, err = follow.communicate(timeout=20)
+        waited = time.monotonic() - killed
+    finally:
+        for proc in (runner, follow):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        kill_recorded_children(tmp_path)
+    text = out.decode(errors="replace") + err.decode(errors="replace")
+    assert follow.returncode == 1, text
+    assert waited < 5, f"the follower took {waited:.1f} s to notice\n{text}"
+    assert "RECOVERY_COMPLETE" in text and "TASK_ERROR" in text, text
+    assert "ERROR: the runner of task-001 stopped before the task finished; it was recovered as error " \
+           "(RUNNER_CRASHED)" in text, text
+    log = next(iter(tmp_path.glob(".claude/logs/sessions/*/tasks/task-001.json"))).read_bytes()
+    assert b'"RUNNER_CRASHED"' in log

@@ -17,7 +17,7 @@ import orjson
 
 from runner.logs.models import TaskStatus
 from tests.helpers.cli import run_pm, runner_env
-from tests.helpers.logs_check import assert_logs_consistent
+from tests.helpers.logs_check import assert_logs_consistent, kill_recorded_children
 from tests.reliability.support import PYTHON, figure
 
 
@@ -108,6 +108,7 @@ def test_the_owner_lock_is_released_when_the_runner_is_killed(tmp_path: Path) ->
     finally:
         live.kill()
         live.communicate(timeout=30)
+        kill_recorded_children(project)
     session = _session_of(project)
     assert session is not None
     after = run_pm(["repl", "--executor", "shell"], stdin="echo next\n", cwd=project)
