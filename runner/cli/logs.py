@@ -87,7 +87,7 @@ def _runner_gone(reader: LogReader, session_id: str, task_id: str, shown: int, r
     from runner.logs.recovery import recover_session
     from runner.logs.store.context import StoreContext
 
-    ctx = StoreContext(reader.paths, Durability.STRICT, reader.lock_timeout_s, warn=terminal.warning)
+    ctx = StoreContext(reader.paths, Durability.STRICT, reader.lock_timeout_s, warn=terminal.notify)
     try:
         recover_session(ctx, session_id, max_event_bytes=RECOVERY_EVENT_BYTES)
     except (RunnerError, OSError):

@@ -26,9 +26,9 @@ Confirm = Callable[[RetentionReport], bool]
 
 
 def run_clear(project_root: Path, request: LogsRequest, *, interactive: bool, active_session: str | None,
-              confirm: Confirm, say: Callable[[str], None]) -> list[str]:
-    """Clear as asked; returns the closing lines. Unless forced, `confirm` sees the preview first; `say`
-    shows each `Removing …` line at once, before that session goes."""
+              confirm: Confirm, say: Callable[[str], None] | None = None) -> list[str]:
+    """Clear as asked; returns the lines left to show. Unless forced, `confirm` sees the preview first; `say`
+    shows each `Removing …` line at once, before that session goes (without it they lead the returned lines)."""
     older_than_ms = parse_duration_ms(request.older_than, flag="--older-than") if request.older_than else None
     if not (request.force or request.dry_run or interactive):
         raise RunnerError("--clear needs --force when not at a terminal",
@@ -42,7 +42,9 @@ def run_clear(project_root: Path, request: LogsRequest, *, interactive: bool, ac
         return preview_lines(preview)
     if not request.force and not confirm(preview):
         return ["Nothing was deleted."]
-    return result_lines(apply_clear(plan, before_each=lambda removal: say(removing_line(removal))))
+    said: list[str] = []
+    report = apply_clear(plan, before_each=lambda removal: (say or said.append)(removing_line(removal)))
+    return said + result_lines(report)
 
 
 def _named_session(project_root: Path, wanted: str | None) -> str | None:

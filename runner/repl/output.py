@@ -75,7 +75,6 @@ class Terminal:
         try:
             answer = ask(question)
         except (EOFError, KeyboardInterrupt):
-            self.stream.write("\n")
             return False
         finally:
             if previous is not None:

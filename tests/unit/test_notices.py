@@ -89,5 +89,5 @@ def test_clear_asks_through_the_callback_and_deletes_only_on_yes(tmp_path: Path)
     assert [r.session_id for r in previews[0].removals] == [session]
     assert (tmp_path / ".claude" / "logs" / "sessions" / session).is_dir()
     lines = run_clear(tmp_path, request, interactive=True, active_session=None, confirm=lambda p: True)
-    assert lines[0].startswith(f"Removed {session} (1 task, ") and lines[-1].startswith("Removed 1 session, 1 task, ")
+    assert lines[0].startswith(f"Removing {session} (1 task, ") and lines[-1].startswith("Removed 1 session, 1 task, ")
     assert not (tmp_path / ".claude" / "logs" / "sessions" / session).exists()
