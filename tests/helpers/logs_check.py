@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import orjson
@@ -38,11 +40,12 @@ def all_log_bytes(project: Path) -> bytes:
 
 
 def kill_recorded_children(project: Path) -> None:
-    """Kill the process groups of every executor child recorded in the project's logs (tests that SIGKILL a runner
-    leave its child behind: reaping orphans is the supervision's job, not theirs)."""
-    import os
-    import signal
+    """Kill (and reap) the process group of every executor child recorded in the project's logs.
 
+    Tests that SIGKILL a runner leave its child behind; when this test process is a child
+    subreaper (an in-process run made it one), the orphans are re-parented here and must be
+    reaped too, or later tests find them as leftover children.
+    """
     for path in (project / ".claude" / "logs").glob("sessions/*/tasks/*.json"):
         try:
             log = orjson.loads(path.read_bytes())
@@ -51,7 +54,25 @@ def kill_recorded_children(project: Path) -> None:
         for event in log.get("events", []):
             pid = event.get("content", {}).get("pid") if event.get("event_type") == "EXECUTOR_START" else None
             if isinstance(pid, int) and pid > 1:
-                try:
-                    os.killpg(pid, signal.SIGKILL)
-                except OSError:
-                    pass
+                _kill_group(pid)
+
+
+def _kill_group(pgid: int) -> None:
+    members = [int(name) for name in os.listdir("/proc") if name.isdigit() and _pgid_of(int(name)) == pgid]
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except OSError:
+        return
+    for pid in members:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass  # not ours to reap: its own parent (or init) does it
+
+
+def _pgid_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return int(handle.read().rsplit(")", 1)[1].split()[2])
+    except (OSError, ValueError, IndexError):
+        return None
