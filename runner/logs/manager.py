@@ -33,6 +33,7 @@ from runner.logs.models import (
 )
 from runner.logs.outcome import TaskOutcome, clean_content, mask_optional, terminal_log
 from runner.logs.recovery import crash_outcome, recover_project
+from runner.logs.space import OPTIONAL_EVENTS, RESERVE_FLOOR, SpaceGuard, dropped_for_space_event
 from runner.logs.store import codec, indexes, safe_files
 from runner.logs.store.context import StoreContext
 from runner.logs.store.journal import read_task_or_raise
@@ -75,6 +76,7 @@ class TaskLogManager:
         self._tasks: dict[str, TaskState] = {}  # until their terminal state is saved and indexed
         self._finished: dict[str, TaskStatus] = {}
         self._raw_logs: list[RawLog] = []
+        self._space = SpaceGuard(self.paths.logs_dir, self._reserve)
         self._last_external_ms = 0
         self._closed = False
 
@@ -112,7 +114,13 @@ class TaskLogManager:
             ensure_private_dir(self.paths.sessions_dir)
             fields = {"project_mode": mask_text(project_mode), "executor": mask_optional(executor),
                       "model": mask_optional(model), "interactive": interactive}
-            self._meta, self._rows = open_new_session(self._ctx, fields)
+            try:
+                self._meta, self._rows = open_new_session(self._ctx, fields)
+            except StoreError as exc:  # a full disk: old logs may make room (seed 003 §10.3), then once more
+                if not self._free_space_once(exc.__cause__):
+                    raise
+                self._meta, self._rows = open_new_session(self._ctx, fields)
+            self._space_tried = False
             self._closed = False
             return OpenedSession(self._meta.session_id, [f"{s}/{t}" for s, t in recovered])
 
@@ -221,12 +229,16 @@ class TaskLogManager:
             if state is None:
                 self._warn(f"event {event_type} for {task_id} dropped: the task is not running here")
                 return None
-            event_id = format_event_id(state.next_event)
-            state.next_event += 1
-            event = LogEvent(event_id=event_id, event_type=event_type, timestamp=now_iso(),
-                             visibility=visibility or event_type.default_visibility,
+            event = LogEvent(event_id=format_event_id(state.next_event), event_type=event_type,
+                             timestamp=now_iso(), visibility=visibility or event_type.default_visibility,
                              content=clean_content(content, self._max_event_bytes))
-            error = state.append(event, sync=self._ctx.strict)
+            line = codec.event_line(event)
+            if event_type in OPTIONAL_EVENTS and not self._space.allows(2 * len(line)):
+                self._drop_for_space(state)
+                return None
+            event_id = event.event_id
+            state.next_event += 1
+            error = state.append(event, sync=self._ctx.strict, line=line)
             if error is not None and self._free_space_once(error):
                 error = self._append_again(state, event)
             if error is not None:
@@ -237,6 +249,26 @@ class TaskLogManager:
             if state.checkpoint_due(every_events=self.CHECKPOINT_EVENTS, every_ms=self.CHECKPOINT_INTERVAL_MS):
                 self._checkpoint(state)
             return event_id
+
+    def _reserve(self) -> int:
+        """Free space kept for the open tasks' final saves (`runner.logs.space`)."""
+        rows = self._rows
+        return (RESERVE_FLOOR + 2 * sum(state.log_bytes for state in list(self._tasks.values()))
+                + (rows.bytes_on_disk if rows is not None else 0))
+
+    def _drop_for_space(self, state: TaskState) -> None:
+        state.dropped_for_space += 1
+        if state.dropped_for_space == 1:
+            self._warn(f"the disk holding the logs is nearly full: further output of {state.task_id} is not "
+                       "recorded, so that its final log still fits; an EVENTS_DROPPED event will say how much")
+
+    def _add_space_marker(self, state: TaskState) -> None:
+        """Before the terminal event: say how much output the space reserve kept out of the log."""
+        raw = sum(r.dropped_bytes for r in self._raw_logs if r.task_id == state.task_id)
+        if state.dropped_for_space or raw:
+            state.log.events.append(dropped_for_space_event(format_event_id(state.next_event), now_iso(),
+                                                            events=state.dropped_for_space, raw_bytes=raw))
+            state.next_event += 1
 
     def _append_again(self, state: TaskState, event: LogEvent) -> OSError | None:
         try:
@@ -270,7 +302,7 @@ class TaskLogManager:
             meta, _ = self._session()
             path = self.paths.raw_log(meta.session_id, task_id, event_id)
             ensure_private_dir(path.parent)
-            raw = RawLog(path, warn=self._notify)
+            raw = RawLog(path, warn=self._notify, task_id=task_id, allows=self._space.allows)
             self._raw_logs = [r for r in self._raw_logs if not r.closed] + [raw]
             return raw
 
@@ -283,6 +315,7 @@ class TaskLogManager:
         with self._mutex:
             meta, rows = self._session()
             state = self._live(task_id)
+            self._add_space_marker(state)
             log, problem = terminal_log(state.log, outcome, event_id=format_event_id(state.next_event),
                                         now=now_iso(), max_event_bytes=self._max_event_bytes)
             if problem is not None:

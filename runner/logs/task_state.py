@@ -31,6 +31,8 @@ class TaskState:
     last_checkpoint_ms: int = 0
     # A terminal log whose save failed: kept so `close()` can try once more rather than lose the outcome.
     pending_terminal: TaskLog | None = None
+    log_bytes: int = 0  # about what the task's snapshot and journal take on disk (for the space reserve)
+    dropped_for_space: int = 0  # optional events not written because the disk was nearly full
 
     @property
     def task_id(self) -> str:
@@ -42,7 +44,9 @@ class TaskState:
 
     def save(self, *, durable_write: bool) -> None:
         """Atomically replace the snapshot with the in-memory log (all events included)."""
-        safe_files.write_atomic(self.snapshot_path, codec.dumps(self.log), durable=durable_write)
+        data = codec.dumps(self.log)
+        safe_files.write_atomic(self.snapshot_path, data, durable=durable_write)
+        self.log_bytes = len(data)
 
     def checkpoint(self, *, durable_write: bool) -> None:
         """Snapshot everything, then empty the journal (its events are now in the snapshot)."""
@@ -60,10 +64,11 @@ class TaskState:
             return False
         return self.since_checkpoint >= every_events or now_ms() - self.last_checkpoint_ms >= every_ms
 
-    def append(self, event: LogEvent, *, sync: bool) -> OSError | None:
-        """Keep the event and append it to the journal (up to 3 tries); returns the last error if all failed."""
+    def append(self, event: LogEvent, *, sync: bool, line: bytes | None = None) -> OSError | None:
+        """Keep the event and append it (its `line`) to the journal, up to 3 tries; returns the last error if all failed."""
         self.log.events.append(event)
-        line = codec.event_line(event)
+        line = codec.event_line(event) if line is None else line
+        self.log_bytes += 2 * len(line)  # in the journal now, in the snapshot at the next checkpoint
         error: OSError | None = None
         for _ in range(APPEND_TRIES):
             try:

@@ -47,8 +47,8 @@ def trim_task_log(log: TaskLog, *, max_bytes: int, max_event_bytes: int, now: st
     if before <= max_bytes and not capped:
         return None
     head, middle, tail = _split(events)
-    earlier = [e for e in middle if e.event_type is EventType.EVENTS_DROPPED]
-    middle = [e for e in middle if e.event_type is not EventType.EVENTS_DROPPED]
+    earlier = [e for e in middle if _is_trim_marker(e)]
+    middle = [e for e in middle if not _is_trim_marker(e)]
     base = serialized_size(log.model_copy(update={"events": []}))
     budget = max_bytes - base - _MARKER_ALLOWANCE - sum(map(_event_size, head + tail))
     kept: list[LogEvent] = []
@@ -80,6 +80,11 @@ def _split(events: list[LogEvent]) -> tuple[list[LogEvent], list[LogEvent], list
 
 def _event_size(event: LogEvent) -> int:
     return len(codec.event_line(event)) + 1  # the comma between array items
+
+
+def _is_trim_marker(event: LogEvent) -> bool:
+    """A marker an earlier trim left (a disk-full marker, `runner.logs.space`, is another story and stays)."""
+    return event.event_type is EventType.EVENTS_DROPPED and "first_dropped" in event.content
 
 
 def _earlier_count(marker: LogEvent) -> int:

@@ -2,7 +2,9 @@
 
 Output is masked on whole lines through a `StreamMasker`, so a secret split
 across two writes is still caught. Raw logs are best effort: a write failure is
-reported once as a WARNING and later writes are dropped; the task goes on.
+reported once as a WARNING and later writes are dropped; the task goes on. So is
+output the space reserve refuses (`runner.logs.space`): once refused, the rest is only
+counted (`dropped_bytes`) and a last line says so.
 """
 
 from __future__ import annotations
@@ -20,9 +22,13 @@ from runner.notices import Notice
 class RawLog:
     """One raw log file, open for appending until `close()`."""
 
-    def __init__(self, path: Path, *, warn: Callable[[Notice], None]) -> None:
+    def __init__(self, path: Path, *, warn: Callable[[Notice], None], task_id: str = "",
+                 allows: Callable[[int], bool] | None = None) -> None:
         self.path = path
+        self.task_id = task_id
         self._warn = warn
+        self._allows = allows  # the space reserve: False when these bytes would eat into it
+        self.dropped_bytes = 0
         self._masker = StreamMasker()
         self._fd: int | None = safe_files.open_append(path)
         self._failed = False
@@ -37,7 +43,7 @@ class RawLog:
         with self._lock:
             if self._fd is None or self._failed:
                 return
-            self._write_lines(self._masker.feed(text))
+            self._write_lines(self._masker.feed(text), optional=True)
 
     def close(self) -> None:
         """Write what is left, fsync the file and its folder, close. Idempotent."""
@@ -49,7 +55,10 @@ class RawLog:
         if fd is None:
             return
         if not self._failed:
-            self._write_lines(self._masker.flush())
+            self._write_lines(self._masker.flush(), optional=True)
+            if self.dropped_bytes:
+                self._write_lines([f"[{self.dropped_bytes} more bytes of output were not kept: the disk holding "
+                                   "the logs was nearly full]"], optional=False)
         self._fd = None
         try:
             if not self._failed:
@@ -60,10 +69,13 @@ class RawLog:
         finally:
             os.close(fd)
 
-    def _write_lines(self, lines: list[str]) -> None:
+    def _write_lines(self, lines: list[str], *, optional: bool) -> None:
         if not lines or self._fd is None:
             return
         data = "".join(f"{line}\n" for line in lines).encode("utf-8", "replace")
+        if optional and (self.dropped_bytes or (self._allows is not None and not self._allows(len(data)))):
+            self.dropped_bytes += len(data)
+            return
         try:
             safe_files.write_all(self._fd, data)
         except OSError as exc:

@@ -88,6 +88,11 @@ class SessionRows:
                                                          durable_write=durable_write)
         self._loaded = True
 
+    @property
+    def bytes_on_disk(self) -> int:
+        """The size of the index file as last read or written (0 before either)."""
+        return self._ident[2] if self._ident is not None else 0
+
     def summary(self, meta: SessionMeta | None) -> SessionSummary:
         return indexes.session_summary(self.session_id, meta, self.index())
 
