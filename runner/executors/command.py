@@ -5,7 +5,11 @@ prompt replaces `{prompt}` inside a single argument (or is appended as the last 
 becomes the chosen model (a word that is only `{model}` is dropped, with the option word before
 it when that starts with `-`, when no model is chosen) and `{cwd}` the project folder. With a
 stream format (`--executor-format`) a wrapper script's stdout is read by that agent's decoder,
-on the natively read agents' path; `text` (the default) is plain output.
+on the natively read agents' path; `text` (the default) is plain output. Two
+ways a template could still run the prompt as code or as options are closed
+(`template_guard`): `{prompt}` inside the code a shell or interpreter runs (`sh -c 'echo
+{prompt}'`) is refused when the executor is chosen, and a prompt that starts with `-` goes
+after `--`, or is refused where it would be an option's value.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ import shlex
 import shutil
 from collections.abc import Callable
 
-from runner.errors import ExecutorUnavailableError
-from runner.executors.base import EventSink, ExecutorResult, ExecutorTask
+from runner.errors import ExecutorUnavailableError, RunnerError
+from runner.executors.base import EventSink, ExecutorResult, ExecutorStatus, ExecutorTask
 from runner.executors.formats.claude_shaped import CLAUDE, ClaudeShapedDecoder
 from runner.executors.formats.codex_jsonl import CodexDecoder
 from runner.executors.formats.fold import Decoder
@@ -23,8 +27,9 @@ from runner.executors.formats.gemini_stream import GeminiDecoder
 from runner.executors.native import AgentProfile, NativeAgentExecutor
 from runner.executors.outcome import exited_result
 from runner.executors.supervise import SpawnSpec, supervise
+from runner.executors.template_guard import PLACEHOLDER, check_code_argument, place_prompt
+from runner.logs.masking import mask_and_truncate
 
-PLACEHOLDER = "{prompt}"
 MODEL, SESSION, CWD = "{model}", "{session}", "{cwd}"
 # `--executor-format` names: the decoder that reads a wrapper's stdout ("text": none).
 STREAM_FORMATS: dict[str, Callable[[], Decoder] | None] = {
@@ -49,14 +54,17 @@ def parse_template(template: str | None) -> list[str]:
                                        hint=_TEMPLATE_HINT) from None
     if not words:
         raise ExecutorUnavailableError("the command executor needs a command template", hint=_TEMPLATE_HINT)
+    check_code_argument(words)
     return words
 
 
 def build_argv(words: list[str], prompt: str, *, model: str | None = None, session: str | None = None,
                cwd: str = ".") -> list[str]:
-    """Fill the placeholders: each `{prompt}` in place (else the prompt goes last), `{model}`, `{session}`
-    (the agent's session to resume), `{cwd}`. A word that is only `{model}` or `{session}` without a
-    value is dropped, with the option before it (`-m {model}` disappears when no model is chosen)."""
+    """Fill the placeholders: `{model}`, `{session}` (the agent's session to resume), `{cwd}`, then each
+    `{prompt}` in place (else the prompt goes last). A word that is only `{model}` or `{session}`
+    without a value is dropped, with the option before it (`-m {model}` disappears when no model is
+    chosen). A prompt starting with `-` is put after `--` (RunnerError where it would be an option's value).
+    """
     optional = {MODEL: model, SESSION: session}
     filled: list[str] = []
     for word in words:
@@ -65,9 +73,9 @@ def build_argv(words: list[str], prompt: str, *, model: str | None = None, sessi
                 filled.pop()
             continue
         filled.append(word.replace(MODEL, model or "").replace(SESSION, session or "").replace(CWD, cwd))
-    if any(PLACEHOLDER in word for word in filled):
-        return [word.replace(PLACEHOLDER, prompt) for word in filled]
-    return [*filled, prompt]
+    if not any(PLACEHOLDER in word for word in filled):
+        filled = [*filled, PLACEHOLDER]
+    return place_prompt(filled, prompt)
 
 
 class CommandExecutor:
@@ -103,8 +111,12 @@ class CommandExecutor:
                 result.resume_token = None  # the template cannot resume: an answer repeats the request
             return result
         program = shutil.which(words[0]) or words[0]
-        argv = build_argv([program, *words[1:]], task.prompt, model=task.model, session=task.resume_token,
-                          cwd=str(task.project_root))
+        try:
+            argv = build_argv([program, *words[1:]], task.prompt, model=task.model, session=task.resume_token,
+                              cwd=str(task.project_root))
+        except RunnerError as exc:  # nothing ran: the task says why, and how to word the prompt
+            why = f"{exc.message}; {exc.hint}" if exc.hint else exc.message
+            return ExecutorResult(status=ExecutorStatus.FAILED, error_message=mask_and_truncate(why, 1_000))
         run = supervise(SpawnSpec(argv=argv, cwd=task.project_root, executor=self.name), task, sink)
         return run.early_result() or exited_result(run, detect_question=True, agent_output=True)
 
