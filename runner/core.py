@@ -7,6 +7,7 @@ answer, the prompts of this session's tasks, the tally) and returns what each in
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Protocol
@@ -28,13 +29,8 @@ from runner.executors.registry import (
 )
 from runner.ids import IdKind, is_valid, validate
 from runner.logs.manager import TaskLogManager
-from runner.logs.models import (
-    EventType,
-    ExecutorInfo,
-    RunnerDecision,
-    TaskLog,
-    TaskStatus,
-)
+from runner.logs.models import EventType, ExecutorInfo, RunnerDecision, TaskLog, TaskStatus
+from runner.logs.outcome import TRUNCATED
 from runner.notices import Notice
 from runner.orchestration import record
 from runner.orchestration.chunking.plan_events import plan_from_events
@@ -46,6 +42,19 @@ from runner.orchestration.planner import make_plan, planning_on
 from runner.orchestration.planning.model import Plan
 from runner.orchestration.request import RequestOutcome
 from runner.orchestration.tally import RunTally
+
+_MASK_MARKER = re.compile(r"\[MASKED:[A-Za-z0-9_]+\]")
+
+
+def _refuse_altered(task_id: str, prompt: str) -> None:
+    """Raise when the saved prompt was masked or cut: its text is not what the user typed."""
+    if _MASK_MARKER.search(prompt):
+        raise RunnerError(f"/retry {task_id}: the saved prompt was masked; type it again",
+                          hint="a secret in the prompt was replaced by [MASKED:…] when it was saved; "
+                               "only this runner's own session remembers the original")
+    if prompt.endswith(TRUNCATED):
+        raise RunnerError(f"/retry {task_id}: the saved prompt was cut to the event size limit; type it again",
+                          hint="raise logging.max_event_size_mb in .claude/runner.config.json to keep long prompts")
 
 
 class CoreUI(Protocol):
@@ -211,12 +220,19 @@ class RunnerCore:
 
     @staticmethod
     def _logged_prompt(log: TaskLog) -> str:
+        """The prompt as the log saved it, if running it again would run what the user typed.
+
+        The log keeps a masked (and possibly cut) copy: a `[MASKED:…]` marker or a
+        `[TRUNCATED]` end is not what was typed, so it is refused, never executed.
+        """
         for event in log.events:
             if event.event_type in (EventType.USER_INPUT, EventType.USER_RESPONSE):
                 prompt = event.content.get("prompt")
                 if isinstance(prompt, str):
+                    _refuse_altered(log.task_id, prompt)
                     return prompt
-        return log.prompt_summary
+        raise RunnerError(f"/retry {log.task_id}: the log keeps only a summary of its prompt; type it again",
+                          hint="retrying runs a task's exact prompt, which this log does not hold")
 
     def _run(self, task: TaskLog, prompt: str, *, resume_token: str | None) -> RequestOutcome:
         self._notices = []
