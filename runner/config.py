@@ -6,8 +6,10 @@ config file is an error naming the file and the problem, never a guess.
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -97,6 +99,20 @@ class ReplState(_FileModel):
     model: str | None = None
 
 
+@dataclass(frozen=True)
+class SettingOrigin:
+    """Where a resolved setting came from when a repository file set it (the consent check reads this)."""
+
+    file: Path  # .claude/runner.config.json or .claude/repl.json
+    key: str  # the key in that file: "executor_cmd", "provider", "executors.command.command"
+    digest: str  # of the file's bytes as read: consent is remembered per exact content
+
+
+def file_digest(data: bytes) -> str:
+    """The digest a settings file's content is known by (`sha256:<hex>`)."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
 @dataclass
 class RunnerConfig:
     """Every setting the runner uses, resolved from all sources."""
@@ -116,11 +132,14 @@ class RunnerConfig:
     plan: PlanMode = PlanMode.AUTO  # spec/planning.md
     max_subtasks: int = 10
     print_project_path: bool = False
+    trust_project: bool = False  # --trust-project: the repository's program-running settings are consented to
     logging: LoggingLimits = field(default_factory=LoggingLimits)
     executors: dict[str, ExecutorSettings] = field(default_factory=dict)
     # claude-code: acceptEdits lets it write files; shell commands only when allowed by a rule.
     permission_mode: PermissionMode = PermissionMode.ACCEPT_EDITS
     allowed_tools: tuple[str, ...] = ()
+    # The settings a repository file set (field → where), for the consent check; flags are not here.
+    origins: dict[str, SettingOrigin] = field(default_factory=dict)
 
     @property
     def claude_dir(self) -> Path:
@@ -143,12 +162,13 @@ class CliOverrides:
     project_root: Path | None = None
     non_interactive: bool = False
     print_project_path: bool = False
+    trust_project: bool = False
     settings: Settings = field(default_factory=Settings)
     permission_mode: PermissionMode | None = None
     allowed_tools: tuple[str, ...] = ()
 
 
-def _read_json_file(path: Path) -> dict[str, Any] | None:
+def _read_json_file(path: Path) -> tuple[dict[str, Any], bytes] | None:
     try:
         raw = safe_files.read_bytes(path, limit=Limit.SMALL)
     except FileNotFoundError:
@@ -167,7 +187,7 @@ def _read_json_file(path: Path) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         raise ConfigError(f"{path} must hold a JSON object, not {type(data).__name__}",
                           hint=f"fix or remove {path}")
-    return data
+    return data, raw
 
 
 def _describe(exc: ValidationError) -> str:
@@ -178,27 +198,50 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(problems)
 
 
-def _load_model(path: Path, model: type[_M], hint: str) -> _M:
+@dataclass(frozen=True)
+class _Loaded:
+    """One settings file as parsed, with where it is and the digest of its bytes (None: no file)."""
+
+    path: Path
+    model: Any
+    digest: str | None
+
+    def origin(self, key: str) -> SettingOrigin | None:
+        return None if self.digest is None else SettingOrigin(self.path, key, self.digest)
+
+
+def _load_model(path: Path, model: type[_M], hint: str) -> _Loaded:
     """Parse and validate one JSON settings file; absent means all defaults."""
-    data = _read_json_file(path)
-    if data is None:
-        return model()
+    read = _read_json_file(path)
+    if read is None:
+        return _Loaded(path, model(), None)
+    data, raw = read
     try:
-        return model.model_validate(data)
+        return _Loaded(path, model.model_validate(data), file_digest(raw))
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_describe(exc)}", hint=hint) from exc
 
 
-def load_config_file(claude_dir: Path) -> ConfigFile:
-    """Parse `.claude/runner.config.json`."""
+def _config_file(claude_dir: Path) -> _Loaded:
     path = claude_dir / RUNNER_CONFIG_FILE
     return _load_model(path, ConfigFile, f"fix or remove {path}; see spec/configuration.md")
 
 
-def load_repl_state(claude_dir: Path) -> ReplState:
-    """Parse `.claude/repl.json` (what /provider and /model saved)."""
+def _repl_state(claude_dir: Path) -> _Loaded:
     path = claude_dir / REPL_STATE_FILE
     return _load_model(path, ReplState, f"fix or remove {path}")
+
+
+def load_config_file(claude_dir: Path) -> ConfigFile:
+    """Parse `.claude/runner.config.json`."""
+    loaded: ConfigFile = _config_file(claude_dir).model
+    return loaded
+
+
+def load_repl_state(claude_dir: Path) -> ReplState:
+    """Parse `.claude/repl.json` (what /provider and /model saved)."""
+    loaded: ReplState = _repl_state(claude_dir).model
+    return loaded
 
 
 def resolve_project_root(overrides: CliOverrides) -> tuple[ProjectMode, Path]:
@@ -228,8 +271,9 @@ def resolve_config(overrides: CliOverrides, *, stdin_is_tty: bool) -> RunnerConf
     """Merge defaults < runner.config.json < repl.json < flags into one RunnerConfig."""
     mode, root = resolve_project_root(overrides)
     claude_dir = root / ".claude"
-    file_cfg = load_config_file(claude_dir)
-    state = load_repl_state(claude_dir)
+    file_loaded, state_loaded = _config_file(claude_dir), _repl_state(claude_dir)
+    file_cfg: ConfigFile = file_loaded.model
+    state: ReplState = state_loaded.model
     non_interactive = overrides.non_interactive or not stdin_is_tty
     config = RunnerConfig(
         project_root=root,
@@ -238,21 +282,34 @@ def resolve_config(overrides: CliOverrides, *, stdin_is_tty: bool) -> RunnerConf
         # Strict is the default when nobody watches: a CI log must survive a crash.
         durability=Durability.STRICT if non_interactive else Durability.NORMAL,
         print_project_path=overrides.print_project_path,
+        trust_project=overrides.trust_project,
         logging=file_cfg.logging,
         executors=file_cfg.executors,
     )
-    layers: list[dict[str, Any]] = [
-        file_cfg.model_dump(include=set(Settings.model_fields)),
-        {"executor": state.provider, "model": state.model},
-        overrides.settings.model_dump(),
+    # Each layer: (its values, where a value came from — None for the command line).
+    layers: list[tuple[dict[str, Any], Callable[[str], SettingOrigin | None]]] = [
+        (file_cfg.model_dump(include=set(Settings.model_fields)), file_loaded.origin),
+        ({"executor": state.provider, "model": state.model},
+         lambda key: state_loaded.origin("provider" if key == "executor" else key)),
+        (overrides.settings.model_dump(), lambda key: None),
     ]
-    for layer in layers:
-        config = replace(config, **{k: v for k, v in layer.items() if v is not None})
+    origins: dict[str, SettingOrigin] = {}
+    for values, origin_of in layers:
+        given = {k: v for k, v in values.items() if v is not None}
+        config = replace(config, **given)
+        for key in given:
+            origin = origin_of(key)
+            if origin is None:
+                origins.pop(key, None)
+            else:
+                origins[key] = origin
     if config.executor_cmd is None and config.executor:
         own = config.executors.get(config.executor)
         if own and own.command:
             config = replace(config, executor_cmd=own.command)
-    return _with_permissions(config, overrides)
+            if origin := file_loaded.origin(f"executors.{config.executor}.command"):
+                origins["executor_cmd"] = origin
+    return _with_permissions(replace(config, origins=origins), overrides)
 
 
 # Modes in which Claude Code runs tools nobody allowed one by one.

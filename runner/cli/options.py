@@ -138,6 +138,9 @@ def _add_repl_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
                       help="print PROJECT_PATH=<abs path> as the first line of output")
     repl.add_argument("--non-interactive", action="store_true",
                       help="read lines from stdin without a prompt (automatic when stdin is not a terminal)")
+    repl.add_argument("--trust-project", action="store_true",
+                      help="trust the program-running settings in this project's .claude/ files without asking "
+                      "(remembered until a file changes; see spec/security.md)")
     for setting in SETTING_FLAGS:
         repl.add_argument(setting.flag, dest=setting.field, metavar=setting.metavar, choices=setting.choices,
                           type=setting.type, help=setting.help)
@@ -193,6 +196,7 @@ def overrides_from(args: argparse.Namespace, env: Environment) -> CliOverrides:
         project_root=args.project_root,
         non_interactive=args.non_interactive,
         print_project_path=args.print_project_path,
+        trust_project=args.trust_project,
         settings=settings_from(args),
         permission_mode=PermissionMode(args.permission_mode) if args.permission_mode else None,
         allowed_tools=tuple(args.allowed_tools),

@@ -23,7 +23,17 @@ def run_repl(args: argparse.Namespace, env: Environment) -> ExitStatus:
     terminal = Terminal(env.stdout, interactive=not config.non_interactive, environ=env.environ)
     if config.print_project_path:
         terminal.line(f"PROJECT_PATH={config.project_root}")
+    _consent(config, terminal, env)
     return _run_session(config, terminal, env)
+
+
+def _consent(config: RunnerConfig, terminal: Terminal, env: Environment) -> None:
+    """Before anything runs: the repository's program-running settings need the user's consent."""
+    from runner.consent import require_consent
+
+    ask = None if config.non_interactive else terminal.confirm
+    for notice in require_consent(config, env.environ, ask=ask):
+        terminal.notify(notice)
 
 
 def _run_session(config: RunnerConfig, terminal: Terminal, env: Environment) -> ExitStatus:

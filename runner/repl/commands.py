@@ -7,9 +7,11 @@ gets a "did you mean" hint. Handlers return a `CommandResult`; the loop renders 
 from __future__ import annotations
 
 import difflib
+import os
 import shlex
 
 from runner.config import save_repl_state
+from runner.consent import remember_saved, require_consent, with_executor
 from runner.errors import RunnerError
 from runner.executors.keys import key_statuses
 from runner.repl.command_types import REGISTRY, CommandContext, CommandResult, command
@@ -148,7 +150,7 @@ def _plan(ctx: CommandContext, args: list[str]) -> CommandResult:
 @command("provider", "/provider [name]", "Show or choose the executor (saved in .claude/repl.json)")
 def _provider(ctx: CommandContext, args: list[str]) -> CommandResult:
     from runner.executors.detect import all_statuses, status_lines
-    from runner.executors.registry import executor_names
+    from runner.executors.registry import executor_names, spec_of
 
     core = ctx.core
     if not args:
@@ -158,8 +160,14 @@ def _provider(ctx: CommandContext, args: list[str]) -> CommandResult:
                                      "Choose one with /provider NAME"])
     if len(args) != 1:
         raise RunnerError("/provider takes one name", hint=f"one of: {', '.join(executor_names())}")
+    spec_of(args[0])  # an unknown name is refused before anything is asked or changed
+    for notice in require_consent(with_executor(core.config, args[0]), os.environ,
+                                  ask=ctx.terminal.confirm if ctx.interactive else None):
+        ctx.terminal.notify(notice)
     core.select_executor(args[0])
     path = save_repl_state(core.config.claude_dir, provider=args[0], model=core.config.model)
+    for notice in remember_saved(core.config.project_root, path, args[0], os.environ):
+        ctx.terminal.notify(notice)
     lines = [f"Provider set to {args[0]} (saved in {path})"]
     if core.executor_problem:
         lines.append(f"WARNING: {core.executor_problem.message}")
@@ -175,6 +183,8 @@ def _model(ctx: CommandContext, args: list[str]) -> CommandResult:
         raise RunnerError("/model takes one name", hint="e.g. /model claude-sonnet-4-5")
     core.config.model = args[0]
     path = save_repl_state(core.config.claude_dir, provider=core.executor_name, model=args[0])
+    for notice in remember_saved(core.config.project_root, path, core.executor_name, os.environ):
+        ctx.terminal.notify(notice)
     return CommandResult(output=[f"Model set to {args[0]} (saved in {path})"])
 
 

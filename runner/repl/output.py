@@ -22,7 +22,7 @@ from runner.repl.tty import color_enabled, default_width
 from runner.views.notices import notice_lines
 from runner.views.plan import plan_block
 from runner.views.repl_views import summary_block
-from runner.views.safe_text import safe_str
+from runner.views.safe_text import neutralise, safe_str
 
 # At a terminal a plan of more parts than this waits for Enter before it runs (spec/planning.md).
 CONFIRM_PLANS_OVER = 3
@@ -46,8 +46,10 @@ class Terminal:
     # -- lines ----------------------------------------------------------------------------
 
     def line(self, text: str = "") -> None:
+        """Write one line; control characters and escape sequences are shown, never sent (a string from a
+        repository's config file, a folder name or a typed argument may hold them)."""
         self._stop_spinner()
-        self.stream.write(text + "\n")
+        self.stream.write(neutralise(text) + "\n")
         self.stream.flush()
 
     def info(self, text: str) -> None:

@@ -158,7 +158,7 @@ def test_config_file_supplies_missing_flags(tmp_path: Path) -> None:
     """A value missing from the command line comes from .claude/runner.config.json."""
     (tmp_path / ".claude").mkdir()
     (tmp_path / ".claude" / "runner.config.json").write_text('{"executor": "shell"}')
-    run = run_pm(["repl"], stdin="echo from-config\n", cwd=tmp_path)
+    run = run_pm(["repl", "--trust-project"], stdin="echo from-config\n", cwd=tmp_path)
     assert "  | from-config" in run.stdout
 
 

@@ -30,7 +30,7 @@ def test_repl_json_beats_the_config_file(tmp_path: Path) -> None:
     claude.mkdir()
     (claude / "runner.config.json").write_text('{"executor": "command"}')
     (claude / "repl.json").write_text('{"provider": "shell"}')
-    run = run_pm(["repl"], stdin="echo layered\n", cwd=tmp_path)
+    run = run_pm(["repl", "--trust-project"], stdin="echo layered\n", cwd=tmp_path)
     assert "  | layered" in run.stdout
 
 

@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.verify", 2),
     ("runner.tree_snapshot", 2),
     ("runner.config", 2),
+    ("runner.consent", 2),  # reads the repository's settings and the user's trust file
     ("runner.logs.manager", 3),
     ("runner.orchestration", 3),
     ("runner.orchestration.planner", 1),  # the planner is pure: a request in, a Plan out
