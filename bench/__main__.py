@@ -17,11 +17,12 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import datasets
 from bench.harness import TEMP_ENV, Figure, temp_base
 from bench.machine import describe
 from bench.report import Results, header_text, markdown, text_table
 
-BENCHMARKS = ("event_append", "task_lifecycle", "list_10k", "detail_10mb", "masking", "startup",
+BENCHMARKS = ("event_append", "write_scale", "read_scale", "detail_2000", "detail_10mb", "masking", "startup",
               "verify_scan", "repl_throughput")
 RESULTS_PATH = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -38,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tmp", metavar="DIR", type=Path,
                         help=f"where scratch folders go (default: ${TEMP_ENV}, else the system temp dir "
                         "when it is on the working directory's filesystem, else ./.bench-tmp)")
+    parser.add_argument("--data", metavar="DIR", type=Path,
+                        help=f"keep the big sessions the read benchmarks use in DIR and reuse them while the store "
+                        f"code is unchanged (default: ${datasets.DATA_ENV}, else rebuilt every run)")
     return parser
 
 
@@ -74,17 +78,21 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--write-results records the whole suite: run it without NAME")
     if args.tmp is not None:
         os.environ[TEMP_ENV] = str(args.tmp.resolve())
+    if args.data is not None:
+        args.data.mkdir(parents=True, exist_ok=True)
+        os.environ[datasets.DATA_ENV] = str(args.data.resolve())
     names = [name for name in BENCHMARKS if name in args.names] if args.names else list(BENCHMARKS)
     command = "python -m bench" + (" --quick" if args.quick else "") + (" --write-results" if args.write_results else "")
     results = Results(date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), command=command, quick=args.quick,
                       machine=describe(temp_base()), load_start=_load_average())
     progress = sys.stderr if args.json else sys.stdout
     print(header_text(results), file=progress, flush=True)
-    for name in names:
-        print(f"running {name} ...", file=sys.stderr, flush=True)
-        _run_one(name, args.quick, results)
-        if name in results.figures:
-            print(text_table(name, results.figures[name], results.seconds[name]) + "\n", file=progress, flush=True)
+    with datasets.scope():
+        for name in names:
+            print(f"running {name} ...", file=sys.stderr, flush=True)
+            _run_one(name, args.quick, results)
+            if name in results.figures:
+                print(text_table(name, results.figures[name], results.seconds[name]) + "\n", file=progress, flush=True)
     results.load_end = _load_average()
     if args.json:
         print(json.dumps(results.to_dict(), indent=2, ensure_ascii=False))

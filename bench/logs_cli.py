@@ -1,10 +1,10 @@
 """`pm-runner logs ...` timed two ways, and the floors both are compared with.
 
 In-process runs the same code path as the command (`execute_view`, then the terminal
-renderer at the piped width) minus argument parsing and interpreter start-up; end to end
-spawns the installed command with its output piped. The floor of either is the least any
-reader of the same file could do: read it, parse it with orjson, and write it back out
-indented, in-process or as a bare `python -c` of the same interpreter.
+renderer at the piped width) minus argument parsing and interpreter start-up; its floor is
+reading and parsing the same files with orjson (the least any reader of them could do). End to
+end spawns the installed command with its output piped; its floor is the same interpreter
+starting and exiting (`python -c pass`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import orjson
@@ -25,13 +25,8 @@ from runner.repl.logs_command import execute_view
 from runner.repl.output import Terminal
 from runner.repl.tty import PIPED_WIDTH
 
-REEMIT_SNIPPET = (
-    "import sys, orjson\n"
-    "data = open(sys.argv[1], 'rb').read()\n"
-    "sys.stdout.buffer.write(orjson.dumps(orjson.loads(data), option=orjson.OPT_INDENT_2))\n"
-)
-FLOOR_IN_PROCESS = "read + orjson.loads + orjson.dumps (indented) of the same file"
-FLOOR_END_TO_END = "`python -c` of the same interpreter doing the in-process floor"
+FLOOR_IN_PROCESS = "read + orjson parse of the same files"
+FLOOR_END_TO_END = "`python -c pass` (the same interpreter starting and exiting)"
 
 
 def render_view(reader: LogReader, request: LogsRequest) -> str:
@@ -43,28 +38,51 @@ def render_view(reader: LogReader, request: LogsRequest) -> str:
     return out.getvalue()
 
 
-def reemit_json(path: Path) -> str:
-    """The in-process floor: read, parse and re-serialise the file the view is built from."""
-    return orjson.dumps(orjson.loads(path.read_bytes()), option=orjson.OPT_INDENT_2).decode()
+def _files_named(folder: Path, prefix: str) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.name.startswith(prefix) and p.is_file())
 
 
-def touch(path: Path) -> None:
-    """Give the file a new mtime so an in-process parse cache keyed on file identity misses."""
+def index_files(project: Path, session_id: str) -> list[Path]:
+    """The index files a session view reads: the global index and the session's (snapshots and journals)."""
+    paths = LogReader(project).paths
+    return _files_named(paths.logs_dir, "index") + _files_named(paths.session_dir(session_id), "index")
+
+
+def task_files(project: Path, session_id: str, task_id: str) -> list[Path]:
+    """A task's snapshot and event journal."""
+    return _files_named(LogReader(project).paths.tasks_dir(session_id), f"{task_id}.")
+
+
+def read_and_parse(paths: Sequence[Path]) -> int:
+    """The in-process floor: read each file and parse it (JSON Lines line by line); returns the values parsed."""
+    parsed = 0
+    for path in paths:
+        data = path.read_bytes()
+        if path.suffix == ".jsonl":
+            parsed += len([orjson.loads(line) for line in data.splitlines() if line.strip()])
+        else:
+            orjson.loads(data)
+            parsed += 1
+    return parsed
+
+
+def touch(*paths: Path) -> None:
+    """Give the files a new mtime so an in-process parse cache keyed on file identity misses."""
     stamp = time.time_ns()
-    os.utime(path, ns=(stamp, stamp))
+    for path in paths:
+        os.utime(path, ns=(stamp, stamp))
 
 
-def in_process_figure(benchmark: str, name: str, action: Callable[[], object], source: Path, runs: int,
+def in_process_figure(benchmark: str, name: str, action: Callable[[], object], sources: Sequence[Path], runs: int,
                       *, target: Target | None, note: str = "") -> Figure:
-    samples, floors = paired(action, lambda: reemit_json(source), runs)
+    samples, floors = paired(action, lambda: read_and_parse(sources), runs)
     return figure(benchmark, name, "ms", [s * 1000 for s in samples], [f * 1000 for f in floors],
                   FLOOR_IN_PROCESS, target=target, note=note)
 
 
-def end_to_end_figure(benchmark: str, name: str, args: list[str], project: Path, source: Path, runs: int,
+def end_to_end_figure(benchmark: str, name: str, args: list[str], project: Path, runs: int,
                       *, target: Target | None) -> Figure:
-    samples, floors = paired(lambda: pm_runner(args, cwd=project),
-                             lambda: python_snippet(REEMIT_SNIPPET, str(source), cwd=project), runs)
+    samples, floors = paired(lambda: pm_runner(args, cwd=project), lambda: python_snippet("pass", cwd=project), runs)
     return figure(benchmark, name, "ms", [s * 1000 for s in samples], [f * 1000 for f in floors],
                   FLOOR_END_TO_END, target=target,
                   note=f"`{describe_command()} {' '.join(args)}` spawned with stdout piped")

@@ -18,7 +18,7 @@ from bench.processes import describe_command, pm_runner
 
 NAME = "repl_throughput"
 REPL_ARGS = ["repl", "--executor", "shell", "--durability", "strict", "--non-interactive"]
-# The store's durable writes per strict task (spec/durability.md, task_lifecycle's target).
+# The store's durable writes per strict task (spec/durability.md; write_scale's target is in these units).
 DURABLE_WRITES_PER_TASK = 6
 
 
