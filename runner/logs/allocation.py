@@ -72,7 +72,7 @@ def _place(rows: SessionRows, thread_id: str | None, parent_task_id: str | None,
         return (format_counter_id(IdKind.THREAD, rows.max_thread + 1),
                 format_counter_id(IdKind.RUN, rows.max_run + 1), None)
     validate(IdKind.THREAD, thread_id)
-    last_run = next((e.run_id for e in reversed(rows.entries()) if e.thread_id == thread_id), None)
+    last_run = rows.last_run(thread_id)
     if last_run is None:
         raise NotFoundError(f"no thread {thread_id} in session {rows.session_id}",
                             hint="leave the thread out to start a new one")

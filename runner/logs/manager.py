@@ -153,9 +153,10 @@ class TaskLogManager:
         if self._tasks:
             raise StoreError(f"{', '.join(self._tasks)} of session {self._meta.session_id} is not finished",
                              hint="let the task finish before switching sessions")
-        meta, self._meta, self._rows = self._meta, None, None
+        meta, rows = self._session()
+        self._meta, self._rows = None, None
         self._finished.clear()
-        release_session(self._ctx, meta, finished=True)
+        release_session(self._ctx, meta, rows, finished=True)
 
     def _session(self) -> tuple[SessionMeta, SessionRows]:
         if self._meta is None or self._rows is None:
@@ -189,8 +190,7 @@ class TaskLogManager:
                 self._last_external_ms = int(ids.external_task_id.split("-", 1)[1])
                 state = TaskState.register(self.paths, log, durable_write=self._ctx.strict)
                 self._tasks[log.task_id] = state
-                # Global counts are a cache (rebuilt on read, written durably at terminal states): no fsync here.
-                self._index_locked(state, rows, durable_write=self._ctx.strict, fatal=True, global_durable=False)
+                self._index_locked(state, rows, durable_write=self._ctx.strict, fatal=True)
             return log.model_copy(deep=True)
 
     def _taken(self, session_id: str, task_id: str) -> bool:
@@ -344,12 +344,8 @@ class TaskLogManager:
         del self._tasks[state.task_id]
         self._finished[state.task_id] = state.log.status
 
-    def _index_locked(self, state: TaskState, rows: SessionRows, *, durable_write: bool, fatal: bool,
-                      global_durable: bool | None = None) -> None:
-        meta, _ = self._session()
-        index_row_locked(self._ctx, rows, meta, indexes.entry_from_log(state.log),
-                         durable_write=durable_write, fatal=fatal,
-                         global_durable=durable_write if global_durable is None else global_durable)
+    def _index_locked(self, state: TaskState, rows: SessionRows, *, durable_write: bool, fatal: bool) -> None:
+        index_row_locked(self._ctx, rows, indexes.entry_from_log(state.log), durable_write=durable_write, fatal=fatal)
 
     def _live(self, task_id: str) -> TaskState:
         state = self._tasks.get(validate(IdKind.TASK, task_id))
@@ -404,11 +400,12 @@ class TaskLogManager:
             for state in self._tasks.values():
                 state.journal.close(quiet=True)
             finished = not self._tasks  # anything left is picked up by recovery at the next start
-            meta, self._meta, self._rows = self._meta, None, None
+            meta, rows = self._session()
+            self._meta, self._rows = None, None
             self._tasks.clear()
             self._finished.clear()
             try:
-                release_session(self._ctx, meta, finished=finished)
+                release_session(self._ctx, meta, rows, finished=finished)
             except (OSError, RunnerError) as exc:
                 self._warn(f"could not mark session {meta.session_id} as ended: {exc}")
 

@@ -425,6 +425,9 @@ class SessionSummary(_Model):
     executor: str | None = None
     task_count: int = 0
     counts: StatusCounts = Field(default_factory=StatusCounts)
+    # Set when the session was released or recovered: its counts are final. Until then (a live
+    # session, or one whose runner died) readers count its own index instead.
+    ended_at: Timestamp | None = None
 
 
 class GlobalIndex(_Model):

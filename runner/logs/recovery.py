@@ -74,10 +74,11 @@ def _recover_claimed(ctx: StoreContext, session_id: str, max_event_bytes: int) -
     rows = SessionRows(ctx, session_id)
     rows.refresh()
     recovered = [tid for tid in _candidates(ctx, rows) if _recover_task(ctx, rows, tid, max_event_bytes)]
-    rows.write_locked(durable_write=True)
+    rows.compact_locked(durable_write=True)
+    rows.close()
     meta = meta.model_copy(update={"ended_at": now_iso()})
     write_meta_locked(paths, meta, durable_write=True)
-    ctx.put_global_row(rows.summary(meta), durable_write=True)
+    ctx.put_global_row(rows.summary(meta, ended_at=meta.ended_at), durable_write=True)
     return [(session_id, task_id) for task_id in recovered]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runner.logs.store import indexes
+from runner.logs.store import global_index, indexes
 from runner.logs.store.locks import hold
 from runner.logs.store.paths import LogPaths
 from runner.timestamps import iso_from_epoch_ms, now_ms
@@ -23,5 +23,5 @@ def age_session(root: Path, session_id: str, days: float) -> None:
         indexes.write_session_index_locked(paths, aged, durable_write=True)
         meta = indexes.read_session_meta(paths, session_id)
         with hold(paths.global_lock, timeout_s=5, what="the logs index"):
-            indexes.put_global_row_locked(paths, indexes.session_summary(session_id, meta, aged), when,
-                                          durable_write=True)
+            global_index.put_global_row_locked(paths, global_index.session_summary(session_id, meta, aged), when,
+                                               durable_write=True)

@@ -8,21 +8,45 @@ from pathlib import Path
 
 import orjson
 
-from runner.logs.models import GlobalIndex, SessionIndex, TaskLog
+from runner.logs.models import GlobalIndex, SessionIndex, SessionMeta, TaskLog
+from runner.logs.store import global_index, indexes
+from runner.logs.store.paths import LogPaths
+
+
+def stored_global_index(project: Path) -> GlobalIndex | None:
+    """The global index as stored: its snapshot merged with its journal (None when missing or invalid)."""
+    return global_index.read_global_index(LogPaths(project))
+
+
+def stored_session_index(project: Path, session_id: str) -> SessionIndex | None:
+    """A session index as stored: its snapshot merged with its journal (None when missing or invalid)."""
+    return indexes.read_session_index(LogPaths(project), session_id)
 
 
 def assert_logs_consistent(project: Path) -> list[TaskLog]:
-    """Every JSON file parses and validates; index rows and task files match one to one."""
-    logs_dir = project / ".claude" / "logs"
-    global_index = GlobalIndex.model_validate(orjson.loads((logs_dir / "index.json").read_bytes()))
-    listed_sessions = {row.session_id for row in global_index.sessions}
-    on_disk_sessions = {p.name for p in (logs_dir / "sessions").iterdir() if p.is_dir()}
-    assert listed_sessions == on_disk_sessions, (listed_sessions, on_disk_sessions)
+    """Every JSON file parses and validates; the indexes as stored (snapshot + journal) match the task files.
+
+    The global index lists every session folder that has a `session.json` (a session's row is
+    written before its metadata, so it exists unless no session got that far); a folder without
+    one holds no task (its creator died while allocating it), and a row without one names such a folder.
+    """
+    paths = LogPaths(project)
+    folders = {p.name for p in paths.sessions_dir.iterdir() if p.is_dir()} if paths.sessions_dir.is_dir() else set()
+    with_meta = {name for name in folders if (paths.sessions_dir / name / "session.json").exists()}
+    stored = stored_global_index(project)
+    assert stored is not None or not with_meta, "the global index is missing or does not validate"
+    listed_sessions = {row.session_id for row in stored.sessions} if stored is not None else set()
+    assert with_meta <= listed_sessions <= folders, (listed_sessions, with_meta, folders)
     logs: list[TaskLog] = []
-    for session_id in sorted(on_disk_sessions):
-        folder = logs_dir / "sessions" / session_id
-        index = SessionIndex.model_validate(orjson.loads((folder / "index.json").read_bytes()))
+    for session_id in sorted(folders):
+        folder = paths.session_dir(session_id)
         files = {p.name[: -len(".json")] for p in (folder / "tasks").glob("task-*.json")}
+        if session_id not in with_meta:
+            assert not files, f"{session_id}: task files without a session.json"
+            continue
+        SessionMeta.model_validate(orjson.loads((folder / "session.json").read_bytes()))
+        index = stored_session_index(project, session_id)
+        assert index is not None, f"{session_id}: the session index is missing or does not validate"
         rows = {e.task_id for e in index.entries}
         assert rows == files, f"{session_id}: index rows {sorted(rows)} vs task files {sorted(files)}"
         for entry in index.entries:

@@ -11,6 +11,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -23,8 +24,12 @@ from tests.helpers.logs_check import assert_logs_consistent
 KILL_ITERATIONS = 30
 
 
-def _busy_writer(project: str, seed: int) -> None:
-    """Child body: create, run and finish tasks forever, checkpointing often, until killed."""
+def _busy_writer(project: str, seed: int, working: Any) -> None:
+    """Child body: create, run and finish tasks forever, checkpointing often, until killed.
+
+    `working` is set once the first task is registered, so a kill always lands mid-work
+    however slow the machine is.
+    """
     from runner.logs.manager import TaskLogManager, TaskOutcome
     from runner.logs.models import EventType, ExecutorInfo, TaskStatus
 
@@ -34,6 +39,7 @@ def _busy_writer(project: str, seed: int) -> None:
     manager.open_session()
     while True:
         task = manager.create_task("busy " * rng.randint(1, 50))
+        working.set()
         manager.start_task(task.task_id, executor=ExecutorInfo(name="shell"), verification_root=project)
         for n in range(rng.randint(0, 30)):
             manager.add_event(task.task_id, EventType.EXECUTOR_OUTPUT, {"line": f"{n} " + "x" * rng.randint(0, 4000)})
@@ -58,9 +64,11 @@ def test_sigkill_at_random_instants_never_tears_a_snapshot(tmp_path: Path) -> No
     rng = random.Random(20250112)
     recovered_total = 0
     for iteration in range(KILL_ITERATIONS):
-        child = context.Process(target=_busy_writer, args=(str(tmp_path), iteration))
+        working = context.Event()
+        child = context.Process(target=_busy_writer, args=(str(tmp_path), iteration, working))
         child.start()
-        time.sleep(rng.uniform(0.03, 0.25))
+        assert working.wait(timeout=60), "the writer registered no task within 60 s"
+        time.sleep(rng.uniform(0.0, 0.2))
         assert child.pid is not None
         os.kill(child.pid, signal.SIGKILL)
         child.join()

@@ -10,9 +10,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import orjson
-
-from runner.logs.models import ErrorCode, GlobalIndex, TaskStatus
+from runner.logs.models import ErrorCode, TaskStatus
+from runner.logs.store import global_index
+from runner.logs.store.paths import LogPaths
 from tests.helpers.cli import runner_env
 from tests.helpers.logs_check import assert_logs_consistent
 from tests.reliability.support import PYTHON, figure
@@ -58,8 +58,9 @@ def test_four_runners_at_once_keep_sessions_and_indexes_apart(tmp_path: Path) ->
         assert externals == sorted(set(externals)), f"{session}: external ids not strictly increasing"
         assert all(log.status is TaskStatus.COMPLETE and log.error_code is not ErrorCode.RUNNER_CRASHED
                    for log in mine)
-    global_index = GlobalIndex.model_validate(orjson.loads((project / ".claude/logs/index.json").read_bytes()))
-    counts = {row.session_id: (row.task_count, row.counts.total, row.counts.complete) for row in global_index.sessions}
+    stored = global_index.read_global_index(LogPaths(project))  # the snapshot with its journal's rows
+    assert stored is not None
+    counts = {row.session_id: (row.task_count, row.counts.total, row.counts.complete) for row in stored.sessions}
     assert counts == {s: (TASKS, TASKS, TASKS) for s in sessions.values()}, counts
     figure(f"concurrent runners: {RUNNERS} runners x {TASKS} tasks -> {len(set(sessions.values()))} distinct "
            f"sessions, {len(logs)} TaskLogs, indexes consistent, 0 recovered by mistake")

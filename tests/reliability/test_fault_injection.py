@@ -36,6 +36,7 @@ JOURNAL = r"\.events\.jsonl$"
 SNAPSHOT_TEMP = r"/tasks/\.task-\d+\.json\.\d+\.[0-9a-f]+\.tmp$"
 SNAPSHOT = r"/tasks/task-\d+\.json$"
 TERMINAL_DATA = r'"ended_at":"'  # only a terminal snapshot has an end time
+INDEX_JOURNAL = re.compile(r"/sessions/sess-[0-9-]+/index\.\d+\.jsonl$")  # a session index's journal
 
 
 def run_with_faults(project: Path, faults: list[dict[str, Any]], stdin: str) -> tuple[Run, list[dict[str, Any]]]:
@@ -143,7 +144,7 @@ def test_failed_fsync_is_rewritten_from_memory_never_refsynced(tmp_path: Path) -
 
 
 def test_terminal_snapshot_is_durable_before_its_index_row(tmp_path: Path) -> None:
-    """Strict mode: temp fsync, replace, folder fsync, and only then the session index row, for every task."""
+    """Strict mode: temp fsync, replace, folder fsync, and only then the session index row (its fsynced journal line)."""
     project = tmp_path / "proj"
     project.mkdir()
     watch = [{"op": "replace", "path": SNAPSHOT, "errno": "EIO", "data": TERMINAL_DATA, "count": 0}]
@@ -156,7 +157,7 @@ def test_terminal_snapshot_is_durable_before_its_index_row(tmp_path: Path) -> No
         replace = record[position]
         before, after = record[:position], record[position + 1:]
         assert {"op": "fsync", "path": replace["src"]} in before, f"temp file not fsynced: {replace}"
-        index_at = next(i for i, r in enumerate(after) if r["op"] == "replace" and r["path"].endswith("/index.json"))
+        index_at = next(i for i, r in enumerate(after) if r["op"] == "fsync" and INDEX_JOURNAL.search(r["path"]))
         folder = {"op": "fsync", "path": os.path.dirname(replace["path"])}
         assert folder in after[:index_at], f"tasks folder not fsynced before the index row: {replace['path']}"
     figure(f"fault injection (trace): {len(terminal)}/3 terminal snapshots fsynced (file, then folder) "

@@ -19,8 +19,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from runner.logs.models import ErrorCode, EventType, GlobalIndex, SessionIndex, TaskLog, TaskStatus
+from runner.logs.models import ErrorCode, EventType, GlobalIndex, TaskLog, TaskStatus
 from tests.helpers.cli import run_pm, runner_env
+from tests.helpers.logs_check import stored_global_index, stored_session_index
 from tests.reliability.support import PYTHON, figure, parse_every_json
 
 SHELL = ["repl", "--executor", "shell"]
@@ -58,9 +59,9 @@ def read_reported(text: str, seen: Observed) -> None:
 
 def sweep_session(folder: Path, seen: Observed) -> None:
     """Parse every file of one session; record terminal logs and check those recorded before."""
-    meta_path, index_path = folder / "session.json", folder / "index.json"
+    meta_path = folder / "session.json"
     meta = orjson.loads(meta_path.read_bytes()) if meta_path.exists() else None
-    rows = SessionIndex.model_validate_json(index_path.read_bytes()) if index_path.exists() else None
+    rows = stored_session_index(folder.parents[3], folder.name)
     statuses: dict[str, TaskStatus] = {}
     for path in sorted((folder / "tasks").glob("task-*.json")):
         log = TaskLog.model_validate_json(path.read_bytes())
@@ -108,7 +109,9 @@ def check_final_state(project: Path, seen: Observed) -> tuple[int, int]:
     """Indexes and files agree, everything is terminal, nothing lost; returns (task logs, empty folders)."""
     logs = project / ".claude" / "logs"
     parse_every_json(project)
-    global_rows = {row.session_id for row in GlobalIndex.model_validate_json((logs / "index.json").read_bytes()).sessions}
+    stored = stored_global_index(project)
+    assert stored is not None, "the global index is missing or does not validate"
+    global_rows = {row.session_id for row in stored.sessions}
     total, empty, crashed = 0, 0, set()
     for folder in sorted((logs / "sessions").iterdir()):
         files = {p.name[:-5]: p for p in (folder / "tasks").glob("task-*.json")}
@@ -117,7 +120,9 @@ def check_final_state(project: Path, seen: Observed) -> tuple[int, int]:
             empty += 1  # killed while allocating the session: nothing was ever registered in it
             continue
         assert folder.name in global_rows, f"{folder.name} missing from the global index"
-        rows = SessionIndex.model_validate_json((folder / "index.json").read_bytes()).entries
+        index = stored_session_index(project, folder.name)
+        assert index is not None, f"{folder.name}: the session index is missing or does not validate"
+        rows = index.entries
         assert {e.task_id for e in rows} == set(files), f"{folder.name}: index rows and task files differ"
         for entry in rows:
             log = TaskLog.model_validate_json(files[entry.task_id].read_bytes())

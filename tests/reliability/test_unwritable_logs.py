@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.cli import run_pm
+from tests.helpers.logs_check import assert_logs_consistent
 from tests.reliability.support import assert_no_traceback, figure
 
 SHELL = ["repl", "--executor", "shell"]
@@ -90,8 +91,8 @@ def read_only(folders: list[Path]) -> Iterator[str]:
         subprocess.run([chattr, "-i", *map(str, folders)], check=True)
 
 
-@pytest.mark.parametrize(("history", "locked"), [(False, ["."]), (True, ["."]), (True, [".", "sessions"])],
-                         ids=["empty-logs-folder", "logs-folder-with-a-session", "logs-and-sessions-folders"])
+@pytest.mark.parametrize(("history", "locked"), [(False, ["."]), (True, [".", "sessions"])],
+                         ids=["empty-logs-folder", "logs-and-sessions-folders"])
 def test_read_only_logs_folder_is_a_clear_error(tmp_path: Path, history: bool, locked: list[str]) -> None:
     """Permissions removed from the logs folder (empty, or holding an earlier session): ERROR + HINT, exit 1."""
     project = tmp_path / "proj"
@@ -107,3 +108,21 @@ def test_read_only_logs_folder_is_a_clear_error(tmp_path: Path, history: bool, l
     error = assert_refused_at_start(run.code, run.stdout, run.stderr, project)
     figure(f"unwritable logs read-only {', '.join(locked)} ({how}, {'with' if history else 'without'} a session): "
            f"exit 1, {error[:100]}")
+
+
+def test_a_read_only_logs_folder_whose_files_can_take_a_session_logs_it_whole(tmp_path: Path) -> None:
+    """Only the logs folder itself read-only, its index files and sessions folder writable: every task is logged.
+
+    A new session needs a folder in `sessions/` and one line appended to the existing global index
+    journal, nothing created in the logs folder itself: the tasks run, and every one is on disk.
+    """
+    project = tmp_path / "proj"
+    project.mkdir()
+    run_pm(SHELL, stdin="echo earlier\n", cwd=project)
+    with read_only([project / ".claude" / "logs"]) as how:
+        run = run_pm(SHELL, stdin=SCRIPT, cwd=project, expect=None)
+    assert_no_traceback(run)
+    assert run.code == 0 and run.stdout.count("RESULT: COMPLETE") == 2, run.transcript()
+    logs = assert_logs_consistent(project)
+    assert sorted(log.prompt_summary for log in logs) == ["echo earlier", "echo second", "touch ran.txt"]
+    figure(f"unwritable logs read-only . only ({how}, with a session): the 2 tasks ran and are logged")

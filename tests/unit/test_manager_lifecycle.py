@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
 import pytest
 
 from runner.errors import NotFoundError, StoreError
@@ -21,7 +20,7 @@ from runner.logs.models import (
     Visibility,
 )
 from runner.logs.parts import Evidence, RunFacts
-from runner.logs.store import LogReader
+from runner.logs.store import LogReader, indexes
 
 
 @pytest.fixture
@@ -37,7 +36,11 @@ def _session_dir(manager: TaskLogManager) -> Path:
 
 
 def _disk_index(manager: TaskLogManager) -> SessionIndex:
-    return SessionIndex.model_validate(orjson.loads((_session_dir(manager) / "index.json").read_bytes()))
+    """The session index as stored: its snapshot merged with its index journal."""
+    assert manager.session_id is not None
+    index = indexes.read_session_index(manager.paths, manager.session_id)
+    assert index is not None
+    return index
 
 
 def test_task_is_saved_queued_before_create_returns(manager: TaskLogManager) -> None:

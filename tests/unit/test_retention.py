@@ -22,7 +22,7 @@ from runner.logs.retention import (
     usage,
 )
 from runner.logs.retention.trim import KEEP_FIRST, KEEP_LAST, trim_task_log
-from runner.logs.store import indexes
+from runner.logs.store import global_index, indexes
 from runner.logs.store.journal import Journal
 from runner.logs.store.paths import LogPaths
 from runner.logs.store.sessions import release_ownership
@@ -153,7 +153,7 @@ def test_an_oversized_task_keeps_its_first_and_terminal_events_and_gets_a_marker
     assert len(assert_logs_consistent(tmp_path)) == 1
     index = indexes.read_session_index(LogPaths(tmp_path), session)
     assert index is not None and index.entries[0].event_count == len(trimmed.events)
-    assert index.updated_at == indexes.read_global_index(LogPaths(tmp_path)).sessions[0].updated_at  # type: ignore[union-attr]
+    assert index.updated_at == global_index.read_global_index(LogPaths(tmp_path)).sessions[0].updated_at  # type: ignore[union-attr]
 
 
 def test_trimming_twice_keeps_one_marker_with_the_total(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from runner.logs.models import GlobalIndex, SessionIndex, TaskLog
 from runner.logs.retention.report import Removal, RemovalKind
 from runner.logs.retention.trim import trim_task_log
 from runner.logs.retention.usage import folder_bytes, scan_session
-from runner.logs.store import codec, indexes, safe_files
+from runner.logs.store import codec, global_index, indexes, safe_files
 from runner.logs.store.journal import load_task
 from runner.logs.store.locks import Locks
 from runner.logs.store.paths import LOCK_NAME, LogPaths
@@ -184,7 +184,7 @@ class Remover:
         indexes.write_session_index_locked(self.paths, index, durable_write=True)
         meta = indexes.read_session_meta(self.paths, index.session_id)
         with self.locks.global_index():
-            indexes.put_global_row_locked(self.paths, indexes.session_summary(index.session_id, meta, index),
+            global_index.put_global_row_locked(self.paths, global_index.session_summary(index.session_id, meta, index),
                                           now_iso(), durable_write=True)
 
     # -- the runner's own record ---------------------------------------------------------
@@ -226,13 +226,13 @@ def _file_size(path: Path) -> int:
 
 def _drop_global_row_locked(paths: LogPaths, session_id: str) -> None:
     """Remove a session's row; on a full disk the index (a cache) is deleted instead and rebuilt on read."""
-    current = indexes.read_global_index(paths)
+    current = global_index.read_global_index(paths)
     if current is None:
         return  # rebuilt from the folders on the next read, without this session
     rows = [row for row in current.sessions if row.session_id != session_id]
     try:
-        indexes.write_global_index_locked(paths, GlobalIndex(updated_at=now_iso(), sessions=rows),
-                                          durable_write=True)
+        global_index.write_global_index_locked(paths, GlobalIndex(updated_at=now_iso(), sessions=rows),
+                                               durable_write=True)
     except OSError:
         safe_files.unlink(paths.global_index)
 

@@ -2,8 +2,9 @@
 
 A task's log is its snapshot plus its journal; its raw logs are counted apart. A
 session's total also holds its metadata, index and lock. Totals of sessions are
-cached in `logs/usage.json`, keyed by the identity of each session's index file,
-so a start-up with nothing to do stats one index per session instead of every file.
+cached in `logs/usage.json`, keyed by the identity of each session's index (its snapshot
+and journal), so a start-up with nothing to do lists one folder per session instead of
+stat-ing every file.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from runner.logs.store.paths import LogPaths
 from runner.logs.store.safe_files import Limit
 
 USAGE_CACHE = "usage.json"
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # 2: keyed by the snapshot and journal of each index
 _JOURNAL_SUFFIX = ".events.jsonl"
 
 
@@ -109,14 +110,14 @@ def measure_sessions(paths: LogPaths, session_ids: list[str]) -> dict[str, Sessi
     fresh: dict[str, list[object]] = {}
     result: dict[str, SessionUsage] = {}
     for session_id in session_ids:
-        ident = indexes.identity_of(paths.session_index(session_id))
+        ident = indexes.index_identity(paths, session_id)
         hit = cached.get(session_id)
-        if ident is not None and hit is not None and hit[0] == list(ident) and _ints(hit[1:]):
+        if ident is not None and hit is not None and hit[0] == ident and _ints(hit[1:]):
             result[session_id] = SessionUsage(session_id, total=_int(hit[1]), largest_log=_int(hit[2]))
         else:
             result[session_id] = scan_session(paths, session_id)
         usage = result[session_id]
-        fresh[session_id] = [list(ident) if ident else None, usage.total, usage.largest_log]
+        fresh[session_id] = [ident, usage.total, usage.largest_log]
     if fresh != cached:
         _write_cache(paths, fresh)
     return result

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from runner.logs.models import Durability, SessionSummary
-from runner.logs.store import indexes
+from runner.logs.store import global_index
 from runner.logs.store.locks import Locks
 from runner.logs.store.paths import LogPaths
 from runner.notices import Notice
@@ -40,4 +40,4 @@ class StoreContext:
         Callers hold that session's lock: the only lock nesting is session, then global.
         """
         with self.locks.global_index():
-            indexes.put_global_row_locked(self.paths, row, now_iso(), durable_write=durable_write)
+            global_index.put_global_row_locked(self.paths, row, now_iso(), durable_write=durable_write)

@@ -1,4 +1,4 @@
-"""Session and global indexes: rows from task logs, reads with a parse cache, rebuilds, writes.
+"""Session indexes: rows from task logs, reads (snapshot + journal, `index_journal`), rebuilds, writes.
 
 An index is a cache of the task files: when it is missing or does not parse it
 is rebuilt from them. Writers hold the lock named on each `*_locked` function.
@@ -14,37 +14,25 @@ from runner.ids import IdKind, counter_of, is_valid
 from runner.logs.models import (
     CorruptedLog,
     ErrorCode,
-    GlobalIndex,
     SessionIndex,
     SessionMeta,
-    SessionSummary,
     StatusCounts,
     TaskLog,
     TaskLogEntry,
     TaskStatus,
 )
-from runner.logs.store import codec, safe_files
+from runner.logs.store import codec, index_journal, safe_files
+from runner.logs.store.index_journal import SESSION_INDEX, Identity, Loaded
 from runner.logs.store.journal import load_task
 from runner.logs.store.paths import LogPaths, task_id_of_snapshot
 from runner.logs.store.safe_files import Limit
 from runner.timestamps import epoch_ms_of, iso_from_epoch_ms
 
-FileIdentity = tuple[int, int, int, int]
-_CACHE_SIZE = 16
-# Parsed session indexes keyed by path and file identity: every write is an atomic
-# replace (a new inode), so an unchanged identity means unchanged content.
-_parsed: dict[str, tuple[FileIdentity, SessionIndex]] = {}
-
-
-def identity_of(path: Path) -> FileIdentity | None:
-    """(device, inode, size, mtime) of the entry itself (a link is not followed); None when unusable."""
-    try:
-        st = safe_files.lstat(path)
-    except (OSError, ValueError):
-        return None
-    if st is None or not stat.S_ISREG(st.st_mode):
-        return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+FileIdentity = Identity
+identity_of = index_journal.identity_of
+# Validated session indexes by path, with the read they were made from (the same object while
+# neither the snapshot nor its journal changed).
+_validated: dict[str, tuple[Loaded, SessionIndex]] = {}
 
 
 def entry_from_log(log: TaskLog) -> TaskLogEntry:
@@ -89,16 +77,6 @@ def counts_of(entries: Iterable[TaskLogEntry]) -> StatusCounts:
     return counts
 
 
-def session_summary(session_id: str, meta: SessionMeta | None, index: SessionIndex) -> SessionSummary:
-    """The global-index row of a session."""
-    started = meta.started_at if meta else (index.entries[0].started_at if index.entries else index.updated_at)
-    return SessionSummary(
-        session_id=session_id, started_at=started, updated_at=index.updated_at,
-        project_root=meta.project_root if meta else None, executor=meta.executor if meta else None,
-        task_count=len(index.entries), counts=counts_of(index.entries),
-    )
-
-
 def session_sort_key(session_id: str) -> tuple[str, int]:
     """Chronological order that survives the counter widening past 999."""
     return (session_id[5:13], counter_of(session_id))
@@ -136,31 +114,53 @@ def read_session_meta(paths: LogPaths, session_id: str) -> SessionMeta | None:
         return None
 
 
-def read_session_index(paths: LogPaths, session_id: str) -> SessionIndex | None:
-    """The session index, or None when it is missing or does not parse (parse cached by file identity)."""
-    path = paths.session_index(session_id)
-    ident = identity_of(path)
-    if ident is None:
+def index_identity(paths: LogPaths, session_id: str) -> list[int] | None:
+    """What changes whenever the session index does: its snapshot's identity and the size of each journal.
+
+    None when there is no snapshot. One listing of the session folder, no parse.
+    """
+    try:
+        found = dict(safe_files.list_entries(paths.session_dir(session_id)))
+    except OSError:  # gone, a link, or an entry removed while listing: not a settled index
         return None
-    cached = _parsed.get(str(path))
-    if cached is not None and cached[0] == ident:
+    snapshot = found.get("index.json")
+    if snapshot is None or not stat.S_ISREG(snapshot.st_mode):
+        return None
+    ident = [snapshot.st_dev, snapshot.st_ino, snapshot.st_size, snapshot.st_mtime_ns]
+    for name in sorted(name for name in found if index_journal.is_journal_name(name)):
+        ident += [int(name.split(".")[1]), found[name].st_size]
+    return ident
+
+
+def read_session_rows(paths: LogPaths, session_id: str) -> Loaded | None:
+    """The session's rows as stored (JSON objects, not validated), or None when the index is missing or broken.
+
+    What the list and tree views read: each row is checked field by field where it is shown.
+    The result is shared with later reads (a cache): callers must not change it.
+    """
+    loaded = index_journal.read_index(paths.session_index(session_id), SESSION_INDEX)
+    if loaded is None or loaded.header.get("session_id") != session_id:
+        return None
+    return loaded
+
+
+def read_session_index(paths: LogPaths, session_id: str) -> SessionIndex | None:
+    """The session index as models, or None when it is missing or any row does not validate."""
+    loaded = read_session_rows(paths, session_id)
+    if loaded is None:
+        return None
+    key = str(paths.session_index(session_id))
+    cached = _validated.get(key)
+    if cached is not None and cached[0] is loaded:
         return cached[1]
     try:
-        index = codec.parse_session_index(safe_files.read_bytes(path, limit=Limit.INDEX))
-    except (OSError, ValueError):
+        index = SessionIndex.model_validate({**loaded.header, "entries": loaded.rows})
+    except ValueError:
         return None
-    if index.session_id != session_id:
-        return None
-    _remember(path, ident, index)
+    if len(_validated) >= 16 and key not in _validated:
+        _validated.pop(next(iter(_validated)))
+    _validated[key] = (loaded, index)
     return index
-
-
-def _remember(path: Path, ident: FileIdentity | None, index: SessionIndex) -> None:
-    if ident is None:
-        return
-    if len(_parsed) >= _CACHE_SIZE:
-        _parsed.pop(next(iter(_parsed)))
-    _parsed[str(path)] = (ident, index)
 
 
 def rebuild_session_index(paths: LogPaths, session_id: str, now: str,
@@ -190,44 +190,20 @@ def _mtime_iso(path: Path, fallback: str) -> str:
     return fallback if st is None else iso_from_epoch_ms(st.st_mtime_ns // 1_000_000)
 
 
+def entry_bytes(entry: TaskLogEntry) -> bytes:
+    """A session-index row as stored: JSON without its default-valued fields (a quarter smaller)."""
+    return entry.model_dump_json(exclude_defaults=True).encode()
+
+
 def write_session_index_locked(paths: LogPaths, index: SessionIndex, *, durable_write: bool) -> FileIdentity | None:
-    """Atomically replace the session index (caller holds the session lock); returns the new identity."""
+    """Replace the whole session index with a new snapshot (caller holds the session lock); returns its identity.
+
+    For rewrites that are not one row's change (rebuilds, recovery, retention); a task's row
+    changes through `SessionRows`, one journal line each.
+    """
     path = paths.session_index(index.session_id)
-    safe_files.write_atomic(path, codec.dumps_session_index(index), durable=durable_write)
-    ident = identity_of(path)
-    _remember(path, ident, index)
-    return ident
-
-
-def read_global_index(paths: LogPaths) -> GlobalIndex | None:
-    try:
-        return codec.parse_global_index(safe_files.read_bytes(paths.global_index, limit=Limit.INDEX))
-    except (OSError, ValueError):
-        return None
-
-
-def rebuild_global_index(paths: LogPaths, now: str) -> GlobalIndex:
-    """One row per session folder that has metadata or an index, from those files."""
-    rows: list[SessionSummary] = []
-    for session_id in session_ids_on_disk(paths):
-        meta = read_session_meta(paths, session_id)
-        index = read_session_index(paths, session_id)
-        if index is None:
-            if meta is None and not task_ids_on_disk(paths, session_id):
-                continue  # a folder whose creator died before writing anything
-            index = rebuild_session_index(paths, session_id, now)
-        rows.append(session_summary(session_id, meta, index))
-    return GlobalIndex(updated_at=now, sessions=rows)
-
-
-def put_global_row_locked(paths: LogPaths, row: SessionSummary, now: str, *, durable_write: bool) -> None:
-    """Replace one session's row in the global index (caller holds the global lock)."""
-    current = read_global_index(paths) or rebuild_global_index(paths, now)
-    rows = [r for r in current.sessions if r.session_id != row.session_id]
-    rows.append(row)
-    rows.sort(key=lambda r: session_sort_key(r.session_id))
-    write_global_index_locked(paths, GlobalIndex(updated_at=now, sessions=rows), durable_write=durable_write)
-
-
-def write_global_index_locked(paths: LogPaths, index: GlobalIndex, *, durable_write: bool) -> None:
-    safe_files.write_atomic(paths.global_index, codec.dumps(index), durable=durable_write)
+    current = index_journal.read_index(path, SESSION_INDEX)
+    generation = index_journal.next_generation(path, current.generation if current else 0)
+    return index_journal.write_snapshot(
+        path, {"session_id": index.session_id, "updated_at": index.updated_at},
+        (entry_bytes(entry) for entry in index.entries), SESSION_INDEX, generation, durable=durable_write)

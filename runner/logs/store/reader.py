@@ -10,6 +10,7 @@ import stat
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 from runner.errors import InvalidIdError, NotFoundError, RunnerError, StoreError
 from runner.ids import IdKind, is_valid, validate
@@ -20,7 +21,7 @@ from runner.logs.models import (
     SessionSummary,
     TaskLog,
 )
-from runner.logs.store import indexes, safe_files
+from runner.logs.store import global_index, indexes, safe_files
 from runner.logs.store.journal import load_task
 from runner.logs.store.locks import DEFAULT_LOCK_TIMEOUT_S, Locks
 from runner.logs.store.paths import LogPaths, require_session_folder, unsafe_store_error
@@ -73,34 +74,88 @@ class LogReader:
         return True
 
     def list_sessions(self) -> list[SessionSummary]:
-        """The global index, oldest session first; rebuilt (and rewritten) when missing, corrupted or incomplete."""
+        """The sessions, oldest first; rebuilt (and rewritten) when the global index is missing, corrupted or incomplete.
+
+        A row whose session has not ended (it is live, or its runner died) gets its counts from
+        the session's own index, which is what its runner updates.
+        """
+        rows = self._global_rows()
+        return sorted(self._settled(rows), key=lambda r: indexes.session_sort_key(r.session_id))
+
+    def _global_rows(self) -> list[SessionSummary]:
+        """The global index's rows of the sessions on disk (rebuilt and rewritten when it lacks one)."""
         self._require_logs()
         self.last_rebuilt = False
-        current = indexes.read_global_index(self.paths)
-        if current is not None and self._covers_all_sessions([r.session_id for r in current.sessions]):
-            return sorted(current.sessions, key=lambda r: indexes.session_sort_key(r.session_id))
-        self.last_rebuilt = True
-        rebuilt = indexes.rebuild_global_index(self.paths, now_iso())
-        self._write_back(self.locks.global_index(),
-                         lambda: indexes.write_global_index_locked(self.paths, rebuilt, durable_write=True))
-        return rebuilt.sessions
+        with_meta, shown = self._session_folders()
+        current = global_index.read_global_index(self.paths)
+        if current is not None and with_meta <= {r.session_id for r in current.sessions}:
+            rows = [row for row in current.sessions if row.session_id in shown]
+        else:
+            self.last_rebuilt = True
+            rebuilt = global_index.rebuild_global_index(self.paths, now_iso())
+            self._write_back(self.locks.global_index(),
+                             lambda: global_index.write_global_index_locked(self.paths, rebuilt, durable_write=True))
+            rows = rebuilt.sessions
+        return rows
 
-    def _covers_all_sessions(self, listed: list[str]) -> bool:
-        """True when the rows are exactly the session folders that have a `session.json`."""
-        on_disk = {sid for sid in indexes.session_ids_on_disk(self.paths) if self._has_meta(sid)}
-        return len(listed) == len(on_disk) and set(listed) == on_disk
+    def _session_folders(self) -> tuple[set[str], set[str]]:
+        """(sessions with a `session.json`, sessions with that or an index): the ones a listing must and may show.
 
-    def _has_meta(self, session_id: str) -> bool:
+        A folder with neither is one whose creator died before writing anything in it.
+        """
+        with_meta: set[str] = set()
+        shown: set[str] = set()
+        for sid in indexes.session_ids_on_disk(self.paths):
+            if self._is_file(self.paths.session_meta(sid)):
+                with_meta.add(sid)
+                shown.add(sid)
+            elif self._is_file(self.paths.session_index(sid)):
+                shown.add(sid)
+        return with_meta, shown
+
+    @staticmethod
+    def _is_file(path: Path) -> bool:
         try:
-            st = safe_files.lstat(self.paths.session_meta(session_id))
+            st = safe_files.lstat(path)
         except OSError:
             return False
         return st is not None and stat.S_ISREG(st.st_mode)
 
+    def _settled(self, rows: list[SessionSummary]) -> list[SessionSummary]:
+        """Rows of sessions not ended counted from their index; rows that missed their `ended_at` get it, once."""
+        settled: list[SessionSummary] = []
+        fixed: list[SessionSummary] = []
+        for row in rows:
+            if row.ended_at is None:
+                row = self._counted(row)
+                meta = indexes.read_session_meta(self.paths, row.session_id)
+                if meta is not None and meta.ended_at is not None:  # a row written before rows had ended_at
+                    row = row.model_copy(update={"ended_at": meta.ended_at})
+                    fixed.append(row)
+            settled.append(row)
+        if fixed:
+            self._write_back(self.locks.global_index(), lambda: self._put_rows_locked(fixed))
+        return settled
+
+    def _counted(self, row: SessionSummary) -> SessionSummary:
+        loaded = indexes.read_session_rows(self.paths, row.session_id)
+        if loaded is None:
+            index = indexes.rebuild_session_index(self.paths, row.session_id, now_iso())
+            counts, count, updated = indexes.counts_of(index.entries), len(index.entries), index.updated_at
+        else:
+            rows = loaded.rows
+            counts, count = global_index.counts_of_rows(rows), len(rows)
+            updated = max(str(loaded.header.get("updated_at") or row.updated_at), loaded.journal_updated_at)
+        return row.model_copy(update={"counts": counts, "task_count": count, "updated_at": updated})
+
+    def _put_rows_locked(self, rows: list[SessionSummary]) -> None:
+        for row in rows:
+            global_index.put_global_row_locked(self.paths, row, now_iso(), durable_write=True)
+
     def latest_session_id(self) -> str | None:
         """The most recently started session, or None when there is none."""
-        sessions = self.list_sessions()
-        return sessions[-1].session_id if sessions else None
+        ids = [row.session_id for row in self._global_rows()]  # no counting: only the id is needed
+        return max(ids, key=indexes.session_sort_key) if ids else None
 
     def read_session_meta(self, session_id: str) -> SessionMeta:
         self._require_session(session_id)
@@ -111,7 +166,7 @@ class LogReader:
         return meta
 
     def read_session_index(self, session_id: str) -> SessionIndex:
-        """The session's task rows; rebuilt from the task files (and rewritten) when missing or corrupted."""
+        """The session's task rows as models; rebuilt from the task files (and rewritten) when missing or corrupted."""
         self._require_session(session_id)
         self.last_rebuilt = False
         index = indexes.read_session_index(self.paths, session_id)
@@ -124,8 +179,23 @@ class LogReader:
                          lambda: self._write_session_index_if_still_broken(session_id, rebuilt))
         return rebuilt
 
+    def read_session_rows(self, session_id: str) -> list[dict[str, Any]]:
+        """The session's task rows as stored, in task order, without validating them (views check what they show).
+
+        What the list, the tree and the browser read: one parse of the index, no model per row.
+        A missing or corrupted index is rebuilt, as by `read_session_index`. The rows may be
+        shared with later reads: callers must not change them.
+        """
+        self._require_session(session_id)
+        self.last_rebuilt = False
+        loaded = indexes.read_session_rows(self.paths, session_id)
+        if loaded is not None:
+            return loaded.rows
+        rebuilt = self.read_session_index(session_id)
+        return [entry.model_dump(mode="json", exclude_defaults=True) for entry in rebuilt.entries]
+
     def _write_session_index_if_still_broken(self, session_id: str, rebuilt: SessionIndex) -> None:
-        if indexes.read_session_index(self.paths, session_id) is None:
+        if indexes.read_session_rows(self.paths, session_id) is None:
             indexes.write_session_index_locked(self.paths, rebuilt, durable_write=True)
 
     def _write_back(self, lock: AbstractContextManager[None], write: Callable[[], None]) -> None:
@@ -158,11 +228,12 @@ class LogReader:
         if not internal and not is_valid(IdKind.EXTERNAL_TASK, ref):
             raise InvalidIdError(f"invalid task id {id_or_external_id[:80]!r}",
                                  hint="task ids look like task-001 or task-1768319005471")
-        index = self.read_session_index(session_id)
-        for entry in index.entries:
-            if (entry.task_id if internal else entry.external_task_id) == ref:
-                return entry.task_id
+        self._require_session(session_id)
         if internal and safe_files.lstat(self.paths.task_snapshot(session_id, ref)) is not None:
-            return ref  # registered a moment ago, or the index is behind: the file is the truth
+            return ref  # the file is the truth (the index may be behind, or being rewritten)
+        field = "task_id" if internal else "external_task_id"
+        for row in self.read_session_rows(session_id):
+            if row.get(field) == ref and is_valid(IdKind.TASK, row.get("task_id")):
+                return str(row["task_id"])
         raise NotFoundError(f"no task {id_or_external_id} in session {session_id}",
                             hint=f"/logs --session {session_id} lists its tasks")

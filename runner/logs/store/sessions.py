@@ -11,15 +11,15 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from runner import __version__
 from runner.errors import StoreError
 from runner.ids import IdKind, format_session_id, validate
-from runner.logs.models import SessionMeta
-from runner.logs.store import codec, indexes, safe_files
+from runner.logs.models import SessionMeta, SessionSummary
+from runner.logs.store import codec, global_index, indexes, safe_files
 from runner.logs.store.context import StoreContext
 from runner.logs.store.locks import Locks, take_if_free
 from runner.logs.store.paths import LogPaths, ensure_private_dir, require_session_folder
@@ -33,13 +33,16 @@ _OWNED: dict[str, int] = {}
 MAX_SESSION_NUMBER = 999_999_999  # `sess-YYYYMMDD-NNN` allows 3 to 9 digits
 
 
-def allocate_session(paths: LogPaths, *, day: str, lock_timeout_s: float, durable_write: bool) -> str:
+def allocate_session(paths: LogPaths, *, day: str, lock_timeout_s: float, durable_write: bool,
+                     register: Callable[[str], None] = lambda _sid: None) -> str:
     """Create `sessions/sess-<day>-NNN/` under the global lock, take its owner lock, return its id.
 
     The next number comes from the folder names (the index may be stale), and a folder that
     already exists moves on to the next number, so two runners can never get the same id. Names
     that are not valid ids are ignored, and past the counter's last number the lowest free one
-    is used: a stray `sess-<day>-999999999` never blocks new sessions.
+    is used: a stray `sess-<day>-999999999` never blocks new sessions. `register(id)` runs under
+    the same lock once the folder exists (the session's global-index row goes in there, before
+    anything else is written in the folder).
     """
     ensure_private_dir(paths.sessions_dir)
     pattern = re.compile(rf"sess-{re.escape(day)}-([0-9]{{3,9}})", re.ASCII)
@@ -62,6 +65,7 @@ def allocate_session(paths: LogPaths, *, day: str, lock_timeout_s: float, durabl
         try:
             if durable_write:
                 safe_files.fsync_folder(paths.sessions_dir)
+            register(session_id)
         except BaseException:
             release_ownership(session_id)
             raise
@@ -167,26 +171,45 @@ def utc_day(epoch_ms: int) -> str:
 
 
 def open_new_session(ctx: StoreContext, meta_fields: dict[str, Any]) -> tuple[SessionMeta, SessionRows]:
-    """Allocate a session, write its `session.json`, empty index and global row; this process owns it."""
+    """Allocate a session (its global row goes in with the folder), write `session.json` and an empty index.
+
+    Whatever a kill interrupts, every session folder with a `session.json` has its global row:
+    the row is written under the global lock that creates the folder, before the metadata.
+    """
     paths = ctx.paths
-    session_id = allocate_session(paths, day=utc_day(now_ms()), lock_timeout_s=ctx.lock_timeout_s,
-                                  durable_write=ctx.strict)
-    meta = new_meta(paths, session_id, now=now_iso(), durability=ctx.durability.value, **meta_fields)
+    made: list[SessionMeta] = []
+
+    def register(session_id: str) -> None:
+        meta = new_meta(paths, session_id, now=now_iso(), durability=ctx.durability.value, **meta_fields)
+        row = SessionSummary(session_id=session_id, started_at=meta.started_at, updated_at=meta.started_at,
+                             project_root=meta.project_root, executor=meta.executor)
+        global_index.put_global_row_locked(paths, row, meta.started_at, durable_write=ctx.strict)
+        made.append(meta)
+
+    try:
+        session_id = allocate_session(paths, day=utc_day(now_ms()), lock_timeout_s=ctx.lock_timeout_s,
+                                      durable_write=ctx.strict, register=register)
+    except OSError as exc:
+        raise _unwritable(paths, "a new session", exc) from exc
+    meta = made[0]
     try:
         with ctx.locks.session(session_id):
             write_meta_locked(paths, meta, durable_write=ctx.strict)
             rows = SessionRows(ctx, session_id)
             rows.refresh()
-            rows.write_locked(durable_write=ctx.strict)
-            ctx.put_global_row(rows.summary(meta), durable_write=ctx.strict)
+            rows.compact_locked(durable_write=ctx.strict)
     except OSError as exc:  # a read-only logs folder, or a folder where an index file should be
         release_ownership(session_id)
-        raise StoreError(f"cannot write session {session_id} in {paths.logs_dir}: {exc.strerror or exc}",
-                         hint=f"check free space and the permissions of {paths.logs_dir}") from exc
+        raise _unwritable(paths, f"session {session_id}", exc) from exc
     except BaseException:
         release_ownership(session_id)
         raise
     return meta, rows
+
+
+def _unwritable(paths: LogPaths, what: str, exc: OSError) -> StoreError:
+    return StoreError(f"cannot write {what} in {paths.logs_dir}: {exc.strerror or exc}",
+                      hint=f"check free space and the permissions of {paths.logs_dir}")
 
 
 def take_session(ctx: StoreContext, session_id: str) -> tuple[SessionMeta, SessionRows]:
@@ -206,18 +229,28 @@ def take_session(ctx: StoreContext, session_id: str) -> tuple[SessionMeta, Sessi
             write_meta_locked(paths, meta, durable_write=ctx.strict)
             rows = SessionRows(ctx, session_id)
             rows.refresh()
+            # Live again: readers count its index instead of the row's final counts.
+            ctx.put_global_row(rows.summary(meta), durable_write=ctx.strict)
         except BaseException:
             release_ownership(session_id)
             raise
     return meta, rows
 
 
-def release_session(ctx: StoreContext, meta: SessionMeta, *, finished: bool) -> None:
-    """Give the session up; `finished` (every task terminal) stamps `ended_at` so recovery skips it."""
+def release_session(ctx: StoreContext, meta: SessionMeta, rows: SessionRows, *, finished: bool) -> None:
+    """Give the session up; `finished` (every task terminal) stamps `ended_at` so recovery skips it.
+
+    Its rows go into a durable snapshot first (compacted: later reads parse no journal), then
+    `session.json` says it ended, then the global row takes the final counts (until then readers
+    count the session's index themselves).
+    """
     try:
         if finished:
             ended = meta.model_copy(update={"ended_at": now_iso()})
             with ctx.locks.session(meta.session_id):
+                rows.settle_locked()
                 write_meta_locked(ctx.paths, ended, durable_write=True)
+                ctx.put_global_row(rows.summary(ended, ended_at=ended.ended_at), durable_write=True)
     finally:
+        rows.close()
         release_ownership(meta.session_id)
