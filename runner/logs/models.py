@@ -231,7 +231,9 @@ SUMMARY_EVENT_TYPES: frozenset[EventType] = frozenset(
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=False, use_enum_values=False)
+    # defer_build: a model's validator is built when it is first used, so commands that only read
+    # (the list, the tree) do not pay for building every model at import.
+    model_config = ConfigDict(extra="ignore", frozen=False, use_enum_values=False, defer_build=True)
 
 
 class LogEvent(_Model):

@@ -6,17 +6,31 @@ tasks the same way through here. Data in, data out: nothing here renders or prin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from runner.durations import parse_duration_ms
 from runner.errors import NotFoundError
-from runner.logs.models import TaskLogEntry, Visibility
+from runner.logs.models import TaskStatus, Visibility
 from runner.timestamps import epoch_ms_of, now_ms
 
 if TYPE_CHECKING:
     from runner.logs.store import LogReader
+
+
+class _Filtered(Protocol):
+    """What the filters read of a row: a `TaskLogEntry`, or a stored index row (`views.rows.IndexRow`)."""
+
+    @property
+    def status(self) -> TaskStatus: ...
+
+    @property
+    def started_at(self) -> str: ...
+
+
+_Row = TypeVar("_Row", bound=_Filtered)
 
 
 class LogsAction(StrEnum):
@@ -70,8 +84,8 @@ def pick_session(reader: LogReader, wanted: str | None, current: str | None) -> 
     return chosen
 
 
-def filter_entries(entries: list[TaskLogEntry], request: LogsRequest) -> list[TaskLogEntry]:
-    """The rows the request's `--status` and `--since` keep, in order."""
+def filter_entries(entries: Sequence[_Row], request: LogsRequest) -> Sequence[_Row]:
+    """The rows (models or stored index rows) a `--status` / `--since` filter keeps."""
     if request.status:
         entries = [e for e in entries if e.status.value == request.status]
     if request.since:

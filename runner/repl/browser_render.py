@@ -12,7 +12,7 @@ from prompt_toolkit.formatted_text import ANSI, StyleAndTextTuples, to_formatted
 from prompt_toolkit.formatted_text.utils import fragment_list_to_text, split_lines
 from rich import box
 from rich.cells import cell_len
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -29,6 +29,7 @@ from runner.views.fields import (
     status_text,
     tasks_footer,
 )
+from runner.views.plain import PlainView
 from runner.views.plan import log_id_label
 from runner.views.render import render_to_text
 from runner.views.safe_text import safe_str, safe_text
@@ -42,8 +43,8 @@ PROMPT_CHARS = 200
 EMPTY = "No tasks in this session yet."
 
 
-def ansi_lines(renderable: RenderableType, *, width: int, color: bool) -> list[Line]:
-    """A rich renderable as prompt-toolkit lines (our renderers have already made logged text safe)."""
+def ansi_lines(renderable: RenderableType | PlainView, *, width: int, color: bool) -> list[Line]:
+    """A view (rich or plain) as prompt-toolkit lines (our renderers have already made logged text safe)."""
     text = render_to_text(renderable, width=max(width, 20), color=color)
     lines = list(split_lines(to_formatted_text(ANSI(text))))
     while lines and not fragment_list_to_text(lines[-1]).strip():
@@ -157,8 +158,8 @@ def detail_lines(log: TaskLog | CorruptedLog, state: BrowserState, *, width: int
 
 
 def tree_lines(state: BrowserState, *, width: int, color: bool) -> list[Line]:
-    renderable = tree_renderable(state.session_id, state.rows, visibility=state.visibility)
-    return ansi_lines(Group(renderable), width=width, color=color)
+    return ansi_lines(tree_renderable(state.session_id, state.rows, visibility=state.visibility),
+                      width=width, color=color)
 
 
 def status_line(state: BrowserState) -> str:

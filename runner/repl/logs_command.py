@@ -5,6 +5,7 @@ Reads go through `LogReader`; rendering through `runner.views`; nothing here wri
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from runner.errors import RunnerError
 from runner.logs.models import TaskStatus
 from runner.logs.query import LogsAction, LogsRequest, filter_entries, pick_session
 from runner.repl.logs_args import parse_repl_logs_args
+from runner.views.rows import Entry, rows_or_none
 
 if TYPE_CHECKING:
     from runner.logs.store import LogReader
@@ -35,32 +37,50 @@ def write_report(reader: LogReader, request: LogsRequest, current: str | None) -
     return f"Report: {save_session_report(reader.paths, session_id, html)}"
 
 
-def execute_view(reader: LogReader, request: LogsRequest, current: str | None) -> list[Any]:
-    """Build what a read-only logs request shows: rich renderables, or one JSON text."""
-    from runner.views import sessions as sessions_view
-    from runner.views import task_detail, task_list, tree
+def session_entries(reader: LogReader, session_id: str) -> Sequence[Entry]:
+    """The session's rows for the list and the tree: read once, each field checked where it is shown.
 
+    A row the views cannot read as stored (no string id, an unknown status) makes the whole
+    index go through the models, which rebuild it from the task files when it is corrupted.
+    """
+    rows = rows_or_none(reader.read_session_rows(session_id))
+    return rows if rows is not None else reader.read_session_index(session_id).entries
+
+
+def execute_view(reader: LogReader, request: LogsRequest, current: str | None) -> list[Any]:
+    """Build what a read-only logs request shows: views, or one JSON text.
+
+    Each view's module is imported only when it is shown: a list or a tree of thousands of
+    rows never loads rich.
+    """
     if request.action is LogsAction.REPORT:
         return [write_report(reader, request, current)]
     if request.action is LogsAction.SESSIONS:
+        from runner.views import sessions as sessions_view
+
         rows = reader.list_sessions()
         if request.json:
             return [json_text(sessions_view.sessions_json(rows))]
         return [sessions_view.sessions_renderable(rows, current=current)]
     session_id = pick_session(reader, request.session, current)
     if request.action is LogsAction.SHOW:
+        from runner.views import task_detail
+
         assert request.task_ref is not None
         log = reader.read_task(session_id, reader.resolve_task(session_id, request.task_ref))
         if request.json:
             return [json_text(task_detail.task_detail_json(log, visibility=request.visibility))]
         return [task_detail.task_detail_renderable(log, visibility=request.visibility)]
-    index = reader.read_session_index(session_id)
+    entries = filter_entries(session_entries(reader, session_id), request)
     note = "index was missing or corrupted and has been rebuilt" if reader.last_rebuilt else None
-    entries = filter_entries(index.entries, request)
     if request.action is LogsAction.TREE:
+        from runner.views import tree
+
         if request.json:
             return [json_text(tree.tree_json(session_id, entries, visibility=request.visibility))]
         return [tree.tree_renderable(session_id, entries, visibility=request.visibility)]
+    from runner.views import task_list
+
     if request.json:
         return [json_text(task_list.task_list_json(session_id, entries))]
     running = next((e.task_id for e in entries if e.status is TaskStatus.RUNNING), None)

@@ -6,13 +6,18 @@ the tree and the REPL's own blocks.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from rich.text import Text
-
-from runner.logs.models import StatusCounts, TaskLogEntry, TaskStatus
+from runner.logs.models import StatusCounts, TaskStatus
 from runner.timestamps import epoch_ms_of, parse_iso
+from runner.views.rows import Entry
 from runner.views.safe_text import safe_str, safe_text
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 STATUS_STYLES: dict[TaskStatus, str] = {
     TaskStatus.COMPLETE: "green",
@@ -32,10 +37,13 @@ COUNT_ORDER: tuple[TaskStatus, ...] = (
 )
 
 NONE_SHOWN = "-"
+_UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z", re.ASCII)
 
 
 def status_text(status: TaskStatus) -> Text:
     """The status in capitals, in its colour."""
+    from rich.text import Text  # the plain views (list, tree, /tasks) never load rich
+
     return Text(status.value.upper(), style=STATUS_STYLES.get(status, ""))
 
 
@@ -43,6 +51,8 @@ def format_timestamp(value: str | None) -> str:
     """`YYYY-MM-DD HH:MM:SS` in UTC; an unreadable stamp is shown as it is (made safe)."""
     if not value:
         return NONE_SHOWN
+    if _UTC_STAMP.fullmatch(value):  # what the store writes: cut, not parsed (lists show thousands)
+        return f"{value[:10]} {value[11:19]}"
     try:
         return parse_iso(value).strftime("%Y-%m-%d %H:%M:%S")
     except ValueError:
@@ -79,7 +89,7 @@ def duration_between(started_at: str, ended_at: str | None) -> int | None:
         return None
 
 
-def entry_duration(entry: TaskLogEntry) -> int | None:
+def entry_duration(entry: Entry) -> int | None:
     """The recorded duration, else the span between the entry's timestamps."""
     if entry.duration_ms is not None:
         return entry.duration_ms
@@ -93,6 +103,8 @@ def format_cost(cost_usd: float | None) -> str:
 
 def executor_model(executor: str | None, model: str | None, *, separator: str = "/") -> Text:
     """`executor/model`, `executor` alone, or `-`; both parts made safe."""
+    from rich.text import Text
+
     if not executor and not model:
         return Text(NONE_SHOWN)
     if not model:
@@ -102,10 +114,8 @@ def executor_model(executor: str | None, model: str | None, *, separator: str = 
 
 def count_statuses(statuses: Iterable[TaskStatus]) -> StatusCounts:
     """Counts by status of a list of tasks."""
-    counts = StatusCounts()
-    for status in statuses:
-        setattr(counts, status.value, getattr(counts, status.value) + 1)
-    return counts
+    found = Counter(statuses)
+    return StatusCounts(**{status.value: found[status] for status in TaskStatus})
 
 
 def counts_phrase(counts: StatusCounts, *, include_zero: bool = False) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from runner.logs.models import EventType, PlanMode, TaskLog, TaskLogEntry
+from runner.logs.models import EventType, PlanMode, TaskLog
 from runner.orchestration.planning.model import Plan
 from runner.views.fields import one_line
+from runner.views.rows import Entry
 from runner.views.safe_text import safe_str
 
 ITEM_CHARS = 100
@@ -121,15 +122,16 @@ def _part_line(part: dict[str, Any], width: int) -> str:
     return line
 
 
-def split_subtasks(entries: list[TaskLogEntry]) -> tuple[list[TaskLogEntry], dict[str, list[TaskLogEntry]]]:
+def split_subtasks(entries: list[Entry]) -> tuple[list[Entry], dict[str, list[Entry]]]:
     """The rows that stand on their own, and each chunked task's parts by its id (a part whose
     parent is not among `entries` stands on its own)."""
     ids = {entry.task_id for entry in entries}
-    tops: list[TaskLogEntry] = []
-    parts_of: dict[str, list[TaskLogEntry]] = {}
+    tops: list[Entry] = []
+    parts_of: dict[str, list[Entry]] = {}
     for entry in entries:
-        if entry.subtask_index is not None and entry.parent_task_id in ids:
-            parts_of.setdefault(entry.parent_task_id, []).append(entry)
+        parent = entry.parent_task_id
+        if entry.subtask_index is not None and parent is not None and parent in ids:
+            parts_of.setdefault(parent, []).append(entry)
         else:
             tops.append(entry)
     return tops, parts_of
@@ -138,6 +140,6 @@ def split_subtasks(entries: list[TaskLogEntry]) -> tuple[list[TaskLogEntry], dic
 SUBTASK_MARK = "└ "
 
 
-def log_id_label(entry: TaskLogEntry) -> str:
+def log_id_label(entry: Entry) -> str:
     """A row's log id as lists show it: a chunked task's part is marked as under the row above."""
     return SUBTASK_MARK + entry.task_id if entry.subtask_index is not None else entry.task_id

@@ -8,12 +8,18 @@ highlighting, markup and emoji codes are always off: logged text (numbers, URLs,
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, RenderableType
+from runner.views.plain import PlainView
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def make_console(file: io.StringIO, *, width: int, color: bool) -> Console:
     """A console that only ever styles what our renderers styled themselves."""
+    from rich.console import Console  # only views that still use rich pay for importing it
+
     return Console(
         file=file,
         width=width,
@@ -30,12 +36,14 @@ def make_console(file: io.StringIO, *, width: int, color: bool) -> Console:
     )
 
 
-def render_to_text(renderable: RenderableType, *, width: int = 100, color: bool = False) -> str:
-    """Render to a string; without colour the result is plain text with trailing spaces removed.
+def render_to_text(renderable: Any, *, width: int = 100, color: bool = False) -> str:
+    """Render a rich renderable or a `PlainView` to a string; without colour, no trailing spaces.
 
     rich pads table cells to their column width; stripping the padding at line ends keeps
     piped output and golden files free of invisible trailing whitespace.
     """
+    if isinstance(renderable, PlainView):
+        return renderable.to_text(width, color=color)
     buffer = io.StringIO()
     make_console(buffer, width=width, color=color).print(renderable)
     text = buffer.getvalue()

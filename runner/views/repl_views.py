@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.console import Group, RenderableType
-from rich.text import Text
-
 from runner.logs.models import RunnerDecision, StatusCounts, TaskLog, TaskLogEntry, TaskStatus
-from runner.views.fields import count_statuses, counts_phrase, one_line, status_text
+from runner.views.fields import STATUS_STYLES, count_statuses, counts_phrase, one_line
+from runner.views.plain import Block, Line, Span
 from runner.views.plan import aggregate_of, split_subtasks, subtask_lines
-from runner.views.safe_text import safe_str, safe_text
+from runner.views.rows import Entry
+from runner.views.safe_text import SafeStrings, safe_str
 
 WHY_CHARS = 200
 REASON_CHARS = 100
@@ -59,38 +58,36 @@ def summary_block(log: TaskLog) -> list[str]:
     return lines
 
 
-def tasks_renderable(entries: list[TaskLogEntry]) -> RenderableType:
+def tasks_renderable(entries: Sequence[Entry]) -> Block:
     """`/tasks`: sections Failed, Active, Pending, Completed (empty ones left out), then totals.
 
     A chunked task's parts are listed under it, indented, whatever their own status.
     """
-    parts: list[RenderableType] = []
+    block = Block()
     if not entries:
-        parts.append(Text(EMPTY_TASKS))
-    tops, parts_of = split_subtasks(entries)
+        block.add(EMPTY_TASKS)
+    shown = SafeStrings()
+    tops, parts_of = split_subtasks(list(entries))
     for title, statuses in _SECTIONS:
         rows = [entry for entry in tops if entry.status in statuses]
         if rows:
-            parts.append(Text(f"{title}:", style="bold"))
+            block.add(f"{title}:", "bold")
             for entry in rows:
-                parts.append(_task_row(entry))
-                parts.extend(_task_row(child, subtask=True) for child in parts_of.get(entry.task_id, []))
-    parts.append(Text(total_line(count_statuses(entry.status for entry in entries))))
-    return Group(*parts)
+                block.lines.append(_task_row(entry, shown))
+                block.lines += [_task_row(child, shown, subtask=True) for child in parts_of.get(entry.task_id, [])]
+    block.add(total_line(count_statuses(entry.status for entry in entries)))
+    return block
 
 
-def _task_row(entry: TaskLogEntry, *, subtask: bool = False) -> Text:
-    # One line per task whatever the width: rich ends an over-long row with an ellipsis.
-    row = Text(f"    {entry.subtask_index}. " if subtask else "  ", no_wrap=True, overflow="ellipsis")
-    row.append_text(safe_text(entry.external_task_id))
-    row.append(" [log: ")
-    row.append_text(safe_text(entry.task_id))
-    row.append("] ")
-    row.append_text(status_text(entry.status))
-    row.append(f"  files: {entry.files_modified_count}")
+def _task_row(entry: Entry, shown: SafeStrings, *, subtask: bool = False) -> Line:
+    # One line per task whatever the width: an over-long row ends with an ellipsis.
+    lead = f"    {entry.subtask_index}. " if subtask else "  "
+    spans: list[Span] = [(f"{lead}{shown(entry.external_task_id)} [log: {shown(entry.task_id)}] ", ""),
+                         (entry.status.value.upper(), STATUS_STYLES.get(entry.status, "")),
+                         (f"  files: {entry.files_modified_count}", "")]
     if entry.status in (TaskStatus.ERROR, TaskStatus.INCOMPLETE) and entry.error_reason:
-        row.append(f"  {one_line(entry.error_reason, REASON_CHARS)}")
-    return row
+        spans.append((f"  {one_line(entry.error_reason, REASON_CHARS)}", ""))
+    return Line(spans)
 
 
 def total_line(counts: StatusCounts) -> str:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
-from rich.text import Text
 
 from runner.logs.masking import MASKING_ERROR, mask_obj, mask_text
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 # Characters shown escaped instead of reaching the terminal:
 # C0 controls except tab and newline; DEL and the C1 block (which holds the 8-bit CSI,
@@ -58,8 +60,37 @@ def safe_str(text: object) -> str:
         return MASKING_ERROR
 
 
+# Ids and timestamps have digit-only bodies: no secret or escape fits in them, so they skip
+# the (comparatively slow) display masking. Any other string, free text or a forged id, is masked.
+_DIGIT_TOKEN = re.compile(r"(?:task|thr|run|sess|evt)-[0-9-]{3,24}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z")
+
+
+def is_digit_token(value: str) -> bool:
+    """An id or timestamp made of a known prefix and digits only (nothing to mask or neutralise)."""
+    return _DIGIT_TOKEN.fullmatch(value) is not None
+
+
+class SafeStrings:
+    """`safe_str` for one view of many rows: ids skip masking, and each other value is masked once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+
+    def __call__(self, value: object) -> str:
+        if type(value) is not str:
+            return safe_str(value)
+        shown = self._seen.get(value)
+        if shown is None:
+            shown = value if _DIGIT_TOKEN.fullmatch(value) is not None else safe_str(value)
+            if len(value) < 200:  # short values repeat (names, statuses); long ones rarely do
+                self._seen[value] = shown
+        return shown
+
+
 def safe_text(text: object, style: str | None = None) -> Text:
     """A rich `Text` of `safe_str(text)`; built directly, so its content is never read as markup."""
+    from rich.text import Text  # rich is imported only by the views that still need it
+
     return Text(safe_str(text), style=style or "")
 
 

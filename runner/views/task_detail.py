@@ -8,24 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.table import Table
-from rich.text import Text
-
 from runner.logs.models import CorruptedLog, EventType, LogEvent, Metrics, TaskLog, Visibility
 from runner.views.event_content import cut_body, event_body
 from runner.views.fields import (
+    NONE_SHOWN,
+    STATUS_STYLES,
     duration_between,
-    executor_model,
     format_clock,
     format_cost,
     format_duration,
     format_timestamp,
-    status_text,
 )
+from runner.views.plain import Block, Line, Para
 from runner.views.plan import parts_lines
-from runner.views.safe_text import safe_json, safe_str, safe_text
+from runner.views.safe_text import safe_json, safe_str
 
 CORRUPTED = "Log file corrupted"
 FULL_HINT = "Use --full to see executor details."
@@ -48,50 +44,48 @@ def visible_events(log: TaskLog, visibility: Visibility) -> list[LogEvent]:
     return [event for event in log.events if event.visibility is Visibility.SUMMARY]
 
 
-def task_detail_renderable(
-    log: TaskLog | CorruptedLog, *, visibility: Visibility
-) -> RenderableType:
-    """Header, `Events:` and each visible event; the `--full` hint when something was hidden."""
+def task_detail_renderable(log: TaskLog | CorruptedLog, *, visibility: Visibility) -> Block:
+    """Header, `Events:` and each visible event; the `--full` hint when something was hidden.
+
+    Plain strings wrapped by `views.plain` (as rich wraps them): thousands of events render in
+    milliseconds, each string masked once.
+    """
     if isinstance(log, CorruptedLog):
-        line = safe_text(f"{log.task_id}: {CORRUPTED} ({log.reason})", style="red")
-        return line
+        return Block([Para(safe_str(f"{log.task_id}: {CORRUPTED} ({log.reason})"), "red")])
     events = visible_events(log, visibility)
-    parts: list[RenderableType] = [
-        _title(log),
-        _header(log),
-        Text(""),
-        Text("Events:", style="bold"),
-    ]
+    block = Block([_title(log), *_header(log), Line.of(""), Line.of("Events:", "bold")])
     for number, event in enumerate(events):
         if number:
-            parts.append(Text(""))
-        parts.extend(_event(event, log.task_id))
+            block.add("")
+        block.lines += _event(event, log.task_id)
     if not events:
-        parts.append(Text(NO_EVENTS, style="dim"))
+        block.add(NO_EVENTS, "dim")
     if len(events) < len(log.events):
-        parts.extend([Text(""), Text(FULL_HINT, style="dim")])
-    return Group(*parts)
+        block.lines += [Line.of(""), Line.of(FULL_HINT, "dim")]
+    return block
 
 
-def _title(log: TaskLog) -> Text:
-    title = Text("Task ", style="bold")
-    title.append_text(safe_text(log.task_id, style="bold"))
-    title.append_text(safe_text(f" ({log.external_task_id}) - "))
-    title.append_text(status_text(log.status))
-    return title
+def _title(log: TaskLog) -> Line:
+    return Line([("Task ", "bold"), (safe_str(log.task_id), "bold"), (safe_str(f" ({log.external_task_id}) - "), ""),
+                 (log.status.value.upper(), STATUS_STYLES.get(log.status, ""))], cut=False)
 
 
-def _header(log: TaskLog) -> Table:
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for label, value in _header_rows(log):
-        grid.add_row(Text(f"{label}:"), value if isinstance(value, Text) else safe_text(value))
-    return grid
+def _header(log: TaskLog) -> list[Para]:
+    """`Label: value` rows; values wrap under themselves, past the widest label."""
+    rows = _header_rows(log)
+    width = max(len(label) for label, _ in rows) + 1
+    paras = []
+    for label, value in rows:
+        text, style = value if isinstance(value, tuple) else (safe_str(value), "")
+        paras.append(Para(text, style, lead=[(f"{label}:".ljust(width), "bold"), (" ", "")]))
+    return paras
 
 
-def _header_rows(log: TaskLog) -> list[tuple[str, Text | str]]:
-    rows: list[tuple[str, Text | str]] = [
+_Value = str | tuple[str, str]  # text to make safe, or (safe text, style)
+
+
+def _header_rows(log: TaskLog) -> list[tuple[str, _Value]]:
+    rows: list[tuple[str, _Value]] = [
         ("Prompt", f'"{log.prompt_summary}"'),
         ("Session", log.session_id),
         ("Thread", _thread(log)),
@@ -105,14 +99,8 @@ def _header_rows(log: TaskLog) -> list[tuple[str, Text | str]]:
         )
         rows.append(("Duration", format_duration(duration)))
     executor = log.executor
-    rows.append(
-        (
-            "Executor",
-            executor_model(
-                executor.name if executor else None, executor.model if executor else None
-            ),
-        )
-    )
+    rows.append(("Executor", (_executor_model(executor.name if executor else None,
+                                              executor.model if executor else None), "")))
     if log.metrics is not None and log.metrics.cost_usd is not None:
         rows.append(("Cost", _cost(log.metrics)))
     rows.append(("Decision", log.runner_decision.value))
@@ -120,8 +108,8 @@ def _header_rows(log: TaskLog) -> list[tuple[str, Text | str]]:
     return rows + _outcome_rows(log)
 
 
-def _outcome_rows(log: TaskLog) -> list[tuple[str, Text | str]]:
-    rows: list[tuple[str, Text | str]] = [("Files", _files(log))]
+def _outcome_rows(log: TaskLog) -> list[tuple[str, _Value]]:
+    rows: list[tuple[str, _Value]] = [("Files", _files(log))]
     parts = parts_lines(log)
     if parts:
         rows.append(("Subtasks", "\n".join(parts)))
@@ -134,10 +122,17 @@ def _outcome_rows(log: TaskLog) -> list[tuple[str, Text | str]]:
         rows.append(("Blocked", _blocked(log)))
     if log.error_reason:
         code = f"[{log.error_code.value}] " if log.error_code else ""
-        rows.append(("Error", Text(code + safe_str(log.error_reason), style="red")))
+        rows.append(("Error", (code + safe_str(log.error_reason), "red")))
     if log.test_mode:
         rows.append(("Test mode", "yes (a test-only executor produced this log)"))
     return rows
+
+
+def _executor_model(executor: str | None, model: str | None) -> str:
+    """`executor/model`, `executor` alone, or `-`; both parts made safe."""
+    if not model:
+        return safe_str(executor) if executor else NONE_SHOWN
+    return safe_str(executor or NONE_SHOWN) + "/" + safe_str(model)
 
 
 def _thread(log: TaskLog) -> str:
@@ -180,22 +175,21 @@ def _blocked(log: TaskLog) -> str:
     return ", ".join(parts)
 
 
-def event_renderable(event: LogEvent, task_id: str | None = None) -> RenderableType:
+def event_renderable(event: LogEvent, task_id: str | None = None) -> Block:
     """One event as the detail view shows it (used alone by `--follow`); `task_id` names the task in the cut note."""
-    return Group(*_event(event, task_id or "ID"))
+    block = Block()
+    block.lines += _event(event, task_id or "ID")
+    return block
 
 
-def _event(event: LogEvent, task_id: str) -> list[RenderableType]:
-    heading = Text(f"  [{format_clock(event.timestamp)}] ")
-    heading.append_text(
-        safe_text(event.event_type.value, style=_EVENT_STYLES.get(event.event_type, "bold"))
-    )
-    parts: list[RenderableType] = [heading]
+def _event(event: LogEvent, task_id: str) -> list[Line | Para]:
+    heading: list[Line | Para] = [Line([(f"  [{format_clock(event.timestamp)}] ", ""),
+                                        (safe_str(event.event_type.value),
+                                         _EVENT_STYLES.get(event.event_type, "bold"))], cut=False)]
     body = cut_body(event_body(event.content), task_id)
-    if body:
-        # Padding keeps wrapped continuation lines indented under the event.
-        parts.append(Padding(Text(body), (0, 0, 0, 4)))
-    return parts
+    if body:  # wrapped continuation lines stay indented under the event
+        heading.append(Para(body, lead=[("    ", "")]))
+    return heading
 
 
 def task_detail_json(log: TaskLog | CorruptedLog, *, visibility: Visibility) -> dict[str, Any]:

@@ -1,5 +1,4 @@
-"""The `/logs --tree` view: session → thread → run → task (→ a chunked task's parts), with box-drawing
-guides (seed 003 §3.5).
+"""The `/logs --tree` view: session → thread → run → task, with box-drawing guides (seed 003 §3.5).
 
 Each task line shows its status and its first and last event types. Index rows only know
 those two types, not each event's stored visibility, so a type whose default visibility
@@ -8,25 +7,25 @@ is `full` is left out at summary visibility (the arrow is shown only when both e
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Group, RenderableType
-from rich.text import Text
-
-from runner.logs.models import EventType, TaskLogEntry, Visibility
-from runner.views.fields import one_line, status_text
+from runner.logs.models import EventType, Visibility
+from runner.views.fields import STATUS_STYLES, one_line
+from runner.views.plain import Block, Line, Span
 from runner.views.plan import split_subtasks
-from runner.views.safe_text import safe_json, safe_str, safe_text
+from runner.views.rows import Entry
+from runner.views.safe_text import SafeStrings, safe_json, safe_str
 
 EMPTY_TREE = "No tasks in this session yet."
 PROMPT_CHARS = 100
 _BRANCH, _LAST, _PIPE, _SPACE = "├─ ", "└─ ", "│  ", "   "
 
 # thread id → run id → tasks, all in order of first appearance in the index.
-Grouped = dict[str, dict[str, list[TaskLogEntry]]]
+Grouped = dict[str, dict[str, list[Entry]]]
 
 
-def group_entries(entries: list[TaskLogEntry]) -> Grouped:
+def group_entries(entries: Sequence[Entry]) -> Grouped:
     """Index rows grouped by thread, then run, keeping creation order at every level."""
     grouped: Grouped = {}
     for entry in entries:
@@ -43,58 +42,50 @@ def shown_type(event_type: EventType | None, visibility: Visibility) -> EventTyp
     return None
 
 
-def tree_renderable(
-    session_id: str, entries: list[TaskLogEntry], *, visibility: Visibility
-) -> RenderableType:
+def tree_renderable(session_id: str, entries: Sequence[Entry], *, visibility: Visibility) -> Block:
     """One line per session, thread, run and task; over-long lines end in an ellipsis."""
-    lines = [_line("", Text("Session: ", style="bold") + safe_text(session_id, style="bold"))]
+    block = Block([Line([("Session: ", "bold"), (safe_str(session_id), "bold")])])
     if not entries:
-        lines.append(Text(EMPTY_TREE))
-        return Group(*lines)
+        block.add(EMPTY_TREE)
+        return block
+    shown = SafeStrings()
     threads = group_entries(entries)
     for t_index, (thread_id, runs) in enumerate(threads.items()):
         t_last = t_index == len(threads) - 1
         first_prompt = next(iter(runs.values()))[0].prompt_summary
-        label = Text(f"[{safe_str(thread_id)}] ", style="bold")
-        label.append(one_line(first_prompt, PROMPT_CHARS))
-        lines.append(_line(_LAST if t_last else _BRANCH, label))
+        label = [(f"[{shown(thread_id)}] ", "bold"), (one_line(first_prompt, PROMPT_CHARS), "")]
+        block.add(_line(_LAST if t_last else _BRANCH, label))
         t_pad = _SPACE if t_last else _PIPE
         for r_index, (run_id, tasks) in enumerate(runs.items()):
             r_last = r_index == len(runs) - 1
-            lines.append(
-                _line(t_pad + (_LAST if r_last else _BRANCH), Text(f"[{safe_str(run_id)}]"))
-            )
+            block.add(_line(t_pad + (_LAST if r_last else _BRANCH), [(f"[{shown(run_id)}]", "")]))
             r_pad = t_pad + (_SPACE if r_last else _PIPE)
-            lines += _task_lines(tasks, r_pad, visibility)
-    return Group(*lines)
+            block.lines += _task_lines(tasks, r_pad, visibility, shown)
+    return block
 
 
-def _task_lines(tasks: list[TaskLogEntry], pad: str, visibility: Visibility) -> list[Text]:
+def _task_lines(tasks: list[Entry], pad: str, visibility: Visibility, shown: SafeStrings) -> list[Line]:
     """A run's tasks; a chunked task's parts one level under it."""
     tops, parts_of = split_subtasks(tasks)
     lines = []
     for k_index, entry in enumerate(tops):
         last = k_index == len(tops) - 1
-        lines.append(_line(pad + (_LAST if last else _BRANCH), _task_label(entry, visibility)))
+        lines.append(_line(pad + (_LAST if last else _BRANCH), _task_label(entry, visibility, shown)))
         parts = parts_of.get(entry.task_id, [])
         for p_index, part in enumerate(parts):
             guide = pad + (_SPACE if last else _PIPE) + (_LAST if p_index == len(parts) - 1 else _BRANCH)
-            lines.append(_line(guide, _task_label(part, visibility)))
+            lines.append(_line(guide, _task_label(part, visibility, shown)))
     return lines
 
 
-def _line(guide: str, label: Text) -> Text:
-    # The guide is a styled span, not the line's base style, which would dim the label too.
-    line = Text(no_wrap=True, overflow="ellipsis")
-    line.append(guide, style="dim")
-    line.append_text(label)
-    return line
+def _line(guide: str, label: list[Span]) -> Line:
+    # The guide is a styled span of its own, so the dim style does not reach the label.
+    return Line([(guide, "dim"), *label])
 
 
-def _task_label(entry: TaskLogEntry, visibility: Visibility) -> Text:
-    label = safe_text(entry.task_id)
-    label.append(" ")
-    label.append_text(status_text(entry.status))
+def _task_label(entry: Entry, visibility: Visibility, shown: SafeStrings) -> list[Span]:
+    label: list[Span] = [(shown(entry.task_id) + " ", ""),
+                         (entry.status.value.upper(), STATUS_STYLES.get(entry.status, ""))]
     types = [
         t.value
         for t in (
@@ -105,15 +96,12 @@ def _task_label(entry: TaskLogEntry, visibility: Visibility) -> Text:
     ]
     if len(types) == 2 and entry.event_count == 1:
         types = types[:1]  # a task with one event so far: its first is its last
-    if types:
-        label.append(" " + " → ".join(types))
-    label.append(f' "{one_line(entry.prompt_summary, PROMPT_CHARS)}"')
+    text = " " + " → ".join(types) if types else ""
+    label.append((f'{text} "{one_line(entry.prompt_summary, PROMPT_CHARS)}"', ""))
     return label
 
 
-def tree_json(
-    session_id: str, entries: list[TaskLogEntry], *, visibility: Visibility
-) -> dict[str, Any]:
+def tree_json(session_id: str, entries: Sequence[Entry], *, visibility: Visibility) -> dict[str, Any]:
     """The same nesting as JSON: threads → runs → tasks; hidden event types are null."""
     threads: list[dict[str, Any]] = []
     for thread_id, runs in group_entries(entries).items():
@@ -132,7 +120,7 @@ def tree_json(
     return result
 
 
-def _tasks_json(tasks: list[TaskLogEntry], visibility: Visibility) -> list[dict[str, Any]]:
+def _tasks_json(tasks: list[Entry], visibility: Visibility) -> list[dict[str, Any]]:
     """A run's tasks; a chunked task carries its parts under `subtasks`."""
     tops, parts_of = split_subtasks(tasks)
     documents = []
@@ -144,7 +132,7 @@ def _tasks_json(tasks: list[TaskLogEntry], visibility: Visibility) -> list[dict[
     return documents
 
 
-def _task_json(entry: TaskLogEntry, visibility: Visibility) -> dict[str, Any]:
+def _task_json(entry: Entry, visibility: Visibility) -> dict[str, Any]:
     first = shown_type(entry.first_event_type, visibility)
     last = shown_type(entry.last_event_type, visibility)
     return {

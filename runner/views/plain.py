@@ -1,0 +1,335 @@
+"""Views of thousands of rows as plain strings: styled lines and a table, without rich.
+
+rich measures and renders every cell as objects, which costs milliseconds per row: a list of
+10,000 tasks took seconds. The list, the tree and `/tasks` are made of short one-line cells,
+so they are built here with string operations and rendered in one pass, plain or with the
+few SGR colours the views use. `render_to_text` and the terminal print a `Block` directly;
+it also renders through rich (`__rich_console__`) where a rich `Group` holds it.
+
+Every text given to these classes is already safe (masked and neutralised by `safe_text`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+
+Span = tuple[str, str]  # (text, style): a style is "", or words among bold, dim, red, green, yellow, cyan
+Justify = Literal["left", "right"]
+ELLIPSIS = "…"
+_SGR_CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
+
+
+def cell_len(text: str) -> int:
+    """Terminal cells `text` takes: wide (East Asian) characters take two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_cells(char) for char in text)
+
+
+def _char_cells(char: str) -> int:
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def cut_to(text: str, width: int) -> str:
+    """`text` cut to `width` cells, ending in an ellipsis when it was longer."""
+    if cell_len(text) <= width:
+        return text
+    if width <= 0:
+        return ""
+    kept, used = [], 0
+    for char in text:
+        cells = _char_cells(char)
+        if used + cells > width - 1:
+            break
+        kept.append(char)
+        used += cells
+    return "".join(kept) + ELLIPSIS
+
+
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` as lines of at most `width` cells, broken between words (a longer word is folded).
+
+    The same rule as rich's word wrap: greedy, each word carrying the spaces after it, a word
+    wider than the line cut into pieces; tabs are expanded to 8 columns first.
+    """
+    lines: list[str] = []
+    for line in text.split("\n"):
+        line = _expand_tabs(line) if "\t" in line else line
+        lines += [line] if cell_len(line) <= width else _wrap_line(line, max(width, 1))
+    return lines
+
+
+def _expand_tabs(line: str, size: int = 8) -> str:
+    """Each tab as a space, then spaces up to the next tab stop (counted in cells, as rich does)."""
+    parts = line.split("\t")
+    out, position = [], 0
+    for part in parts[:-1]:
+        piece = part + " "
+        position += cell_len(piece)
+        pad = -position % size
+        out.append(piece + " " * pad)
+        position += pad
+    return "".join(out) + parts[-1]
+
+
+def _wrap_line(line: str, width: int) -> list[str]:
+    breaks: list[int] = []
+    offset = 0  # cells used on the current line
+    for match in _WORD.finditer(line):
+        start, word = match.start(), match.group()
+        size = cell_len(word.rstrip())
+        if width - offset >= size:
+            offset += cell_len(word)
+        elif size > width:  # fold the word across lines
+            pieces = _chop(word, width)
+            for piece in pieces[:-1]:
+                if start:
+                    breaks.append(start)
+                start += len(piece)
+            if start:
+                breaks.append(start)
+            offset = cell_len(pieces[-1])
+        elif offset and start:
+            breaks.append(start)
+            offset = cell_len(word)
+    bounds = [0, *breaks, len(line)]
+    return [line[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def _chop(word: str, width: int) -> list[str]:
+    pieces, piece, used = [], "", 0
+    for char in word:
+        cells = _char_cells(char)
+        if used + cells > width and piece:
+            pieces.append(piece)
+            piece, used = "", 0
+        piece += char
+        used += cells
+    return [*pieces, piece] if piece else pieces
+
+
+def sgr(text: str, style: str) -> str:
+    """`text` in `style` as SGR escape codes (only the views' own styles; anything else is ignored)."""
+    codes = ";".join(_SGR_CODES[word] for word in style.split() if word in _SGR_CODES)
+    return f"\x1b[{codes}m{text}\x1b[0m" if codes and text else text
+
+
+@runtime_checkable
+class PlainView(Protocol):
+    """A view that renders itself to text at a width (no rich needed)."""
+
+    def to_text(self, width: int, *, color: bool) -> str: ...
+
+
+@dataclass
+class Line:
+    """One line of spans; over-long, it is cut with an ellipsis (`cut`) or folded onto more lines."""
+
+    spans: list[Span]
+    cut: bool = True
+
+    @classmethod
+    def of(cls, text: str, style: str = "", *, cut: bool = True) -> Line:
+        return cls([(text, style)], cut=cut)
+
+    def lines(self, width: int) -> Iterator[list[Span]]:
+        total = sum(cell_len(text) for text, _ in self.spans)
+        if total <= width:
+            yield self.spans
+        elif self.cut:
+            yield _cut_spans(self.spans, width)
+        else:
+            yield from _fold_spans(self.spans, width)
+
+
+def _cut_spans(spans: list[Span], width: int) -> list[Span]:
+    kept: list[Span] = []
+    room = width
+    for text, style in spans:
+        size = cell_len(text)
+        if size < room:
+            kept.append((text, style))
+            room -= size
+            continue
+        # At the edge: cut here (an exact fit still needs the ellipsis, since more follows).
+        kept.append((cut_to(text + (" " if size == room else ""), room), style))
+        break
+    return kept
+
+
+def _fold_spans(spans: list[Span], width: int) -> Iterator[list[Span]]:
+    line: list[Span] = []
+    room = max(width, 1)
+    for text, style in spans:
+        while text:
+            take, used = 0, 0
+            while take < len(text) and used + _char_cells(text[take]) <= room:
+                used += _char_cells(text[take])
+                take += 1
+            if take == 0 and not line:
+                take, used = 1, _char_cells(text[0])  # a character wider than the line: alone on its line
+            if take:
+                line.append((text[:take], style))
+                text, room = text[take:], room - used
+            if text:
+                yield line
+                line, room = [], max(width, 1)
+    if line:
+        yield line
+
+
+@dataclass
+class Para:
+    """Text wrapped at the width between words, after a lead (a label, an indent); later lines hang under it."""
+
+    text: str
+    style: str = ""
+    lead: list[Span] = field(default_factory=list)
+
+    def lines(self, width: int) -> Iterator[list[Span]]:
+        indent = sum(cell_len(text) for text, _ in self.lead)
+        for k, piece in enumerate(wrap(self.text, max(width - indent, 1))):
+            yield [*(self.lead if k == 0 else [(" " * indent, "")]), (piece, self.style)]
+
+
+@dataclass
+class Column:
+    """A column: its header, how its cells line up, and its cells (one per row; a cell may hold newlines)."""
+
+    header: str
+    justify: Justify = "left"
+    width: int | None = None  # fixed width, else the widest cell
+    cells: list[str] = field(default_factory=list)
+    styles: list[str] | None = None  # a style per row, or none for the whole column
+
+    def lines(self) -> list[str]:
+        joined = "\n".join(self.cells)
+        return joined.split("\n") if "\n" in joined else self.cells
+
+    def natural(self) -> int:
+        if self.width is not None:
+            return self.width
+        lines = self.lines()
+        sizes = map(len, lines) if "".join(lines).isascii() else map(cell_len, lines)
+        return max(cell_len(self.header), max(sizes, default=0))
+
+
+class Table:
+    """Columns of cells separated by `gap` spaces, a header in bold, a rule under it.
+
+    Built column by column so widths are measured at C speed and each line is one
+    `str.format` (padding done in C); only cells that are not ASCII, are styled (in colour)
+    or hold several lines take the slower path. A table wider than the width it is drawn
+    at has each line cut with an ellipsis.
+    """
+
+    def __init__(self, columns: list[Column], gap: int = 1) -> None:
+        self.columns = columns
+        self.gap = gap
+
+    def widths(self) -> list[int]:
+        return [column.natural() for column in self.columns]
+
+    def natural_width(self) -> int:
+        return sum(self.widths()) + self.gap * (len(self.columns) - 1)
+
+    def text_lines(self, width: int, *, color: bool) -> list[str]:
+        widths = self.widths()
+        total = sum(widths) + self.gap * (len(widths) - 1)
+        header = self._row_spans([(c.header, "bold") for c in self.columns], widths)
+        out = [_line_text(spans, color) for line in (Line(header), Line.of("─" * total))
+               for spans in line.lines(width)]
+        rows = len(self.columns[0].cells) if self.columns else 0
+        if total > width:  # too wide: each line cut to the width
+            for k in range(rows):
+                out += [_line_text(spans, color) for spans in self._cell_lines(k, widths, width)]
+            return out
+        prepared = [self._prepared(column, size, color) for column, size in zip(self.columns, widths, strict=True)]
+        template = (" " * self.gap).join("{}" if ready else f"{{:{'>' if c.justify == 'right' else '<'}{size}}}"
+                                         for c, size, (_, ready) in zip(self.columns, widths, prepared, strict=True))
+        folded = {k for c in self.columns if "\n" in "".join(c.cells) for k, cell in enumerate(c.cells) if "\n" in cell}
+        finish = (lambda text: text) if color else str.rstrip
+        for k, cells in enumerate(zip(*(cells for cells, _ in prepared), strict=True)):
+            if k in folded:
+                out += [_line_text(spans, color) for spans in self._cell_lines(k, widths, width)]
+            else:
+                out.append(finish(template.format(*cells)))
+        return out
+
+    def _prepared(self, column: Column, size: int, color: bool) -> tuple[list[str], bool]:
+        """The column's cells for the template, and whether they are already padded (and styled)."""
+        styled = color and column.styles is not None
+        if not styled and "".join(column.cells).isascii():
+            return column.cells, False
+        styles = column.styles if styled and column.styles is not None else [""] * len(column.cells)
+        right = column.justify == "right"
+        ready = []
+        for text, style in zip(column.cells, styles, strict=True):
+            pad = " " * (size - cell_len(text)) if "\n" not in text else ""
+            shown = sgr(text, style) if style else text
+            ready.append(pad + shown if right else shown + pad)
+        return ready, True
+
+    def _row_spans(self, cells: list[Span], widths: list[int]) -> list[Span]:
+        spans: list[Span] = []
+        for i, (text, style) in enumerate(cells):
+            pad = " " * (widths[i] - cell_len(text))
+            if i:
+                spans.append((" " * self.gap, ""))
+            spans += [(pad, ""), (text, style)] if self.columns[i].justify == "right" else [(text, style), (pad, "")]
+        return spans
+
+    def _cell_lines(self, k: int, widths: list[int], width: int) -> Iterator[list[Span]]:
+        """Row `k` as lines of spans (a cell with newlines makes the row taller), each cut to `width`."""
+        parts = [(c.cells[k].split("\n"), c.styles[k] if c.styles else "") for c in self.columns]
+        for line in range(max(len(texts) for texts, _ in parts)):
+            cells = [(texts[line] if line < len(texts) else "", style) for texts, style in parts]
+            yield from Line(self._row_spans(cells, widths)).lines(width)
+
+
+def _line_text(spans: list[Span], color: bool) -> str:
+    if color:
+        return "".join(sgr(text, style) if style else text for text, style in spans)
+    return "".join(text for text, _ in spans).rstrip()
+
+
+@dataclass
+class Block:
+    """A view as lines: what `render` prints at a width, plain or in colour."""
+
+    lines: list[Line | Para | Table] = field(default_factory=list)
+
+    def add(self, line: Line | Para | Table | str, style: str = "") -> None:
+        self.lines.append(Line.of(line, style) if isinstance(line, str) else line)
+
+    def text_lines(self, width: int, *, color: bool) -> list[str]:
+        out: list[str] = []
+        for line in self.lines:
+            if isinstance(line, Table):
+                out += line.text_lines(width, color=color)
+            else:
+                out += [_line_text(spans, color) for spans in line.lines(width)]
+        return out
+
+    def to_text(self, width: int, *, color: bool) -> str:
+        """The text at `width` cells, ending with a newline; without colour, no trailing spaces."""
+        out = self.text_lines(width, color=color)
+        return "\n".join(out) + "\n" if out else ""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.text import Text
+
+        for line in self.text_lines(options.max_width, color=True):
+            yield Text.from_ansi(line, no_wrap=True, overflow="crop")
