@@ -9,12 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.harness import Figure, Target, scratch
-from bench.logs_cli import end_to_end_figure, in_process_figure, render_view, task_files
+from bench.logs_cli import detail_figures
 from bench.sample_data import output_lines
 from runner.logs.manager import Durability, TaskLogManager, TaskOutcome
 from runner.logs.models import EventType, ExecutorInfo, TaskStatus
-from runner.logs.store import LogReader
-from runner.repl.logs_command import LogsRequest
 
 NAME = "detail_2000"
 IN_PROCESS_MAX_MS = 15
@@ -37,21 +35,16 @@ def build_task(project: Path, events: int) -> tuple[str, str]:
 
 
 def run(quick: bool) -> list[Figure]:
-    events, runs, process_runs = (200, 2, 2) if quick else (2_000, 15, 7)
+    events, runs = (200, (2, 2)) if quick else (2_000, (15, 7))
+
+    def problem(shown: str) -> str | None:
+        if shown.count("EXECUTOR_OUTPUT") != events or "[MASKED:" not in shown:
+            return f"it does not show the {events} masked events"
+        return None
+
     with scratch(NAME) as root:
         project = root / "project"
         project.mkdir(mode=0o700)
         session_id, task_id = build_task(project, events)
-        reader = LogReader(project)
-        request = LogsRequest(action="show", task_ref=task_id, full=True)
-        shown = render_view(reader, request)
-        if shown.count("EXECUTOR_OUTPUT") != events or "[MASKED:" not in shown:
-            raise RuntimeError(f"the detail view does not show the {events} masked events")
-        files = task_files(project, session_id, task_id)
-        note = f"{events:,} events, snapshot {sum(p.stat().st_size for p in files) / 1e3:.0f} kB, view {len(shown) / 1e3:.0f} kB"
-        return [
-            in_process_figure(NAME, "in-process", lambda: render_view(reader, request), files, runs,
-                              target=Target(IN_PROCESS_MAX_MS), note=note),
-            end_to_end_figure(NAME, "end to end", ["logs", "show", task_id, "--full"], project, process_runs,
-                              target=None),
-        ]
+        return detail_figures(NAME, project, session_id, task_id, runs, check=problem,
+                              in_target=Target(IN_PROCESS_MAX_MS), e2e_target=None)

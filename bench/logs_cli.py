@@ -86,3 +86,23 @@ def end_to_end_figure(benchmark: str, name: str, args: list[str], project: Path,
     return figure(benchmark, name, "ms", [s * 1000 for s in samples], [f * 1000 for f in floors],
                   FLOOR_END_TO_END, target=target,
                   note=f"`{describe_command()} {' '.join(args)}` spawned with stdout piped")
+
+
+def detail_figures(benchmark: str, project: Path, session_id: str, task_id: str, runs: tuple[int, int], *,
+                   check: Callable[[str], str | None], in_target: Target | None,
+                   e2e_target: Target | None) -> list[Figure]:
+    """`logs show TASK --full` in-process and end to end; `check(shown)` says what is wrong with the view, if anything."""
+    reader = LogReader(project)
+    request = LogsRequest(action="show", task_ref=task_id, full=True)
+    shown = render_view(reader, request)
+    problem = check(shown)
+    if problem:
+        raise RuntimeError(f"the detail view of {task_id}: {problem}")
+    files = task_files(project, session_id, task_id)
+    note = f"snapshot {sum(p.stat().st_size for p in files) / 1e6:.2f} MB, view {len(shown) / 1e6:.2f} MB of text"
+    return [
+        in_process_figure(benchmark, "in-process", lambda: render_view(reader, request), files, runs[0],
+                          target=in_target, note=note),
+        end_to_end_figure(benchmark, "end to end", ["logs", "show", task_id, "--full"], project, runs[1],
+                          target=e2e_target),
+    ]
