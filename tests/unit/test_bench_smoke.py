@@ -61,7 +61,8 @@ def test_targets_are_judged(quick_run: dict[str, Any]) -> None:
             else:
                 assert isinstance(fig["met"], bool)
                 targeted.add(name)
-    assert targeted == set(BENCHMARKS) - {"repl_throughput"}  # the issue sets no target for throughput
+    # The issue sets no target for throughput; read_scale's targets are for 10,000 tasks (not in a quick run).
+    assert targeted == set(BENCHMARKS) - {"repl_throughput", "read_scale"}
 
 
 def test_the_run_records_the_machine(quick_run: dict[str, Any]) -> None:
