@@ -24,8 +24,8 @@ from bench.logs_cli import (
     task_files,
     touch,
 )
+from runner.logs.query import LogsRequest
 from runner.logs.store import LogReader
-from runner.repl.logs_command import LogsRequest
 
 NAME = "read_scale"
 BIG = 10_000

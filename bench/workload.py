@@ -15,6 +15,7 @@ from pathlib import Path
 from bench.sample_data import output_lines
 from runner.logs.manager import Durability, TaskLogManager, TaskOutcome
 from runner.logs.models import ErrorCode, EventType, ExecutorInfo, Metrics, TaskLog, TaskStatus
+from runner.logs.parts import Evidence, RunFacts
 
 EVENTS_PER_TASK = 10
 _VERBS = ("fix the failing test in", "add type hints to", "refactor the cache in", "document", "speed up")
@@ -33,7 +34,7 @@ def outcome_of(number: int) -> TaskOutcome:
     metrics = Metrics(input_tokens=1200 + number % 900, output_tokens=300 + number % 200,
                       cost_usd=round(0.001 * (1 + number % 50), 4), model="sonnet")
     return TaskOutcome(status=TaskStatus.COMPLETE, executor_summary="Executor finished; 2 files changed",
-                       files_modified_count=2, metrics=metrics)
+                       evidence=Evidence(files_modified_count=2), facts=RunFacts(metrics=metrics))
 
 
 def run_task(manager: TaskLogManager, number: int, previous: TaskLog | None) -> TaskLog:

@@ -11,8 +11,9 @@ import pytest
 
 from runner.logs.manager import Durability, TaskLogManager, TaskOutcome
 from runner.logs.models import EventType, ExecutorInfo, TaskLogEntry, TaskStatus, Visibility
+from runner.logs.query import LogsRequest
 from runner.logs.store import LogReader, index_journal, indexes
-from runner.repl.logs_command import LogsRequest, execute_view, session_entries
+from runner.repl.logs_command import execute_view, session_entries
 from runner.views.plain import cell_len, cut_to, wrap
 from runner.views.render import render_to_text
 from runner.views.repl_views import tasks_renderable
