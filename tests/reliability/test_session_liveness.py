@@ -52,12 +52,18 @@ def _task_status(session: Path | None, task_id: str) -> str | None:
         return None
 
 
-def test_a_live_runner_whose_pid_the_host_cannot_see_is_never_recovered_or_cleared(tmp_path: Path) -> None:
-    """Host start-up and `logs clear --force` leave a live session alone although its recorded pid is dead."""
+def _live_runner(tmp_path: Path) -> tuple[Path, subprocess.Popen[bytes]]:
+    """A fresh project and a runner reading its lines from a pipe, as a script feeds it."""
     project = tmp_path / "proj"
     project.mkdir()
     live = subprocess.Popen([PYTHON, "-m", "runner", "repl", "--executor", "shell"], cwd=project,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=runner_env())
+    return project, live
+
+
+def test_a_live_runner_whose_pid_the_host_cannot_see_is_never_recovered_or_cleared(tmp_path: Path) -> None:
+    """Host start-up and `logs clear --force` leave a live session alone although its recorded pid is dead."""
+    project, live = _live_runner(tmp_path)
     assert live.stdin is not None
     try:
         live.stdin.write(b"echo one\n")
@@ -96,10 +102,7 @@ def test_a_live_runner_whose_pid_the_host_cannot_see_is_never_recovered_or_clear
 
 def test_the_owner_lock_is_released_when_the_runner_is_killed(tmp_path: Path) -> None:
     """A runner killed with SIGKILL leaves its session to the next start's recovery (the kernel drops the lock)."""
-    project = tmp_path / "proj"
-    project.mkdir()
-    live = subprocess.Popen([PYTHON, "-m", "runner", "repl", "--executor", "shell"], cwd=project,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=runner_env())
+    project, live = _live_runner(tmp_path)
     assert live.stdin is not None
     try:
         live.stdin.write(b"sleep 30\n")
