@@ -15,7 +15,7 @@ class ExitStatus(IntEnum):
     SUCCESS = 0
     ERROR = 1
     INCOMPLETE = 2
-    USAGE = 64  # argparse-level misuse is reported by argparse itself (exit 2); kept for clarity
+    USAGE = 64  # a command line pm-runner cannot parse (sysexits' EX_USAGE), never 2 ("incomplete")
 
 
 class RunnerError(Exception):
@@ -25,6 +25,10 @@ class RunnerError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+
+class UsageError(RunnerError):
+    """A command line that cannot be parsed or combines flags that do not apply: exit 64."""
 
 
 class InvalidIdError(RunnerError):

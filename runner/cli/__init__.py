@@ -1,7 +1,7 @@
 """Command-line entry point: `pm-runner [repl|logs|doctor] ...` — `main(argv, env) -> ExitStatus`.
 
-`main` holds the error handling (a `RunnerError` becomes `ERROR:`/`HINT:` on stderr and exit 1; a
-reader that went away ends quietly); each subcommand is a row of `SUBCOMMANDS` naming the function
+`main` holds the error handling (a `RunnerError` becomes `ERROR:`/`HINT:` on stderr and exit 1, a
+`UsageError` the same with exit 64; a reader that went away ends quietly); each subcommand is a row of `SUBCOMMANDS` naming the function
 that runs it, imported only when used, so `--help`, `--version` and `logs` start fast. Everything
 is read from and written to the `Environment` given (the process's by default).
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from runner.cli.env import Environment
 from runner.cli.options import build_parser
-from runner.errors import ExitStatus, RunnerError
+from runner.errors import ExitStatus, RunnerError, UsageError
 
 __all__ = ["SUBCOMMANDS", "Environment", "Subcommand", "main"]
 
@@ -38,15 +38,12 @@ class Subcommand:
 
 SUBCOMMANDS: dict[str, Subcommand] = {sub.name: sub for sub in (
     Subcommand("repl", "runner.cli.repl:run_repl"),
-    Subcommand("logs", "runner.cli.logs:run_logs_subcommand"),
     Subcommand("doctor", "runner.cli.doctor:run_doctor"),
 )}
-# `pm-runner logs export|report|stats` have their own parser (runner.cli.export, imported only when used).
-EXPORT_SUBCOMMANDS = ("export", "report", "stats")
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> ExitStatus:
-    """Run `pm-runner ARGV`; argparse's own exits (--help, --version, a usage error: 2) keep their codes."""
+    """Run `pm-runner ARGV`: 0/1/2 like the tasks, 64 for a command line it cannot use."""
     env = env or Environment()
     argv = sys.argv[1:] if argv is None else list(argv)
     closed = _closed_stream(argv, env)
@@ -57,8 +54,11 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> ExitS
         return ExitStatus.ERROR
     try:
         return _program(argv, env)
-    except SystemExit as exit_:  # argparse after --help, --version or a usage error
+    except SystemExit as exit_:  # argparse after --help or --version
         return ExitStatus(exit_.code if isinstance(exit_.code, int) else 1)
+    except UsageError as exc:
+        _report(exc, env)
+        return ExitStatus.USAGE
     except RunnerError as exc:
         _report(exc, env)
         return ExitStatus.ERROR
@@ -86,10 +86,10 @@ def _closed_stream(argv: list[str], env: Environment) -> str | None:
 
 
 def _program(argv: list[str], env: Environment) -> ExitStatus:
-    if argv[:1] == ["logs"] and argv[1:2] and argv[1] in EXPORT_SUBCOMMANDS:
-        from runner.cli.export import main as export_main
+    if argv[:1] == ["logs"]:  # a tree of its own (runner.cli.logs_grammar), flags in any position
+        from runner.cli.logs import run_logs
 
-        return export_main(argv[1:], env)
+        return run_logs(argv[1:], env)
     parser = build_parser(env)
     args = parser.parse_args(argv)
     if args.command is None:

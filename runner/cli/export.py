@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import NoReturn
 
 from runner.cli.env import Environment
 from runner.cli.options import parser_class
+from runner.cli.project_root import project_from
 from runner.durations import parse_since_ms
-from runner.errors import ExitStatus, RunnerError
+from runner.errors import ExitStatus, UsageError
 from runner.timestamps import now_iso, now_ms
 
 SUBCOMMANDS = ("export", "report", "stats")
@@ -28,20 +28,16 @@ examples:
   pm-runner logs report --format html --output session.html    the latest session, one self-contained file
   pm-runner logs report task-003 --format md                   the 12-section report of one task
 """
-
-
-def _parser_class(env: Environment) -> type[argparse.ArgumentParser]:
-    """Parsers that write to `env` and report a mistake as a RunnerError (exit 1, ERROR/HINT)."""
-
-    class ExportParser(parser_class(env)):  # type: ignore[misc]
-        def error(self, message: str) -> NoReturn:
-            raise RunnerError(f"{self.prog}: {message}", hint=f"{self.prog} --help shows the options")
-
-    return ExportParser
+STATS_EPILOG = """\
+examples:
+  pm-runner logs stats                        the latest session
+  pm-runner logs stats --all --since 7d --json
+"""
 
 
 def _selection_options(parser: argparse.ArgumentParser, *, many: bool) -> None:
-    parser.add_argument("--project", type=Path, metavar="DIR", help="project folder (default: .)")
+    parser.add_argument("--project", type=Path, metavar="DIR",
+                        help="project folder (default: the nearest folder up with .claude/, then .git)")
     parser.add_argument("--session", metavar="ID", help="session id, or 'latest' (the default)")
     if many:
         parser.add_argument("--all", action="store_true", help="every session of the project")
@@ -50,7 +46,7 @@ def _selection_options(parser: argparse.ArgumentParser, *, many: bool) -> None:
 
 
 def build_parser(env: Environment) -> argparse.ArgumentParser:
-    parser_type = _parser_class(env)
+    parser_type = parser_class(env)  # a mistake is a UsageError (exit 64)
     parser = parser_type(prog="pm-runner logs", add_help=False)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=parser_type)
     export = commands.add_parser("export", help="OTLP/JSON Lines or JSONL for other tools, or send to an OTLP endpoint",
@@ -73,7 +69,8 @@ def build_parser(env: Environment) -> argparse.ArgumentParser:
     report.add_argument("--format", choices=["md", "html"], default="md", help="md (default) or html")
     report.add_argument("--output", type=Path, metavar="PATH", help="write to this file (default stdout)")
     stats = commands.add_parser("stats", help="totals by status, error code, executor, model, session and day",
-                                description="Task statistics, read from the indexes.")
+                                description="Task statistics, read from the indexes.", epilog=STATS_EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     _selection_options(stats, many=True)
     stats.add_argument("--json", action="store_true", help="one JSON document (with schema_version)")
     return parser
@@ -86,12 +83,12 @@ def main(argv: list[str], env: Environment | None = None) -> ExitStatus:
     env = env or Environment()
     out, err = env.stdout, env.stderr
     args = build_parser(env).parse_args(argv)
-    project = (env.cwd / args.project if args.project else env.cwd).resolve()
+    project = project_from(args.project, env)
     if args.command == "report":
         return run_report(project, args, out, err, generated_at=now_iso())
     since = parse_since_ms(args.since, now_ms=now_ms()) if args.since else None
     if args.all and args.session:
-        raise RunnerError("--all and --session cannot be combined", hint="pick one session, or --all")
+        raise UsageError("--all and --session cannot be combined", hint="pick one session, or --all")
     if args.command == "export":
         return run_export(project, args, since, out, err)
     return run_stats(project, args, since, out)

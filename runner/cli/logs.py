@@ -1,4 +1,9 @@
-"""`pm-runner logs ...` for shells and CI: the same views as `/logs`, plus `--follow` on a running task."""
+"""`pm-runner logs ...` for shells and CI: the same views as `/logs`, `--follow` on a running task,
+`schema`, and the routes to `export|report|stats`.
+
+Documents go to stdout; notes (which session a task was found in, where the project is) to
+stderr, so a pipe receives the document alone. Hints are written in shell syntax.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +12,65 @@ import time
 from typing import TYPE_CHECKING
 
 from runner.cli.env import Environment
-from runner.errors import ExitStatus, RunnerError
-from runner.logs.models import CorruptedLog, Durability, ErrorCode, TaskLog
-from runner.logs.query import LogsAction, LogsRequest, pick_session
-from runner.repl.logs_args import request_from_namespace
-from runner.repl.logs_command import execute_view
-from runner.repl.output import Terminal
+from runner.cli.hints import shell_hints
+from runner.cli.logs_grammar import (
+    EXPORT_SUBCOMMANDS,
+    logs_help,
+    parse_logs_command,
+    split_subcommand,
+)
+from runner.errors import ExitStatus, RunnerError, UsageError
+from runner.logs.models import Durability, ErrorCode, TaskLog, TaskStatus
+from runner.logs.query import LogsAction, LogsRequest, locate_task
 
 if TYPE_CHECKING:
     from runner.logs.store import LogReader
+    from runner.repl.output import Terminal
 
 FOLLOW_POLL_S = 0.2
 # The events recovery adds (RECOVERY_COMPLETE, TASK_ERROR) are small; the limit only caps their strings.
 RECOVERY_EVENT_BYTES = 1024 * 1024
+EXIT_BY_STATUS = {TaskStatus.COMPLETE: ExitStatus.SUCCESS, TaskStatus.ERROR: ExitStatus.ERROR,
+                  TaskStatus.INCOMPLETE: ExitStatus.INCOMPLETE}
 
 
-def run_logs_subcommand(args: argparse.Namespace, env: Environment) -> ExitStatus:
+def run_logs(argv: list[str], env: Environment) -> ExitStatus:
+    """`pm-runner logs ARGV`: find the subcommand, parse its flags, run it."""
+    name, rest = split_subcommand(argv)
+    if name == "help" or (name == "list" and ("-h" in argv or "--help" in argv) and not _named(argv, "list")):
+        env.stdout.write(logs_help(env))
+        return ExitStatus.SUCCESS
+    if name.startswith("unknown:"):
+        word = name.removeprefix("unknown:")
+        raise UsageError(f"pm-runner logs: unknown subcommand {word[:80]!r}",
+                         hint="pm-runner logs --help lists them: list, show, tree, sessions, clear, "
+                              "export, report, stats, schema")
+    if name in EXPORT_SUBCOMMANDS:
+        from runner.cli.export import main as export_main
+
+        with shell_hints():
+            return export_main([name, *rest], env)
+    args = parse_logs_command(env, name, rest)
+    if name == "schema":
+        from runner.views.json_contract import json_schema_text
+
+        env.stdout.write(json_schema_text() + "\n")
+        return ExitStatus.SUCCESS
+    with shell_hints():
+        return _run_view(args, env)
+
+
+def _named(argv: list[str], name: str) -> bool:
+    return name in argv
+
+
+def _run_view(args: argparse.Namespace, env: Environment) -> ExitStatus:
+    from runner.cli.project_root import project_from
     from runner.logs.store import LogReader
+    from runner.repl.output import Terminal
 
-    project = (env.cwd / args.project if args.project else env.cwd).resolve()
-    request = request_from_namespace(args, args.action, args.task)
+    project = project_from(args.project, env)
+    request = _request(args)
     terminal = Terminal(env.stdout, environ=env.environ)
     if request.action is LogsAction.CLEAR:
         from runner.repl.clear_command import confirm_at, run_clear
@@ -36,54 +80,84 @@ def run_logs_subcommand(args: argparse.Namespace, env: Environment) -> ExitStatu
             terminal.render(line)
         return ExitStatus.SUCCESS
     reader = LogReader(project)
-    if request.follow:
-        return _follow(reader, request, terminal)
+    if request.action is LogsAction.SHOW:
+        assert request.task_ref is not None
+        location = locate_task(reader, request.task_ref, request.session, None)
+        if location.note:
+            env.stderr.write(f"NOTE: {location.note}\n")
+        request.session, request.task_ref = location.session_id, location.task_id
+        if request.follow:
+            return _follow(reader, request, terminal)
+    from runner.repl.logs_command import execute_view
+
     for item in execute_view(reader, request, current=None):
         terminal.render(item)
     return ExitStatus.SUCCESS
 
 
-def _follow(reader: LogReader, request: LogsRequest, terminal: Terminal) -> ExitStatus:
-    """Print the task, then each new event as it reaches the log, until the task is terminal.
+def _request(args: argparse.Namespace) -> LogsRequest:
+    values = vars(args)
+    action = LogsAction.REPORT if args.action == "--report" else LogsAction(args.action)
+    return LogsRequest(action=action, task_ref=values.get("task"), session=values.get("session"),
+                       full=values.get("full", False), json=values.get("json", False),
+                       status=values.get("status"), since=values.get("since"), force=values.get("force", False),
+                       older_than=values.get("older_than"), dry_run=values.get("dry_run", False),
+                       follow=values.get("follow", False))
 
-    A task whose runner is gone (no process holds its session's owner lock) never ends by
-    itself: the session is recovered here, the recovered events are printed, and the follow
-    ends with an ERROR (exit 1) within a poll or two of the lock being free.
+
+def _follow(reader: LogReader, request: LogsRequest, terminal: Terminal) -> ExitStatus:
+    """Print the task, then each new event as it reaches the log, until the task ends; exit like the task.
+
+    With --json, one JSON object per line: the task (without events), each event, then the end.
+    A task whose runner is gone (no process holds its session's owner lock) never ends by itself:
+    the session is recovered here, its closing events are shown, and the follow ends with an error.
     """
     from runner.logs.store.sessions import owner_alive
+    from runner.views.json_contract import stamped
+    from runner.views.task_detail import event_renderable, task_detail_json, task_detail_renderable
 
-    assert request.task_ref is not None  # request_from_namespace requires an id for show
-    session_id = pick_session(reader, request.session, None)
-    task_id = reader.resolve_task(session_id, request.task_ref)
-    shown = -1
+    assert request.session is not None and request.task_ref is not None
+    shown, started, recovered = 0, False, False
     while True:
-        log = reader.read_task(session_id, task_id)
-        shown = _show_new(log, shown, request, terminal)
+        log = reader.read_task(request.session, request.task_ref)
         if not isinstance(log, TaskLog):
+            _emit(terminal, request, task_detail_json(log, visibility=request.visibility),
+                  task_detail_renderable(log, visibility=request.visibility))
             return ExitStatus.ERROR
+        if not started:
+            started = True
+            header = task_detail_json(log, visibility=request.visibility)
+            header.pop("events", None)
+            _emit(terminal, request, {"kind": "task", **header}, task_detail_renderable(log, visibility=request.visibility))
+            # The text view above shows the events so far; the JSON stream carries them as lines.
+            shown = 0 if request.json else len(log.events)
+        for event in log.events[shown:]:
+            if request.full or event.visibility.value == "summary":
+                _emit(terminal, request, {"kind": "event", **_event_json(event)}, event_renderable(event))
+        shown = len(log.events)
         if log.status.is_terminal:
-            return ExitStatus.SUCCESS
-        if not owner_alive(reader.paths, session_id):
-            return _runner_gone(reader, session_id, task_id, shown, request, terminal)
+            status = EXIT_BY_STATUS[log.status]
+            if request.json:
+                terminal.line(_jsonl(stamped({"kind": "end", "task_id": log.task_id,
+                                              "status": log.status.value, "exit_code": int(status)})))
+            if recovered and log.error_code is ErrorCode.RUNNER_CRASHED:
+                raise RunnerError(f"the runner of {log.task_id} stopped before the task finished; it was "
+                                  f"recovered as {log.status.value} ({log.error_code.value})",
+                                  hint=f"pm-runner logs show {log.task_id} --session {request.session} "
+                                       "shows the whole log")
+            return status
+        if recovered:
+            raise RunnerError(f"the runner of {log.task_id} is gone (its session is not locked) but the task "
+                              "could not be closed here", hint="the next pm-runner start in this project closes it")
+        if not owner_alive(reader.paths, request.session):
+            _recover(reader, request.session, terminal)
+            recovered = True
+            continue
         time.sleep(FOLLOW_POLL_S)
 
 
-def _show_new(log: TaskLog | CorruptedLog, shown: int, request: LogsRequest, terminal: Terminal) -> int:
-    """Print the whole task the first time (`shown` < 0), then only events not shown yet; returns how many were."""
-    from runner.views.task_detail import event_renderable, task_detail_renderable
-
-    if shown < 0 or not isinstance(log, TaskLog):
-        terminal.render(task_detail_renderable(log, visibility=request.visibility))
-        return len(log.events) if isinstance(log, TaskLog) else 0
-    for event in log.events[shown:]:
-        if request.full or event.visibility.value == "summary":
-            terminal.render(event_renderable(event))
-    return len(log.events)
-
-
-def _runner_gone(reader: LogReader, session_id: str, task_id: str, shown: int, request: LogsRequest,
-                 terminal: Terminal) -> ExitStatus:
-    """Close the abandoned task as crash recovery does at start, show how it ended, and fail."""
+def _recover(reader: LogReader, session_id: str, terminal: Terminal) -> None:
+    """Close the abandoned task as crash recovery does at start."""
     from runner.logs.recovery import recover_session
     from runner.logs.store.context import StoreContext
 
@@ -91,14 +165,26 @@ def _runner_gone(reader: LogReader, session_id: str, task_id: str, shown: int, r
     try:
         recover_session(ctx, session_id, max_event_bytes=RECOVERY_EVENT_BYTES)
     except (RunnerError, OSError):
-        pass  # said below: the task is still open
-    log = reader.read_task(session_id, task_id)
-    _show_new(log, shown, request, terminal)
-    if isinstance(log, TaskLog) and log.status.is_terminal:
-        if log.error_code is ErrorCode.RUNNER_CRASHED:
-            raise RunnerError(f"the runner of {task_id} stopped before the task finished; "
-                              f"it was recovered as {log.status.value} ({log.error_code.value})",
-                              hint=f"pm-runner logs show {task_id} --session {session_id} shows the whole log")
-        return ExitStatus.SUCCESS  # it finished after all, just as the lock was let go
-    raise RunnerError(f"the runner of {task_id} is gone (its session is not locked) but the task could not be "
-                      "closed here", hint="the next pm-runner start in this project closes it")
+        pass  # the loop says so: the task is still open
+
+
+def _event_json(event: object) -> dict[str, object]:
+    from runner.views.safe_text import safe_json
+
+    document: dict[str, object] = safe_json(event.model_dump(mode="json"))  # type: ignore[attr-defined]
+    return document
+
+
+def _emit(terminal: Terminal, request: LogsRequest, document: dict[str, object], renderable: object) -> None:
+    from runner.views.json_contract import stamped
+
+    if request.json:
+        terminal.line(_jsonl(stamped(document)))
+    else:
+        terminal.render(renderable)
+
+
+def _jsonl(document: dict[str, object]) -> str:
+    import orjson
+
+    return orjson.dumps(document).decode()

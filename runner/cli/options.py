@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from runner import __version__
 from runner.cli.env import Environment
@@ -120,6 +120,11 @@ def parser_class(env: Environment) -> type[argparse.ArgumentParser]:
     """argparse writing its help, usage and errors to `env`'s streams instead of the process's."""
 
     class EnvParser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            from runner.errors import UsageError
+
+            raise UsageError(f"{self.prog}: {message}", hint=f"{self.prog} --help shows the options")
+
         def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
             if message:
                 (env.stderr if file is sys.stderr else env.stdout).write(message)
@@ -148,26 +153,17 @@ def _add_repl_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def _add_logs_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from runner.logs.query import SHELL_ACTIONS
-    from runner.repl.logs_args import add_logs_options
-
-    logs = subparsers.add_parser("logs", help="list, show, tree, sessions, clear, export, report or stats",
-                                 description="Read the TaskLogs of a project (masked, summary unless --full).\n"
-                                 "Also: `logs export` (OTLP, JSONL, --endpoint), `logs report` (Markdown, HTML)\n"
-                                 "and `logs stats`; each has its own --help.",
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    logs.add_argument("action", nargs="?", default="list", choices=SHELL_ACTIONS, help="what to do (default: list)")
-    logs.add_argument("task", nargs="?", metavar="ID", help="task id for show (task-001 or task-<epoch-ms>)")
-    logs.add_argument("--project", type=Path, metavar="DIR", default=None, help="project folder (default: .)")
-    add_logs_options(logs)
+    # Listed for `pm-runner --help` only: `pm-runner logs ...` is parsed by runner.cli.logs_grammar.
+    subparsers.add_parser("logs", help="list, show, tree, sessions, clear, export, report, stats, schema "
+                          "(pm-runner logs --help)")
 
 
 def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
-    """The parser of `pm-runner [repl|logs]` (the `logs export|report|stats` parsers are `cli/export.py`)."""
+    """The parser of `pm-runner [repl]` (`pm-runner logs` has its own tree: `cli/logs_grammar.py`)."""
     parser = parser_class(env or Environment())(
         prog="pm-runner", description=DESCRIPTION, epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"pm-runner {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"pm-runner {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="{repl,logs,doctor}")
     _add_repl_parser(subparsers)
     _add_logs_parser(subparsers)
@@ -188,10 +184,11 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def overrides_from(args: argparse.Namespace, env: Environment) -> CliOverrides:
     """Everything `pm-runner repl` was told on its command line."""
+    from runner.cli.project_root import project_from
     from runner.config import CliOverrides, PermissionMode, ProjectMode
 
     return CliOverrides(
-        project=env.cwd / args.project if args.project else env.cwd,
+        project=project_from(args.project, env) if not args.project_mode or args.project_mode == "cwd" else env.cwd,
         project_mode=ProjectMode(args.project_mode) if args.project_mode else None,
         project_root=args.project_root,
         non_interactive=args.non_interactive,

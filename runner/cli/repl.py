@@ -24,6 +24,8 @@ def run_repl(args: argparse.Namespace, env: Environment) -> ExitStatus:
     if config.print_project_path:
         terminal.line(f"PROJECT_PATH={config.project_root}")
     _consent(config, terminal, env)
+    if config.project_root != env.cwd.resolve() and not args.project:
+        env.stderr.write(f"Project: {config.project_root} (the nearest folder up with .claude/ or .git)\n")
     return _run_session(config, terminal, env)
 
 

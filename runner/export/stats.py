@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runner.logs.models import TaskLogEntry, TaskStatus
+from runner.views.json_contract import SCHEMA_VERSION
 
-SCHEMA_VERSION = 1
 BREAKDOWNS = ("executor", "model", "session", "day")
 
 

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from runner.durations import parse_duration_ms
-from runner.errors import NotFoundError
+from runner.errors import InvalidIdError, NotFoundError
 from runner.logs.models import TaskStatus, Visibility
 from runner.timestamps import epoch_ms_of, now_ms
 
@@ -92,3 +92,45 @@ def filter_entries(entries: Sequence[_Row], request: LogsRequest) -> Sequence[_R
         cutoff = now_ms() - parse_duration_ms(request.since, flag="--since")
         entries = [e for e in entries if epoch_ms_of(e.started_at) >= cutoff]
     return entries
+
+
+@dataclass(frozen=True)
+class TaskLocation:
+    """Where a task reference points: its session, its internal id, and a note when it was looked up elsewhere."""
+
+    session_id: str
+    task_id: str
+    note: str | None = None
+
+
+def locate_task(reader: LogReader, ref: str, wanted: str | None, current: str | None) -> TaskLocation:
+    """`task-003`, `3`, an external id or `sess-…/task-003`: in the session asked for, else the current or
+    latest one, else the newest session that has it (saying which). An explicit session is never left."""
+    from runner.ids import IdKind, is_valid
+
+    if "/" in ref:
+        session_part, _, ref = ref.partition("/")
+        if not is_valid(IdKind.SESSION, session_part):
+            raise InvalidIdError(f"invalid session id {session_part[:80]!r}",
+                                 hint="write it as sess-20250112-001/task-003")
+        if wanted and wanted not in ("latest", session_part):
+            raise NotFoundError(f"{session_part}/{ref} is not in session {wanted}",
+                                hint="give the session once: in the id or with --session")
+        wanted = session_part
+    session_id = pick_session(reader, wanted, current)
+    try:
+        return TaskLocation(session_id, reader.resolve_task(session_id, ref))
+    except NotFoundError:
+        if wanted and wanted != "latest":
+            raise
+        for summary in sorted(reader.list_sessions(), key=lambda s: s.session_id, reverse=True):
+            if summary.session_id == session_id:
+                continue
+            try:
+                task_id = reader.resolve_task(summary.session_id, ref)
+            except NotFoundError:
+                continue
+            return TaskLocation(summary.session_id, task_id,
+                                note=f"{ref} is in session {summary.session_id} (not in {session_id})")
+        raise NotFoundError(f"no task {ref[:80]} in any session of {reader.logs_dir}",
+                            hint="/sessions lists the sessions; /logs --session ID lists one session's tasks") from None

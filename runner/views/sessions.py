@@ -11,6 +11,7 @@ from rich.text import Text
 
 from runner.logs.models import SessionSummary
 from runner.views.fields import counts_phrase, format_timestamp
+from runner.views.json_contract import SCHEMA_VERSION
 from runner.views.safe_text import safe_json, safe_text
 
 NO_SESSIONS = "No sessions yet."
@@ -56,5 +57,5 @@ def sessions_json(sessions: list[SessionSummary], *, current: str | None = None)
         row = summary.model_dump(mode="json")
         row["counts"]["total"] = summary.counts.total
         rows.append(row)
-    result: dict[str, Any] = safe_json({"current": current, "sessions": rows})
+    result: dict[str, Any] = safe_json({"schema_version": SCHEMA_VERSION, "current": current, "sessions": rows})
     return result

@@ -19,6 +19,7 @@ from runner.views.fields import (
     format_duration,
     format_timestamp,
 )
+from runner.views.json_contract import stamped
 from runner.views.plain import Block, Line, Para
 from runner.views.plan import parts_lines
 from runner.views.safe_text import safe_json, safe_str
@@ -207,5 +208,5 @@ def task_detail_json(log: TaskLog | CorruptedLog, *, visibility: Visibility) -> 
         document["events"] = [event.model_dump(mode="json") for event in events]
         document["visibility"] = visibility.value
         document["hidden_events"] = len(log.events) - len(events)
-    result: dict[str, Any] = safe_json(document)
+    result: dict[str, Any] = stamped(safe_json(document))
     return result

@@ -20,6 +20,7 @@ from runner.views.fields import (
     format_timestamp,
     tasks_footer,
 )
+from runner.views.json_contract import SCHEMA_VERSION
 from runner.views.plain import Block, Column, Justify, Line, Table
 from runner.views.plan import log_id_label
 from runner.views.rows import DEFAULT_ROW, Entry, IndexRow
@@ -155,10 +156,11 @@ def _table(cells: _Cells, layout: _Layout) -> Table:
 
 
 def task_list_json(session_id: str, entries: Sequence[Entry]) -> dict[str, Any]:
-    """`{"session_id", "tasks": [index rows], "counts": {status: n, ..., "total": n}}`, masked."""
+    """`{"schema_version", "session_id", "tasks": [index rows], "counts": {status: n, ..., "total": n}}`, masked."""
     counts = count_statuses(entry.status for entry in entries)
     shown = SafeStrings()
     return {
+        "schema_version": SCHEMA_VERSION,
         "session_id": safe_str(session_id),
         "tasks": [_entry_json(entry, shown) for entry in entries],
         "counts": {**counts.model_dump(mode="json"), "total": counts.total},

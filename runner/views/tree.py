@@ -12,6 +12,7 @@ from typing import Any
 
 from runner.logs.models import EventType, Visibility
 from runner.views.fields import STATUS_STYLES, one_line
+from runner.views.json_contract import SCHEMA_VERSION
 from runner.views.plain import Block, Line, Span
 from runner.views.plan import split_subtasks
 from runner.views.rows import Entry
@@ -115,7 +116,7 @@ def tree_json(session_id: str, entries: Sequence[Entry], *, visibility: Visibili
                 ],
             }
         )
-    document = {"session_id": session_id, "visibility": visibility.value, "threads": threads}
+    document = {"schema_version": SCHEMA_VERSION, "session_id": session_id, "visibility": visibility.value, "threads": threads}
     result: dict[str, Any] = safe_json(document)
     return result
 

@@ -29,7 +29,8 @@ def test_help_and_version(tmp_path: Path) -> None:
     assert "repl" in run_pm(["--help"], cwd=tmp_path).stdout
     assert "logs" in run_pm(["--help"], cwd=tmp_path).stdout
     assert run_pm(["--version"], cwd=tmp_path).stdout.startswith("pm-runner 0.1.0")
-    assert "--older-than" in run_pm(["logs", "--help"], cwd=tmp_path).stdout
+    assert "clear" in run_pm(["logs", "--help"], cwd=tmp_path).stdout
+    assert "--older-than" in run_pm(["logs", "clear", "--help"], cwd=tmp_path).stdout
 
 
 def test_list_json_parses_and_lists_every_task(project: Path) -> None:

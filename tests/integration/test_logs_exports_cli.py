@@ -216,11 +216,12 @@ def test_otlp_output_folder_is_made_when_named_with_a_slash(project: Path, tmp_p
 
 
 def test_bad_usage_is_explained(project: Path) -> None:
-    """Unknown options and contradictions are errors that name the fix, never tracebacks."""
-    for args, expected in ((["logs", "export", "--all", "--session", "latest"], "cannot be combined"),
-                           (["logs", "export", "--format", "csv"], "invalid choice"),
-                           (["logs", "export", "--header", "novalue", "--endpoint", "http://127.0.0.1:9"], "KEY=VALUE"),
-                           (["logs", "export", "--endpoint", "ftp://x"], "http:// or https://")):
-        run = run_pm(args, cwd=project, env=env(), expect=1)
+    """Unknown options and contradictions are usage errors (exit 64), bad values errors (1); each names the fix."""
+    for args, expected, code in (
+            (["logs", "export", "--all", "--session", "latest"], "cannot be combined", 64),
+            (["logs", "export", "--format", "csv"], "invalid choice", 64),
+            (["logs", "export", "--header", "novalue", "--endpoint", "http://127.0.0.1:9"], "KEY=VALUE", 1),
+            (["logs", "export", "--endpoint", "ftp://x"], "http:// or https://", 1)):
+        run = run_pm(args, cwd=project, env=env(), expect=code)
         assert expected in run.stderr and "Traceback" not in run.stderr, run.transcript()
     assert os.path.exists(project)

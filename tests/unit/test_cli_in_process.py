@@ -45,10 +45,10 @@ def test_a_user_error_is_error_and_hint_on_stderr(tmp_path: Path) -> None:
     assert "Traceback" not in run.stderr
 
 
-def test_a_flag_typo_is_argparse_usage_exit_2(tmp_path: Path) -> None:
-    """A misspelt flag is argparse's usage error (exit 2 today; see ExitStatus.USAGE)."""
-    run = run_cli(["repl", "--executer", "shell"], cwd=tmp_path, expect=2)
-    assert "unrecognized arguments: --executer" in run.stderr
+def test_a_flag_typo_is_a_usage_error_exit_64(tmp_path: Path) -> None:
+    """A misspelt flag exits 64 (never 2, which scripts read as "incomplete") with ERROR and HINT lines."""
+    run = run_cli(["repl", "--executer", "shell"], cwd=tmp_path, expect=64)
+    assert "unrecognized arguments: --executer" in run.stderr and "HINT: pm-runner --help" in run.stderr
 
 
 def test_an_unexpected_exit_code_fails_with_the_transcript(tmp_path: Path) -> None:

@@ -287,7 +287,7 @@ def test_task_list_json_shape() -> None:
     """List JSON holds the session id, one index row per task and counts including the total."""
     entries = session_entries(with_running=True)
     document = json.loads(json.dumps(task_list_json(SESSION_ID, entries)))
-    assert set(document) == {"session_id", "tasks", "counts"}
+    assert set(document) == {"schema_version", "session_id", "tasks", "counts"}
     assert document["session_id"] == SESSION_ID
     assert [row["task_id"] for row in document["tasks"]] == [e.task_id for e in entries]
     assert document["tasks"][0]["status"] == "incomplete"
@@ -394,6 +394,7 @@ def test_corrupted_task_file_renders_one_line_and_an_error_object() -> None:
     assert rendered == "task-007: Log file corrupted (invalid JSON at line 1, column 17)\n"
     document = json.loads(json.dumps(task_detail_json(broken, visibility=Visibility.SUMMARY)))
     assert document == {
+        "schema_version": 1,
         "session_id": SESSION_ID,
         "task_id": "task-007",
         "error": "Log file corrupted",
@@ -412,7 +413,7 @@ def test_detail_json_is_the_task_log_filtered_by_visibility(visibility: Visibili
     assert [e["event_id"] for e in document["events"]] == [e.event_id for e in expected]
     assert document["visibility"] == visibility.value
     assert document["hidden_events"] == len(log.events) - len(expected)
-    assert set(document) == set(TaskLog.model_fields) | {"hidden_events"}
+    assert set(document) == set(TaskLog.model_fields) | {"hidden_events", "schema_version"}
     reparsed = TaskLog.model_validate(document)
     assert reparsed.verified_files == log.verified_files
     assert reparsed.metrics == log.metrics

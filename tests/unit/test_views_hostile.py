@@ -287,7 +287,7 @@ def test_json_documents_keep_structure_and_hold_no_control_character() -> None:
         assert UNSAFE.search(encoded) is None, name
         assert json.loads(encoded) == document
     detail = json_views()["detail-full"]
-    assert set(detail) == set(TaskLog.model_fields) | {"hidden_events"}
+    assert set(detail) == set(TaskLog.model_fields) | {"hidden_events", "schema_version"}
     output = detail["events"][2]["content"]
     assert isinstance(output["nested"], dict) and isinstance(output["nested"]["k"], str)
     assert isinstance(output["field\\x1b]0;pwned\\x07"], list)
@@ -402,6 +402,7 @@ def test_a_failing_masker_hides_content(monkeypatch: pytest.MonkeyPatch, broken:
         assert CANARY not in output
         assert MASKING_ERROR in output or "[MASKED:CANARY]" in output
     document = task_detail_json(log, visibility=Visibility.FULL)
+    assert document.pop("schema_version") == 1  # the contract's constant, not logged text
     if broken == "both":
         # Nothing could be masked: every string, keys included, is the marker; numbers survive.
         assert all(
