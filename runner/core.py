@@ -143,6 +143,13 @@ class RunnerCore:
         self._report_recovered(opened.recovered)
         return opened.session_id
 
+    def leave_session(self) -> str | None:
+        """Close the current session (if any); returns its id. The next task starts a new one."""
+        left = self.manager.session_id
+        self.manager.leave_session()
+        self.pending = None
+        return left
+
     def continue_session(self, session_id: str) -> str:
         opened = self.manager.continue_session(session_id)
         self.pending = None

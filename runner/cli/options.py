@@ -141,6 +141,8 @@ def _add_repl_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     repl.add_argument("--project-root", type=Path, metavar="DIR", help="existing folder for --project-mode fixed")
     repl.add_argument("--print-project-path", action="store_true",
                       help="print PROJECT_PATH=<abs path> as the first line of output")
+    repl.add_argument("-c", "--continue", dest="continue_session", nargs="?", const="latest", metavar="ID",
+                      help="continue the latest session (or session ID): its tasks, threads and logs")
     repl.add_argument("--non-interactive", action="store_true",
                       help="read lines from stdin without a prompt (automatic when stdin is not a terminal)")
     repl.add_argument("--trust-project", action="store_true",

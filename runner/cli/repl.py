@@ -11,6 +11,7 @@ from runner.errors import ExitStatus
 
 if TYPE_CHECKING:
     from runner.config import RunnerConfig
+    from runner.core import RunnerCore
     from runner.logs.manager import TaskLogManager
     from runner.repl.output import Terminal
 
@@ -26,7 +27,7 @@ def run_repl(args: argparse.Namespace, env: Environment) -> ExitStatus:
     _consent(config, terminal, env)
     if config.project_root != env.cwd.resolve() and not args.project:
         env.stderr.write(f"Project: {config.project_root} (the nearest folder up with .claude/ or .git)\n")
-    return _run_session(config, terminal, env)
+    return _run_session(config, terminal, env, args)
 
 
 def _consent(config: RunnerConfig, terminal: Terminal, env: Environment) -> None:
@@ -38,7 +39,8 @@ def _consent(config: RunnerConfig, terminal: Terminal, env: Environment) -> None
         terminal.notify(notice)
 
 
-def _run_session(config: RunnerConfig, terminal: Terminal, env: Environment) -> ExitStatus:
+def _run_session(config: RunnerConfig, terminal: Terminal, env: Environment,
+                 args: argparse.Namespace) -> ExitStatus:
     from runner.core import RunnerCore
     from runner.logs.manager import TaskLogManager
     from runner.repl.loop import run_interactive, run_script
@@ -51,11 +53,29 @@ def _run_session(config: RunnerConfig, terminal: Terminal, env: Environment) -> 
     try:
         core = RunnerCore(config, manager, terminal)
         startup_messages(core, terminal)
+        if args.continue_session:
+            _continue(core, terminal, args.continue_session)
         if config.non_interactive:
             return run_script(core, terminal, env.stdin.buffer)
         return run_interactive(core, terminal)
     finally:
         manager.close()
+
+
+def _continue(core: RunnerCore, terminal: Terminal, wanted: str) -> None:
+    """`--continue [ID]`: reopen the latest (or the named) session before the first line is read."""
+    from runner.errors import NotFoundError
+    from runner.logs.store import LogReader
+
+    has_sessions = core.manager.paths.sessions_dir.is_dir()
+    session_id = (LogReader(core.config.project_root).latest_session_id() if has_sessions else None) \
+        if wanted == "latest" else wanted
+    if session_id is None:
+        raise NotFoundError(f"no session to continue in {core.manager.paths.logs_dir}",
+                            hint="start without --continue; the first task starts a session")
+    core.continue_session(session_id)
+    count = len(core.manager.entries())
+    terminal.line(f"Session continued: {session_id} ({count} task{'s' if count != 1 else ''})")
 
 
 def _free_space(config: RunnerConfig, manager: TaskLogManager, terminal: Terminal) -> bool:

@@ -137,6 +137,11 @@ class TaskLogManager:
             self._closed = False
             return OpenedSession(session_id, [f"{s}/{t}" for s, t in recovered])
 
+    def leave_session(self) -> None:
+        """Release the current session as finished; the next task opens a new one (no empty sessions)."""
+        with self._mutex:
+            self._release_current()
+
     def recover_project(self) -> list[tuple[str, str]]:
         """Close as `error` every task left unfinished by a runner that died, in every session."""
         with self._mutex:

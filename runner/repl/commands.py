@@ -64,11 +64,12 @@ def _help(ctx: CommandContext, args: list[str]) -> CommandResult:
     return CommandResult(output=lines)
 
 
-@command("start", "/start", "Start a new session")
+@command("start", "/start", "Start a new session with the next task")
 def _start(ctx: CommandContext, args: list[str]) -> CommandResult:
     _no_args("start", args)
-    session_id = ctx.core.start_session()
-    return CommandResult(output=[f"Session started: {session_id}"])
+    left = ctx.core.leave_session()  # a session is created by its first task: never an empty one
+    closed = f"{left} is closed; " if left else ""
+    return CommandResult(output=[f"{closed}the next task starts a new session."])
 
 
 @command("continue", "/continue <session>", "Continue an earlier session (its tasks and logs)")
@@ -113,8 +114,12 @@ def _sessions(ctx: CommandContext, args: list[str]) -> CommandResult:
     from runner.views.sessions import sessions_renderable
 
     _no_args("sessions", args)
-    sessions = LogReader(ctx.core.config.project_root).list_sessions()
-    return CommandResult(output=[sessions_renderable(sessions, current=ctx.core.manager.session_id)])
+    from runner.repl.logs_command import first_prompts
+
+    reader = LogReader(ctx.core.config.project_root)
+    sessions = reader.list_sessions()
+    return CommandResult(output=[sessions_renderable(sessions, current=ctx.core.manager.session_id,
+                                                     first_prompts=first_prompts(reader, sessions))])
 
 
 @command("retry", "/retry [task]", "Run a task's prompt again as the next run of its thread")

@@ -18,6 +18,7 @@ from runner.repl.logs_args import parse_repl_logs_args
 from runner.views.rows import Entry, rows_or_none
 
 if TYPE_CHECKING:
+    from runner.logs.models import SessionSummary
     from runner.logs.store import LogReader
     from runner.repl.command_types import CommandContext, CommandResult
 
@@ -35,6 +36,23 @@ def write_report(reader: LogReader, request: LogsRequest, current: str | None) -
     session_id = pick_session(reader, request.session, current)
     html = render_session_html(load_session(reader, session_id), generated_at=now_iso())
     return f"Report: {save_session_report(reader.paths, session_id, html)}"
+
+
+FIRST_PROMPTS_READ = 200  # sessions whose first prompt is looked up (the newest); older rows show none
+
+
+def first_prompts(reader: LogReader, rows: list[SessionSummary]) -> dict[str, str]:
+    """Each session's first prompt, from its index (the newest FIRST_PROMPTS_READ sessions)."""
+    prompts: dict[str, str] = {}
+    for row in rows[-FIRST_PROMPTS_READ:]:
+        if row.task_count:
+            try:
+                entries = reader.read_session_index(row.session_id).entries
+            except RunnerError:
+                continue
+            if entries:
+                prompts[row.session_id] = entries[0].prompt_summary
+    return prompts
 
 
 def session_entries(reader: LogReader, session_id: str) -> Sequence[Entry]:
@@ -61,7 +79,7 @@ def execute_view(reader: LogReader, request: LogsRequest, current: str | None) -
         rows = reader.list_sessions()
         if request.json:
             return [json_text(sessions_view.sessions_json(rows))]
-        return [sessions_view.sessions_renderable(rows, current=current)]
+        return [sessions_view.sessions_renderable(rows, current=current, first_prompts=first_prompts(reader, rows))]
     session_id = pick_session(reader, request.session, current)
     if request.action is LogsAction.SHOW:
         from runner.views import task_detail

@@ -10,18 +10,21 @@ from rich.table import Table
 from rich.text import Text
 
 from runner.logs.models import SessionSummary
-from runner.views.fields import counts_phrase, format_timestamp
+from runner.views.fields import counts_phrase, format_timestamp, one_line
 from runner.views.json_contract import SCHEMA_VERSION
 from runner.views.safe_text import safe_json, safe_text
 
 NO_SESSIONS = "No sessions yet."
+FIRST_PROMPT_CHARS = 60
 CURRENT_MARKER = ">"
 
 
 def sessions_renderable(
-    sessions: list[SessionSummary], *, current: str | None = None, note: str | None = None
+    sessions: list[SessionSummary], *, current: str | None = None, note: str | None = None,
+    first_prompts: dict[str, str] | None = None,
 ) -> RenderableType:
-    """Title, optional one-line note, and a table of sessions in the order given."""
+    """Title, optional one-line note, and a table of sessions in the order given (ids never cut)."""
+    first_prompts = first_prompts or {}
     parts: list[RenderableType] = [Text(f"Sessions ({len(sessions)})", style="bold")]
     if note:
         parts.append(safe_text(note, style="yellow"))
@@ -30,12 +33,17 @@ def sessions_renderable(
         return Group(*parts)
     table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
     table.add_column(Text(""), width=1, no_wrap=True)
-    for header in ("Session", "Started", "Updated"):
+    table.add_column(Text("Session"), no_wrap=True, min_width=max(len(s.session_id) for s in sessions))
+    for header in ("Started", "Updated"):
         table.add_column(Text(header), no_wrap=True, overflow="fold")
     table.add_column(Text("Tasks"), justify="right", no_wrap=True)
     table.add_column(Text("By status"), overflow="fold")
+    if first_prompts:
+        table.add_column(Text("First prompt"), no_wrap=True, overflow="ellipsis", ratio=1)
     for summary in sessions:
         is_current = current is not None and summary.session_id == current
+        prompt = [safe_text(one_line(first_prompts.get(summary.session_id, ""), FIRST_PROMPT_CHARS))] \
+            if first_prompts else []
         table.add_row(
             Text(CURRENT_MARKER if is_current else "", style="bold cyan"),
             safe_text(summary.session_id),
@@ -43,6 +51,7 @@ def sessions_renderable(
             Text(format_timestamp(summary.updated_at)),
             Text(str(summary.task_count)),
             Text(counts_phrase(summary.counts) or "-"),
+            *prompt,
         )
     parts.append(table)
     if any(summary.session_id == current for summary in sessions):

@@ -17,7 +17,8 @@ def test_seed_sequence_keeps_output_in_input_order(tmp_path: Path) -> None:
     """/start, a task, /tasks, /logs, /exit: each line's output appears before the next line's."""
     run = run_pm(SHELL, stdin="/start\necho hello\n/tasks\n/logs\n/exit\n", cwd=tmp_path)
     out, position = run.stdout, 0
-    for marker in ("> /start", "Session started: sess-", "> echo hello", "  | hello", "RESULT: COMPLETE",
+    for marker in ("> /start", "the next task starts a new session", "> echo hello",
+                   "No session was active: started sess-", "  | hello", "RESULT: COMPLETE",
                    "> /tasks", "[log: task-001]", "> /logs", "task-001", "> /exit"):
         found = out.find(marker, position)
         assert found >= 0, f"{marker!r} missing or out of order\n{run.transcript()}"

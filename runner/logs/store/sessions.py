@@ -33,6 +33,16 @@ _OWNED: dict[str, int] = {}
 MAX_SESSION_NUMBER = 999_999_999  # `sess-YYYYMMDD-NNN` allows 3 to 9 digits
 
 
+def _keep_out_of_git(paths: LogPaths) -> None:
+    """`.claude/logs/.gitignore` (`*`): the logs are private and never committed with the project.
+
+    Never through a link: an existing entry of any kind (the user's own file, a symlink) is left alone.
+    """
+    target = paths.logs_dir / ".gitignore"
+    if not safe_files.exists(target):
+        safe_files.write_atomic(target, b"*\n", durable=False)
+
+
 def allocate_session(paths: LogPaths, *, day: str, lock_timeout_s: float, durable_write: bool,
                      register: Callable[[str], None] = lambda _sid: None) -> str:
     """Create `sessions/sess-<day>-NNN/` under the global lock, take its owner lock, return its id.
@@ -45,6 +55,7 @@ def allocate_session(paths: LogPaths, *, day: str, lock_timeout_s: float, durabl
     anything else is written in the folder).
     """
     ensure_private_dir(paths.sessions_dir)
+    _keep_out_of_git(paths)
     pattern = re.compile(rf"sess-{re.escape(day)}-([0-9]{{3,9}})", re.ASCII)
     with Locks(paths, lock_timeout_s).global_index():
         taken = {int(m.group(1)) for n in safe_files.list_names(paths.sessions_dir) if (m := pattern.fullmatch(n))}
