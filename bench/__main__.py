@@ -23,7 +23,7 @@ from bench.machine import describe
 from bench.report import Results, header_text, markdown, text_table
 
 BENCHMARKS = ("event_append", "write_scale", "read_scale", "detail_2000", "detail_10mb", "masking", "startup",
-              "verify_scan", "repl_throughput")
+              "verify_scan", "repl_throughput", "big_repos")
 RESULTS_PATH = Path(__file__).resolve().parent / "RESULTS.md"
 
 

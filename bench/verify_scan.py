@@ -1,9 +1,9 @@
-"""`verify_scan`: snapshot and diff of a 20,000-file project tree, as verification does before and after a task.
+"""`verify_scan`: the scan and compare of a 20,000-file project tree outside git, as verification does.
 
-Three figures: a snapshot of settled files (stat only) against a bare `os.walk` + `lstat`;
-a snapshot right after every file was touched (each small file is racy, so it is also hashed)
-against the walk plus reading every file; and the diff after 1% of the files were rewritten
-against a plain comparison of the two snapshots' entries.
+Three figures: a scan of settled files (stat only) against a bare `os.walk` + `lstat`;
+a "before" scan right after every file was touched (each small file is racy, so it is also
+hashed) against the walk plus reading every file; and the compare after 1% of the files were
+rewritten against a plain comparison of the two scans' entries.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from bench.harness import Figure, Target, figure, paired, scratch, timed
-from runner.tree_snapshot import RACY_WINDOW_NS, FileStat, diff_snapshots, snapshot_tree
+from runner.changes.compare import _Racy, compare_scans
+from runner.changes.scan import RACY_WINDOW_NS, Scan, hash_racy, scan_tree
 
 NAME = "verify_scan"
 MAX_MS = 200
@@ -53,7 +54,22 @@ def walk_floor(root: Path, *, read: bool = False) -> int:
     return count
 
 
-def compare_floor(old: Mapping[str, FileStat], new: Mapping[str, FileStat]) -> int:
+def snapshot_tree(root: Path) -> Scan:
+    return scan_tree(str(root))
+
+
+def before_scan(root: Path) -> Scan:
+    """A "before" scan: racy files are hashed too."""
+    scan = scan_tree(str(root))
+    hash_racy(str(root), scan)
+    return scan
+
+
+def diff_snapshots(before: Scan, after: Scan) -> list[str]:
+    return compare_scans(Path(), before, after, _Racy(Path(), set(), {})).modified
+
+
+def compare_floor(old: Mapping[str, bytes], new: Mapping[str, bytes]) -> int:
     """The least a diff can do: compare every entry of two snapshots as plain tuples."""
     changed = [path for path, entry in new.items() if old.get(path) != entry]
     return len(changed) + sum(1 for path in old if path not in new)
@@ -75,25 +91,25 @@ def _diff_figure(root: Path, files: int, runs: int) -> Figure:
     for index in range(0, files, 100):
         source_file(root, index).write_text("changed\n")
     after = snapshot_tree(root)
-    diff = diff_snapshots(before, after)
-    if len(diff.modified) != len(range(0, files, 100)):
-        raise RuntimeError(f"expected {len(range(0, files, 100))} modified files, diff found {len(diff.modified)}")
+    modified = diff_snapshots(before, after)
+    if len(modified) != len(range(0, files, 100)):
+        raise RuntimeError(f"expected {len(range(0, files, 100))} modified files, diff found {len(modified)}")
     samples, floors = paired(lambda: diff_snapshots(before, after), lambda: compare_floor(before.entries, after.entries),
                              runs)
     return figure(NAME, "diff, 1% of files rewritten", "ms", _ms(samples), _ms(floors),
                   "comparing every entry of the two snapshots as tuples",
-                  note=f"{len(diff.modified)} modified of {len(after.entries):,}")
+                  note=f"{len(modified)} modified of {len(after.entries):,}")
 
 
 def _fresh_figure(root: Path, runs: int) -> Figure:
     _touch_all(root)
-    hashed = sum(1 for entry in snapshot_tree(root).entries.values() if entry.digest is not None)
+    hashed = len(before_scan(root).digests)
     samples, floors = [], []
     for _ in range(runs + 1):  # the first pair is a warm-up
         _touch_all(root)
-        samples.append(timed(lambda: snapshot_tree(root)))
+        samples.append(timed(lambda: before_scan(root)))
         floors.append(timed(lambda: walk_floor(root, read=True)))
-    return figure(NAME, "snapshot, every file just touched", "ms", _ms(samples[1:]), _ms(floors[1:]),
+    return figure(NAME, "before scan, every file just touched", "ms", _ms(samples[1:]), _ms(floors[1:]),
                   "os.walk + lstat + reading every file", note=f"{hashed:,} files hashed (racy window)")
 
 
@@ -102,12 +118,12 @@ def run(quick: bool) -> list[Figure]:
     with scratch(NAME) as root:
         build_tree(root, files)
         time.sleep(RACY_WINDOW_NS / 1e9 + 0.2)  # let every file leave the racy window
-        settled = snapshot_tree(root)
-        if any(entry.digest is not None for entry in settled.entries.values()) or len(settled.entries) != files:
+        settled = before_scan(root)
+        if settled.digests or len(settled.entries) != files:
             raise RuntimeError("the settled tree was not scanned as expected")
         samples, floors = paired(lambda: snapshot_tree(root), lambda: walk_floor(root), runs)
         return [
-            figure(NAME, "snapshot, settled files", "ms", _ms(samples), _ms(floors), "os.walk + lstat of every file",
+            figure(NAME, "scan, settled files", "ms", _ms(samples), _ms(floors), "os.walk + lstat of every file",
                    target=Target(MAX_MS), note=f"{files:,} files, 1,500 more in skipped folders"),
             _diff_figure(root, files, runs),
             _fresh_figure(root, runs),

@@ -253,11 +253,17 @@ class DeniedToolEntry(_Model):
 
 
 class Artifacts(_Model):
+    """File lists of a task, each cut at verify.MAX_LISTED_FILES entries: `omitted` counts what each
+    cut list leaves out (a list absent from it is whole); `raw_names` maps the display form of a
+    name that is not valid UTF-8 (bytes shown as \\xNN) to the base64 of its bytes."""
+
     files_touched: list[str] = Field(default_factory=list)
     files_expected: list[str] = Field(default_factory=list)
     files_created: list[str] = Field(default_factory=list)
     files_modified: list[str] = Field(default_factory=list)
     files_deleted: list[str] = Field(default_factory=list)
+    omitted: dict[str, int] = Field(default_factory=dict)
+    raw_names: dict[str, str] = Field(default_factory=dict)
 
 
 class EvidenceSummary(_Model):
@@ -266,6 +272,10 @@ class EvidenceSummary(_Model):
     files_missing: list[str] = Field(default_factory=list)
     verification_passed: bool
     verification_reason: str
+    # False when changes may have gone unseen (a scan past its entry cap, git failing after the task).
+    verification_complete: bool = True
+    change_detection: str | None = None  # "git status", or "scan" (with why git was not used)
+    omitted: dict[str, int] = Field(default_factory=dict)
 
 
 def _require_relative(path: str) -> str:
@@ -282,6 +292,7 @@ class VerifiedFile(_Model):
     detected_at: Timestamp
     detection_method: DetectionMethod
     size: int | None = None
+    path_b64: str | None = None  # the name's bytes when it is not valid UTF-8 (`path` shows them as \\xNN)
 
     @field_validator("path")
     @classmethod
@@ -329,7 +340,10 @@ class TaskLog(_Model):
     artifacts: Artifacts = Field(default_factory=Artifacts)
     verification_root: str | None = None
     verified_files: list[VerifiedFile] = Field(default_factory=list)
+    verified_files_omitted: int = 0  # entries left out of verified_files (cut at verify.MAX_LISTED_FILES)
     files_modified_count: int = 0
+    # Hidden files a task must not change unnoticed (CI workflows, git hooks and config, .env*, Claude settings).
+    sensitive_files_modified: list[str] = Field(default_factory=list)
     executor_blocked: bool = False
     blocked_reason: BlockedReason | None = None
     timeout_ms: int | None = None

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from runner.logs.masking import mask_obj, mask_text
+from runner.logs.masking import mask_lines, mask_obj, mask_text
 from runner.logs.models import (
     ErrorCode,
     EventType,
@@ -20,6 +20,7 @@ from runner.logs.models import (
     RunnerDecision,
     TaskLog,
     TaskStatus,
+    VerifiedFile,
 )
 from runner.logs.parts import Evidence, RunFacts
 from runner.logs.store.codec import json_safe
@@ -82,6 +83,20 @@ def _masked_model(model: BaseModel | None) -> Any:
     return None if model is None else mask_obj(model.model_dump(mode="json"))
 
 
+def _masked_verified(files: list[VerifiedFile]) -> list[dict[str, Any]]:
+    """Verified files with their paths masked in one pass; the other fields are typed (bool, enum,
+    timestamp, size) and carry no free text. A raw name is dropped when masking changed its path."""
+    paths = mask_lines([item.path for item in files])
+    dumped = []
+    for item, path in zip(files, paths, strict=True):
+        fields = item.model_dump(mode="json")
+        fields["path"] = path
+        if path != item.path:
+            fields["path_b64"] = None
+        dumped.append(fields)
+    return dumped
+
+
 def terminal_log(current: TaskLog, outcome: TaskOutcome, *, event_id: str, now: str,
                  max_event_bytes: int) -> tuple[TaskLog, str | None]:
     """The terminal TaskLog, and a problem description when the outcome had to be saved as an error."""
@@ -107,8 +122,10 @@ def _outcome_fields(current: TaskLog, outcome: TaskOutcome, now: str) -> dict[st
         "executor_summary": mask_optional(outcome.executor_summary),
         "evidence_summary": _masked_model(evidence.evidence_summary),
         "artifacts": _masked_model(evidence.artifacts) or current.artifacts,
-        "verified_files": [_masked_model(f) for f in evidence.verified_files],
+        "verified_files": _masked_verified(evidence.verified_files),
+        "verified_files_omitted": evidence.verified_files_omitted,
         "files_modified_count": evidence.files_modified_count,
+        "sensitive_files_modified": mask_lines(list(evidence.sensitive_files_modified)),
         "executor_blocked": facts.executor_blocked, "blocked_reason": facts.blocked_reason,
         "terminated_by": facts.terminated_by,
         "timeout_ms": facts.timeout_ms if facts.timeout_ms is not None else current.timeout_ms,

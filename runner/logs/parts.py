@@ -28,7 +28,9 @@ class Evidence:
     evidence_summary: EvidenceSummary | None = None
     artifacts: Artifacts | None = None
     verified_files: list[VerifiedFile] = field(default_factory=list)
+    verified_files_omitted: int = 0  # verified files past the list cap (verify.MAX_LISTED_FILES)
     files_modified_count: int = 0
+    sensitive_files_modified: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

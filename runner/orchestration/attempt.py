@@ -1,5 +1,5 @@
-"""One attempt at a task: snapshot the project, run the executor (its events go to the task's log),
-snapshot again, and check on disk what changed and what was claimed.
+"""One attempt at a task: look at the project, run the executor (its events go to the task's log),
+look again, and check on disk what changed and what was claimed (runner/changes does the looking).
 
 I/O: the executor and the disk; nothing here writes to the terminal.
 """
@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from runner.changes import ProjectState, detector_for
 from runner.executors.base import Executor, ExecutorResult, ExecutorTask, raw_log_line
 from runner.logs.manager import RawLog, TaskLogManager
 from runner.logs.models import EventType
-from runner.tree_snapshot import TreeSnapshot, snapshot_tree
 from runner.verify import Verification, verify_task
 
 
@@ -60,15 +60,15 @@ class Attempt:
     verification: Verification
 
 
-def run_executor(executor: Executor, task: ExecutorTask, sink: ManagerSink) -> tuple[TreeSnapshot, ExecutorResult]:
+def run_executor(executor: Executor, task: ExecutorTask, sink: ManagerSink) -> tuple[ProjectState, ExecutorResult]:
     """The project as it was before, and the executor's result; the sink is closed once it returns."""
-    before = snapshot_tree(task.project_root)
+    before = detector_for(task.project_root).before()
     result = executor.run(task, sink)
     sink.close()
     return before, result
 
 
-def check_on_disk(root: Path, before: TreeSnapshot, result: ExecutorResult) -> Attempt:
-    """Snapshot again and verify the executor's claims against what really changed."""
-    verification = verify_task(root, before, snapshot_tree(root), result.claimed_files)
+def check_on_disk(root: Path, before: ProjectState, result: ExecutorResult) -> Attempt:
+    """Look again and verify the executor's claims against what really changed."""
+    verification = verify_task(root, detector_for(root).after(before), result.claimed_files)
     return Attempt(result, verification)

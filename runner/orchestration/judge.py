@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from runner.executors.base import ExecutorResult, ExecutorStatus
 from runner.logs.models import BlockedReason, ErrorCode, RequireEvidence, RunnerDecision, TaskStatus
-from runner.verify import Verification
+from runner.verify import Verification, display_path
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def decide_status(result: ExecutorResult, verification: Verification,
 
 def _missing_reason(verification: Verification) -> str:
     parts = []
-    inside = [path for path in verification.missing if path not in verification.outside_root]
+    inside = [display_path(path) for path in verification.missing if path not in verification.outside_root]
     if inside:
         parts.append(f"Claimed or expected file(s) not found on disk: {', '.join(inside[:10])}")
     if verification.outside_root:

@@ -21,6 +21,7 @@ from runner.logs.models import (
 from runner.orchestration.attempt import Attempt
 from runner.orchestration.gates import Rejection
 from runner.orchestration.judge import StatusDecision
+from runner.verify import verification_warnings
 
 
 def start(manager: TaskLogManager, task_id: str, *, executor: ExecutorInfo, root: str, timeout_ms: int) -> None:
@@ -51,9 +52,15 @@ def findings(manager: TaskLogManager, task_id: str, attempt: Attempt, decision: 
     if verification.verified_files:
         manager.add_event(task_id, EventType.EVIDENCE_CREATED, {
             "files": [f.path for f in verification.verified_files if f.exists],
+            "files_verified": verification.files_modified_count,
         })
     if verification.missing:
-        manager.add_event(task_id, EventType.EVIDENCE_MISSING, {"files_missing": list(verification.missing)})
+        manager.add_event(task_id, EventType.EVIDENCE_MISSING, {
+            "files_missing": verification.evidence_summary.files_missing,
+            "count": len(verification.missing),
+        })
+    for warning in verification_warnings(verification):
+        manager.add_event(task_id, EventType.WARNING, warning)
     if decision.runner_decision is RunnerDecision.CLARIFY:
         manager.add_event(task_id, EventType.CLARIFICATION_REQUEST, {"question": result.final_message})
     elif result.final_message:

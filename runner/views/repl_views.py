@@ -37,14 +37,14 @@ _SECTIONS: tuple[tuple[str, tuple[TaskStatus, ...]], ...] = (
 
 
 def summary_block(log: TaskLog) -> list[str]:
-    """`RESULT:` / `TASK:` (/ `SUBTASKS:`) / `NEXT:` (/ `WHY:`) / `HINT:` lines for a task that just ended."""
+    """`RESULT:` / `TASK:` (/ `SUBTASKS:`) / `NEXT:` (/ `WHY:`) (/ `WARNING:`) / `HINT:` lines for a task that just ended."""
     task_id = safe_str(log.task_id)
     logs_command = f"/logs {task_id}"
     result = _RESULT_WORD.get(log.status, log.status.value.upper())
     place = f" (part {log.subtask_index} of {safe_str(log.parent_task_id)})" if log.subtask_index else ""
     head = [f"RESULT: {result}", f"TASK: {task_id}{place}", *subtask_lines(log)]
     if log.status is TaskStatus.COMPLETE:
-        return [*head, "NEXT: (none)", f"HINT: {logs_command}"]
+        return [*head, "NEXT: (none)", *warning_lines(log), f"HINT: {logs_command}"]
     if log.runner_decision is RunnerDecision.CLARIFY:
         next_step = f"type your answer, or {logs_command}"
     elif aggregate_of(log) is not None:
@@ -54,7 +54,21 @@ def summary_block(log: TaskLog) -> list[str]:
     lines = [*head, f"NEXT: {next_step}"]
     if log.error_reason:
         lines.append(f"WHY: {one_line(log.error_reason, WHY_CHARS)}")
+    lines.extend(warning_lines(log))
     lines.append(f"HINT: {logs_command}")
+    return lines
+
+
+def warning_lines(log: TaskLog) -> list[str]:
+    """`WARNING:` lines for what verification could not count but the user must see."""
+    lines = []
+    sensitive = log.sensitive_files_modified
+    if sensitive:
+        shown = ", ".join(sensitive[:5]) + (f" and {len(sensitive) - 5} more" if len(sensitive) > 5 else "")
+        lines.append(f"WARNING: {one_line('sensitive hidden file(s) changed: ' + shown, WHY_CHARS)}")
+    summary = log.evidence_summary
+    if summary is not None and not summary.verification_complete:
+        lines.append(f"WARNING: {one_line('verification incomplete: ' + summary.verification_reason, WHY_CHARS)}")
     return lines
 
 

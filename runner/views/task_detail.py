@@ -119,6 +119,10 @@ def _outcome_rows(log: TaskLog) -> list[tuple[str, _Value]]:
     if log.denied_tools:
         # Refused by the agent's own permissions: what it was not allowed to do, one call each.
         rows.append(("Denied", ", ".join(f"{d.tool} {d.target}".strip() for d in log.denied_tools)))
+    if log.sensitive_files_modified:
+        rows.append(("Sensitive", ("changed: " + safe_str(", ".join(log.sensitive_files_modified)), "yellow")))
+    if log.evidence_summary is not None and not log.evidence_summary.verification_complete:
+        rows.append(("Verification", ("incomplete: " + safe_str(log.evidence_summary.verification_reason), "yellow")))
     if log.executor_blocked:
         rows.append(("Blocked", _blocked(log)))
     if log.error_reason:
@@ -161,7 +165,7 @@ def _files(log: TaskLog) -> str:
             else f"missing, {verified.detection_method.value}"
         )
         lines.append(f"{verified.path} ({state})")
-    hidden = len(log.verified_files) - MAX_FILES_SHOWN
+    hidden = len(log.verified_files) - MAX_FILES_SHOWN + log.verified_files_omitted
     if hidden > 0:
         lines.append(f"... and {hidden} more (see --json)")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from runner.changes import ChangeDetector
 from runner.errors import ExecutorUnavailableError
 from runner.executors.base import (
     AgentPermissions,
@@ -28,7 +29,7 @@ from runner.logs.models import (
     TaskStatus,
 )
 from runner.orchestration.judge import StatusDecision, decide_status
-from runner.verify import Verification, snapshot_tree, verify_task
+from runner.verify import Verification, verify_task
 from tests.helpers.recording_sink import FIXTURE_BIN, RecordingSink, group_gone
 
 LIMITS = ExecutorLimits(executor_timeout_ms=20_000, progress_timeout_ms=5_000, kill_grace_ms=1_000)
@@ -60,10 +61,12 @@ def run_task(project: Path, prompt: str, *, resume: str | None = None, limits: E
              permissions: AgentPermissions | None = None,
              ) -> tuple[ExecutorResult, RecordingSink, Verification, StatusDecision]:
     sink = RecordingSink()
-    before = snapshot_tree(project)
+    detector = ChangeDetector(project)
+    before = detector.before()
     task = ExecutorTask(prompt=prompt, project_root=project, limits=limits, resume_token=resume)
     result = ClaudeCodeExecutor(permissions).run(task, sink)
-    verification = verify_task(project, before, snapshot_tree(project), result.claimed_files)
+    verification = verify_task(project, detector.after(before), result.claimed_files)
+    detector.close()
     assert group_gone(sink.child_pid())
     return result, sink, verification, decide_status(result, verification, RequireEvidence.AUTO)
 

@@ -40,7 +40,7 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.logs", 2),
     ("runner.executors", 2),
     ("runner.verify", 2),
-    ("runner.tree_snapshot", 2),
+    ("runner.changes", 2),
     ("runner.config", 2),
     ("runner.consent", 2),  # reads the repository's settings and the user's trust file
     ("runner.logs.manager", 3),

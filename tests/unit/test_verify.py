@@ -1,4 +1,4 @@
-"""Tree snapshots, their diff, on-disk verification of claims, and the status decision table (DESIGN §8)."""
+"""Change detection by scan, on-disk verification of claims, capped lists, and the status decision table (DESIGN §8)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from runner.changes import ChangeDetector, ChangeSet
+from runner.changes.scan import scan_tree
 from runner.executors.base import ExecutorResult, ExecutorStatus
 from runner.logs.models import (
     BlockedReason,
@@ -20,15 +22,27 @@ from runner.logs.models import (
     TerminatedBy,
 )
 from runner.orchestration.judge import decide_status
-from runner.tree_snapshot import FileStat, TreeSnapshot
 from runner.verify import (
-    diff_snapshots,
+    MAX_LISTED_FILES,
     normalise_claim,
-    snapshot_tree,
     verify_task,
 )
 
 OK = ExecutorResult(status=ExecutorStatus.SUCCEEDED, exit_code=0)
+
+
+class Snapshots:
+    """Before/after looks at a folder by scan (git is not asked), as a task sees them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.detector = ChangeDetector(root, use_git=False)
+        self.before = self.detector.before()
+
+    def changes(self) -> ChangeSet:
+        changes = self.detector.after(self.before)
+        self.detector.close()
+        return changes
 
 
 def write(root: Path, relative: str, text: str = "content\n") -> Path:
@@ -40,9 +54,9 @@ def write(root: Path, relative: str, text: str = "content\n") -> Path:
 
 def test_created_nested_file_is_detected(tmp_path: Path) -> None:
     """A file created in new nested folders shows up as created with its relative POSIX path."""
-    before = snapshot_tree(tmp_path)
+    looks = Snapshots(tmp_path)
     write(tmp_path, "src/pkg/deep/module.py")
-    diff = diff_snapshots(before, snapshot_tree(tmp_path))
+    diff = looks.changes()
     assert diff.created == ["src/pkg/deep/module.py"]
     assert diff.modified == [] and diff.deleted == []
 
@@ -50,44 +64,16 @@ def test_created_nested_file_is_detected(tmp_path: Path) -> None:
 def test_deleted_file_is_detected(tmp_path: Path) -> None:
     """A file removed during the task shows up as deleted."""
     write(tmp_path, "old/notes.txt")
-    before = snapshot_tree(tmp_path)
+    looks = Snapshots(tmp_path)
     (tmp_path / "old" / "notes.txt").unlink()
-    assert diff_snapshots(before, snapshot_tree(tmp_path)).deleted == ["old/notes.txt"]
-
-
-def test_same_size_rewrite_with_the_same_mtime_is_modified(tmp_path: Path) -> None:
-    """Rewriting a file with the same size and restoring its mtime is still seen as modified."""
-    path = write(tmp_path, "config.ini", "aaaa\n")
-    stamp = path.stat().st_mtime_ns
-    before = snapshot_tree(tmp_path)
-    path.write_text("bbbb\n")
-    os.utime(path, ns=(stamp, stamp))
-    after = snapshot_tree(tmp_path)
-    assert after.entries["config.ini"].mtime_ns == before.entries["config.ini"].mtime_ns
-    assert diff_snapshots(before, after).modified == ["config.ini"]
-
-
-def test_racy_file_with_identical_stat_is_compared_by_content(tmp_path: Path) -> None:
-    """When every stat field matches (one timestamp tick), the digest taken for racy files decides."""
-    path = write(tmp_path, "same.txt", "1111\n")
-    before = snapshot_tree(tmp_path)
-    assert before.entries["same.txt"].digest is not None  # just written, so racy
-    path.write_text("2222\n")
-    # The after snapshot as a coarse file system would report it: stat unchanged, no digest of its own.
-    stale = before.entries["same.txt"]._replace(digest=None)
-    after = TreeSnapshot(tmp_path, before.taken_at_ns + 1, {"same.txt": stale})
-    assert diff_snapshots(before, after).modified == ["same.txt"]
-    unchanged = TreeSnapshot(tmp_path, before.taken_at_ns + 1, {"same.txt": stale})
-    path.write_text("1111\n")
-    assert diff_snapshots(before, unchanged).modified == []
+    assert looks.changes().deleted == ["old/notes.txt"]
 
 
 def test_untouched_tree_has_no_changes(tmp_path: Path) -> None:
-    """Two snapshots of an unchanged tree differ in nothing."""
+    """Two looks at an unchanged tree differ in nothing."""
     for index in range(20):
         write(tmp_path, f"dir{index % 3}/file{index}.txt")
-    before = snapshot_tree(tmp_path)
-    assert diff_snapshots(before, snapshot_tree(tmp_path)).changed == 0
+    assert Snapshots(tmp_path).changes().changed == 0
 
 
 def test_excluded_folders_and_dot_entries_are_not_scanned(tmp_path: Path) -> None:
@@ -98,7 +84,7 @@ def test_excluded_folders_and_dot_entries_are_not_scanned(tmp_path: Path) -> Non
         write(tmp_path, relative)
     write(tmp_path, "myenv/pyvenv.cfg", "home = /usr/bin\n")
     write(tmp_path, "src/main.py")
-    assert set(snapshot_tree(tmp_path).entries) == {"src/main.py"}
+    assert set(scan_tree(str(tmp_path)).entries) == {"src/main.py"}
 
 
 def test_symlink_outside_the_root_is_not_followed(tmp_path: Path) -> None:
@@ -106,11 +92,11 @@ def test_symlink_outside_the_root_is_not_followed(tmp_path: Path) -> None:
     root, outside = tmp_path / "root", tmp_path / "outside"
     write(outside, "secret.txt")
     root.mkdir()
-    before = snapshot_tree(root)
+    looks = Snapshots(root)
     (root / "escape").symlink_to(outside, target_is_directory=True)
-    after = snapshot_tree(root)
-    assert set(after.entries) == {"escape"} and after.entries["escape"].is_link
-    verification = verify_task(root, before, after, ["escape/secret.txt", str(outside / "secret.txt")])
+    changes = looks.changes()
+    assert changes.created == ["escape"] and "escape" not in changes.sizes  # a link, not a verified file
+    verification = verify_task(root, changes, ["escape/secret.txt", str(outside / "secret.txt")])
     assert verification.outside_root == sorted(["escape/secret.txt", str(outside / "secret.txt")])
     assert not any(item.exists for item in verification.verified_files)
     decision = decide_status(OK, verification, RequireEvidence.AUTO)
@@ -138,10 +124,10 @@ def test_absolute_claim_under_the_root_is_relative(tmp_path: Path) -> None:
 
 def test_claimed_and_diffed_file_is_verified_both_ways(tmp_path: Path) -> None:
     """A claimed file that the diff also saw carries both detection methods and counts once."""
-    before = snapshot_tree(tmp_path)
+    looks = Snapshots(tmp_path)
     write(tmp_path, "README.md")
     write(tmp_path, "other.txt")
-    verification = verify_task(tmp_path, before, snapshot_tree(tmp_path), [str(tmp_path / "README.md")])
+    verification = verify_task(tmp_path, looks.changes(), [str(tmp_path / "README.md")])
     pairs = [(item.path, item.detection_method, item.exists) for item in verification.verified_files]
     assert pairs == [("README.md", DetectionMethod.DIFF, True),
                      ("README.md", DetectionMethod.EXECUTOR_CLAIM, True),
@@ -154,8 +140,7 @@ def test_claimed_and_diffed_file_is_verified_both_ways(tmp_path: Path) -> None:
 
 def test_missing_claim_and_expected_file_make_the_task_incomplete(tmp_path: Path) -> None:
     """Claimed or expected files that are not on disk are named in an `incomplete` EVIDENCE_MISSING decision."""
-    before = snapshot_tree(tmp_path)
-    verification = verify_task(tmp_path, before, snapshot_tree(tmp_path), ["docs/guide.md"], ["CHANGELOG.md"])
+    verification = verify_task(tmp_path, Snapshots(tmp_path).changes(), ["docs/guide.md"], ["CHANGELOG.md"])
     assert verification.missing == ["docs/guide.md", "CHANGELOG.md"]
     assert verification.evidence_summary.files_missing == ["docs/guide.md", "CHANGELOG.md"]
     assert not verification.evidence_summary.verification_passed
@@ -168,8 +153,7 @@ def test_missing_claim_and_expected_file_make_the_task_incomplete(tmp_path: Path
 
 def test_require_evidence_always_needs_a_verified_file(tmp_path: Path) -> None:
     """With `always`, a run that changed nothing is `incomplete`; with `auto` it is `complete`."""
-    before = snapshot_tree(tmp_path)
-    verification = verify_task(tmp_path, before, snapshot_tree(tmp_path), [])
+    verification = verify_task(tmp_path, Snapshots(tmp_path).changes(), [])
     assert verification.evidence_summary.verification_reason == "no file changes detected"
     assert decide_status(OK, verification, RequireEvidence.AUTO).status is TaskStatus.COMPLETE
     decision = decide_status(OK, verification, RequireEvidence.ALWAYS)
@@ -179,15 +163,16 @@ def test_require_evidence_always_needs_a_verified_file(tmp_path: Path) -> None:
 
 def test_question_without_changes_is_a_clarification(tmp_path: Path) -> None:
     """A question with no file changes is `incomplete`/`clarify`; the same question after writing a file is not."""
-    before = snapshot_tree(tmp_path)
     asked = ExecutorResult(status=ExecutorStatus.SUCCEEDED, final_message="Which port should I use?",
                            is_question=True)
-    decision = decide_status(asked, verify_task(tmp_path, before, snapshot_tree(tmp_path), []))
+    looks = Snapshots(tmp_path)
+    decision = decide_status(asked, verify_task(tmp_path, looks.changes(), []))
     assert (decision.status, decision.runner_decision) == (TaskStatus.INCOMPLETE, RunnerDecision.CLARIFY)
     assert decision.error_code is ErrorCode.CLARIFICATION_NEEDED
     assert decision.error_reason == "Executor asked a question: Which port should I use?"
+    looks = Snapshots(tmp_path)
     write(tmp_path, "server.py")
-    after = verify_task(tmp_path, before, snapshot_tree(tmp_path), [])
+    after = verify_task(tmp_path, looks.changes(), [])
     assert decide_status(asked, after).status is TaskStatus.COMPLETE
 
 
@@ -208,17 +193,10 @@ def test_question_without_changes_is_a_clarification(tmp_path: Path) -> None:
 def test_failed_blocked_or_cancelled_executor_is_an_error(tmp_path: Path, result: ExecutorResult,
                                                           code: ErrorCode, reason: str) -> None:
     """Whatever is on disk, an executor that did not succeed makes the task `error` with code and reason."""
-    before = snapshot_tree(tmp_path)
+    looks = Snapshots(tmp_path)
     write(tmp_path, "partial.txt")
-    decision = decide_status(result, verify_task(tmp_path, before, snapshot_tree(tmp_path), []))
+    decision = decide_status(result, verify_task(tmp_path, looks.changes(), []))
     assert (decision.status, decision.error_code, decision.error_reason) == (TaskStatus.ERROR, code, reason)
-
-
-def test_file_stat_compares_everything_but_the_digest() -> None:
-    """Two stats differing only by digest are the same stat; a different inode is not."""
-    base = FileStat(False, 5, 10, 11, 99, b"x")
-    assert base.same_stat(base._replace(digest=None))
-    assert not base.same_stat(base._replace(inode=100))
 
 
 _NAMES = st.sampled_from([f"d{i}/f{j}.txt" for i in range(3) for j in range(4)])
@@ -233,7 +211,7 @@ def test_diff_matches_what_was_done(tmp_path: Path, initial: set[str], created: 
     root.mkdir()
     for name in initial:
         write(root, name, "old\n")
-    before = snapshot_tree(root)
+    looks = Snapshots(root)
     new = created - initial
     changed = (rewritten & initial) - removed
     gone = removed & initial
@@ -243,5 +221,49 @@ def test_diff_matches_what_was_done(tmp_path: Path, initial: set[str], created: 
         write(root, name, "new!\n")
     for name in gone:
         (root / name).unlink()
-    diff = diff_snapshots(before, snapshot_tree(root))
+    diff = looks.changes()
     assert (diff.created, diff.modified, diff.deleted) == (sorted(new), sorted(changed), sorted(gone))
+
+
+def test_big_changes_are_listed_up_to_the_cap_with_exact_counts(tmp_path: Path) -> None:
+    """Past MAX_LISTED_FILES entries each list is cut, `omitted` says exactly how many were left out."""
+    total = MAX_LISTED_FILES + 234
+    changes = ChangeSet(created=sorted(f"gen/f{i:05d}.txt" for i in range(total)),
+                        sizes={f"gen/f{i:05d}.txt": 3 for i in range(total)})
+    claims = ["gen/f00000.txt", "missing.txt"]
+    verification = verify_task(tmp_path, changes, claims)
+    assert verification.files_modified_count == total  # the real count, from the disk facts
+    assert len(verification.verified_files) == MAX_LISTED_FILES
+    assert verification.verified_files_omitted == total + len(claims) - MAX_LISTED_FILES
+    artifacts = verification.artifacts
+    assert len(artifacts.files_created) == len(artifacts.files_touched) == MAX_LISTED_FILES
+    assert artifacts.omitted == {"files_created": 234, "files_touched": 234}
+    assert verification.evidence_summary.omitted["files_verified"] == total - len(verification.evidence_summary.files_verified)
+    assert "at most 1,000 entries" in verification.evidence_summary.verification_reason
+    assert [f.path for f in verification.verified_files if f.detection_method is DetectionMethod.EXECUTOR_CLAIM] == \
+        ["gen/f00000.txt", "missing.txt"]  # claims are always listed
+
+
+def test_non_utf8_names_are_stored_escaped_with_their_bytes(tmp_path: Path) -> None:
+    """A name that is not valid UTF-8 is shown with \\xNN escapes and kept losslessly as base64 bytes."""
+    raw = b"bad\xffname.txt"
+    (tmp_path / os.fsdecode(raw)).write_bytes(b"x")
+    changes = ChangeSet(created=[os.fsdecode(raw)], sizes={os.fsdecode(raw): 1})
+    verification = verify_task(tmp_path, changes, [])
+    (verified,) = verification.verified_files
+    assert verified.path == "bad\\xffname.txt" and verified.path_b64 == "YmFk/25hbWUudHh0"
+    assert verification.artifacts.files_created == ["bad\\xffname.txt"]
+    assert verification.artifacts.raw_names == {"bad\\xffname.txt": "YmFk/25hbWUudHh0"}
+
+
+def test_incomplete_verification_is_said_and_warned(tmp_path: Path) -> None:
+    """A change set that may miss changes makes the evidence say so and gives a WARNING for the summary."""
+    from runner.verify import verification_warnings
+
+    changes = ChangeSet(incomplete=["the project has more than 500,000 files to check"], sensitive=[".env"])
+    verification = verify_task(tmp_path, changes, [])
+    assert not verification.evidence_summary.verification_complete
+    assert "verification incomplete: the project has more than 500,000 files" in \
+        verification.evidence_summary.verification_reason
+    kinds = [warning["warning"] for warning in verification_warnings(verification)]
+    assert kinds == ["sensitive_files_modified", "verification_incomplete"]

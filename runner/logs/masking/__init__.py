@@ -18,7 +18,7 @@ from runner.logs.masking.stream import StreamMasker, mask_in_windows
 
 __all__ = [
     "JSON_CREDENTIAL_MARKER", "MASKING_ERROR", "MASK_RULES", "MaskRule", "Priority",
-    "StreamMasker", "is_credential_key", "mask_and_truncate", "mask_obj", "mask_text",
+    "StreamMasker", "is_credential_key", "mask_and_truncate", "mask_lines", "mask_obj", "mask_text",
     "reset_env_secrets",
 ]
 
@@ -40,6 +40,23 @@ def mask_text(text: str) -> str:
     if isinstance(text, str) and len(text) > WINDOWED_ABOVE:
         return mask_in_windows(text)
     return _mask_whole(text)
+
+
+def mask_lines(lines: list[str]) -> list[str]:
+    """Mask many short strings (file names) in one pass over their newline-joined text.
+
+    Every rule treats a newline as a boundary, so each line is masked as it would be alone; when a
+    match spans lines (or a line holds a newline) the line count would change, and each string is
+    masked on its own instead. Never fails open.
+    """
+    if len(lines) < 2 or any("\n" in line for line in lines):
+        return [mask_text(line) for line in lines]
+    joined = "\n".join(lines)
+    masked = mask_text(joined)
+    if masked == joined:
+        return list(lines)
+    pieces = masked.split("\n")
+    return pieces if len(pieces) == len(lines) else [mask_text(line) for line in lines]
 
 
 # Keys that end like a credential but name none: the agent's own session id (its text is still masked).
@@ -82,6 +99,8 @@ def _mask_value(obj: Any, *, hidden: bool) -> Any:
         return _mask_value(decoded, hidden=hidden).encode("utf-8", "surrogateescape")
     if isinstance(obj, dict):
         return _mask_dict(obj, hidden=hidden)
+    if not hidden and type(obj) in (list, tuple) and obj and all(isinstance(item, str) for item in obj):
+        return type(obj)(mask_lines(list(obj)))  # a list of names: one pass
     for kind in (list, tuple, set, frozenset):  # subclasses (named tuples) come back as the base type
         if isinstance(obj, kind):
             return kind(_mask_value(item, hidden=hidden) for item in obj)

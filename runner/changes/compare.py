@@ -1,0 +1,165 @@
+"""Which counted files a task created, modified or deleted, from the states before and after it.
+
+Only what the disk shows counts: git and the watch propose candidates, each is then judged by its
+file's fingerprint before and after. A file whose fingerprint did not change but was "racy"
+before (changed within the racy window) is settled by the watch's events when they are complete,
+else by its content digest when one was taken. Past the scan's entry cap nothing unseen is
+reported: a deletion needs the file to be gone on disk, a creation needs its ctime inside the task.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner.changes.git import GitUnusable, changed_between
+from runner.changes.rules import counts
+from runner.changes.scan import Scan, digest_file, fingerprint_fields, is_racy
+from runner.changes.sensitive import sensitive_changes
+from runner.changes.state import ChangeSet, GitLook, Method, ProjectState, look
+
+# ctime comes from the kernel's coarse clock, a few milliseconds behind time.time_ns().
+CLOCK_SLACK_NS = 50_000_000
+
+
+@dataclass
+class _Found:
+    created: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)
+    sizes: dict[str, int] = field(default_factory=dict)
+
+    def note_size(self, path: str, print_: bytes) -> None:
+        size, _mtime, _ctime, _inode, kind = fingerprint_fields(print_)
+        if kind == stat.S_IFREG:
+            self.sizes[path] = size
+
+
+class _Racy:
+    """Settles a file whose fingerprint is unchanged but was racy in the before state."""
+
+    def __init__(self, root: Path, written: set[str] | None, digests: dict[str, bytes]) -> None:
+        self.root = root
+        self.written = written  # paths the watch saw written during the task; None when it cannot tell
+        self.digests = digests
+
+    def changed(self, path: str) -> bool:
+        if self.written is not None:
+            return path in self.written
+        digest = self.digests.get(path)
+        return digest is not None and digest_file(os.path.join(self.root, path)) != digest
+
+
+def _written_during(print_: bytes, since_ns: int) -> bool:
+    _size, _mtime, ctime, _inode, _kind = fingerprint_fields(print_)
+    return ctime >= since_ns - CLOCK_SLACK_NS
+
+
+def compare_scans(root: Path, before: Scan, after: Scan, racy: _Racy, prefix: str = "") -> _Found:
+    """Created, modified and deleted paths between two scans of `root/prefix`."""
+    found = _Found()
+    old, new = before.entries, after.entries
+    get = old.get
+    found.modified = [p for p, print_ in new.items() if (seen := get(p)) is not None and seen != print_]
+    unchanged_racy = (p for p in before.racy if new.get(p) == old[p])
+    found.modified.extend(p for p in unchanged_racy if racy.changed(prefix + p))
+    created = new.keys() - old.keys()
+    deleted = old.keys() - new.keys()
+    if before.truncated or after.truncated:
+        limit = after.limit if after.truncated else before.limit
+        found.incomplete.append(f"{prefix.rstrip('/') or 'the project'} has more than {limit:,} files to check; the "
+                                "scan stopped there, so changes past that point are not seen")
+        base = root / prefix if prefix else root
+        deleted = {p for p in deleted if look(base, p) is None}
+        if before.truncated:
+            created = {p for p in created if _written_during(new[p], before.taken_at_ns)}
+    if before.unreadable or after.unreadable:
+        folders = sorted({*before.unreadable, *after.unreadable})
+        found.incomplete.append(f"unreadable folder(s) not checked: {', '.join(folders[:10])}")
+    for path in (*created, *found.modified):
+        found.note_size(prefix + path, new[path])
+    found.created = [prefix + p for p in created]
+    found.deleted = [prefix + p for p in deleted]
+    found.modified = [prefix + p for p in found.modified]
+    return found
+
+
+def _in_head_before(path: str, committed: dict[str, str], after: GitLook) -> bool:
+    letter = committed.get(path)
+    if letter is not None:
+        return letter != "A"
+    return path in after.status.in_head
+
+
+def _judge_git_path(path: str, before: ProjectState, after: GitLook, committed: dict[str, str],
+                    racy: _Racy, found: _Found) -> None:
+    git_before = before.git
+    assert git_before is not None
+    now = after.disk[path] if path in after.disk else look(before.root, path)
+    if path in git_before.disk:
+        seen = git_before.disk[path]
+        if seen == now:
+            if seen is not None and is_racy(seen, before.taken_at_ns) and racy.changed(path):
+                found.modified.append(path)
+                found.note_size(path, seen)
+        elif now is None:
+            found.deleted.append(path)
+        else:
+            (found.created if seen is None else found.modified).append(path)
+            found.note_size(path, now)
+        return
+    # Clean before: as HEAD had it, or absent (or ignored) when HEAD did not have it.
+    existed = _in_head_before(path, committed, after)
+    if now is None:
+        if existed:
+            found.deleted.append(path)
+    elif _written_during(now, before.taken_at_ns):
+        (found.modified if existed else found.created).append(path)
+        found.note_size(path, now)
+
+
+def compare_git(before: ProjectState, after: ProjectState, racy: _Racy) -> _Found:
+    """Judge every path git listed before or after, or that moved between the two HEADs."""
+    git_before, git_after = before.git, after.git
+    assert git_before is not None and git_after is not None
+    found = _Found()
+    try:
+        committed = changed_between(before.root, git_after.repository.prefix, git_before.head, git_after.head)
+    except GitUnusable as exc:
+        committed = {}
+        found.incomplete.append(f"files committed during the task could not be listed: {exc}")
+    candidates = {*git_before.disk, *git_after.disk, *(p for p in committed if counts(p))}
+    for path in candidates:
+        _judge_git_path(path, before, git_after, committed, racy, found)
+    for prefix in sorted({*git_before.subtrees, *git_after.subtrees}):
+        empty = Scan(taken_at_ns=before.taken_at_ns)
+        old = git_before.subtrees.get(prefix, empty)
+        sub_racy = _Racy(before.root, racy.written, {f"{prefix}/{p}": d for p, d in old.digests.items()})
+        sub = compare_scans(before.root, old, git_after.subtrees.get(prefix, empty), sub_racy, prefix + "/")
+        for mine, theirs in ((found.created, sub.created), (found.modified, sub.modified),
+                             (found.deleted, sub.deleted), (found.incomplete, sub.incomplete)):
+            mine.extend(theirs)
+        found.sizes.update(sub.sizes)
+    return found
+
+
+def compare_states(before: ProjectState, after: ProjectState, written: set[str] | None,
+                   problems: Iterable[str] = ()) -> ChangeSet:
+    """The ChangeSet of a task; `written` is what the watch saw written, None when it cannot tell."""
+    digests = before.scan.digests if before.scan is not None else (before.git.digests if before.git else {})
+    racy = _Racy(before.root, written, digests)
+    if before.method is Method.GIT and after.method is Method.GIT:
+        found = compare_git(before, after, racy)
+    elif before.scan is not None and after.scan is not None:
+        found = compare_scans(before.root, before.scan, after.scan, racy)
+    else:
+        found = _Found(incomplete=["the project could not be looked at the same way before and after the task"])
+    found.incomplete.extend(problems)
+    method = after.method.value + (f" ({after.note})" if after.note else "")
+    return ChangeSet(created=sorted(found.created), modified=sorted(found.modified), deleted=sorted(found.deleted),
+                     sizes=found.sizes, sensitive=sensitive_changes(before.sensitive, after.sensitive),
+                     incomplete=found.incomplete, method=method)

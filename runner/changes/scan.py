@@ -1,0 +1,214 @@
+"""The scan of a project tree that git does not manage: every counted file with its stat fingerprint.
+
+One `os.scandir` pass, iterative, never following symlinks, honouring `.gitignore` files, with the
+cyclic garbage collector paused (hundreds of thousands of new objects would otherwise trigger
+repeated full collections). Each entry is a packed fingerprint (size, mtime, ctime, inode, type:
+about 190 bytes per file with its path), so two snapshots of a big tree fit in little memory.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import stat
+import struct
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from runner.changes.ignore import IgnoreFile, IgnoreMatcher, read_ignore_file
+from runner.changes.rules import EXCLUDED_DIR_NAMES, GITIGNORE, VENV_MARKER, is_env_file
+
+# Coarse file systems stamp whole seconds; anything changed this close to a snapshot is "racy".
+RACY_WINDOW_NS = 2_000_000_000
+HASH_MAX_FILE_BYTES = 1024 * 1024
+HASH_MAX_TOTAL_BYTES = 64 * 1024 * 1024
+MAX_ENTRIES = 500_000
+
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_PACK = struct.Struct("<qqqQH").pack
+_UNPACK = struct.Struct("<qqqQH").unpack
+
+
+def fingerprint(info: os.stat_result) -> bytes:
+    """What decides "changed" between two looks at a file: size, mtime, ctime, inode and type."""
+    return _PACK(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, stat.S_IFMT(info.st_mode))
+
+
+def fingerprint_fields(print_: bytes) -> tuple[int, int, int, int, int]:
+    """(size, mtime_ns, ctime_ns, inode, file type bits) of a fingerprint."""
+    size, mtime, ctime, inode, kind = _UNPACK(print_)
+    return int(size), int(mtime), int(ctime), int(inode), int(kind)
+
+
+def is_racy(print_: bytes, taken_at_ns: int) -> bool:
+    """Changed so close to `taken_at_ns` that a later rewrite in the same tick could keep its stat."""
+    _size, mtime, ctime, _inode, _kind = fingerprint_fields(print_)
+    return max(mtime, ctime) >= taken_at_ns - RACY_WINDOW_NS
+
+
+def digest_file(path: str) -> bytes | None:
+    """A content digest of a regular file (links are not followed), or None when it cannot be read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        hasher = hashlib.blake2b(digest_size=16)
+        while chunk := os.read(fd, 1024 * 1024):
+            hasher.update(chunk)
+        return hasher.digest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Keep the cyclic GC out of a hot loop that only makes acyclic objects."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@dataclass
+class Scan:
+    """Counted files under a root, keyed by relative POSIX path (undecodable bytes as surrogates)."""
+
+    taken_at_ns: int
+    entries: dict[str, bytes] = field(default_factory=dict)
+    digests: dict[str, bytes] = field(default_factory=dict)  # racy small files, when hashed
+    racy: list[str] = field(default_factory=list)  # changed within RACY_WINDOW_NS of `taken_at_ns`
+    env_files: dict[str, bytes] = field(default_factory=dict)  # `.env*` passed on the way (sensitive)
+    truncated: bool = False
+    limit: int = MAX_ENTRIES
+    unreadable: list[str] = field(default_factory=list)
+    folders: int = 0
+
+
+FolderHook = Callable[[str, str], None]
+
+
+class _Walker:
+    """One scan in progress; `on_folder(relative, absolute)` runs before a folder is listed.
+
+    Folders are opened once and their entries stat'ed relative to that descriptor (`fstatat`), so
+    the kernel does not walk every file's full path again.
+    """
+
+    def __init__(self, root: str, scan: Scan, on_folder: FolderHook | None, max_entries: int,
+                 files: bool = True) -> None:
+        self.root = root
+        self.files = files
+        self.scan = scan
+        self.on_folder = on_folder
+        self.max_entries = max_entries
+        self.racy_after = scan.taken_at_ns - RACY_WINDOW_NS
+
+    def run(self, matcher: IgnoreMatcher) -> None:
+        stack: list[tuple[str, str, IgnoreMatcher]] = [("", self.root, matcher)]
+        while stack and not self.scan.truncated:
+            prefix, folder, inherited = stack.pop()
+            if self.on_folder is not None:
+                self.on_folder(prefix.rstrip("/"), folder)
+            try:
+                fd = os.open(folder, _FOLDER_FLAGS)
+            except OSError:
+                self.scan.unreadable.append(prefix.rstrip("/") or ".")
+                continue
+            try:
+                self._folder(fd, prefix, folder, inherited, stack)
+            finally:
+                os.close(fd)
+
+    def _folder(self, fd: int, prefix: str, folder: str, matcher: IgnoreMatcher,
+                stack: list[tuple[str, str, IgnoreMatcher]]) -> None:
+        try:
+            with os.scandir(fd) as listing:
+                entries_here = list(listing)
+        except OSError:
+            self.scan.unreadable.append(prefix.rstrip("/") or ".")
+            return
+        names = {entry.name for entry in entries_here}
+        if prefix and VENV_MARKER in names:
+            return  # a virtualenv under any name
+        self.scan.folders += 1
+        if GITIGNORE in names:
+            rules = read_ignore_file(os.path.join(folder, GITIGNORE), prefix)
+            matcher = matcher.with_file(rules) if rules is not None else matcher
+        ignored = matcher.ignored if matcher else None
+        entries = self.scan.entries
+        for entry in entries_here:
+            name = entry.name
+            relative = prefix + name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if name.startswith("."):
+                if not is_dir and is_env_file(name):
+                    self._record_env(relative, entry)
+                continue
+            if ignored is not None and ignored(relative, name, is_dir):
+                continue
+            if is_dir:
+                if name not in EXCLUDED_DIR_NAMES:
+                    stack.append((relative + "/", f"{folder}/{name}", matcher))
+                continue
+            if not self.files:
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
+                entries[relative] = fingerprint(info)
+                if info.st_mtime_ns >= self.racy_after or info.st_ctime_ns >= self.racy_after:
+                    self.scan.racy.append(relative)
+                if len(entries) >= self.max_entries:
+                    self.scan.truncated = True
+                    return
+
+    def _record_env(self, relative: str, entry: os.DirEntry[str]) -> None:
+        try:
+            self.scan.env_files[relative] = fingerprint(entry.stat(follow_symlinks=False))
+        except OSError:
+            pass
+
+
+def scan_tree(root: str, *, extra_ignore: IgnoreFile | None = None, on_folder: FolderHook | None = None,
+              max_entries: int = MAX_ENTRIES, files: bool = True) -> Scan:
+    """Scan `root` once (see the module doc); nothing is hashed here (see `hash_racy`).
+
+    With `files=False` only the folders are walked (each passed to `on_folder`): no file is looked at.
+    """
+    scan = Scan(taken_at_ns=time.time_ns(), limit=max_entries)
+    with collector_paused():
+        walker = _Walker(root.rstrip("/") or "/", scan, on_folder, max_entries, files)
+        walker.run(IgnoreMatcher((extra_ignore,) if extra_ignore is not None else ()))
+    return scan
+
+
+def hash_racy(root: str, scan: Scan, now_ns: int | None = None) -> None:
+    """Digest the small files still racy at `now_ns`, so a same-size rewrite in one tick is seen later."""
+    now = time.time_ns() if now_ns is None else now_ns
+    budget = HASH_MAX_TOTAL_BYTES
+    for relative in scan.racy:
+        size, mtime, ctime, _inode, kind = _UNPACK(scan.entries[relative])
+        if kind != stat.S_IFREG or max(mtime, ctime) < now - RACY_WINDOW_NS or relative in scan.digests:
+            continue
+        if size > min(HASH_MAX_FILE_BYTES, budget):
+            continue
+        digest = digest_file(os.path.join(root, relative))
+        if digest is not None:
+            scan.digests[relative] = digest
+            budget -= size
