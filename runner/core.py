@@ -8,7 +8,6 @@ answer, the prompts of this session's tasks, the tally) and returns what each in
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,11 +15,13 @@ from runner.config import RunnerConfig
 from runner.errors import ExitStatus, NotFoundError, RunnerError
 from runner.executors.base import (
     AgentPermissions,
+    Cancellation,
     Executor,
     ExecutorLimits,
     ExecutorStatus,
     ExecutorTask,
 )
+from runner.executors.leftovers import end_task_leftovers
 from runner.executors.registry import (
     EXECUTORS,
     create_executor,
@@ -90,7 +91,7 @@ class RunnerCore:
         self.tally = RunTally()
         self.pending: PendingClarification | None = None
         # Set by the edge's signal handler while a line is handled; the supervisor polls it.
-        self.cancel = threading.Event()
+        self.cancel = Cancellation()
         self._prompts: dict[str, str] = {}
         self._plans: dict[str, Plan] = {}  # the plans of this process's chunked tasks, unmasked
         self._notices: list[Notice] = []  # what the request being handled has to say after its tasks
@@ -161,6 +162,19 @@ class RunnerCore:
             self.ui.notify(Notice.warning(f"recovered {len(recovered)} task(s) left unfinished by a runner "
                                           f"that stopped; closed as error: {', '.join(recovered)}",
                                           tasks=list(recovered)))
+            pairs = [(item.split("/", 1)[0], item.split("/", 1)[1]) for item in recovered if "/" in item]
+            notice = self.end_leftovers(pairs)
+            if notice is not None:
+                self.ui.notify(notice)
+
+    def end_leftovers(self, recovered: list[tuple[str, str]]) -> Notice | None:
+        """End the processes recovered tasks left running (their runner was killed); a notice saying so."""
+        ended = end_task_leftovers(self.config.project_root, recovered)
+        if not ended:
+            return None
+        pids = ", ".join(str(process.pid) for process in ended)
+        return Notice.warning(f"ended {len(ended)} process(es) left running by tasks of a runner that stopped: "
+                              f"pid {pids}", pids=[process.pid for process in ended])
 
     def ensure_session(self) -> str:
         if self.manager.session_id is None:

@@ -37,6 +37,34 @@ class ExecutorLimits:
     drain_timeout_ms: int = 2_000
 
 
+CANCELLED_BY_USER = "Task cancelled by the user"
+
+
+class Cancellation(threading.Event):
+    """A request to cancel the running task that says why; `ends_runner` when the runner must stop
+    after saving the task (a termination signal, not a Ctrl-C)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reason = CANCELLED_BY_USER
+        self.ends_runner = False
+
+    def request(self, reason: str, *, ends_runner: bool = False) -> None:
+        self.reason = reason
+        self.ends_runner = self.ends_runner or ends_runner
+        self.set()
+
+    def clear(self) -> None:
+        super().clear()
+        self.reason = CANCELLED_BY_USER
+        self.ends_runner = False
+
+
+def cancel_reason(cancel: threading.Event | None) -> str:
+    """Why the task was cancelled, as the log says it."""
+    return cancel.reason if isinstance(cancel, Cancellation) else CANCELLED_BY_USER
+
+
 @dataclass(frozen=True)
 class AgentPermissions:
     """What an agent may do without asking (it cannot ask: stdin is closed): a mode and allow rules."""

@@ -1,22 +1,32 @@
-"""Starting a child in its own process group and ending the whole group: SIGTERM, grace, SIGKILL, reap.
+"""Starting a child in its own process group and ending everything it started: SIGTERM, grace, SIGKILL, reap.
 
 On Linux the runner makes itself a child subreaper, so a grandchild orphaned by the task is
-re-parented to the runner rather than to an init that may never reap it; the supervisor then
-reaps every member of the task's group and can prove that the group is gone.
+re-parented to the runner rather than to an init that may never reap it. A `ChildFamily` is the
+task's process group plus every descendant that left it (`setsid`, `setpgid`, a double fork):
+they are found in /proc (`process_tree.py`) and ended with the group. The direct child gets
+`PR_SET_PDEATHSIG` (SIGKILL), so it dies with the runner even when the runner is SIGKILLed; the
+rest of its group is ended at the next start from the pid, pgid and start time the task recorded.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from runner.executors import process_tree
+from runner.executors.process_tree import TAG_VARIABLE, Process
+
 _PR_SET_CHILD_SUBREAPER = 36
+_PR_SET_PDEATHSIG = 1
+_END_ROUNDS = 5
 _POLL_S = 0.02
 _AFTER_KILL_S = 2.0
 _subreaper: bool | None = None
@@ -36,19 +46,47 @@ def become_subreaper() -> bool:
     return _subreaper
 
 
-def spawn(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None) -> subprocess.Popen[bytes]:
-    """Start `argv` in a new session (its own process group, no controlling terminal), stdin empty."""
+def _die_with_parent() -> Callable[[], None] | None:
+    """A pre-exec step giving the child SIGKILL when the runner dies (Linux), resolved before the fork."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def set_death_signal() -> None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        if os.getppid() != parent:  # the runner died before the signal was armed
+            os._exit(1)
+    return set_death_signal
+
+
+def spawn(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None,
+          tag: str | None = None) -> subprocess.Popen[bytes]:
+    """Start `argv` in a new session (its own process group, no controlling terminal), stdin empty;
+    `tag` goes into its environment (`PM_RUNNER_TASK_TAG`), which its descendants inherit."""
     become_subreaper()
+    environment = dict(os.environ if env is None else env)
+    if tag is not None:
+        environment[TAG_VARIABLE] = tag
     return subprocess.Popen(
         list(argv),
         cwd=cwd,
-        env=None if env is None else dict(env),
+        env=environment,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
         close_fds=True,
+        preexec_fn=_die_with_parent(),  # resolved before the fork: only prctl and getppid run in the child
     )
+
+
+def new_tag() -> str:
+    """A tag no other task shares: this runner's pid plus random bytes."""
+    return f"{os.getpid()}-{secrets.token_hex(8)}"
 
 
 def reap_group(proc: subprocess.Popen[bytes], pgid: int) -> None:
@@ -95,19 +133,80 @@ def _wait_gone(proc: subprocess.Popen[bytes], pgid: int, seconds: float) -> bool
 
 def end_group(proc: subprocess.Popen[bytes], pgid: int, grace_ms: int) -> bool:
     """SIGTERM the group, SIGKILL whatever is left after `grace_ms`; True if SIGKILL was needed."""
-    if not group_alive(proc, pgid):
-        return False
-    signal_group(pgid, signal.SIGTERM)
-    try:
-        gone = _wait_gone(proc, pgid, grace_ms / 1000)
-    except KeyboardInterrupt:
-        gone = False  # a second Ctrl-C skips the grace period, never the kill
-    if gone:
-        return False
-    signal_group(pgid, signal.SIGKILL)
-    try:
-        proc.wait(timeout=_AFTER_KILL_S)
-    except subprocess.TimeoutExpired:
-        pass
-    _wait_gone(proc, pgid, _AFTER_KILL_S)
-    return True
+    return ChildFamily(proc, pgid).end(grace_ms)
+
+
+@dataclass
+class ChildFamily:
+    """The task's process group and every process it started that left the group.
+
+    `start_ticks` is the direct child's start time: a descendant of the runner started later is the
+    task's (the runner starts nothing else while a task runs). Without a subreaper, processes
+    carrying the task's `tag` are looked for too.
+    """
+
+    proc: subprocess.Popen[bytes]
+    pgid: int
+    start_ticks: int | None = None
+    tag: str | None = None
+    escaped: list[Process] = field(default_factory=list)
+
+    def find_escaped(self) -> list[Process]:
+        """Descendants (or tagged processes) of the task outside its group, still alive."""
+        if self.start_ticks is None:
+            return []
+        processes = process_tree.all_processes()
+        found = {p.pid: p for p in process_tree.descendants(os.getpid(), processes)
+                 if p.start_ticks >= self.start_ticks and p.pgid != self.pgid and not p.zombie}
+        if self.tag is not None and not become_subreaper():
+            found.update((p.pid, p) for p in process_tree.tagged(self.tag, processes) if p.pgid != self.pgid)
+        return list(found.values())
+
+    def alive(self) -> bool:
+        """True while the group or an escaped member is alive (escaped ones are looked for again)."""
+        self.escaped = self.find_escaped()
+        return group_alive(self.proc, self.pgid) or bool(self.escaped)
+
+    def _signal(self, sig: signal.Signals) -> None:
+        signal_group(self.pgid, sig)
+        for process in self.escaped:
+            process_tree.signal_process(process, sig)
+
+    def _reap_escaped(self) -> None:
+        for process in self.escaped:
+            if process.pid != self.proc.pid:
+                process_tree.reap(process)
+
+    def _wait_gone(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while True:
+            self._reap_escaped()
+            if not (group_alive(self.proc, self.pgid) or any(process_tree.alive(p) for p in self.escaped)):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(_POLL_S)
+
+    def end(self, grace_ms: int) -> bool:
+        """SIGTERM everything, SIGKILL what is left after `grace_ms` (and what forked meanwhile);
+        True if SIGKILL was needed."""
+        if not self.alive():
+            return False
+        self._signal(signal.SIGTERM)
+        try:
+            gone = self._wait_gone(grace_ms / 1000)
+        except KeyboardInterrupt:
+            gone = False  # a second Ctrl-C skips the grace period, never the kill
+        if gone and not self.alive():
+            return False
+        for _ in range(_END_ROUNDS):
+            self._signal(signal.SIGKILL)
+            if self.proc.poll() is None:
+                try:
+                    self.proc.wait(timeout=_AFTER_KILL_S)
+                except subprocess.TimeoutExpired:
+                    pass
+            self._wait_gone(_AFTER_KILL_S)
+            if not self.alive():
+                break
+        return True

@@ -10,15 +10,15 @@ from __future__ import annotations
 import os
 import selectors
 import shlex
-import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from runner.executors.base import EventSink, ExecutorTask
-from runner.executors.process_group import end_group, group_alive, spawn
+from runner.executors import process_tree
+from runner.executors.base import EventSink, ExecutorTask, cancel_reason
+from runner.executors.process_group import ChildFamily, new_tag, spawn
 from runner.executors.prompts import looks_like_question, match_prompt
 from runner.executors.streams import OutputBudget, OutputChannel
 from runner.executors.supervised_run import RunEnd, SupervisedRun
@@ -72,22 +72,24 @@ def supervise(spec: SpawnSpec, task: ExecutorTask, sink: EventSink,
               observer: LineObserver | None = None) -> SupervisedRun:
     """Run `spec` to the end under `task.limits`; the result says how it ended."""
     started = time.monotonic()
+    tag = new_tag()
     try:
-        proc = spawn(spec.argv, spec.cwd, spec.env)
+        proc = spawn(spec.argv, spec.cwd, spec.env, tag)
     except OSError as exc:
         _record_start(spec, task, sink, None)
         message = mask_text(f"could not start {spec.argv[0]} in {spec.cwd}: {exc.strerror or exc}")
         sink.event(EventType.EXECUTOR_ERROR, {"error": message})
         return SupervisedRun(RunEnd.SPAWN_FAILED, message=message)
+    family = ChildFamily(proc, proc.pid, process_tree.start_ticks(proc.pid), tag)
     watch: _Watch | None = None
     try:
-        watch = _Watch(proc, spec, task, OutputBudget(sink), observer)
-        run = watch.run(lambda: _record_start(spec, task, sink, proc.pid))
+        watch = _Watch(family, spec, task, OutputBudget(sink), observer)
+        run = watch.run(lambda: _record_start(spec, task, sink, family))
     finally:
         if watch is not None:
             watch.cleanup()
         else:
-            end_group(proc, proc.pid, 0)
+            family.end(0)
     run.duration_ms = int((time.monotonic() - started) * 1000)
     run.pid = proc.pid
     sink.event(EventType.EXECUTOR_PROGRESS, {
@@ -96,13 +98,20 @@ def supervise(spec: SpawnSpec, task: ExecutorTask, sink: EventSink,
     return run
 
 
-def _record_start(spec: SpawnSpec, task: ExecutorTask, sink: EventSink, pid: int | None) -> None:
+def _record_start(spec: SpawnSpec, task: ExecutorTask, sink: EventSink, family: ChildFamily | None) -> None:
+    """EXECUTOR_START; its `process` (pgid, start time, boot, tag) lets the next start end a group
+    that outlived a runner killed with SIGKILL, and never a process that merely reuses the pid."""
     limits = task.limits
+    process = None if family is None else {
+        "pgid": family.pgid, "start_ticks": family.start_ticks, "boot_id": process_tree.boot_id(),
+        "tag": family.tag,
+    }
     sink.event(EventType.EXECUTOR_START, {
         "executor": spec.executor,
         "command": command_line(spec.argv),
         "cwd": mask_text(str(spec.cwd)),
-        "pid": pid,
+        "pid": None if family is None else family.proc.pid,
+        "process": process,
         "stdin": "closed",
         "interactive": task.interactive,
         "limits": {
@@ -117,8 +126,10 @@ def _record_start(spec: SpawnSpec, task: ExecutorTask, sink: EventSink, pid: int
 class _Watch:
     """The wait loop of one child: read, check limits and prompts, stop."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], spec: SpawnSpec, task: ExecutorTask,
+    def __init__(self, family: ChildFamily, spec: SpawnSpec, task: ExecutorTask,
                  budget: OutputBudget, observer: LineObserver | None) -> None:
+        self.family = family
+        proc = family.proc
         self.proc = proc
         self.task = task
         self.limits = task.limits
@@ -147,7 +158,7 @@ class _Watch:
             stop = _Stop(RunEnd.CANCELLED, None, TerminatedBy.USER, "Task cancelled by the user (Ctrl-C)")
         if stop is not None:
             return self._stop(stop)
-        killed = end_group(self.proc, self.proc.pid, self.limits.kill_grace_ms)
+        killed = self.family.end(self.limits.kill_grace_ms)
         self._finish_channels()
         run = self._classify_exit()
         run.killed_leftovers = killed
@@ -182,7 +193,7 @@ class _Watch:
 
     def _check(self, now: float) -> _Stop | None:
         if self.task.cancel is not None and self.task.cancel.is_set():
-            return _Stop(RunEnd.CANCELLED, None, TerminatedBy.USER, "Task cancelled by the user")
+            return _Stop(RunEnd.CANCELLED, None, TerminatedBy.USER, cancel_reason(self.task.cancel))
         stop = self._check_prompts(now, quiet_only=True)
         if stop is not None:
             return stop
@@ -219,7 +230,7 @@ class _Watch:
         return None
 
     def _stop(self, stop: _Stop) -> SupervisedRun:
-        end_group(self.proc, self.proc.pid, self.limits.kill_grace_ms)
+        self.family.end(self.limits.kill_grace_ms)
         self._read_leftovers()
         self._finish_channels()
         pattern = mask_and_truncate(stop.pattern, 500) if stop.pattern is not None else None
@@ -275,8 +286,8 @@ class _Watch:
 
     def cleanup(self) -> None:
         """Whatever happened above (a sink that raised included), no process and no fd outlives the run."""
-        if group_alive(self.proc, self.proc.pid):
-            end_group(self.proc, self.proc.pid, 0)
+        if self.family.alive():
+            self.family.end(0)
         self.selector.close()
         for pipe in (self.proc.stdout, self.proc.stderr):
             if pipe is not None:

@@ -12,7 +12,7 @@ from runner.core import RunnerCore
 from runner.errors import ExitStatus, LogWriteFatalError, RunnerError, StoreError
 from runner.orchestration.request import RequestOutcome
 from runner.repl.commands import CommandContext, run_command
-from runner.repl.interrupts import InterruptGate
+from runner.repl.interrupts import InterruptGate, Terminated
 from runner.repl.output import Terminal
 from runner.views.safe_text import safe_str
 
@@ -92,10 +92,11 @@ def _fatal(core: RunnerCore, terminal: Terminal, exc: RunnerError) -> NoReturn:
 
 
 def _after_request(core: RunnerCore, terminal: Terminal, outcome: RequestOutcome, interactive: bool) -> None:
-    """Say what the request concluded; a cancelled task ends a script (exit 1), interactively the person goes on."""
+    """Say what the request concluded; a cancelled task ends a script (exit 1); interactively the
+    person goes on after a Ctrl-C, but a termination signal (SIGTERM, SIGHUP, SIGQUIT) ends the runner too."""
     for notice in outcome.notices:
         terminal.notify(notice)
-    if outcome.interrupted and not interactive:
+    if outcome.interrupted and (not interactive or core.cancel.ends_runner):
         core.record_fatal()
         raise StopRepl(ExitStatus.ERROR)
 
@@ -111,9 +112,9 @@ def run_script(core: RunnerCore, terminal: Terminal, stdin: IO[bytes]) -> ExitSt
                 handle_line(core, terminal, raw.decode("utf-8", errors="replace"), interactive=False)
     except StopRepl as stop:
         status = stop.status
-    except KeyboardInterrupt:
-        # SIGINT/SIGTERM between tasks: nothing is running; stop with an error status.
-        terminal.line("ERROR: interrupted")
+    except KeyboardInterrupt as exc:
+        # A signal between tasks: nothing is running; stop with an error status.
+        terminal.line(f"ERROR: interrupted ({exc})" if isinstance(exc, Terminated) else "ERROR: interrupted")
         status = ExitStatus.ERROR
     return status if status is not None else core.exit_status()
 
@@ -131,6 +132,8 @@ def run_interactive(core: RunnerCore, terminal: Terminal) -> ExitStatus:
     while True:
         try:
             text = session.prompt()
+        except Terminated:
+            return ExitStatus.ERROR  # SIGTERM, SIGHUP or SIGQUIT at the prompt: leave
         except KeyboardInterrupt:
             continue
         except EOFError:

@@ -17,6 +17,9 @@ def startup_messages(core: RunnerCore, terminal: Terminal) -> None:
         ids = ", ".join(f"{session}/{task}" for session, task in recovered)
         terminal.notify(Notice.warning(f"recovered {len(recovered)} task(s) left unfinished by a runner that "
                                        f"stopped; closed as error: {ids}"))
+        ended = core.end_leftovers(recovered)
+        if ended is not None:
+            terminal.notify(ended)
     _apply_retention(core, terminal)
     if not core.config.non_interactive:
         terminal.line(f"pm-runner {__version__} | project {core.config.project_root} | "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -82,3 +83,31 @@ def test_ctrl_c_at_the_prompt_clears_the_line(child: pexpect.spawn, tmp_path: Pa
     child.close()
     assert child.exitstatus == 0
     assert not list((tmp_path / ".claude").rglob("task-*.json")) if (tmp_path / ".claude").exists() else True
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM])
+def test_a_termination_signal_at_the_prompt_ends_the_interactive_run(child: pexpect.spawn, signum: int) -> None:
+    """Closing the terminal (SIGHUP) or SIGTERM while the prompt waits ends the runner with exit 1, no traceback."""
+    expect(child, PROMPT)
+    child.kill(signum)
+    child.expect(pexpect.EOF, timeout=15)
+    child.close()
+    assert child.exitstatus == 1, (child.exitstatus, child.signalstatus, child.before)
+    assert "Traceback" not in (child.before or "")
+
+
+def test_sighup_while_a_task_runs_saves_it_and_ends_the_interactive_run(child: pexpect.spawn, tmp_path: Path) -> None:
+    """SIGHUP mid-task in a terminal: the task is ended and saved as error naming SIGHUP, and the runner exits 1."""
+    expect(child, PROMPT)
+    child.sendline("sleep 300")
+    deadline = time.monotonic() + 15
+    while not any(b'"running"' in p.read_bytes() for p in tmp_path.glob(".claude/logs/sessions/*/tasks/task-*.json")):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    child.kill(signal.SIGHUP)
+    child.expect(pexpect.EOF, timeout=20)
+    child.close()
+    assert child.exitstatus == 1, (child.exitstatus, child.signalstatus)
+    (log,) = assert_logs_consistent(tmp_path)
+    assert log.status.value == "error"
+    assert log.error_reason == "Task cancelled: the runner received SIGHUP (its terminal or session closed)"
