@@ -15,6 +15,10 @@ _ESCAPES = re.compile(r"\x1b\[[0-?]{0,32}[ -/]{0,8}[@-~]|\x1b\][^\x07\x1b]{0,512
 _LINE_STARTS = ("? ", "Enter ", "Press ")
 # [Y/n], [y/N], (yes/no), (y/n) and their case variants.
 _CHOICE = re.compile(r"[\[(]\s?y(?:es)?\s?/\s?n(?:o)?\s?[\])]", re.IGNORECASE)
+# "Press CTRL+C to quit" tells how to stop a program that is busy (a server, a watcher), not a question.
+_HOW_TO_STOP = re.compile(r"\bctrl[-+ ]?c\b|\^c\b", re.IGNORECASE)
+# Text that is not a line a person would read: undecodable bytes or control characters.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
 
 # Messages that runtimes print when a read hits the closed stdin or a missing terminal.
 _STDIN_MESSAGES = (
@@ -37,15 +41,21 @@ def clean_line(line: str) -> str:
 
 
 def match_prompt(line: str) -> str | None:
-    """The prompt text if `line` is an interactive prompt (seed 003 §2.2.1), else None."""
+    """The prompt text if `line` looks like an interactive prompt (seed 003 §2.2.1), else None.
+
+    Looking like one is not enough to stop a child: the supervisor also needs it to be the last
+    output, followed by silence while the child runs (supervise.PROMPT_QUIET_S)."""
+    head = line[:SCAN_CHARS]
+    if "?" not in head and "/" not in head and "Enter" not in head and "Press" not in head:
+        return None  # the common case, decided without cleaning the line
     visible = clean_line(line)
-    if not visible:
-        return None
     # The prefixes carry a trailing space that `strip` removed when the line is exactly the prefix.
     padded = visible + " "
-    if padded.startswith(_LINE_STARTS) or _CHOICE.search(visible):
-        return visible
-    return None
+    if not (padded.startswith(_LINE_STARTS) or _CHOICE.search(visible)):
+        return None
+    if _NOT_TEXT.search(visible) or _HOW_TO_STOP.search(visible):
+        return None
+    return visible
 
 
 def match_stdin_message(line: str) -> str | None:

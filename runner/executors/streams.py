@@ -23,6 +23,8 @@ MAX_EVENT_CHARS = 4_000
 # An unmasked line longer than this is cut before it reaches a parser (it is still fully raw-logged).
 MAX_PARSE_CHARS = 16 * 1024 * 1024
 TAIL_LINES = 40
+# A prompt-like line still counts as the output's end when at most this many lines follow it.
+MENU_LINES = 8
 
 
 class OutputBudget:
@@ -86,7 +88,8 @@ class OutputChannel:
         self._partial: list[str] = []
         self._partial_len = 0
         self.tail: deque[str] = deque(maxlen=TAIL_LINES)
-        self.prompt: str | None = None
+        self.last_prompt: str | None = None  # the last prompt-like line, while few lines followed it
+        self._lines_after_prompt = 0
         self.stdin_message: str | None = None
         self.trailing_partial: str = ""
         self.line_count = 0
@@ -109,6 +112,16 @@ class OutputChannel:
     def partial_line(self) -> str:
         """The head of the current unterminated line (what a `Continue? [Y/n] ` prompt leaves)."""
         return "".join(self._partial)[:SCAN_CHARS] if self._partial_len else ""
+
+    def waiting_prompt(self) -> str | None:
+        """The prompt this stream's output ends with, if any: its unterminated line, else a prompt-like
+        line followed by at most MENU_LINES lines (a menu's choices)."""
+        if not self.scan_prompts:
+            return None
+        partial = self.partial_line()
+        if partial.strip() and (prompt := match_prompt(partial)) is not None:
+            return prompt
+        return self.last_prompt
 
     def _take(self, text: str) -> None:
         if not text:
@@ -140,8 +153,14 @@ class OutputChannel:
 
     def _raw_line(self, line: str) -> None:
         line = line.removesuffix("\r")
-        if self.scan_prompts and self.prompt is None:
-            self.prompt = match_prompt(line)
+        if self.scan_prompts:
+            prompt = match_prompt(line)
+            if prompt is not None:
+                self.last_prompt, self._lines_after_prompt = prompt, 0
+            elif self.last_prompt is not None:
+                self._lines_after_prompt += 1
+                if self._lines_after_prompt > MENU_LINES:
+                    self.last_prompt = None
         if self.stdin_message is None:
             self.stdin_message = match_stdin_message(line)
         if self._on_line is not None:

@@ -19,14 +19,16 @@ from typing import Protocol
 from runner.executors import process_tree
 from runner.executors.base import EventSink, ExecutorTask, cancel_reason
 from runner.executors.process_group import ChildFamily, new_tag, spawn
-from runner.executors.prompts import looks_like_question, match_prompt
+from runner.executors.prompts import looks_like_question
 from runner.executors.streams import OutputBudget, OutputChannel
 from runner.executors.supervised_run import RunEnd, SupervisedRun
 from runner.logs.masking import mask_and_truncate, mask_text
 from runner.logs.models import BlockedReason, EventType, TerminatedBy
 
 # A line without its newline is checked for a prompt once the child has been quiet this long.
-PARTIAL_QUIET_S = 0.2
+# A line that looks like a prompt stops the child only when it is the child's last output and the
+# child, still running, then stays silent this long: a prompt is a program waiting, not a pattern.
+PROMPT_QUIET_S = 1.0
 _MAX_WAIT_S = 0.1
 _READ_SIZE = 65_536
 _FINAL_READ_LIMIT = 4 * 1024 * 1024
@@ -147,8 +149,9 @@ class _Watch:
             self.selector.register(pipe.fileno(), selectors.EVENT_READ)
         self.started = time.monotonic()
         self.last_output = self.started
+        self.last_fd: int | None = None  # the stream that wrote last
+        self.prompt_checked_at = -1.0  # the last_output a quiet prompt check already looked at
         self.exited_at: float | None = None
-        self.partial_checked_at = -1.0
 
     def run(self, record_start: Callable[[], None]) -> SupervisedRun:
         try:
@@ -173,7 +176,7 @@ class _Watch:
                 self._read(key.fd)
             if self.exited_at is None and self.proc.poll() is not None:
                 self.exited_at = time.monotonic()
-        return self._check_prompts(time.monotonic(), quiet_only=False)
+        return None  # a child that exited was not waiting for anyone
 
     def _wait_s(self) -> float:
         return _MAX_WAIT_S if self.selector.get_map() else 0.02
@@ -188,30 +191,25 @@ class _Watch:
             self.selector.unregister(fd)
             channel.finish()
             return
-        self.last_output = time.monotonic()
         channel.feed(data)
+        # Stamped after the runner's own work on the data: only the child's silence counts.
+        self.last_output = time.monotonic()
+        self.last_fd = fd
 
     def _check(self, now: float) -> _Stop | None:
         if self.task.cancel is not None and self.task.cancel.is_set():
             return _Stop(RunEnd.CANCELLED, None, TerminatedBy.USER, cancel_reason(self.task.cancel))
-        stop = self._check_prompts(now, quiet_only=True)
-        if stop is not None:
-            return stop
+        if now - self.last_output >= PROMPT_QUIET_S and self.prompt_checked_at < self.last_output:
+            self.prompt_checked_at = self.last_output
+            if (prompt := self._waiting_prompt()) is not None:
+                return _prompt_stop(prompt)
         return self._check_timers(now)
 
-    def _check_prompts(self, now: float, *, quiet_only: bool) -> _Stop | None:
-        for channel in self.channels.values():
-            if channel.prompt is not None:
-                return _prompt_stop(channel.prompt)
-        quiet = now - self.last_output >= PARTIAL_QUIET_S
-        if quiet_only and (not quiet or self.partial_checked_at >= self.last_output):
+    def _waiting_prompt(self) -> str | None:
+        """The prompt the running child's last output ends with, if any (None once it exited)."""
+        if self.exited_at is not None or self.last_fd is None or self.proc.poll() is not None:
             return None
-        self.partial_checked_at = self.last_output
-        for channel in self.channels.values():
-            partial = channel.partial_line() or channel.trailing_partial
-            if partial and channel.scan_prompts and match_prompt(partial):
-                return _prompt_stop(partial)
-        return None
+        return self.channels[self.last_fd].waiting_prompt()
 
     def _check_timers(self, now: float) -> _Stop | None:
         limits = self.limits
@@ -225,6 +223,8 @@ class _Watch:
             return None
         paused = self.observer is not None and self.observer.progress_paused()
         if not paused and now - self.last_output >= limits.progress_timeout_ms / 1000:
+            if (prompt := self._waiting_prompt()) is not None:  # a progress timeout shorter than the grace
+                return _prompt_stop(prompt)
             return _timeout(f"no output for progress_timeout_ms ({limits.progress_timeout_ms} ms)",
                             limits.progress_timeout_ms)
         return None

@@ -13,7 +13,7 @@ import pytest
 
 from runner.executors.base import ExecutorLimits, ExecutorResult, ExecutorStatus, ExecutorTask
 from runner.executors.shell import ShellExecutor
-from runner.executors.supervise import SpawnSpec, supervise
+from runner.executors.supervise import PROMPT_QUIET_S, SpawnSpec, supervise
 from runner.logs.models import BlockedReason, ErrorCode, EventType, TerminatedBy
 from tests.helpers.recording_sink import RecordingSink, group_gone, live_children
 
@@ -52,22 +52,44 @@ def assert_blocked(result: ExecutorResult, reason: BlockedReason, by: Terminated
     ("echo 'Press any key to continue' >&2; sleep 30", "Press any key to continue"),
 ])
 def test_prompt_line_blocks_the_child(tmp_path: Path, command: str, shown: str) -> None:
-    """A `? `/`Press ` prompt line (coloured or on stderr) ends the child as INTERACTIVE_PROMPT at once."""
+    """A `? `/`Press ` prompt line (coloured or on stderr) followed by silence ends the child as INTERACTIVE_PROMPT
+    after the grace period."""
     result, sink, elapsed = run_shell(tmp_path, command)
     assert_blocked(result, BlockedReason.INTERACTIVE_PROMPT, TerminatedBy.REPL_FAIL_CLOSED)
     assert result.detected_pattern == shown
     assert result.error_message == f"Executor blocked on interactive prompt: '{shown}'"
     assert result.error_code is ErrorCode.EXECUTOR_BLOCKED
-    assert elapsed <= LIMITS.kill_grace_ms / 1000 + SLACK_S
+    assert elapsed <= PROMPT_QUIET_S + LIMITS.kill_grace_ms / 1000 + SLACK_S
+    assert group_gone(sink.child_pid())
+
+
+@pytest.mark.parametrize("command", [
+    "echo '?'",
+    "echo 'Press CTRL+C to quit'",
+    "echo ' * Running (Press CTRL+C to quit)'; sleep 2.5; echo served",
+    "echo 'Continue (y/n)'; echo 'assuming yes'",
+    "echo 'Overwrite config? [Y/n]'",
+    "printf 'Proceed? [y/N] '",
+    "echo '? Select an option'; sleep 0.3; echo 'option 1 chosen by the config'",
+    "head -c 10000000 /dev/urandom",
+    "head -c 3000000 /dev/urandom | tr '\\000' '?'; printf '\\n? \\377\\n'; sleep 2.5",
+])
+def test_prompt_words_in_ordinary_output_never_end_the_task(tmp_path: Path, command: str) -> None:
+    """`?`, `(y/n)`, `Press CTRL+C`, a prompt-like last line of a child that exits, and binary output complete."""
+    limits = ExecutorLimits(executor_timeout_ms=30_000, progress_timeout_ms=10_000, kill_grace_ms=1_000,
+                            drain_timeout_ms=1_000)
+    result, sink, _elapsed = run_shell(tmp_path, command, limits)
+    assert result.status is ExecutorStatus.SUCCEEDED, (result.error_message, sink.events[-3:])
+    assert not result.executor_blocked
     assert group_gone(sink.child_pid())
 
 
 def test_yes_no_prompt_without_newline_blocks(tmp_path: Path) -> None:
-    """A trailing `Overwrite? [Y/n] ` with no newline is caught after a short quiet period."""
+    """A trailing `Overwrite? [Y/n] ` with no newline is caught after the grace period of silence."""
     result, sink, elapsed = run_shell(tmp_path, "printf 'Overwrite config? [Y/n] '; sleep 30")
     assert_blocked(result, BlockedReason.INTERACTIVE_PROMPT, TerminatedBy.REPL_FAIL_CLOSED)
     assert result.detected_pattern == "Overwrite config? [Y/n]"
-    assert elapsed <= LIMITS.kill_grace_ms / 1000 + SLACK_S
+    assert elapsed <= PROMPT_QUIET_S + LIMITS.kill_grace_ms / 1000 + SLACK_S
     assert group_gone(sink.child_pid())
 
 

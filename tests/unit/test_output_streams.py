@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.executors.streams import OutputBudget, OutputChannel
+from runner.executors.streams import MENU_LINES, OutputBudget, OutputChannel
 from runner.logs.models import EventType
 from tests.helpers.recording_sink import RecordingSink
 
@@ -34,12 +34,21 @@ def test_raw_log_cap_keeps_a_note() -> None:
 
 
 def test_trailing_line_without_newline_is_kept_and_scanned() -> None:
-    """The unterminated last line is logged at end of stream and still checked for a prompt."""
+    """The unterminated last line is the stream's waiting prompt while it lasts, and is logged at end of stream."""
     sink = RecordingSink()
     channel = OutputChannel("stderr", OutputBudget(sink), emit_events=False, scan_prompts=True)
     channel.feed(b"Continue? [Y/n] ")
     assert channel.partial_line() == "Continue? [Y/n] "
+    assert channel.waiting_prompt() == "Continue? [Y/n]"
     channel.finish()
-    assert channel.prompt == "Continue? [Y/n]"
     assert channel.trailing_partial == "Continue? [Y/n] "
     assert sink.raw == [("stderr", "Continue? [Y/n] ")]
+
+
+def test_a_prompt_followed_by_a_menu_is_still_waiting_but_not_after_more_output() -> None:
+    """A `? ` line stays the waiting prompt for up to MENU_LINES lines after it; more lines end it."""
+    channel = OutputChannel("stdout", OutputBudget(RecordingSink()), emit_events=False, scan_prompts=True)
+    channel.feed(b"? Pick a template\n" + b"".join(b"  %d) option\n" % i for i in range(MENU_LINES)))
+    assert channel.waiting_prompt() == "? Pick a template"
+    channel.feed(b"compiling...\n")
+    assert channel.waiting_prompt() is None

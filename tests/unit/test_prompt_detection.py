@@ -32,9 +32,15 @@ def test_prompt_lines_match(line: str) -> None:
     "Compiled 12 files",
     "",
     "x" * 100_000,
+    "Press CTRL+C to quit",
+    " * Running on http://127.0.0.1:5000 (Press CTRL+C to quit)",
+    "Press Ctrl-C to stop (y/n)",
+    "? \x00\x01binary",
+    "Enter \ufffd\ufffd",
 ])
 def test_ordinary_lines_do_not_match(line: str) -> None:
-    """Look-alikes (git status `??`, words starting with Enter/Press, long lines) are not prompts."""
+    """Look-alikes (git status `??`, words starting with Enter/Press, long lines, how-to-stop hints,
+    binary) are not prompts."""
     assert match_prompt(line) is None
 
 
