@@ -15,6 +15,7 @@ from typing import Any
 from runner.executors.base import EventSink, raw_log_line
 from runner.executors.prompts import SCAN_CHARS, match_prompt, match_stdin_message
 from runner.logs.masking import StreamMasker
+from runner.logs.masking.stream import Piece
 from runner.logs.models import EventType
 
 MAX_OUTPUT_EVENTS = 500
@@ -93,6 +94,7 @@ class OutputChannel:
         self.stdin_message: str | None = None
         self.trailing_partial: str = ""
         self.line_count = 0
+        self._line_open = False  # a piece of the current line was emitted and more of it follows
 
     def feed(self, data: bytes) -> None:
         """Take bytes as they were read; handle every line they complete."""
@@ -101,7 +103,7 @@ class OutputChannel:
     def finish(self) -> None:
         """End of stream: flush the decoder, the masker and the unterminated last line."""
         self._take(self._decoder.decode(b"", final=True))
-        for masked in self._masker.flush():
+        for masked in self._masker.flush_pieces():
             self._emit(masked)
         last = self.partial_line()
         self.trailing_partial = last
@@ -126,7 +128,7 @@ class OutputChannel:
     def _take(self, text: str) -> None:
         if not text:
             return
-        for masked in self._masker.feed(text):
+        for masked in self._masker.feed_pieces(text):
             self._emit(masked)
         pieces = text.split("\n")
         for piece in pieces[:-1]:
@@ -142,13 +144,23 @@ class OutputChannel:
         self._partial.append(piece[: MAX_PARSE_CHARS - self._partial_len])
         self._partial_len += len(piece)
 
-    def _emit(self, masked: str) -> None:
+    def _emit(self, piece: Piece) -> None:
+        """One masked piece: every piece goes to the raw log; only a line's first piece becomes an
+        output event (cut to MAX_EVENT_CHARS), so events, the echo and their caps count lines."""
+        starts_line = not self._line_open
+        self._line_open = not piece.ends_line
+        if not piece.shown:
+            return
+        masked = piece.text
+        self._budget.raw(self.stream, masked)
+        if not starts_line:
+            return
         self.line_count += 1
         self.tail.append(masked[:MAX_EVENT_CHARS])
-        self._budget.raw(self.stream, masked)
         if self._emit_events:
             # Already masked: cut without masking a second time.
-            line = masked if len(masked) <= MAX_EVENT_CHARS else masked[:MAX_EVENT_CHARS] + "[TRUNCATED]"
+            cut = len(masked) > MAX_EVENT_CHARS or not piece.ends_line
+            line = masked[:MAX_EVENT_CHARS] + "[TRUNCATED]" if cut else masked
             self._budget.event(EventType.EXECUTOR_OUTPUT, {"stream": self.stream, "line": line})
 
     def _raw_line(self, line: str) -> None:

@@ -13,6 +13,7 @@ from runner.executors.shell import ShellExecutor
 from runner.executors.streams import MAX_EVENT_CHARS, MAX_OUTPUT_EVENTS
 from runner.logs.masking import reset_env_secrets
 from runner.logs.models import BlockedReason, EventType
+from tests.helpers.cli import run_pm
 from tests.helpers.recording_sink import RecordingSink, group_gone
 
 LIMITS = ExecutorLimits(executor_timeout_ms=20_000, progress_timeout_ms=5_000, kill_grace_ms=1_000)
@@ -98,3 +99,12 @@ def test_secret_split_across_writes_is_masked(tmp_path: Path, planted_token: str
         assert secret not in everything
         assert secret[: len(secret) // 2] not in everything
     assert "[MASKED" in everything
+
+
+def test_the_echo_limit_counts_lines_not_pieces(tmp_path: Path) -> None:
+    """One 10 MB line is one echoed line (cut), so the REPL's 200-line echo stays small and later lines show."""
+    script = "head -c 10000000 /dev/zero | tr '\\0' a; echo; echo after-the-long-line\n"
+    run = run_pm(["repl", "--executor", "shell"], stdin=script, cwd=tmp_path)
+    assert "RESULT: COMPLETE" in run.stdout, run.transcript()[-2000:]
+    assert "  | after-the-long-line" in run.lines
+    assert len(run.stdout) < 20_000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.executors.streams import MENU_LINES, OutputBudget, OutputChannel
+from runner.executors.streams import MAX_EVENT_CHARS, MENU_LINES, OutputBudget, OutputChannel
 from runner.logs.models import EventType
 from tests.helpers.recording_sink import RecordingSink
 
@@ -52,3 +52,20 @@ def test_a_prompt_followed_by_a_menu_is_still_waiting_but_not_after_more_output(
     assert channel.waiting_prompt() == "? Pick a template"
     channel.feed(b"compiling...\n")
     assert channel.waiting_prompt() is None
+
+
+def test_an_over_long_line_is_one_event_and_every_byte_reaches_the_raw_log() -> None:
+    """A 10 MB line arriving in 64 KiB reads is one output event (cut, marked) and one counted line;
+    the raw log still receives all of it, in pieces."""
+    sink = RecordingSink()
+    channel = OutputChannel("stdout", OutputBudget(sink), emit_events=True, scan_prompts=True)
+    block = b"a" * 65_536
+    for _ in range(160):
+        channel.feed(block)
+    channel.feed(b"\nnext\n")
+    channel.finish()
+    lines = [event["line"] for event in sink.of_type(EventType.EXECUTOR_OUTPUT)]
+    assert len(lines) == 2 and lines[1] == "next"
+    assert lines[0] == "a" * MAX_EVENT_CHARS + "[TRUNCATED]"
+    assert channel.line_count == 2
+    assert sum(len(text) for stream, text in sink.raw if stream == "stdout") == 160 * 65_536 + len("next")

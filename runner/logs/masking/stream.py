@@ -40,6 +40,9 @@ class _Segment(NamedTuple):
     shown: bool = True  # False for a bare line end whose content was hidden
 
 
+Piece = _Segment  # what feed_pieces returns: (text, ends_line, shown)
+
+
 class StreamMasker:
     """Feed text as it arrives; get back masked complete lines (and pieces of over-long ones)."""
 
@@ -72,6 +75,22 @@ class StreamMasker:
     def flush(self) -> list[str]:
         """The masked rest at end of stream; the masker is then ready for a new stream."""
         return [seg.text for seg in self._flush() if seg.shown]
+
+    def feed_pieces(self, chunk: str) -> list[Piece]:
+        """Like `feed`, as pieces saying whether each ends a line (False: a piece of an over-long
+        line, more of it follows) and whether it is shown (a hidden piece may still end a line)."""
+        try:
+            lines = self._plain_lines(chunk)
+        except Exception:  # fail closed and start over
+            self._reset()
+            return [Piece(MASKING_ERROR, True)]
+        if lines is not None:
+            return [Piece(line, True) for line in lines]
+        return self._feed(chunk)
+
+    def flush_pieces(self) -> list[Piece]:
+        """Like `flush`, as pieces (see `feed_pieces`)."""
+        return self._flush()
 
     def _plain_lines(self, chunk: str) -> list[str] | None:
         """The usual case in one pass: whole, short lines with no key header and no held state.
