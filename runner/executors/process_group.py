@@ -4,8 +4,8 @@ On Linux the runner makes itself a child subreaper, so a grandchild orphaned by 
 re-parented to the runner rather than to an init that may never reap it. A `ChildFamily` is the
 task's process group plus every descendant that left it (`setsid`, `setpgid`, a double fork):
 they are found in /proc (`process_tree.py`) and ended with the group. The direct child gets
-`PR_SET_PDEATHSIG` (SIGKILL), so it dies with the runner even when the runner is SIGKILLed; the
-rest of its group is ended at the next start from the pid, pgid and start time the task recorded.
+`PR_SET_PDEATHSIG` (SIGKILL, set by `setpriv`: see `launch.py`), so it dies with the runner even
+when the runner is SIGKILLed; the rest of its group is ended at the next start from the pid, pgid and start time the task recorded.
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner.executors import process_tree
+from runner.executors.launch import launch_argv
 from runner.executors.process_tree import TAG_VARIABLE, Process
 
 _PR_SET_CHILD_SUBREAPER = 36
-_PR_SET_PDEATHSIG = 1
 _END_ROUNDS = 5
 _POLL_S = 0.02
 _AFTER_KILL_S = 2.0
@@ -46,23 +46,6 @@ def become_subreaper() -> bool:
     return _subreaper
 
 
-def _die_with_parent() -> Callable[[], None] | None:
-    """A pre-exec step giving the child SIGKILL when the runner dies (Linux), resolved before the fork."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    parent = os.getpid()
-
-    def set_death_signal() -> None:
-        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        if os.getppid() != parent:  # the runner died before the signal was armed
-            os._exit(1)
-    return set_death_signal
-
-
 def spawn(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None,
           tag: str | None = None) -> subprocess.Popen[bytes]:
     """Start `argv` in a new session (its own process group, no controlling terminal), stdin empty;
@@ -72,7 +55,7 @@ def spawn(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None,
     if tag is not None:
         environment[TAG_VARIABLE] = tag
     return subprocess.Popen(
-        list(argv),
+        launch_argv(argv, cwd, environment),
         cwd=cwd,
         env=environment,
         stdin=subprocess.DEVNULL,
@@ -80,7 +63,6 @@ def spawn(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None,
         stderr=subprocess.PIPE,
         start_new_session=True,
         close_fds=True,
-        preexec_fn=_die_with_parent(),  # resolved before the fork: only prctl and getppid run in the child
     )
 
 

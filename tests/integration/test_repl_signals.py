@@ -16,7 +16,7 @@ from tests.helpers.cli import runner_env
 from tests.helpers.logs_check import assert_logs_consistent
 
 
-def wait_for_running_task(project: Path, timeout: float = 15) -> None:
+def wait_for_running_task(project: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if any(b'"running"' in p.read_bytes() for p in project.glob(".claude/logs/sessions/*/tasks/task-*.json")):
@@ -65,6 +65,18 @@ def _reap(pid: int) -> None:
         pass
 
 
+def _recorded_child_pid(project: Path, timeout: float = 60) -> int:
+    """The pid EXECUTOR_START recorded for the first task, once it is on disk."""
+    deadline = time.monotonic() + timeout
+    while True:
+        data = b"".join(p.read_bytes() for p in project.glob(".claude/logs/sessions/*/tasks/task-001*"))
+        found = re.search(rb'"pid": ?(\d+)', data)
+        if found is not None:
+            return int(found.group(1))
+        assert time.monotonic() < deadline, "EXECUTOR_START with the child's pid was never written"
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT])
 def test_termination_signals_end_the_task_and_its_setsid_grandchild(tmp_path: Path, signum: int) -> None:
     """SIGTERM, SIGHUP and SIGQUIT mid-task: the group and a setsid grandchild die, the log is terminal, exit 1."""
@@ -77,14 +89,15 @@ def test_termination_signals_end_the_task_and_its_setsid_grandchild(tmp_path: Pa
     assert proc.stdin is not None
     proc.stdin.write(script)
     proc.stdin.close()
-    wait_for_running_task(tmp_path)
-    deadline = time.monotonic() + 15
-    while not (pidfile.exists() and pidfile.read_text().strip()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    grandchild = int(pidfile.read_text())
+    proc.stdin = None  # already closed: communicate() must not flush it
+    grandchild = None
     try:
+        wait_for_running_task(tmp_path)
+        deadline = time.monotonic() + 60
+        while not (pidfile.exists() and pidfile.read_text().strip()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        grandchild = int(pidfile.read_text())
         proc.send_signal(signum)
-        proc.stdin = None
         out, err = proc.communicate(timeout=20)
         assert proc.returncode == 1, (out, err)
         assert b"RESULT: ERROR" in out and b"  | never" not in out
@@ -95,7 +108,10 @@ def test_termination_signals_end_the_task_and_its_setsid_grandchild(tmp_path: Pa
             " (its terminal or session closed)" if signum == signal.SIGHUP else "")
         assert not _alive(grandchild), "the setsid grandchild outlived the task"
     finally:
-        if _alive(grandchild):
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=20)
+        if grandchild is not None and _alive(grandchild):
             os.kill(grandchild, signal.SIGKILL)
 
 
@@ -112,18 +128,17 @@ def test_sigkill_of_the_runner_leaves_nothing_after_the_next_start(tmp_path: Pat
     assert proc.stdin is not None
     proc.stdin.write(script)
     proc.stdin.close()
-    wait_for_running_task(tmp_path)
-    deadline = time.monotonic() + 15
-    while not all(f.exists() and f.read_text().strip() for f in (member_file, escaped_file)):
-        assert time.monotonic() < deadline, "the task never started its children"
-        time.sleep(0.05)
-    member, escaped = int(member_file.read_text()), int(escaped_file.read_text())
-    child = None
+    proc.stdin = None  # already closed: communicate() must not flush it
+    member = escaped = child = None
     try:
-        tasks = list(tmp_path.glob(".claude/logs/sessions/*/tasks/task-001*"))
-        child = int(re.search(rb'"pid": ?(\d+)', b"".join(p.read_bytes() for p in tasks)).group(1))  # type: ignore[union-attr]
+        wait_for_running_task(tmp_path)
+        deadline = time.monotonic() + 60
+        while not all(f.exists() and f.read_text().strip() for f in (member_file, escaped_file)):
+            assert time.monotonic() < deadline, "the task never started its children"
+            time.sleep(0.05)
+        member, escaped = int(member_file.read_text()), int(escaped_file.read_text())
+        child = _recorded_child_pid(tmp_path)
         proc.kill()
-        proc.stdin = None
         proc.communicate(timeout=20)
         deadline = time.monotonic() + 10
         while _alive(child) and time.monotonic() < deadline:
@@ -131,7 +146,7 @@ def test_sigkill_of_the_runner_leaves_nothing_after_the_next_start(tmp_path: Pat
         assert not _alive(child), "the direct child outlived the runner (no PDEATHSIG)"
         assert _alive(member) and _alive(escaped), "nothing else should have ended yet"
         run = subprocess.run([sys.executable, "-m", "runner", "repl", "--executor", "shell"], input=b"true\n",
-                             cwd=tmp_path, env=runner_env(), capture_output=True, timeout=60)
+                             cwd=tmp_path, env=runner_env(), capture_output=True, timeout=120)
         assert run.returncode == 0, run
         assert b"recovered 1 task(s)" in run.stdout + run.stderr
         assert b"ended 2 process(es) left running" in run.stdout + run.stderr, run
@@ -140,6 +155,9 @@ def test_sigkill_of_the_runner_leaves_nothing_after_the_next_start(tmp_path: Pat
             time.sleep(0.05)
         assert not _alive(member) and not _alive(escaped)
     finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=20)
         for pid in (member, escaped, child):
             if pid is not None and _alive(pid):
                 os.kill(pid, signal.SIGKILL)
