@@ -46,7 +46,7 @@ def test_sensitive_hidden_files_are_warned_in_the_result_and_in_logs(tmp_path: P
     (log,) = assert_logs_consistent(tmp_path)
     assert log.sensitive_files_modified == [".env", ".git/hooks/pre-push", ".github/workflows/ci.yml"]
     (event,) = [e for e in log.events if e.event_type.value == "WARNING"]
-    assert event.visibility.value == "summary" and event.content["kind"] == "sensitive_files_modified"
+    assert event.visibility.value == "summary" and event.content["warning"] == "sensitive_files_modified"
     assert log.files_modified_count == 0 and log.artifacts.files_touched == []
 
 
