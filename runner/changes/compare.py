@@ -21,9 +21,6 @@ from runner.changes.scan import Scan, digest_file, fingerprint_fields, is_racy
 from runner.changes.sensitive import sensitive_changes
 from runner.changes.state import ChangeSet, GitLook, Method, ProjectState, look
 
-# ctime comes from the kernel's coarse clock, a few milliseconds behind time.time_ns().
-CLOCK_SLACK_NS = 50_000_000
-
 
 @dataclass
 class _Found:
@@ -56,7 +53,7 @@ class _Racy:
 
 def _written_during(print_: bytes, since_ns: int) -> bool:
     _size, _mtime, ctime, _inode, _kind = fingerprint_fields(print_)
-    return ctime >= since_ns - CLOCK_SLACK_NS
+    return ctime >= since_ns  # `since_ns` is from scan.file_clock_ns, the clock files are stamped with
 
 
 def compare_scans(root: Path, before: Scan, after: Scan, racy: _Racy, prefix: str = "") -> _Found:

@@ -9,7 +9,6 @@ One detector per project lives for the whole process (`detector_for`).
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 from runner.changes.compare import compare_states
@@ -28,6 +27,7 @@ from runner.changes.scan import (
     MAX_ENTRIES,
     collector_paused,
     digest_file,
+    file_clock_ns,
     hash_racy,
     is_racy,
     scan_tree,
@@ -119,7 +119,7 @@ class ChangeDetector:
         return self._scan_look(note, known)
 
     def _scan_look(self, note: str | None, known: set[str]) -> ProjectState:
-        taken_at = time.time_ns()
+        taken_at = file_clock_ns()
         scan = scan_tree(str(self.root), extra_ignore=self._info_exclude(),
                          on_folder=self.watch.watch if self.watch is not None else None,
                          max_entries=self.max_entries)
@@ -128,7 +128,7 @@ class ChangeDetector:
         return ProjectState(self.root, taken_at, Method.SCAN, sensitive, scan=scan, note=note)
 
     def _git_look(self, repository: Repository, activity: Activity, known: set[str]) -> ProjectState:
-        taken_at = time.time_ns()
+        taken_at = file_clock_ns()
         self._arm_for_git(activity)
         status = read_status(self.root, repository.prefix)
         with collector_paused():

@@ -13,6 +13,7 @@ import hashlib
 import os
 import stat
 import struct
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +27,9 @@ RACY_WINDOW_NS = 2_000_000_000
 HASH_MAX_FILE_BYTES = 1024 * 1024
 HASH_MAX_TOTAL_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 500_000
+
+_CLOCK_REALTIME_COARSE = 5  # Linux's clock id; Python's time module does not name it
+_COARSE_LAG_NS = 50_000_000  # elsewhere: how far a file's stamp may lag the wall clock
 
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _PACK = struct.Struct("<qqqQH").pack
@@ -41,6 +45,19 @@ def fingerprint_fields(print_: bytes) -> tuple[int, int, int, int, int]:
     """(size, mtime_ns, ctime_ns, inode, file type bits) of a fingerprint."""
     size, mtime, ctime, inode, kind = _UNPACK(print_)
     return int(size), int(mtime), int(ctime), int(inode), int(kind)
+
+
+def file_clock_ns() -> int:
+    """Now, as the kernel stamps a file changed at this moment: a file whose ctime is at least this
+    was changed after the call. Linux stamps files from the coarse real-time clock (a tick behind the
+    wall clock), so a stamp compared with `time.time_ns()` could fall before a moment it followed;
+    elsewhere the wall clock less the coarse clock's worst lag."""
+    if sys.platform.startswith("linux"):
+        try:
+            return time.clock_gettime_ns(_CLOCK_REALTIME_COARSE)
+        except OSError:
+            pass
+    return time.time_ns() - _COARSE_LAG_NS
 
 
 def is_racy(print_: bytes, taken_at_ns: int) -> bool:
@@ -191,7 +208,7 @@ def scan_tree(root: str, *, extra_ignore: IgnoreFile | None = None, on_folder: F
 
     With `files=False` only the folders are walked (each passed to `on_folder`): no file is looked at.
     """
-    scan = Scan(taken_at_ns=time.time_ns(), limit=max_entries)
+    scan = Scan(taken_at_ns=file_clock_ns(), limit=max_entries)
     with collector_paused():
         walker = _Walker(root.rstrip("/") or "/", scan, on_folder, max_entries, files)
         walker.run(IgnoreMatcher((extra_ignore,) if extra_ignore is not None else ()))

@@ -139,10 +139,18 @@ class ChildFamily:
             return []
         processes = process_tree.all_processes()
         found = {p.pid: p for p in process_tree.descendants(os.getpid(), processes)
-                 if p.start_ticks >= self.start_ticks and p.pgid != self.pgid and not p.zombie}
+                 if p.pgid != self.pgid and not p.zombie and self._started_by_task(p)}
         if self.tag is not None and not become_subreaper():
             found.update((p.pid, p) for p in process_tree.tagged(self.tag, processes) if p.pgid != self.pgid)
         return list(found.values())
+
+    def _started_by_task(self, process: Process) -> bool:
+        """Started after the child, or in the same clock tick (10 ms) and carrying the task's tag: a
+        process the runner started just before the task can share the child's tick."""
+        assert self.start_ticks is not None
+        if process.start_ticks != self.start_ticks:
+            return process.start_ticks > self.start_ticks
+        return self.tag is not None and process_tree.carries_tag(process.pid, self.tag)
 
     def alive(self) -> bool:
         """True while the group or an escaped member is alive (escaped ones are looked for again)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,6 +143,20 @@ def test_a_task_that_commits_its_change_is_still_seen(tmp_path: Path) -> None:
     assert (changes.created, changes.modified) == (["added.txt"], ["README.md"])
     undone = run_task(detector, lambda: git(root, "reset", "-q", "--soft", "HEAD~1"))
     assert undone.changed == 0
+
+
+def test_a_file_written_just_before_the_task_is_not_the_tasks(tmp_path: Path) -> None:
+    """A committed file rewritten (same bytes) 20 ms before the task's first look, that the task then
+    only stages differently (reset --soft), is not reported: its ctime is judged on the clock files
+    are stamped with, not the wall clock less a slack."""
+    root = make_project(tmp_path / "p", git_repo=True)
+    write(root, "README.md", "new text\n")
+    git(root, "commit", "-q", "-am", "second")
+    detector = ChangeDetector(root)
+    write(root, "README.md", "new text\n")
+    time.sleep(0.02)
+    undone = run_task(detector, lambda: git(root, "reset", "-q", "--soft", "HEAD~1"))
+    assert undone.changed == 0, undone
 
 
 def test_repository_filter_programs_are_never_run(tmp_path: Path) -> None:
