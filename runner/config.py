@@ -22,6 +22,8 @@ from runner.errors import ConfigError
 from runner.logs.limits import LoggingLimits
 from runner.logs.models import Durability, PlanMode, RequireEvidence
 from runner.logs.store import safe_files
+from runner.logs.store.access import READ, explain, fix_hint
+from runner.logs.store.paths import project_of
 from runner.logs.store.safe_files import Limit, UnsafeFileError, write_atomic
 
 RUNNER_CONFIG_FILE = "runner.config.json"
@@ -176,6 +178,11 @@ def _read_json_file(path: Path) -> tuple[dict[str, Any], bytes] | None:
     except UnsafeFileError as exc:
         raise ConfigError(f"refusing to read {exc.strerror}",
                           hint=f"remove or replace {exc.path} (it may have come with a cloned repository)") from None
+    except PermissionError as exc:
+        refusal = explain(path, READ)
+        if refusal is None:
+            raise ConfigError(f"cannot read {path}: {exc.strerror}", hint="check its permissions") from exc
+        raise ConfigError(f"cannot read {path}: {refusal.reason}", hint=fix_hint(refusal, project_of(path))) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}", hint="check its permissions") from exc
     try:

@@ -16,6 +16,7 @@ class ExitStatus(IntEnum):
     ERROR = 1
     INCOMPLETE = 2
     USAGE = 64  # a command line pm-runner cannot parse (sysexits' EX_USAGE), never 2 ("incomplete")
+    LOGS_NOT_WRITABLE = 73  # the task logs cannot be created here (sysexits' EX_CANTCREAT)
 
 
 class RunnerError(Exception):
@@ -41,6 +42,10 @@ class ConfigError(RunnerError):
 
 class StoreError(RunnerError):
     """The logs folder cannot be created, locked, read or written."""
+
+
+class LogsNotWritableError(StoreError):
+    """The task logs cannot be written here (read-only file system, another user's folder): exit 73."""
 
 
 class LockTimeoutError(StoreError):

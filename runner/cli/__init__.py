@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from runner.cli.env import Environment
 from runner.cli.options import build_parser
-from runner.errors import ExitStatus, RunnerError, UsageError
+from runner.errors import ExitStatus, LogsNotWritableError, RunnerError, UsageError
 
 __all__ = ["SUBCOMMANDS", "Environment", "Subcommand", "main"]
 
@@ -43,7 +43,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {sub.name: sub for sub in (
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> ExitStatus:
-    """Run `pm-runner ARGV`: 0/1/2 like the tasks, 64 for a command line it cannot use."""
+    """Run `pm-runner ARGV`: 0/1/2 like the tasks, 64 for a command line it cannot use, 73 when the
+    task logs cannot be written here."""
     env = env or Environment()
     argv = sys.argv[1:] if argv is None else list(argv)
     closed = _closed_stream(argv, env)
@@ -59,6 +60,9 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> ExitS
     except UsageError as exc:
         _report(exc, env)
         return ExitStatus.USAGE
+    except LogsNotWritableError as exc:
+        _report(exc, env)
+        return ExitStatus.LOGS_NOT_WRITABLE
     except RunnerError as exc:
         _report(exc, env)
         return ExitStatus.ERROR

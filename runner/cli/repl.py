@@ -43,6 +43,7 @@ def _run_session(config: RunnerConfig, terminal: Terminal, env: Environment,
                  args: argparse.Namespace) -> ExitStatus:
     from runner.core import RunnerCore
     from runner.logs.manager import TaskLogManager
+    from runner.logs.store.access import check_logs_writable
     from runner.repl.loop import run_interactive, run_script
     from runner.repl.startup import startup_messages
 
@@ -51,6 +52,8 @@ def _run_session(config: RunnerConfig, terminal: Terminal, env: Environment,
                              max_event_bytes=int(config.logging.max_event_size_mb * 1024 * 1024),
                              on_disk_full=lambda: _free_space(config, manager, terminal))
     try:
+        paths = manager.paths
+        check_logs_writable(config.project_root, paths.logs_dir, (paths.sessions_dir,))
         core = RunnerCore(config, manager, terminal)
         startup_messages(core, terminal)
         if args.continue_session:

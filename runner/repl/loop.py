@@ -9,7 +9,13 @@ from __future__ import annotations
 from typing import IO, NoReturn
 
 from runner.core import RunnerCore
-from runner.errors import ExitStatus, LogWriteFatalError, RunnerError, StoreError
+from runner.errors import (
+    ExitStatus,
+    LogsNotWritableError,
+    LogWriteFatalError,
+    RunnerError,
+    StoreError,
+)
 from runner.orchestration.request import RequestOutcome
 from runner.repl.commands import CommandContext, run_command
 from runner.repl.interrupts import InterruptGate, Terminated
@@ -88,7 +94,7 @@ def _run_task(core: RunnerCore, terminal: Terminal, line: str, *, interactive: b
 def _fatal(core: RunnerCore, terminal: Terminal, exc: RunnerError) -> NoReturn:
     core.record_fatal()
     terminal.error(exc.message, exc.hint or "the task log could not be saved; the runner stops here")
-    raise StopRepl(ExitStatus.ERROR)
+    raise StopRepl(ExitStatus.LOGS_NOT_WRITABLE if isinstance(exc, LogsNotWritableError) else ExitStatus.ERROR)
 
 
 def _after_request(core: RunnerCore, terminal: Terminal, outcome: RequestOutcome, interactive: bool) -> None:

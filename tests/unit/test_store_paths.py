@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.errors import InvalidIdError, StoreError
+from runner.errors import InvalidIdError, LogsNotWritableError, StoreError
 from runner.logs.manager import TaskLogManager, TaskOutcome
 from runner.logs.models import EventType, ExecutorInfo, TaskStatus
 from runner.logs.store import LogReader
@@ -128,15 +128,16 @@ def test_missing_project_root_is_not_created(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
-def test_unwritable_project_is_permission_denied(tmp_path: Path) -> None:
-    """A read-only project folder gives StoreError 'permission denied' with a hint."""
+def test_unwritable_project_names_the_owner_and_the_missing_permission(tmp_path: Path) -> None:
+    """A project folder without write permission gives LogsNotWritableError naming its owner and mode."""
     tmp_path.chmod(0o500)
     try:
-        with pytest.raises(StoreError) as caught:
+        with pytest.raises(LogsNotWritableError) as caught:
             TaskLogManager(tmp_path).open_session()
     finally:
         tmp_path.chmod(0o700)
-    assert "permission denied" in caught.value.message
+    assert f"the folder {tmp_path} belongs to" in caught.value.message
+    assert "(dr-x------)" in caught.value.message and "no write (w) permission" in caught.value.message
 
 
 def test_atomic_write_makes_0600_files(tmp_path: Path) -> None:

@@ -10,9 +10,10 @@ import errno
 import os
 from pathlib import Path
 
-from runner.errors import NotFoundError, StoreError
+from runner.errors import LogsNotWritableError, NotFoundError, StoreError
 from runner.ids import IdKind, validate
 from runner.logs.store import safe_files
+from runner.logs.store.access import WRITE, cannot_read_logs, explain, fix_hint
 from runner.logs.store.safe_files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, UnsafeFileError
 
 __all__ = ["LOCK_NAME", "OWNER_LOCK_NAME", "PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "LogPaths", "ensure_private_dir",
@@ -114,8 +115,7 @@ def has_sessions(paths: LogPaths) -> bool:
     except UnsafeFileError as exc:
         raise unsafe_store_error(exc) from None
     except OSError as exc:
-        raise StoreError(f"cannot read the logs in {paths.logs_dir}: {exc.strerror or exc}",
-                         hint="the logs folder must be a real folder; move away what is in its place") from None
+        raise cannot_read_logs(paths.logs_dir, paths.project_root, exc) from None
     return True
 
 
@@ -132,11 +132,22 @@ def require_session_folder(paths: LogPaths, session_id: str) -> None:
 
 def _dir_error(folder: Path, code: int) -> StoreError:
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return StoreError(
-            f"cannot create log folder {folder}: permission denied",
-            hint=f"check the permissions of {folder.parent}, or point --project-root at a writable folder",
-        )
+        refusal = explain(folder, WRITE)
+        if refusal is not None:
+            return LogsNotWritableError(f"cannot create log folder {folder}: {refusal.reason}",
+                                        hint=fix_hint(refusal, project_of(folder)))
+        return LogsNotWritableError(f"cannot create log folder {folder}: {os.strerror(code)}",
+                                    hint=f"check the permissions of {folder.parent}, or run pm-runner in a project "
+                                         "folder you can write")
     return StoreError(
         f"cannot create log folder {folder}: {os.strerror(code) if code else 'unknown error'}",
         hint="check free space and permissions of the project folder",
     )
+
+
+def project_of(path: Path) -> Path:
+    """The project folder of a path under `<project>/.claude` (the path's parent otherwise)."""
+    for folder in (path, *path.parents):
+        if folder.name == ".claude":
+            return folder.parent
+    return path.parent

@@ -22,6 +22,7 @@ from runner.logs.models import (
     TaskLog,
 )
 from runner.logs.store import global_index, indexes, safe_files
+from runner.logs.store.access import cannot_read_logs
 from runner.logs.store.journal import load_task
 from runner.logs.store.locks import DEFAULT_LOCK_TIMEOUT_S, Locks
 from runner.logs.store.paths import LogPaths, require_session_folder, unsafe_store_error
@@ -56,8 +57,7 @@ class LogReader:
             raise NotFoundError(f"no logs in {self.logs_dir}",
                                 hint="run a task first, or check --project / --project-root") from None
         except OSError as exc:
-            raise StoreError(f"cannot read the logs in {self.logs_dir}: {exc.strerror or exc}",
-                             hint="the logs folder must be a real folder; move away what is in its place") from None
+            raise cannot_read_logs(self.logs_dir, self.paths.project_root, exc) from None
 
     def _require_session(self, session_id: str) -> None:
         self._require_logs()
