@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from runner.executors.denied_tool import DeniedTool
+from runner.executors.failure_kind import FailureKind
 from runner.logs.models import (
     BlockedReason,
     DeniedToolEntry,
@@ -128,6 +129,9 @@ class ExecutorResult:
     detected_pattern: str | None = None  # the prompt line that blocked the run, masked
     denied_tools: list[DeniedTool] = field(default_factory=list)  # refused by the agent's permissions
     notices: list[Notice] = field(default_factory=list)  # what the agent said the user must act on (masked)
+    # Set by the executor when it recognises a failure as worth a retry, or as a missing model
+    # (executors/failure_kind.py); the review loop decides what to do with it.
+    failure_kind: FailureKind | None = None
 
     @property
     def executor_blocked(self) -> bool:

@@ -23,12 +23,13 @@ from runner.executors.base import (
 from runner.executors.claude_facts import result_error
 from runner.executors.claude_stream import WRITE_TOOLS, StreamJsonParser
 from runner.executors.denied_tool import DeniedTool
+from runner.executors.failure_kind import FailureKind, from_error_text, from_http_status
 from runner.executors.outcome import is_question
 from runner.executors.streams import OutputBudget
 from runner.executors.supervise import SpawnSpec, supervise
 from runner.executors.supervised_run import SupervisedRun
 from runner.logs.masking import mask_and_truncate, mask_text
-from runner.logs.models import ErrorCode
+from runner.logs.models import BlockedReason, ErrorCode
 
 PROGRAM = "claude"
 _STDERR_ONLY = frozenset({"stderr"})
@@ -89,6 +90,9 @@ class ClaudeCodeExecutor:
             early.resume_token = parser.session_id
             early.final_message = parser.last_text
             early.notices = parser.notices
+            if early.blocked_reason is BlockedReason.TIMEOUT and run.silent:
+                # Not one line in the whole run: a hung connection, not an agent at work.
+                early.failure_kind = FailureKind.TRANSIENT
             return early
         return result_from_stream(parser, run, task.project_root)
 
@@ -112,10 +116,18 @@ def result_from_stream(parser: StreamJsonParser, run: SupervisedRun, root: Path 
     if failure is not None:
         code, why = failure
         return ExecutorResult(status=ExecutorStatus.FAILED, error_code=code,
-                              error_message=mask_and_truncate(why, 1_000), **base)
+                              error_message=mask_and_truncate(why, 1_000), failure_kind=_failure_kind(record, why),
+                              **base)
     asks = not claims and not denied and is_question(final)
     why_denied = mask_and_truncate(denials_reason(denied, root), 1_000) if denied else None
     return ExecutorResult(status=ExecutorStatus.SUCCEEDED, is_question=asks, error_message=why_denied, **base)
+
+
+def _failure_kind(record: dict[str, Any] | None, why: str) -> FailureKind | None:
+    """The API status Claude Code reports for a failed model call, else what its error text says."""
+    status = record.get("api_error_status") if record is not None else None
+    by_status = from_http_status(status) if isinstance(status, int) and not isinstance(status, bool) else None
+    return by_status or from_error_text(why)
 
 
 def _final_message(parser: StreamJsonParser, record: dict[str, Any] | None) -> str:

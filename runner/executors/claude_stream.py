@@ -60,6 +60,18 @@ def _preview(content: object) -> str:
     return mask_and_truncate(str(content or ""), _PREVIEW_CHARS)
 
 
+def _session_total(by_model: object, input_parts: list[int], output: int | None) -> bool:
+    """True when `modelUsage` counts more tokens than this run's `usage`: its cost is the session's total."""
+    if not isinstance(by_model, dict) or not by_model:
+        return False
+    counted = 0
+    for entry in by_model.values():
+        if isinstance(entry, dict):
+            counted += sum(_int(entry.get(key)) or 0 for key in (
+                "inputTokens", "cacheReadInputTokens", "cacheCreationInputTokens", "outputTokens"))
+    return counted > sum(input_parts) + (output or 0)
+
+
 class StreamJsonParser:
     """A `LineObserver` for the supervisor: parses stdout, pauses the progress timeout during tools."""
 
@@ -227,6 +239,7 @@ class StreamJsonParser:
         model = result_model(record, self.model)
         return Metrics(
             model=model,
+            cost_covers_session=_session_total(record.get("modelUsage"), known, _int(raw.get("output_tokens"))) or None,
             input_tokens=sum(known) if known else None,
             cache_creation_input_tokens=parts[1],
             cache_read_input_tokens=parts[2],

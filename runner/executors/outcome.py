@@ -7,6 +7,7 @@ reads its status from the stream instead but uses the same question rule.
 from __future__ import annotations
 
 from runner.executors.base import ExecutorResult, ExecutorStatus
+from runner.executors.failure_kind import from_error_text
 from runner.executors.failure_reason import failure_reason, meaningful_stderr_line
 from runner.executors.supervised_run import SupervisedRun
 from runner.logs.models import ErrorCode
@@ -51,5 +52,7 @@ def exited_result(run: SupervisedRun, *, detect_question: bool, agent_output: bo
     why = f"Executor exited with code {run.exit_code}"
     if reason:
         why += f": {reason.strip()}"
+    # Only an agent CLI's own error words say a failure was transient; a shell command's never do.
+    kind = from_error_text(reason) if agent_output else None
     return ExecutorResult(status=ExecutorStatus.FAILED, exit_code=run.exit_code, final_message=message,
-                          error_message=why, error_code=ErrorCode.EXECUTOR_FAILED)
+                          error_message=why, error_code=ErrorCode.EXECUTOR_FAILED, failure_kind=kind)

@@ -31,43 +31,59 @@ class ExecutorSpec:
     takes_permissions: bool = False  # built with what the agent may do without asking
     stream_format: str | None = None  # the format its stdout is parsed as (executors/formats/)
     # Its prompt is prose for an agent: a subtask's prompt carries the whole request as context.
-    # False where the prompt is a command (shell) or a directive (fake): a subtask runs its part alone.
+    # False where the prompt is a command (shell) or a directive (fake): a subtask runs its part alone,
+    # and a rejected pass cannot carry the review's findings (spec/review-loop.md).
     reads_prose: bool = True
     plans_by_default: bool = True  # `--plan auto` splits requests for it (spec/planning.md)
     login_check: tuple[str, ...] | None = None  # arguments that make its CLI say whether it is logged in
     auth_hint: str | None = None  # what to do when it is not logged in
+    # The review loop (spec/review-loop.md): on by default for agents; a modification prompt resumes
+    # the agent's own session when it `resumes`; `takes_model` when --model / escalation / fallback
+    # reach the agent.
+    review_by_default: bool = False
+    resumes: bool = False
+    takes_model: bool = False
 
 
 EXECUTORS: dict[str, ExecutorSpec] = {spec.name: spec for spec in (
     ExecutorSpec("claude-code", "runner.executors.claude_code", "ClaudeCodeExecutor",
                  "Claude Code headless (claude -p, stream-json)", program="claude",
                  api_key_env="ANTHROPIC_API_KEY", stream_format="claude-stream-json",
-                 takes_permissions=True),
+                 takes_permissions=True, review_by_default=True, resumes=True, takes_model=True),
     ExecutorSpec("codex", "runner.executors.agents.codex", "CodexExecutor",
                  "OpenAI Codex CLI headless (codex exec --json)", program="codex",
                  api_key_env="OPENAI_API_KEY", stream_format="codex-jsonl",
-                 login_check=("login", "status"), auth_hint="run `codex login` (or set OPENAI_API_KEY)"),
+                 login_check=("login", "status"), auth_hint="run `codex login` (or set OPENAI_API_KEY)",
+                 review_by_default=True, resumes=True, takes_model=True),
     ExecutorSpec("gemini", "runner.executors.agents.gemini", "GeminiExecutor",
                  "Google Gemini CLI headless (gemini -p, stream-json)", program="gemini",
                  api_key_env="GEMINI_API_KEY", stream_format="gemini-stream-json",
-                 auth_hint="run `gemini` once and log in, or set GEMINI_API_KEY"),
+                 auth_hint="run `gemini` once and log in, or set GEMINI_API_KEY",
+                 review_by_default=True, resumes=True, takes_model=True),
+    # amp has no model flag, so --model, escalation and fallback never reach it (takes_model off).
     ExecutorSpec("amp", "runner.executors.agents.claude_family", "AmpExecutor",
                  "Sourcegraph Amp in execute mode (amp -x, stream-json)", program="amp",
                  api_key_env="AMP_API_KEY", stream_format="claude-stream-json",
-                 auth_hint="run `amp login` (or set AMP_API_KEY)"),
+                 auth_hint="run `amp login` (or set AMP_API_KEY)",
+                 review_by_default=True, resumes=True),
     ExecutorSpec("qwen", "runner.executors.agents.claude_family", "QwenExecutor",
                  "Qwen Code headless (qwen -p, stream-json)", program="qwen",
-                 stream_format="claude-stream-json", auth_hint="run `qwen` once and log in"),
+                 stream_format="claude-stream-json", auth_hint="run `qwen` once and log in",
+                 review_by_default=True, resumes=True, takes_model=True),
     ExecutorSpec("cursor", "runner.executors.agents.cursor", "CursorExecutor",
                  "Cursor's agent CLI headless (cursor-agent -p, stream-json)", program="cursor-agent",
                  api_key_env="CURSOR_API_KEY", stream_format="cursor-stream-json",
-                 auth_hint="run `cursor-agent login` (or set CURSOR_API_KEY)"),
+                 auth_hint="run `cursor-agent login` (or set CURSOR_API_KEY)",
+                 review_by_default=True, resumes=True, takes_model=True),
     ExecutorSpec("opencode", "runner.executors.agents.opencode", "OpencodeExecutor",
                  "opencode headless (opencode run --format json)", program="opencode",
-                 stream_format="opencode-json", auth_hint="run `opencode auth login`"),
+                 stream_format="opencode-json", auth_hint="run `opencode auth login`",
+                 review_by_default=True, resumes=True, takes_model=True),
+    # aider cannot resume from the command line: a modification prompt starts a fresh run.
     ExecutorSpec("aider", "runner.executors.agents.aider", "AiderExecutor",
                  "aider with one message (aider --message; text, no resume)", program="aider",
-                 stream_format="aider-text", auth_hint="set the API key of your model's provider"),
+                 stream_format="aider-text", auth_hint="set the API key of your model's provider",
+                 review_by_default=True, takes_model=True),
     ExecutorSpec("command", "runner.executors.command", "CommandExecutor",
                  "any agent CLI from a template, e.g. 'codex exec {prompt}'", takes_template=True,
                  plans_by_default=False),

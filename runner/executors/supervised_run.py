@@ -36,6 +36,11 @@ class SupervisedRun:
     stderr_tail: list[str] = field(default_factory=list)
     killed_leftovers: bool = False
 
+    @property
+    def silent(self) -> bool:
+        """The child printed nothing at all, on either stream."""
+        return not self.stdout_tail and not self.stderr_tail
+
     def early_result(self) -> ExecutorResult | None:
         """The result for a run that did not exit on its own terms (blocked, cancelled, not started)."""
         if self.end is RunEnd.EXITED:

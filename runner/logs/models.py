@@ -96,6 +96,8 @@ class ErrorCode(StrEnum):
     LOG_WRITE_FAILED = "LOG_WRITE_FAILED"
     SKIPPED = "SKIPPED"  # a subtask not run: a subtask it depends on did not complete, or the plan stopped
     PLAN_INCOMPLETE = "PLAN_INCOMPLETE"  # a chunked task whose subtasks did not all complete
+    REVIEW_REJECTED = "REVIEW_REJECTED"  # the review loop ran out of iterations with its criteria failing
+    BUDGET_EXCEEDED = "BUDGET_EXCEEDED"  # a cost or token budget stopped the task, or refused it
 
 
 class DetectionMethod(StrEnum):
@@ -309,6 +311,27 @@ class Metrics(_Model):
     cost_usd: float | None = None
     model: str | None = None
     num_turns: int | None = None
+    # Where cost_usd comes from: "reported" by the executor, "estimated" from the price table
+    # (some passes at least), "partial" when some passes had no known cost (cost_usd covers the rest).
+    cost_source: str | None = None
+    passes: int | None = None  # executor passes summed here (review iterations, retries, fallback)
+    # Set by an executor when cost_usd is the agent session's running total, not this run's (Claude Code
+    # 2.1.332 reports a resumed session's cost so); the loop turns it into the pass's own cost and the
+    # task's stored metrics never carry it.
+    cost_covers_session: bool | None = None
+
+
+class ReviewIteration(_Model):
+    """One iteration of the review loop, as the index, the tree and the exports show it."""
+
+    iteration: int
+    loop: int = 1  # 2 after an escalation
+    verdict: str | None = None  # PASS / REJECT / RETRY, or ERROR / CLARIFY / BUDGET when the pass ended the task
+    model: str | None = None
+    failed: list[str] = Field(default_factory=list)  # labels of the criteria that failed
+    retries: int = 0
+    fallback: bool = False
+    cost_usd: float | None = None
 
 
 class ExecutorInfo(_Model):
@@ -352,6 +375,7 @@ class TaskLog(_Model):
     resume_token: str | None = None
     denied_tools: list[DeniedToolEntry] = Field(default_factory=list)
     test_mode: bool = False  # set when a test-only executor (`fake`) produced this log
+    review_iterations: list[ReviewIteration] = Field(default_factory=list)  # empty when no review ran
     visibility: Visibility = Visibility.SUMMARY
     masked: Literal[True] = True
     events: list[LogEvent] = Field(min_length=1)
@@ -409,6 +433,7 @@ class TaskLogEntry(_Model):
     first_event_type: EventType | None = None
     last_event_type: EventType | None = None
     test_mode: bool = False
+    review_iterations: list[ReviewIteration] = Field(default_factory=list)
 
 
 class SessionIndex(_Model):

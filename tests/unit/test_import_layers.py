@@ -30,6 +30,7 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.logs.parts", 0),
     ("runner.executors.base", 0),  # the protocol and its data
     ("runner.executors.denied_tool", 0),  # data: a refused tool call, part of the result
+    ("runner.executors.failure_kind", 0),  # data: the kinds of failure and their recognisers (no I/O)
     ("runner.logs.retention.report", 0),  # data only: what retention removed and reports
     ("runner.notices", 0),
     ("runner.logs.masking", 1),  # masking.env reads os.environ once; no files
@@ -47,6 +48,15 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.orchestration", 3),
     ("runner.orchestration.planner", 1),  # the planner is pure: a request in, a Plan out
     ("runner.orchestration.planning", 1),
+    ("runner.orchestration.budget", 1),  # pure: spend, limits and crossings (views format it)
+    ("runner.pricing", 1),  # pure, plus reading its own bundled prices.json
+    ("runner.loop_settings", 1),  # data: the review, budget and models sections of the config file (prices too)
+    ("runner.review", 2),  # reads the changed files and runs the user's checks
+    ("runner.review.markers", 1),
+    ("runner.review.parsers", 1),
+    ("runner.review.criteria", 1),
+    ("runner.review.facts", 0),
+    ("runner.review.prompt", 1),
     ("runner.core", 3),
     ("runner.repl", 4),
     ("runner.cli", 4),
