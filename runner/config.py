@@ -25,6 +25,8 @@ from runner.logs.store import safe_files
 from runner.logs.store.access import READ, explain, fix_hint
 from runner.logs.store.paths import project_of
 from runner.logs.store.safe_files import Limit, UnsafeFileError, write_atomic
+from runner.loop_settings import Criteria, LoopSettings, ReviewMode
+from runner.pricing import Price
 
 RUNNER_CONFIG_FILE = "runner.config.json"
 REPL_STATE_FILE = "repl.json"
@@ -84,7 +86,7 @@ class Settings(_FileModel):
     max_subtasks: int | None = Field(default=None, ge=2, le=100)
 
 
-class ConfigFile(Settings):
+class ConfigFile(Settings, LoopSettings):
     """The schema of `.claude/runner.config.json` (every key optional)."""
 
     executors: dict[str, ExecutorSettings] = Field(default_factory=dict)
@@ -142,6 +144,30 @@ class RunnerConfig:
     allowed_tools: tuple[str, ...] = ()
     # The settings a repository file set (field → where), for the consent check; flags are not here.
     origins: dict[str, SettingOrigin] = field(default_factory=dict)
+    # Where `model` came from, for MODEL_SELECTED: "--model flag", "config file", "/model", "executor default".
+    model_source: str = "executor default"
+    # The review loop, retries, escalation and budgets (spec/review-loop.md).
+    review_mode: ReviewMode = ReviewMode.AUTO
+    checks: list[str] = field(default_factory=list)  # --check flags and /check add: the user's own
+    repo_checks: list[str] = field(default_factory=list)  # review.checks of the repository's config file
+    repo_checks_trusted: bool = False  # set by the repository-trust consent (issue 9); see spec/review-loop.md
+    max_iterations: int = 3
+    max_retries: int = 2
+    retry_backoff_ms: int = 2_000
+    check_timeout_ms: int = 300_000
+    criteria: Criteria = field(default_factory=Criteria)
+    escalate_model: str | None = None
+    fallback_model: str | None = None
+    max_cost_usd: float | None = None
+    max_task_cost_usd: float | None = None
+    max_tokens: int | None = None
+    budget_warn_ratio: float = 0.8
+    prices: dict[str, Price] = field(default_factory=dict)
+
+    @property
+    def active_checks(self) -> list[str]:
+        """The checks that run: the user's, plus the repository's once the project is trusted."""
+        return [*self.checks, *(self.repo_checks if self.repo_checks_trusted else [])]
 
     @property
     def claude_dir(self) -> Path:
@@ -168,6 +194,7 @@ class CliOverrides:
     settings: Settings = field(default_factory=Settings)
     permission_mode: PermissionMode | None = None
     allowed_tools: tuple[str, ...] = ()
+    loop: LoopSettings = field(default_factory=LoopSettings)  # --review, --check, budgets, models (cli/loop_options.py)
 
 
 def _read_json_file(path: Path) -> tuple[dict[str, Any], bytes] | None:
@@ -293,17 +320,23 @@ def resolve_config(overrides: CliOverrides, *, stdin_is_tty: bool) -> RunnerConf
         logging=file_cfg.logging,
         executors=file_cfg.executors,
     )
-    # Each layer: (its values, where a value came from — None for the command line).
-    layers: list[tuple[dict[str, Any], Callable[[str], SettingOrigin | None]]] = [
-        (file_cfg.model_dump(include=set(Settings.model_fields)), file_loaded.origin),
+    # Each layer: (its values, where a value came from — None for the command line, and what
+    # MODEL_SELECTED names as the reason when the layer sets the model; repl.json is what /model saved).
+    layers: list[tuple[dict[str, Any], Callable[[str], SettingOrigin | None], str]] = [
+        (file_cfg.model_dump(include=set(Settings.model_fields)), file_loaded.origin, "config file"),
+        (_loop_layer(file_cfg, from_repository=True), lambda key: file_loaded.origin(_LOOP_FILE_KEYS[key]),
+         "config file"),
         ({"executor": state.provider, "model": state.model},
-         lambda key: state_loaded.origin("provider" if key == "executor" else key)),
-        (overrides.settings.model_dump(), lambda key: None),
+         lambda key: state_loaded.origin("provider" if key == "executor" else key), "/model"),
+        ({**overrides.settings.model_dump(), **_loop_layer(overrides.loop, from_repository=False)},
+         lambda key: None, "--model flag"),
     ]
     origins: dict[str, SettingOrigin] = {}
-    for values, origin_of in layers:
+    for values, origin_of, model_source in layers:
         given = {k: v for k, v in values.items() if v is not None}
         config = replace(config, **given)
+        if "model" in given:
+            config = replace(config, model_source=model_source)
         for key in given:
             origin = origin_of(key)
             if origin is None:
@@ -357,6 +390,36 @@ def _refuse_unconsented_widening(path: Path, own: ExecutorSettings, overrides: C
 def _runs_commands(rule: str) -> bool:
     """`Bash`, `Bash(npm test)`, `Bash(git:*)`: a rule that lets the agent run shell commands."""
     return rule.strip().split("(", 1)[0].strip() == "Bash"
+
+
+# The config file's key of each RunnerConfig field the loop layer sets (for SettingOrigin).
+_LOOP_FILE_KEYS = {
+    "review_mode": "review.mode", "max_iterations": "review.max_iterations", "max_retries": "review.max_retries",
+    "retry_backoff_ms": "review.retry_backoff_ms", "check_timeout_ms": "review.check_timeout_ms",
+    "criteria": "review.criteria", "repo_checks": "review.checks", "checks": "review.checks",
+    "max_cost_usd": "budget.max_cost_usd", "max_task_cost_usd": "budget.max_task_cost_usd",
+    "max_tokens": "budget.max_tokens", "budget_warn_ratio": "budget.warn_ratio",
+    "escalate_model": "models.escalate", "fallback_model": "models.fallback", "prices": "models.prices",
+}
+
+
+def _loop_layer(loop: LoopSettings, *, from_repository: bool) -> dict[str, Any]:
+    """The review, budget and models sections as RunnerConfig fields (None where they are silent).
+
+    Checks from the repository's config file are kept apart from the user's own (`--check`): they run
+    programs, so they wait for the project to be trusted.
+    """
+    review, budget, models = loop.review, loop.budget, loop.models
+    checks = list(review.checks) or None
+    return {
+        "review_mode": review.mode, "max_iterations": review.max_iterations, "max_retries": review.max_retries,
+        "retry_backoff_ms": review.retry_backoff_ms, "check_timeout_ms": review.check_timeout_ms,
+        "criteria": review.criteria if "criteria" in review.model_fields_set else None,
+        "repo_checks" if from_repository else "checks": checks,
+        "max_cost_usd": budget.max_cost_usd, "max_task_cost_usd": budget.max_task_cost_usd,
+        "max_tokens": budget.max_tokens, "budget_warn_ratio": budget.warn_ratio,
+        "escalate_model": models.escalate, "fallback_model": models.fallback, "prices": dict(models.prices) or None,
+    }
 
 
 def save_repl_state(claude_dir: Path, *, provider: str | None, model: str | None) -> Path:

@@ -34,15 +34,24 @@ from runner.logs.models import EventType, ExecutorInfo, RunnerDecision, TaskLog,
 from runner.logs.outcome import TRUNCATED
 from runner.notices import Notice
 from runner.orchestration import record
+from runner.orchestration.budget import SessionBudget, Spend, SpendReport, spend_of
 from runner.orchestration.chunking.plan_events import plan_from_events
 from runner.orchestration.chunking.retry import parts_so_far, retry_start
 from runner.orchestration.chunking.run import ChunkedRequest, record_plan, run_chunked
-from runner.orchestration.gates import Rejection, check_gates
+from runner.orchestration.gates import Rejection, budget_rejection, check_gates
 from runner.orchestration.loop import TaskRun, TaskSpec, run_task
+from runner.orchestration.loop.plans import (
+    budget_limits,
+    executor_row,
+    loop_rules,
+    model_plan,
+    review_plan,
+)
 from runner.orchestration.planner import make_plan, planning_on
 from runner.orchestration.planning.model import Plan
 from runner.orchestration.request import RequestOutcome
 from runner.orchestration.tally import RunTally
+from runner.pricing import builtin_table, with_overrides
 
 _MASK_MARKER = re.compile(r"\[MASKED:[A-Za-z0-9_]+\]")
 
@@ -64,7 +73,7 @@ class CoreUI(Protocol):
     def notify(self, notice: Notice) -> None: ...
     def task_started(self, task: TaskLog) -> None: ...
     def progress(self, line: str) -> None: ...
-    def task_finished(self, log: TaskLog) -> None: ...
+    def task_finished(self, log: TaskLog, spend: SpendReport | None = None) -> None: ...
     def plan_ready(self, plan: Plan) -> bool:
         """Show a plan about to run; False when the person declines it (nothing runs)."""
         ...
@@ -95,6 +104,10 @@ class RunnerCore:
         self._prompts: dict[str, str] = {}
         self._plans: dict[str, Plan] = {}  # the plans of this process's chunked tasks, unmasked
         self._notices: list[Notice] = []  # what the request being handled has to say after its tasks
+        # The session's budget (limits change with /budget) and the price table for estimated costs.
+        self.budget = SessionBudget(limits=budget_limits(config))
+        self.prices = with_overrides(builtin_table(), config.prices)
+        self._model_change: dict[str, str] | None = None  # recorded as MODEL_CHANGE in the next task
         self._executor: Executor | None = None
         self._executor_problem: RunnerError | None = None
         self.executor_name = config.executor or default_executor()
@@ -141,6 +154,7 @@ class RunnerCore:
             project_mode=str(self.config.project_mode), executor=self.executor_name,
             model=self.config.model, interactive=not self.config.non_interactive)
         self.pending = None
+        self.budget.spent = Spend()
         self._report_recovered(opened.recovered)
         return opened.session_id
 
@@ -154,6 +168,8 @@ class RunnerCore:
     def continue_session(self, session_id: str) -> str:
         opened = self.manager.continue_session(session_id)
         self.pending = None
+        # The session budget counts what the session's tasks have already spent.
+        self.budget.spent = spend_of(self.manager.entries())
         self._report_recovered(opened.recovered)
         return opened.session_id
 
@@ -268,6 +284,7 @@ class RunnerCore:
         """The per-task step every task goes through, a chunked task's parts included."""
         self._prompts[task.task_id] = prompt
         self.ui.task_started(task)
+        self._record_model_change(task.task_id)
         run = self._run_or_reject(task, prompt, resume_token)
         if run.result is not None:  # what the agent said the person must act on, after the result block
             self._notices.extend(notice for notice in run.result.notices if notice not in self._notices)
@@ -279,27 +296,39 @@ class RunnerCore:
         return self.cancel.is_set() or (run.result is not None and run.result.status is ExecutorStatus.CANCELLED)
 
     def _run_or_reject(self, task: TaskLog, prompt: str, resume_token: str | None) -> TaskRun:
+        spec = self.task_spec(task.task_id, prompt, resume_token)
+        if isinstance(spec, Rejection):
+            return TaskRun(record.reject(self.manager, task.task_id, spec), None)
+        return run_task(self.manager, spec, self.ui)
+
+    def task_spec(self, task_id: str, prompt: str, resume_token: str | None = None) -> TaskSpec | Rejection:
+        """How a registered task would run now (executor, limits, review, models, budget), or why it may not."""
         executor = check_gates(self._executor, self._executor_problem, self.config.executors)
         if isinstance(executor, Rejection):
-            return TaskRun(record.reject(self.manager, task.task_id, executor), None)
-        overall, progress = self.config.limits_for(executor.name)
-        spec = TaskSpec(
-            task_id=task.task_id, executor=executor,
-            executor_info=ExecutorInfo(name=executor.name, model=self.config.model),
+            return executor
+        refused = self.budget.refusal()
+        if refused is not None:
+            return budget_rejection(refused)
+        config, row = self.config, executor_row(executor.name)
+        overall, progress = config.limits_for(executor.name)
+        return TaskSpec(
+            task_id=task_id, executor=executor,
+            executor_info=ExecutorInfo(name=executor.name, model=config.model),
             executor_task=ExecutorTask(
-                prompt=prompt, project_root=self.config.project_root,
-                interactive=not self.config.non_interactive,
+                prompt=prompt, project_root=config.project_root,
+                interactive=not config.non_interactive,
                 limits=ExecutorLimits(executor_timeout_ms=overall, progress_timeout_ms=progress,
-                                      kill_grace_ms=self.config.kill_grace_ms),
-                resume_token=resume_token, model=self.config.model, cancel=self.cancel),
-            require_evidence=self.config.require_evidence,
+                                      kill_grace_ms=config.kill_grace_ms),
+                resume_token=resume_token, model=config.model, cancel=self.cancel),
+            require_evidence=config.require_evidence,
+            review=review_plan(config, row), rules=loop_rules(config, row), models=model_plan(config, row),
+            budget=self.budget, prices=self.prices,
         )
-        return run_task(self.manager, spec, self.ui)
 
     def _finished(self, log: TaskLog) -> None:
         """Count a terminal task and show its result; a streak warning joins the request's notices."""
         streak = self.tally.record(log)
-        self.ui.task_finished(log)
+        self.ui.task_finished(log, self.spend_report(log))
         if streak is not None:
             self._notices.append(streak)
 
@@ -372,6 +401,48 @@ class RunnerCore:
         reruns = {n: parts.latest[n] for n in parts.to_rerun(plan) if n in parts.latest}
         outcome = self._run_plan(parent, plan, prompt, retry_of=original, carried=carried, reruns=reruns)
         return self._retried(original, outcome)
+
+    def loop_notices(self) -> list[Notice]:
+        """Settings of the review loop that will not do what they say, said once at start."""
+        config, notices = self.config, []
+        if config.repo_checks and not config.repo_checks_trusted:
+            notices.append(Notice.warning(
+                f"{len(config.repo_checks)} check(s) in .claude/runner.config.json (review.checks) will not run: "
+                "a repository's config file may not run programs until you trust the project",
+                hint="give the checks you want with --check CMD (or /check add CMD); see spec/review-loop.md"))
+        row = executor_row(self.executor_name or "")
+        ignored = [flag for flag, value in (("--escalate-model", config.escalate_model),
+                                            ("--fallback-model", config.fallback_model)) if value]
+        if ignored and self.executor_name and not row.takes_model:
+            notices.append(Notice.warning(f"{' and '.join(ignored)} ignored: the {self.executor_name} executor "
+                                          "passes no model to its program"))
+        return notices
+
+    # -- budget -------------------------------------------------------------------------
+
+    def spend_report(self, log: TaskLog | None = None) -> SpendReport:
+        """The session's spend against its limits, with `log`'s own when given."""
+        metrics = log.metrics if log is not None else None
+        tokens = None
+        if metrics is not None and (metrics.input_tokens is not None or metrics.output_tokens is not None):
+            tokens = (metrics.input_tokens or 0) + (metrics.output_tokens or 0)
+        return SpendReport(self.budget.limits, self.budget.spent,
+                           metrics.cost_usd if metrics is not None else None, tokens)
+
+    # -- model --------------------------------------------------------------------------
+
+    def change_model(self, name: str) -> str | None:
+        """Use `name` from now on (`/model`); the change is recorded as MODEL_CHANGE in the next task."""
+        previous = self.config.model
+        self.config.model, self.config.model_source = name, "/model"
+        self._model_change = {"message": f"{previous or 'executor default'} → {name} (/model)",
+                              "from_model": previous or "(executor default)", "to_model": name, "source": "/model"}
+        return previous
+
+    def _record_model_change(self, task_id: str) -> None:
+        if self._model_change is not None:
+            self.manager.add_event(task_id, EventType.MODEL_CHANGE, self._model_change)
+            self._model_change = None
 
     # -- the exit code --------------------------------------------------------------------
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from runner import __version__
 from runner.cli.env import Environment
+from runner.cli.loop_options import add_loop_flags, loop_settings_from
+from runner.cli.setting_flag import SettingFlag
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -58,18 +58,6 @@ def subtask_limit(text: str) -> int:
     if not 2 <= value <= 100:
         raise argparse.ArgumentTypeError(f"expected a number from 2 to 100, got {value}")
     return value
-
-
-@dataclass(frozen=True)
-class SettingFlag:
-    """One setting as a flag of `pm-runner repl`: the `Settings` field it sets and how it is typed."""
-
-    field: str
-    flag: str
-    help: str
-    metavar: str | None = None
-    choices: tuple[str, ...] | None = None
-    type: Callable[[str], Any] = str
 
 
 SETTING_FLAGS: tuple[SettingFlag, ...] = (
@@ -152,6 +140,7 @@ def _add_repl_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         repl.add_argument(setting.flag, dest=setting.field, metavar=setting.metavar, choices=setting.choices,
                           type=setting.type, help=setting.help)
     _add_permission_flags(repl)
+    add_loop_flags(repl)
 
 
 def _add_logs_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -199,4 +188,5 @@ def overrides_from(args: argparse.Namespace, env: Environment) -> CliOverrides:
         settings=settings_from(args),
         permission_mode=PermissionMode(args.permission_mode) if args.permission_mode else None,
         allowed_tools=tuple(args.allowed_tools),
+        loop=loop_settings_from(args),
     )

@@ -17,6 +17,7 @@ from runner.logs.models import (
     ErrorCode,
     EventType,
     LogEvent,
+    ReviewIteration,
     RunnerDecision,
     TaskLog,
     TaskStatus,
@@ -45,6 +46,7 @@ class TaskOutcome:
     executor_summary: str | None = None
     evidence: Evidence = field(default_factory=Evidence)
     facts: RunFacts = field(default_factory=RunFacts)
+    review_iterations: list[ReviewIteration] = field(default_factory=list)  # the review loop's, when it ran
     final_event_content: dict[str, Any] = field(default_factory=dict)
 
 
@@ -132,6 +134,7 @@ def _outcome_fields(current: TaskLog, outcome: TaskOutcome, now: str) -> dict[st
         "metrics": _masked_model(facts.metrics), "resume_token": mask_optional(facts.resume_token),
         "denied_tools": [_masked_model(entry) for entry in facts.denied_tools],
         "test_mode": facts.test_mode or current.test_mode,
+        "review_iterations": [_masked_model(i) for i in outcome.review_iterations],
     }
 
 

@@ -1,5 +1,5 @@
-"""One attempt at a task: look at the project, run the executor (its events go to the task's log),
-look again, and check on disk what changed and what was claimed (runner/changes does the looking).
+"""One pass of a task: run the executor (its events go to the task's log), then check on disk what
+changed since the task started (runner/changes does the looking) and what was claimed in any pass so far.
 
 I/O: the executor and the disk; nothing here writes to the terminal.
 """
@@ -13,12 +13,17 @@ from typing import Any, Protocol
 from runner.changes import ProjectState, detector_for
 from runner.executors.base import Executor, ExecutorResult, ExecutorTask, raw_log_line
 from runner.logs.manager import RawLog, TaskLogManager
-from runner.logs.models import EventType
+from runner.logs.models import EventType, Metrics
+from runner.notices import Notice
 from runner.verify import Verification, verify_task
 
 
 class ProgressListener(Protocol):
+    """Who hears about a running task: its progress lines and the notices it raises (a budget warning)."""
+
     def progress(self, line: str) -> None: ...
+
+    def notify(self, notice: Notice) -> None: ...
 
 
 class ManagerSink:
@@ -54,21 +59,29 @@ class ManagerSink:
 
 @dataclass(frozen=True)
 class Attempt:
-    """The facts of one attempt: what the executor reported, and what the disk shows."""
+    """The facts of one pass: what the executor reported, what the disk shows since the task started,
+    and the pass's metrics (priced from the table when the executor gave no cost)."""
 
     result: ExecutorResult
     verification: Verification
+    metrics: Metrics | None
 
 
-def run_executor(executor: Executor, task: ExecutorTask, sink: ManagerSink) -> tuple[ProjectState, ExecutorResult]:
-    """The project as it was before, and the executor's result; the sink is closed once it returns."""
-    before = detector_for(task.project_root).before()
-    result = executor.run(task, sink)
-    sink.close()
-    return before, result
+def run_executor(executor: Executor, task: ExecutorTask, sink: ManagerSink) -> ExecutorResult:
+    """The executor's result; the sink is closed once it returns."""
+    try:
+        return executor.run(task, sink)
+    finally:
+        sink.close()
 
 
-def check_on_disk(root: Path, before: ProjectState, result: ExecutorResult) -> Attempt:
-    """Look again and verify the executor's claims against what really changed."""
-    verification = verify_task(root, detector_for(root).after(before), result.claimed_files)
-    return Attempt(result, verification)
+def project_state(root: Path) -> ProjectState:
+    """The project as it is now: the "before" every pass of a task is verified against."""
+    return detector_for(root).before()
+
+
+def check_on_disk(root: Path, start: ProjectState, claims: list[str], result: ExecutorResult,
+                  metrics: Metrics | None) -> Attempt:
+    """Look again and verify every claim so far against what changed since the task started."""
+    verification = verify_task(root, detector_for(root).after(start), claims)
+    return Attempt(result, verification, metrics)

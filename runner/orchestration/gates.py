@@ -1,7 +1,7 @@
 """Preconditions checked before a task reaches its executor: is there one, and does it have its key.
 
 A task that fails a gate is still logged, as `error` with `runner_decision: reject` and the fix.
-Budget gates (issue 12) join here.
+A session whose budget is spent refuses every new task (`BUDGET_EXCEEDED`) until `/budget` raises it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from runner.errors import RunnerError
 from runner.executors.base import Executor
 from runner.executors.keys import KeySetting, required_key_missing
+from runner.logs.models import ErrorCode
+from runner.orchestration.budget import BudgetEvent, describe
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class Rejection:
 
     reason: str
     hint: str
+    error_code: ErrorCode = ErrorCode.REJECTED
 
 
 def check_gates(executor: Executor | None, problem: RunnerError | None,
@@ -32,3 +35,10 @@ def check_gates(executor: Executor | None, problem: RunnerError | None,
     if missing:
         return Rejection(f"{missing} is not set", f"export {missing}=... before starting pm-runner")
     return executor
+
+
+def budget_rejection(reached: BudgetEvent) -> Rejection:
+    """A new task refused because the session's budget is spent."""
+    return Rejection(f"{describe(reached)}: no new task runs until the budget is raised",
+                     "raise it with /budget <USD> (or /budget tokens <N>), or start a new pm-runner with a "
+                     "higher --max-cost-usd / --max-tokens", ErrorCode.BUDGET_EXCEEDED)

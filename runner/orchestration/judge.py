@@ -1,15 +1,20 @@
-"""Judging one attempt: the executor's result plus the evidence on disk → the task's status (DESIGN §8).
+"""Judging one pass: the executor's result, the evidence on disk and the review's criteria → a verdict
+and the task's status (DESIGN §8, spec/review-loop.md "Decisions").
 
-Pure functions over data. `decide_status` is today's whole judgment; the review loop's criteria
-(issue 12) join it here as further functions of the same facts.
+Pure functions over data: `decide_status` is the status rule of one pass without a review;
+`judge_pass` adds the review's PASS / REJECT and the RETRY of a transient failure.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from runner.executors.base import ExecutorResult, ExecutorStatus
+from runner.executors.failure_kind import FailureKind
 from runner.logs.models import BlockedReason, ErrorCode, RequireEvidence, RunnerDecision, TaskStatus
+from runner.review.criteria import EVIDENCE, FILES_VERIFIED, CriterionResult
 from runner.verify import Verification, display_path
 
 
@@ -82,3 +87,61 @@ def _error_decision(result: ExecutorResult) -> StatusDecision:
     reason = result.error_message or f"Executor failed (exit code {result.exit_code})"
     return StatusDecision(TaskStatus.ERROR, RunnerDecision.ACCEPT, result.error_code or ErrorCode.EXECUTOR_FAILED,
                           reason, "Executor failed")
+
+
+class Verdict(StrEnum):
+    """The review's word on one pass (seed 003 §5.3 QUALITY_JUDGMENT)."""
+
+    PASS = "PASS"
+    REJECT = "REJECT"
+    RETRY = "RETRY"
+
+
+# Failing only these says the evidence is missing, not that the work is poor.
+_EVIDENCE_KEYS = frozenset({FILES_VERIFIED.key, EVIDENCE.key, "require_evidence"})
+
+
+@dataclass(frozen=True)
+class PassJudgment:
+    """What one executor pass means: a verdict when the review (or a retry) has one, and the status
+    the task would end with if it ended now."""
+
+    verdict: Verdict | None  # None: the pass ends the task as it is (an error, a question, review off)
+    decision: StatusDecision
+    results: tuple[CriterionResult, ...] = ()
+    failure_kind: FailureKind | None = None
+
+    @property
+    def failed(self) -> list[CriterionResult]:
+        return [result for result in self.results if not result.passed]
+
+
+def judge_pass(result: ExecutorResult, verification: Verification, require: RequireEvidence,
+               reviewed: Sequence[CriterionResult] | None) -> PassJudgment:
+    """Judge a pass from the executor's result, the disk, and (when the review is on) the criteria."""
+    base = decide_status(result, verification, require)
+    if result.status is not ExecutorStatus.SUCCEEDED:
+        kind = result.failure_kind if result.status is not ExecutorStatus.CANCELLED else None
+        verdict = Verdict.RETRY if kind is FailureKind.TRANSIENT and reviewed is not None else None
+        return PassJudgment(verdict, base, failure_kind=kind)
+    if base.runner_decision is RunnerDecision.CLARIFY or reviewed is None:
+        return PassJudgment(None, base)
+    results = list(reviewed)
+    if base.status is not TaskStatus.COMPLETE and all(r.passed for r in results):
+        # A rule the criteria do not cover (--require-evidence always) still decides.
+        results.append(CriterionResult("require_evidence", f"--require-evidence {require}", False,
+                                       (base.error_reason or base.summary,)))
+    failed = [r for r in results if not r.passed]
+    if not failed:
+        return PassJudgment(Verdict.PASS, base, tuple(results))
+    return PassJudgment(Verdict.REJECT, rejected_decision(failed, verification), tuple(results))
+
+
+def rejected_decision(failed: Sequence[CriterionResult], verification: Verification) -> StatusDecision:
+    """The task's status when it ends on a REJECT: incomplete, naming every failed criterion."""
+    code = (ErrorCode.EVIDENCE_MISSING if all(r.key in _EVIDENCE_KEYS for r in failed)
+            else ErrorCode.REVIEW_REJECTED)
+    parts = [f"{r.label}: {r.details[0]}" if r.details else r.label for r in failed]
+    reason = "Review rejected the result: " + "; ".join(parts)
+    summary = f"Executor finished; review rejected it ({', '.join(r.label for r in failed)})"
+    return StatusDecision(TaskStatus.INCOMPLETE, RunnerDecision.ACCEPT, code, reason, summary)

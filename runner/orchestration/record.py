@@ -6,6 +6,7 @@ terminal, durable TaskLog (fail-closed); the manager does the writing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from runner.logs.manager import TaskLogManager, TaskOutcome
@@ -14,6 +15,8 @@ from runner.logs.models import (
     ErrorCode,
     EventType,
     ExecutorInfo,
+    Metrics,
+    ReviewIteration,
     RunnerDecision,
     TaskLog,
     TaskStatus,
@@ -34,14 +37,14 @@ def reject(manager: TaskLogManager, task_id: str, rejection: Rejection) -> TaskL
     return manager.finish_task(task_id, TaskOutcome(
         status=TaskStatus.ERROR,
         runner_decision=RunnerDecision.REJECT,
-        error_code=ErrorCode.REJECTED,
+        error_code=rejection.error_code,
         error_reason=f"{rejection.reason} (fix: {rejection.hint})",
         final_event_content={"reason": rejection.reason, "hint": rejection.hint},
     ))
 
 
-def findings(manager: TaskLogManager, task_id: str, attempt: Attempt, decision: StatusDecision) -> None:
-    """The events that explain the decision: blocked, evidence, question, final answer, warnings, usage."""
+def pass_findings(manager: TaskLogManager, task_id: str, attempt: Attempt) -> None:
+    """The events of one pass: blocked, evidence (since the task started), refused tools, notices, its usage."""
     result, verification = attempt.result, attempt.verification
     if result.executor_blocked:
         manager.add_event(task_id, EventType.EXECUTOR_BLOCKED, {
@@ -61,10 +64,6 @@ def findings(manager: TaskLogManager, task_id: str, attempt: Attempt, decision: 
         })
     for warning in verification_warnings(verification):
         manager.add_event(task_id, EventType.WARNING, warning)
-    if decision.runner_decision is RunnerDecision.CLARIFY:
-        manager.add_event(task_id, EventType.CLARIFICATION_REQUEST, {"question": result.final_message})
-    elif result.final_message:
-        manager.add_event(task_id, EventType.MEDIATION_OUTPUT, {"text": result.final_message})
     if result.denied_tools:
         manager.add_event(task_id, EventType.WARNING, {
             "warning": "permission_denied", "text": result.error_message or "tool calls were refused",
@@ -72,12 +71,22 @@ def findings(manager: TaskLogManager, task_id: str, attempt: Attempt, decision: 
     for notice in result.notices:
         manager.add_event(task_id, EventType.WARNING, {**notice.fields, "text": notice.message,
                                                        "hint": notice.hint or ""})
-    if result.usage is not None:
-        manager.add_event(task_id, EventType.MODEL_USAGE, result.usage.model_dump(exclude_none=True))
+    if attempt.metrics is not None:
+        manager.add_event(task_id, EventType.MODEL_USAGE, attempt.metrics.model_dump(exclude_none=True))
 
 
-def conclude(manager: TaskLogManager, task_id: str, attempt: Attempt, decision: StatusDecision) -> TaskLog:
-    """The terminal TaskLog of a judged attempt (durable when this returns; raises LogWriteFatalError)."""
+def conclude(manager: TaskLogManager, task_id: str, attempt: Attempt, decision: StatusDecision, *,
+             metrics: Metrics | None = None, review_iterations: list[ReviewIteration] | None = None) -> TaskLog:
+    """The terminal TaskLog of a judged task (durable when this returns; raises LogWriteFatalError).
+
+    `attempt` is the last pass; `metrics` the sum of every pass (the last pass's when not given).
+    The final answer is recorded here, once: the question to the user, or the agent's last message.
+    """
+    result = attempt.result
+    if decision.runner_decision is RunnerDecision.CLARIFY:
+        manager.add_event(task_id, EventType.CLARIFICATION_REQUEST, {"question": result.final_message})
+    elif result.final_message:
+        manager.add_event(task_id, EventType.MEDIATION_OUTPUT, {"text": result.final_message})
     return manager.finish_task(task_id, TaskOutcome(
         status=decision.status,
         runner_decision=decision.runner_decision,
@@ -85,7 +94,8 @@ def conclude(manager: TaskLogManager, task_id: str, attempt: Attempt, decision: 
         error_reason=decision.error_reason,
         executor_summary=decision.summary,
         evidence=attempt.verification.evidence,
-        facts=attempt.result.facts,
+        facts=replace(result.facts, metrics=metrics if metrics is not None else attempt.metrics),
+        review_iterations=list(review_iterations or []),
         final_event_content=_final_content(decision, attempt),
     ))
 

@@ -1,7 +1,7 @@
 """What decides the exit code, and the streak of errors worth a warning: counted as tasks finish.
 
 The exit code counts the last task of each thread (DESIGN §5), plus command errors and a fatal
-failure of the runner itself. Spend (issue 12's budgets) is counted here too once it exists.
+failure of the runner itself. Spend against the budgets is `budget.SessionBudget`'s.
 """
 
 from __future__ import annotations

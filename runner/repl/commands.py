@@ -9,12 +9,16 @@ from __future__ import annotations
 import difflib
 import os
 import shlex
+from typing import TYPE_CHECKING
 
 from runner.config import save_repl_state
 from runner.consent import remember_saved, require_consent, with_executor
 from runner.errors import RunnerError
 from runner.executors.keys import key_statuses
 from runner.repl.command_types import REGISTRY, CommandContext, CommandResult, command
+
+if TYPE_CHECKING:
+    from runner.core import RunnerCore
 
 __all__ = ["REGISTRY", "CommandContext", "CommandResult", "command", "run_command", "unknown_command"]
 
@@ -95,7 +99,70 @@ def _status(ctx: CommandContext, args: list[str]) -> CommandResult:
         durability=str(core.config.durability),
         entries=core.manager.entries() if core.manager.session_id else [],
         executor_problem=problem.message if problem else None,
+        loop=loop_status(core),
     ))
+
+
+def loop_status(core: RunnerCore) -> list[str]:
+    """The /status lines of the review loop, models and budget."""
+    from runner.orchestration.loop.plans import executor_row, review_enabled
+    from runner.views.repl_views import session_spend
+
+    config = core.config
+    row = executor_row(core.executor_name or "")
+    on = review_enabled(config.review_mode, row, config.active_checks)
+    review = (f"{'on' if on else 'off'} ({config.review_mode}; up to {config.max_iterations} iteration(s), "
+              f"{config.max_retries} retr{'y' if config.max_retries == 1 else 'ies'} of a transient failure)")
+    lines = [f"Review: {review}", f"Checks: {', '.join(config.active_checks) or '(none)'}"]
+    if config.repo_checks and not config.repo_checks_trusted:
+        lines.append(f"  not run: {len(config.repo_checks)} check(s) from .claude/runner.config.json "
+                     "(the project is not trusted to run programs)")
+    lines.append(f"Escalate model: {config.escalate_model or '(none)'}; fallback model: "
+                 f"{config.fallback_model or '(none)'}")
+    lines.append(f"Budget: {session_spend(core.budget.limits, core.budget.spent)}")
+    return lines
+
+
+@command("review", "/review [on|off|auto]", "Show or switch the review loop (judge each pass, send the agent back)")
+def _review(ctx: CommandContext, args: list[str]) -> CommandResult:
+    from runner.loop_settings import ReviewMode
+
+    config = ctx.core.config
+    if not args:
+        return CommandResult(output=loop_status(ctx.core)[:2])
+    if len(args) != 1 or args[0] not in {m.value for m in ReviewMode}:
+        raise RunnerError(f"/review takes on, off or auto (got {' '.join(args)!r})", hint="/review on")
+    config.review_mode = ReviewMode(args[0])
+    return CommandResult(output=[f"Review set to {args[0]} for the next tasks", *loop_status(ctx.core)[:1]])
+
+
+@command("check", "/check [add CMD|list|clear]", "Manage the checks run in the project after each pass")
+def _check(ctx: CommandContext, args: list[str]) -> CommandResult:
+    config = ctx.core.config
+    if not args or args == ["list"]:
+        checks = config.active_checks
+        lines = [f"  {number}. {command}" for number, command in enumerate(checks, 1)]
+        return CommandResult(output=lines or ["No checks (add one: /check add 'pytest -q')"])
+    if args[0] == "clear" and len(args) == 1:
+        count = len(config.checks)
+        config.checks = []
+        return CommandResult(output=[f"Removed {count} check(s)"])
+    if args[0] == "add" and len(args) >= 2:
+        command_text = " ".join(args[1:]).strip()
+        if not command_text:
+            raise RunnerError("/check add needs a command", hint="/check add 'pytest -q'")
+        config.checks = [*config.checks, command_text]
+        return CommandResult(output=[f"Check added: {command_text} (runs after each pass of the next tasks)"])
+    raise RunnerError(f"unknown /check form {' '.join(args)!r}",
+                      hint="/check, /check add 'pytest -q', /check list or /check clear")
+
+
+@command("budget", "/budget [USD|off] | /budget task [USD|off] | /budget tokens [N|off]",
+         "Show the spend, or set the session, per-task or token budget")
+def _budget(ctx: CommandContext, args: list[str]) -> CommandResult:
+    from runner.repl.budget_command import change_budget
+
+    return CommandResult(output=change_budget(ctx.core, args))
 
 
 @command("tasks", "/tasks", "List this session's tasks, failed first")
@@ -186,7 +253,7 @@ def _model(ctx: CommandContext, args: list[str]) -> CommandResult:
         return CommandResult(output=[f"Model: {core.config.model or '(executor default)'}"])
     if len(args) != 1:
         raise RunnerError("/model takes one name", hint="e.g. /model claude-sonnet-4-5")
-    core.config.model = args[0]
+    core.change_model(args[0])
     path = save_repl_state(core.config.claude_dir, provider=core.executor_name, model=args[0])
     for notice in remember_saved(core.config.project_root, path, core.executor_name, os.environ):
         ctx.terminal.notify(notice)

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from runner.logs.models import TaskLog
 from runner.notices import Notice
+from runner.orchestration.budget import SpendReport
 from runner.orchestration.planning.model import Plan
 from runner.repl.keys import ENTER, read_key
 from runner.repl.tty import color_enabled, default_width
@@ -130,9 +131,9 @@ class Terminal:
         self.line()
         return key in ENTER
 
-    def task_finished(self, log: TaskLog) -> None:
+    def task_finished(self, log: TaskLog, spend: SpendReport | None = None) -> None:
         self._stop_spinner()
-        for text in summary_block(log):
+        for text in summary_block(log, spend):
             self.line(text)
 
     def _stop_spinner(self) -> None:

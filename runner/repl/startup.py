@@ -35,6 +35,8 @@ def startup_messages(core: RunnerCore, terminal: Terminal) -> None:
         warning = getattr(core.executor, "warning", None)
         if warning:
             terminal.notify(Notice.warning(warning))
+    for notice in core.loop_notices():
+        terminal.notify(notice)
     if core.executor_name:
         missing = advisory_key_missing(core.executor_name)
         if missing:

@@ -3,21 +3,23 @@
 A line an agent added is one that is in the file now more times than it was at the start (a
 multiset difference: moving a line is not adding it). Only lines holding a Q2/Q3 marker matter,
 so that is all the baseline keeps — per file, a count of its marker lines — after reading each
-text file of the start snapshot once, within `MAX_FILE_BYTES` per file and `MAX_TOTAL_BYTES` in
-all. A file modified later that had no baseline (too large, past the total, unreadable) is
-reported as not checked, never guessed.
+text file once when the task starts (the files a scan of the project counts, `.gitignore` honoured,
+as change detection counts them), within `MAX_FILE_BYTES` per file and `MAX_TOTAL_BYTES` in all. A
+file modified later that had no baseline (too large, past the total, unreadable, past the scan's
+cap) is reported as not checked, never guessed.
 """
 
 from __future__ import annotations
 
+import stat
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from runner.changes.scan import fingerprint_fields, scan_tree
 from runner.review.markers import omission_marker, todo_marker
 from runner.review.text_files import read_text
-from runner.tree_snapshot import TreeSnapshot
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
@@ -38,28 +40,35 @@ class Baseline:
 
     markers: Mapping[str, Counter[str]] = field(default_factory=dict)
     unknown: Mapping[str, str] = field(default_factory=dict)
+    # Set when the scan stopped at its cap: files it did not reach (not in `seen`) have no baseline.
+    partial: str | None = None
+    seen: frozenset[str] = frozenset()
 
     def knows(self, path: str) -> bool:
-        return path not in self.unknown
+        return path not in self.unknown and (self.partial is None or path in self.seen)
+
+    def why_unknown(self, path: str) -> str:
+        return self.unknown.get(path) or self.partial or "not read when the task started"
 
 
-def take_baseline(root: Path, before: TreeSnapshot) -> Baseline:
-    """Read each regular file of `before`, in path order, and keep its marker lines."""
+def take_baseline(root: Path) -> Baseline:
+    """Scan the project, read each regular file in path order, and keep its marker lines."""
     markers: dict[str, Counter[str]] = {}
     unknown: dict[str, str] = {}
     budget = MAX_TOTAL_BYTES
-    for path in sorted(before.entries):
-        entry = before.entries[path]
-        if entry.is_link:
+    scan = scan_tree(str(root))
+    for path in sorted(scan.entries):
+        size, _mtime, _ctime, _inode, kind = fingerprint_fields(scan.entries[path])
+        if kind != stat.S_IFREG:
             continue
-        if entry.size > MAX_FILE_BYTES:
+        if size > MAX_FILE_BYTES:
             unknown[path] = f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB when the task started"
             continue
-        if entry.size > budget:
+        if size > budget:
             unknown[path] = "past the baseline's total read budget when the task started"
             continue
         read = read_text(root, path, MAX_FILE_BYTES)
-        budget -= entry.size
+        budget -= size
         if read.text is None:
             if read.skip != "binary":
                 unknown[path] = f"{read.skip} when the task started"
@@ -67,6 +76,9 @@ def take_baseline(root: Path, before: TreeSnapshot) -> Baseline:
         found = marker_lines(read.text)
         if found:
             markers[path] = found
+    if scan.truncated:
+        partial = f"the project has more than {scan.limit:,} files; the scan stopped before this one"
+        return Baseline(markers, unknown, partial, frozenset(scan.entries))
     return Baseline(markers, unknown)
 
 

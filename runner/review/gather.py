@@ -89,7 +89,7 @@ class _ContentFacts:
 
     def _markers(self, path: str, shown: str, text: str) -> None:
         if path not in self.created and not self.baseline.knows(path):
-            self.not_checked.append(f"{shown}: no copy from the task's start ({self.baseline.unknown[path]})")
+            self.not_checked.append(f"{shown}: no copy from the task's start ({self.baseline.why_unknown(path)})")
             return
         for number, line in added_marker_lines(text, self.baseline.markers.get(path)):
             issue = FileIssue(shown, number, mask_and_truncate(line.strip(), _LINE_CHARS))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from runner.logs.models import RunnerDecision, StatusCounts, TaskLog, TaskLogEntry, TaskStatus
+from runner.orchestration.budget import BudgetLimits, Spend, SpendReport
 from runner.views.fields import STATUS_STYLES, count_statuses, counts_phrase, one_line
 from runner.views.plain import Block, Line, Span
 from runner.views.plan import aggregate_of, split_subtasks, subtask_lines
@@ -36,15 +37,17 @@ _SECTIONS: tuple[tuple[str, tuple[TaskStatus, ...]], ...] = (
 )
 
 
-def summary_block(log: TaskLog) -> list[str]:
-    """`RESULT:` / `TASK:` (/ `SUBTASKS:`) / `NEXT:` (/ `WHY:`) (/ `WARNING:`) / `HINT:` lines for a task that just ended."""
+def summary_block(log: TaskLog, spend: SpendReport | None = None) -> list[str]:
+    """`RESULT:` / `TASK:` (/ `SUBTASKS:`) / `NEXT:` (/ `WHY:`) (/ `WARNING:`) (/ `SPENT:` when a budget is set) /
+    `HINT:` lines for a task that just ended."""
     task_id = safe_str(log.task_id)
     logs_command = f"/logs {task_id}"
     result = _RESULT_WORD.get(log.status, log.status.value.upper())
     place = f" (part {log.subtask_index} of {safe_str(log.parent_task_id)})" if log.subtask_index else ""
     head = [f"RESULT: {result}", f"TASK: {task_id}{place}", *subtask_lines(log)]
+    spent = [f"SPENT: {spend_text(spend)}"] if spend is not None and spend.limits.any else []
     if log.status is TaskStatus.COMPLETE:
-        return [*head, "NEXT: (none)", *warning_lines(log), f"HINT: {logs_command}"]
+        return [*head, "NEXT: (none)", *warning_lines(log), *spent, f"HINT: {logs_command}"]
     if log.runner_decision is RunnerDecision.CLARIFY:
         next_step = f"type your answer, or {logs_command}"
     elif aggregate_of(log) is not None:
@@ -55,6 +58,7 @@ def summary_block(log: TaskLog) -> list[str]:
     if log.error_reason:
         lines.append(f"WHY: {one_line(log.error_reason, WHY_CHARS)}")
     lines.extend(warning_lines(log))
+    lines += spent
     lines.append(f"HINT: {logs_command}")
     return lines
 
@@ -70,6 +74,37 @@ def warning_lines(log: TaskLog) -> list[str]:
     if summary is not None and not summary.verification_complete:
         lines.append(f"WARNING: {one_line('verification incomplete: ' + summary.verification_reason, WHY_CHARS)}")
     return lines
+
+
+def _usd(value: float) -> str:
+    return f"${value:.4f}"
+
+
+def spend_text(report: SpendReport) -> str:
+    """`$0.0123 this task; session $0.0246 of $0.0300 (82%); 2 passes of unknown cost`."""
+    parts = []
+    if report.task_cost_usd is not None:
+        parts.append(f"{_usd(report.task_cost_usd)} this task")
+    parts.append(f"session {session_spend(report.limits, report.session)}")
+    return "; ".join(parts)
+
+
+def session_spend(limits: BudgetLimits, spent: Spend) -> str:
+    """The session's spend against each of its limits (or with none)."""
+    money = _usd(spent.cost_usd)
+    if not limits.any:
+        unknown = f"; {spent.unpriced_passes} pass(es) of unknown cost" if spent.unpriced_passes else ""
+        return f"none set ({money} spent{unknown})"
+    if limits.max_cost_usd is not None:
+        money += f" of {_usd(limits.max_cost_usd)} ({int(100 * spent.cost_usd / limits.max_cost_usd)}%)"
+    parts = [money]
+    if limits.max_task_cost_usd is not None:
+        parts.append(f"per-task limit {_usd(limits.max_task_cost_usd)}")
+    if limits.max_tokens is not None:
+        parts.append(f"{spent.tokens} of {limits.max_tokens} tokens ({int(100 * spent.tokens / limits.max_tokens)}%)")
+    if spent.unpriced_passes:
+        parts.append(f"{spent.unpriced_passes} pass(es) of unknown cost not counted in dollars")
+    return ", ".join(parts)
 
 
 def tasks_renderable(entries: Sequence[Entry]) -> Block:
@@ -125,6 +160,7 @@ def status_lines(
     executor_problem: str | None = None,
     project_mode: str | None = None,
     interactive: bool | None = None,
+    loop: Sequence[str] = (),
 ) -> list[str]:
     """`/status`: where the runner works, with what, how durably, and how its tasks went.
 
@@ -145,6 +181,7 @@ def status_lines(
     ]
     if interactive is not None:
         lines.append(f"Mode: {'interactive' if interactive else 'non-interactive'}")
+    lines += [safe_str(line) for line in loop]
     phrase = counts_phrase(counts)
     lines.append(f"Tasks: {counts.total}" + (f" ({phrase})" if phrase else ""))
     return lines

@@ -14,7 +14,9 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from runner.logs.models import EventType, TaskLogEntry, TaskStatus
+from pydantic import ValidationError
+
+from runner.logs.models import EventType, ReviewIteration, TaskLogEntry, TaskStatus
 
 _STATUSES = {status.value: status for status in TaskStatus}
 _EVENT_TYPES = {event_type.value: event_type for event_type in EventType}
@@ -125,6 +127,23 @@ class IndexRow:
     @property
     def last_event_type(self) -> EventType | None:
         return _EVENT_TYPES.get(self.raw.get("last_event_type"))  # type: ignore[arg-type]
+
+    @property
+    def review_iterations(self) -> list[ReviewIteration]:
+        """The task's review iterations (few, and only on reviewed tasks), validated where they are shown.
+
+        An entry that does not validate is left out: the TaskLog itself keeps the full story.
+        """
+        raw = self.raw.get("review_iterations")
+        if not isinstance(raw, list) or not raw:
+            return []
+        shown = []
+        for item in raw:
+            try:
+                shown.append(ReviewIteration.model_validate(item))
+            except ValidationError:
+                continue
+        return shown
 
     def json_row(self) -> dict[str, Any]:
         """Every field, defaults filled in, in the model's order (as `model_dump(mode="json")` gives it).

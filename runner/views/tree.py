@@ -1,4 +1,5 @@
-"""The `/logs --tree` view: session → thread → run → task, with box-drawing guides (seed 003 §3.5).
+"""The `/logs --tree` view: session → thread → run → task (→ its review iterations and a chunked task's
+parts), with box-drawing guides (seed 003 §3.5).
 
 Each task line shows its status and its first and last event types. Index rows only know
 those two types, not each event's stored visibility, so a type whose default visibility
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from runner.logs.models import EventType, Visibility
+from runner.logs.models import EventType, ReviewIteration, Visibility
 from runner.views.fields import STATUS_STYLES, one_line
 from runner.views.json_contract import SCHEMA_VERSION
 from runner.views.plain import Block, Line, Span
@@ -21,6 +22,7 @@ from runner.views.safe_text import SafeStrings, safe_json, safe_str
 EMPTY_TREE = "No tasks in this session yet."
 PROMPT_CHARS = 100
 _BRANCH, _LAST, _PIPE, _SPACE = "├─ ", "└─ ", "│  ", "   "
+_VERDICT_STYLE = {"PASS": "green", "REJECT": "yellow", "ERROR": "red", "BUDGET_EXCEEDED": "red"}
 
 # thread id → run id → tasks, all in order of first appearance in the index.
 Grouped = dict[str, dict[str, list[Entry]]]
@@ -66,17 +68,49 @@ def tree_renderable(session_id: str, entries: Sequence[Entry], *, visibility: Vi
 
 
 def _task_lines(tasks: list[Entry], pad: str, visibility: Visibility, shown: SafeStrings) -> list[Line]:
-    """A run's tasks; a chunked task's parts one level under it."""
+    """A run's tasks; under each its review iterations, then a chunked task's parts (with theirs)."""
     tops, parts_of = split_subtasks(tasks)
     lines = []
     for k_index, entry in enumerate(tops):
         last = k_index == len(tops) - 1
         lines.append(_line(pad + (_LAST if last else _BRANCH), _task_label(entry, visibility, shown)))
-        parts = parts_of.get(entry.task_id, [])
-        for p_index, part in enumerate(parts):
-            guide = pad + (_SPACE if last else _PIPE) + (_LAST if p_index == len(parts) - 1 else _BRANCH)
-            lines.append(_line(guide, _task_label(part, visibility, shown)))
+        below = pad + (_SPACE if last else _PIPE)
+        items: list[ReviewIteration | Entry] = [*entry.review_iterations, *parts_of.get(entry.task_id, [])]
+        for index, item in enumerate(items):
+            item_last = index == len(items) - 1
+            guide = below + (_LAST if item_last else _BRANCH)
+            if isinstance(item, ReviewIteration):
+                lines.append(_line(guide, _iteration_label(item, shown)))
+                continue
+            lines.append(_line(guide, _task_label(item, visibility, shown)))
+            inner = below + (_SPACE if item_last else _PIPE)
+            for i_index, iteration in enumerate(item.review_iterations):
+                i_guide = inner + (_LAST if i_index == len(item.review_iterations) - 1 else _BRANCH)
+                lines.append(_line(i_guide, _iteration_label(iteration, shown)))
     return lines
+
+
+def _iteration_label(iteration: ReviewIteration, shown: SafeStrings) -> list[Span]:
+    """`iteration 2 REJECT claude-haiku-4-5 (check `pytest -q`) 1 retry $0.0123`: one review iteration."""
+    verdict = iteration.verdict or "?"
+    label: list[Span] = [(f"iteration {iteration.iteration} ", ""),
+                         (shown(verdict), _VERDICT_STYLE.get(verdict, ""))]
+    extra = []
+    if iteration.loop > 1:
+        extra.append(f"(loop {iteration.loop})")
+    if iteration.model:
+        extra.append(shown(iteration.model))
+    if iteration.failed:
+        extra.append(f"({one_line(', '.join(iteration.failed), PROMPT_CHARS)})")
+    if iteration.retries:
+        extra.append(f"{iteration.retries} retr{'y' if iteration.retries == 1 else 'ies'}")
+    if iteration.fallback:
+        extra.append("fallback")
+    if iteration.cost_usd:
+        extra.append(f"${iteration.cost_usd:.4f}")
+    if extra:
+        label.append((" " + " ".join(extra), ""))
+    return label
 
 
 def _line(guide: str, label: list[Span]) -> Line:
@@ -136,7 +170,7 @@ def _tasks_json(tasks: list[Entry], visibility: Visibility) -> list[dict[str, An
 def _task_json(entry: Entry, visibility: Visibility) -> dict[str, Any]:
     first = shown_type(entry.first_event_type, visibility)
     last = shown_type(entry.last_event_type, visibility)
-    return {
+    task: dict[str, Any] = {
         "task_id": entry.task_id,
         "external_task_id": entry.external_task_id,
         "parent_task_id": entry.parent_task_id,
@@ -146,3 +180,6 @@ def _task_json(entry: Entry, visibility: Visibility) -> dict[str, Any]:
         "last_event_type": last.value if last else None,
         "prompt_summary": entry.prompt_summary,
     }
+    if entry.review_iterations:  # only a task the review loop judged has iterations to show
+        task["review_iterations"] = [i.model_dump() for i in entry.review_iterations]
+    return task

@@ -24,6 +24,7 @@ from runner.executors.fake import TEST_MODE_ENV
 from runner.logs.manager import TaskLogManager
 from runner.logs.models import TaskLog
 from runner.notices import Notice
+from runner.orchestration.budget import SpendReport
 from runner.orchestration.planning.model import Plan
 from runner.orchestration.request import RequestOutcome
 from runner.views.notices import notice_text
@@ -48,7 +49,7 @@ class RecordingUI:
     def progress(self, line: str) -> None:
         self.said.append(("progress", line))
 
-    def task_finished(self, log: TaskLog) -> None:
+    def task_finished(self, log: TaskLog, spend: SpendReport | None = None) -> None:
         self.said.append(("finished", log.task_id))
 
     def plan_ready(self, plan: Plan) -> bool:

@@ -9,6 +9,7 @@ import pytest
 
 from runner.errors import ExitStatus, RunnerError
 from runner.logs.models import ErrorCode, EventType, PlanMode, TaskStatus, Visibility
+from runner.loop_settings import ReviewMode
 from tests.helpers.cli import FAKE_BIN
 from tests.helpers.harness import Harness, core_with
 from tests.helpers.logs_check import assert_logs_consistent
@@ -80,7 +81,7 @@ def test_shell_plan_where_part_two_fails(tmp_path: Path) -> None:
 
 def test_claude_plan_part_two_incomplete_parent_incomplete(project: Path, claude_on_path: Path) -> None:
     """With claude, part 2 claims a file it never wrote: incomplete; 3 is skipped; the parent is INCOMPLETE (exit 2)."""
-    with core_with(project, executor="claude-code") as h:
+    with core_with(project, executor="claude-code", review_mode=ReviewMode.OFF) as h:
         parent = h.line(CLAUDE_REQUEST)
         assert parent.status is TaskStatus.INCOMPLETE and parent.error_code is ErrorCode.PLAN_INCOMPLETE
         statuses = [(h.task(t).status, h.task(t).error_code) for t in _parts(h, parent.task_id)]
@@ -94,7 +95,7 @@ def test_claude_plan_part_two_incomplete_parent_incomplete(project: Path, claude
 
 def test_each_part_resumes_the_previous_agent_session(project: Path, claude_on_path: Path) -> None:
     """Part 1 starts a session; every later part that runs resumes the last session a part reported."""
-    with core_with(project, executor="claude-code") as h:
+    with core_with(project, executor="claude-code", review_mode=ReviewMode.OFF) as h:
         h.line(CLAUDE_REQUEST)
         calls = [json.loads(line) for line in claude_on_path.read_text().splitlines()]
         assert len(calls) == 3  # part 3 was skipped
@@ -108,7 +109,7 @@ def test_each_part_resumes_the_previous_agent_session(project: Path, claude_on_p
 
 def test_an_agent_part_prompt_carries_the_whole_request(project: Path, claude_on_path: Path) -> None:
     """An agent is told its one part first, that the other parts run separately, and the whole request."""
-    with core_with(project, executor="claude-code") as h:
+    with core_with(project, executor="claude-code", review_mode=ReviewMode.OFF) as h:
         h.line(CLAUDE_REQUEST)
         assert h.executor is not None
         prompt = h.executor.tasks[2].prompt  # part 4
@@ -124,14 +125,14 @@ def test_auto_plans_for_agents_only(tmp_path: Path, project: Path, claude_on_pat
         log = h.line("1. echo a > a.txt 2. echo b > b.txt")
         assert [e.event_type for e in log.events][:2] == [EventType.USER_INPUT, EventType.EXECUTOR_START]
         assert len(h.manager.entries()) == 1
-    with core_with(project, executor="claude-code") as h:
+    with core_with(project, executor="claude-code", review_mode=ReviewMode.OFF) as h:
         parent = h.line("1. write a.txt 2. write b.txt")
         assert parent.status is TaskStatus.COMPLETE and len(h.manager.entries()) == 3
 
 
 def test_an_unsplit_request_records_its_planning_as_detail(project: Path, claude_on_path: Path) -> None:
     """A request the planner leaves whole still records why, at `full` visibility, and runs as one task."""
-    with core_with(project, executor="claude-code") as h:
+    with core_with(project, executor="claude-code", review_mode=ReviewMode.OFF) as h:
         log = h.line("write notes.md")
         types = [e.event_type for e in log.events]
         assert types[:5] == [EventType.USER_INPUT, EventType.PLANNING_START, EventType.SIZE_ESTIMATION,

@@ -32,7 +32,8 @@ def played_scenarios(module: str) -> tuple[str, ...]:
 
 
 CLAUDE_SCENARIOS = ("write", "write_and_run", "missing", "question", "question_then_write", "error",
-                    "overloaded", "max_turns", "no_result", "slow_tool", "exit1_success")
+                    "overloaded", "max_turns", "no_result", "slow_tool", "exit1_success", "revise_on_resume",
+                    "signed")
 # (binary, argv before the prompt, the scenarios it plays)
 FAKES: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "claude": (["-p", "--output-format", "stream-json", "--verbose", "--permission-mode", "acceptEdits"],

@@ -58,13 +58,15 @@ def attrs(span: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_otlp_export_of_a_real_session(project: Path, tmp_path: Path) -> None:
-    """The export names every span, links parents, carries gen_ai.* usage and marks the failed task."""
+    """The export names every span, links parents, carries gen_ai.* usage and marks the failed task; each
+    claude-code task's review iteration is a span under it, with how it ended."""
     run = run_pm(["logs", "export", "--format", "otlp", "--output", str(tmp_path)], cwd=project, env=env())
-    assert "Wrote 6 spans to" in run.stderr and "otel-logs.jsonl" in run.stderr
+    assert "Wrote 8 spans to" in run.stderr and "otel-logs.jsonl" in run.stderr
     found = spans(tmp_path / "otel-traces.jsonl")
     names = sorted(s["name"] for s in found)
     assert names == ["execute_tool Write", "invoke_agent claude-code", "invoke_agent claude-code",
-                     "invoke_agent shell", "invoke_workflow pm-runner", "invoke_workflow pm-runner"]
+                     "invoke_agent shell", "invoke_workflow pm-runner", "invoke_workflow pm-runner",
+                     "pm_runner.review_iteration", "pm_runner.review_iteration"]
     by_id = {s["spanId"]: s for s in found}
     question, answer, failed = logs_of(project)
     tasks = {attrs(s)["pm_runner.task.id"]: s for s in found if s["name"].startswith("invoke_agent")}
@@ -78,6 +80,9 @@ def test_otlp_export_of_a_real_session(project: Path, tmp_path: Path) -> None:
     assert answered["gen_ai.agent.id"] == answer.resume_token and answered["gen_ai.provider.name"] == "anthropic"
     assert "status" not in tasks["task-001"] and attrs(tasks["task-001"])["pm_runner.runner_decision"] == "clarify"
     assert tasks["task-003"]["status"]["code"] == 2 and attrs(tasks["task-003"])["error.type"] == failed.error_code
+    iterations = {attrs(s)["pm_runner.task.id"]: s for s in found if s["name"] == "pm_runner.review_iteration"}
+    assert {task: (s["parentSpanId"] == tasks[task]["spanId"], attrs(s)["pm_runner.review_iteration.outcome"])
+            for task, s in iterations.items()} == {"task-001": (True, "CLARIFY"), "task-002": (True, "PASS")}
     records = [r for line in read_lines(tmp_path / "otel-logs.jsonl")
                for r in line["resourceLogs"][0]["scopeLogs"][0]["logRecords"]]
     assert len(records) == sum(len(log.events) for log in (question, answer, failed))
@@ -118,11 +123,11 @@ def test_endpoint_retries_then_counts_the_spans(project: Path) -> None:
         receiver.answers = [(503, {})]
         run = run_pm(["logs", "export", "--endpoint", receiver.url, "--header", "x-project-name=demo"],
                      cwd=project, env=env())
-    assert "6 of 6 spans accepted by" in run.stderr and "1 retried" in run.stderr
+    assert "8 of 8 spans accepted by" in run.stderr and "1 retried" in run.stderr
     assert run.stdout == ""  # sending does not also dump the traces
     assert all(r.headers["content-type"] == "application/x-protobuf" for r in receiver.received)
     assert receiver.received[0].headers["x-project-name"] == "demo"
-    assert sum(len(r.decoded().resource_spans[0].scope_spans[0].spans) for r in receiver.received[1:]) == 6
+    assert sum(len(r.decoded().resource_spans[0].scope_spans[0].spans) for r in receiver.received[1:]) == 8
 
 
 def test_endpoint_refusal_is_an_error(project: Path) -> None:
@@ -130,7 +135,7 @@ def test_endpoint_refusal_is_an_error(project: Path) -> None:
     with otlp_receiver() as receiver:
         receiver.answers = [(415, {})]
         run = run_pm(["logs", "export", "--endpoint", receiver.url], cwd=project, env=env(), expect=1)
-    assert "HTTP 415" in run.stderr and "0 of 6 spans accepted" in run.stderr and "ERROR:" in run.stderr
+    assert "HTTP 415" in run.stderr and "0 of 8 spans accepted" in run.stderr and "ERROR:" in run.stderr
 
 
 def test_reports_markdown_and_html(project: Path, tmp_path: Path) -> None:

@@ -84,8 +84,9 @@ def test_claude_plan_with_the_default_executor(tmp_path: Path) -> None:
     project.mkdir()
     argv_log = tmp_path / "argv.jsonl"
     env = runner_env({"FAKE_CLAUDE_ARGV_LOG": str(argv_log), "FAKE_CLAUDE_NEW_SESSIONS": "1"}, fake_claude=True)
-    run = run_pm(["repl"], stdin="1. write a.txt 2. claim b.txt 3. write c.txt next to b.txt\n", cwd=project,
-                 env=env, expect=2)
+    # The review loop would send part 2 back to fix its claim (review-loop.md); this test is about the plan.
+    run = run_pm(["repl", "--review", "off"], stdin="1. write a.txt 2. claim b.txt 3. write c.txt next to b.txt\n",
+                 cwd=project, env=env, expect=2)
     assert "TASK: task-003 (part 2 of task-001)" in run.stdout
     assert "  3. task-004 SKIPPED     write c.txt next to b.txt  (not run: it depends on part 2" in run.stdout
     logs = by_id(project)

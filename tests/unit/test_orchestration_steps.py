@@ -8,10 +8,8 @@ import pytest
 
 from runner.errors import ExitStatus, RunnerError
 from runner.executors.registry import create_executor
-from runner.logs.models import ErrorCode, RunnerDecision, TaskStatus
+from runner.logs.models import TaskStatus
 from runner.orchestration.gates import Rejection, check_gates
-from runner.orchestration.judge import StatusDecision
-from runner.orchestration.policy import Conclude, next_step
 from runner.orchestration.tally import RunTally
 from tests.helpers.sample_logs import session_logs
 
@@ -38,13 +36,6 @@ def test_gates(executor: object, problem: RunnerError | None, settings: dict[str
                environ: dict[str, str], expected: object) -> None:
     """A task may run on its executor unless there is none or a required key is missing."""
     assert check_gates(executor, problem, settings, environ) == expected  # type: ignore[arg-type]
-
-
-def test_one_attempt_decides_the_task_today() -> None:
-    """next_step concludes with the latest judgment (the review loop will add other steps)."""
-    first = StatusDecision(TaskStatus.ERROR, RunnerDecision.ACCEPT, ErrorCode.EXECUTOR_FAILED, "boom", "failed")
-    last = StatusDecision(TaskStatus.COMPLETE, RunnerDecision.ACCEPT, None, None, "done")
-    assert next_step([first, last]) == Conclude(last)
 
 
 @pytest.mark.parametrize(("statuses", "command_errors", "fatal", "expected"), [

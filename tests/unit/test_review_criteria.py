@@ -7,21 +7,25 @@ from pathlib import Path
 
 import pytest
 
+from runner.changes import ChangeDetector
 from runner.review.baseline import MAX_FILE_BYTES, take_baseline
 from runner.review.criteria import CriterionResult, judge_criteria
 from runner.review.facts import CheckOutcome, ReviewFacts
 from runner.review.gather import gather_facts
-from runner.tree_snapshot import snapshot_tree
 from runner.verify import verify_task
 
 
 def review(root: Path, change: Callable[[], None], *, claims: list[str] | None = None, message: str = "",
            checks: tuple[CheckOutcome, ...] = ()) -> tuple[ReviewFacts, dict[str, CriterionResult]]:
     """Snapshot and baseline the project, apply `change` (the agent's pass), gather and judge."""
-    start = snapshot_tree(root)
-    baseline = take_baseline(root, start)
+    detector = ChangeDetector(root)
+    start = detector.before()
+    baseline = take_baseline(root)
     change()
-    verification = verify_task(root, start, snapshot_tree(root), claims or [])
+    try:
+        verification = verify_task(root, detector.after(start), claims or [])
+    finally:
+        detector.close()
     facts = gather_facts(root, baseline, verification, final_message=message, checks=checks)
     return facts, {r.label.split(" ", 1)[0]: r for r in judge_criteria(facts, {})}
 

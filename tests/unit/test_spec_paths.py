@@ -8,7 +8,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = sorted((REPO / "spec").glob("*.md")) + [REPO / "README.md"]
-PATH_RE = re.compile(r"(?<![\w/.-])runner/[\w/]*[\w/](?:\.py)?")
+PATH_RE = re.compile(r"(?<![\w/.-])runner/[\w/]*[\w/](?:\.(?:py|json))?")
 # A dotted name in backticks; `runner.config.json` is a file name, not a module.
 NAME_RE = re.compile(r"`(runner(?:\.\w+)+)`")
 FILE_SUFFIXES = (".json", ".jsonl", ".md")

@@ -54,7 +54,7 @@ def entry_from_log(log: TaskLog) -> TaskLogEntry:
         cost_usd=metrics.cost_usd if metrics else None, input_tokens=metrics.input_tokens if metrics else None,
         output_tokens=metrics.output_tokens if metrics else None, event_count=len(log.events),
         first_event_type=log.events[0].event_type, last_event_type=log.events[-1].event_type,
-        test_mode=log.test_mode,
+        test_mode=log.test_mode, review_iterations=log.review_iterations,
     )
 
 

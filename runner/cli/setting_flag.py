@@ -1,0 +1,26 @@
+"""One setting as a flag of `pm-runner repl`: the tables of `cli/options.py` and `cli/loop_options.py` are
+made of these rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SettingFlag:
+    """One setting as a flag of `pm-runner repl`: the `Settings` field it sets and how it is typed."""
+
+    field: str
+    flag: str
+    help: str
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+    type: Callable[[str], Any] = str
+    repeatable: bool = False  # given several times, the values make a list
+
+    @property
+    def dest(self) -> str:
+        """The argparse destination: the field, with a section's dot made an underscore."""
+        return self.field.replace(".", "_")
