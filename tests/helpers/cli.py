@@ -4,6 +4,7 @@ every failure message."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import subprocess
@@ -97,3 +98,12 @@ def run_cli(args: list[str], *, stdin: str | bytes = b"", cwd: Path, expect: int
     if expect is not None:
         assert run.code == expect, f"expected exit {expect}\n{run.transcript()}"
     return run
+
+
+def project_with_config(tmp_path: Path, config: Mapping[str, object] | None = None) -> Path:
+    """A fresh project folder `tmp_path/p` with `.claude/`, and `config` as its runner.config.json when given."""
+    project = tmp_path / "p"
+    (project / ".claude").mkdir(parents=True)
+    if config is not None:
+        (project / ".claude" / "runner.config.json").write_text(json.dumps(config))
+    return project

@@ -7,21 +7,11 @@ import json
 import os
 from pathlib import Path
 
-import orjson
-
 from runner.logs.models import EventType, TaskLog
-from tests.helpers.cli import run_pm, runner_env
+from tests.helpers.cli import project_with_config, run_pm, runner_env
 from tests.helpers.logs_check import all_log_bytes, assert_logs_consistent
 
 SECRET = "sk-proj-" + "Q" * 40
-
-
-def project_at(tmp_path: Path, config: dict[str, object] | None = None) -> Path:
-    project = tmp_path / "p"
-    (project / ".claude").mkdir(parents=True)
-    if config is not None:
-        (project / ".claude" / "runner.config.json").write_bytes(orjson.dumps(config))
-    return project
 
 
 def of_type(log: TaskLog, event_type: EventType) -> list[dict[str, object]]:
@@ -31,7 +21,7 @@ def of_type(log: TaskLog, event_type: EventType) -> list[dict[str, object]]:
 def test_shell_tasks_have_no_review_unless_a_check_is_given(tmp_path: Path) -> None:
     """auto: the shell executor runs without the loop; with --check one pass is judged (a shell line cannot be
     sent back), and a failing check makes it INCOMPLETE with the check's masked output."""
-    project = project_at(tmp_path)
+    project = project_with_config(tmp_path)
     run_pm(["repl", "--executor", "shell"], stdin="echo '# TODO' > a.md\n", cwd=project)
     (plain,) = assert_logs_consistent(project)
     assert not of_type(plain, EventType.REVIEW_LOOP_START) and not plain.review_iterations
@@ -50,7 +40,7 @@ def test_shell_tasks_have_no_review_unless_a_check_is_given(tmp_path: Path) -> N
 def test_a_check_that_hangs_or_asks_is_stopped_and_fails(tmp_path: Path) -> None:
     """Checks get the executors' limits: a silent one times out, one that asks for input is blocked; none outlives
     its task."""
-    project = project_at(tmp_path, {"review": {"check_timeout_ms": 700}})
+    project = project_with_config(tmp_path, {"review": {"check_timeout_ms": 700}})
     pidfile = tmp_path / "check.pid"
     hang = f"echo $$ > {pidfile}; sleep 30"
     ask = "printf 'Continue? [y/N] '; read answer"
@@ -72,7 +62,7 @@ def test_checks_from_the_repository_config_do_not_run_without_consent(tmp_path: 
     """review.checks in .claude/runner.config.json runs a program: it is refused with a warning until the project is
     trusted, and /status says so; --check from the person runs."""
     marker = tmp_path / "ran.txt"
-    project = project_at(tmp_path, {"review": {"checks": [f"touch {marker}"]}})
+    project = project_with_config(tmp_path, {"review": {"checks": [f"touch {marker}"]}})
     run = run_pm(["repl", "--executor", "shell", "--check", "true"], stdin="/status\necho hi > a.md\n", cwd=project)
     assert "WARNING: 1 check(s) in .claude/runner.config.json (review.checks) will not run" in run.stdout
     assert "not run: 1 check(s) from .claude/runner.config.json" in run.stdout
@@ -84,7 +74,7 @@ def test_checks_from_the_repository_config_do_not_run_without_consent(tmp_path: 
 
 def test_review_and_check_commands_change_the_next_tasks(tmp_path: Path) -> None:
     """/check add, /review off and /review on take effect for the tasks that follow; /status shows them."""
-    project = project_at(tmp_path)
+    project = project_with_config(tmp_path)
     script = "\n".join(["/check add 'test -s a.md'", "/check", "echo hi > a.md", "/review off",
                         "echo x > b.md", "/review on", "/check clear", "/status", "echo y > c.md"]) + "\n"
     run = run_pm(["repl", "--executor", "shell"], stdin=script, cwd=project)
@@ -98,7 +88,7 @@ def test_review_and_check_commands_change_the_next_tasks(tmp_path: Path) -> None
 
 def test_logs_tree_shows_the_iterations_under_their_task(tmp_path: Path) -> None:
     """`pm-runner logs tree` lists each review iteration under its task, with verdict and failed criteria."""
-    project = project_at(tmp_path)
+    project = project_with_config(tmp_path)
     env = runner_env({"FAKE_CLAUDE_SCENARIO": "revise_on_resume", "FAKE_CLAUDE_PATH": "notes.md",
                       "ANTHROPIC_API_KEY": "test-key-not-real"}, fake_claude=True)
     run_pm(["repl", "--check", "grep -q Revised notes.md"], stdin="write notes.md\n", cwd=project, env=env)
@@ -113,7 +103,7 @@ def test_logs_tree_shows_the_iterations_under_their_task(tmp_path: Path) -> None
 
 def test_no_check_process_is_left_behind(tmp_path: Path) -> None:
     """A check that leaves a background child passes, and the child is ended with the check's process group."""
-    project = project_at(tmp_path)
+    project = project_with_config(tmp_path)
     pidfile = tmp_path / "bg.pid"
     check = f"(sleep 60 >/dev/null 2>&1 & echo $! > {pidfile}); true"
     run = run_pm(["repl", "--executor", "shell", "--check", check], stdin="echo hi > a.md\n", cwd=project, timeout=60)

@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import orjson
-
 from runner.logs.models import EventType, LogEvent, TaskLog
-from tests.helpers.cli import run_pm, runner_env
+from tests.helpers.cli import project_with_config, run_pm, runner_env
 from tests.helpers.logs_check import assert_logs_consistent
 
 # The review loop's story as the summary view tells it, plus the full-view grouping events.
@@ -30,14 +28,6 @@ STORY = frozenset({
 def claude_env(tmp_path: Path, scenario: str, **extra: str) -> dict[str, str]:
     return runner_env({"FAKE_CLAUDE_SCENARIO": scenario, "FAKE_CLAUDE_CALLS": str(tmp_path / "calls.jsonl"),
                        "FAKE_CLAUDE_PATH": "notes.md", **extra}, fake_claude=True)
-
-
-def project_with(tmp_path: Path, config: dict[str, object] | None = None) -> Path:
-    project = tmp_path / "p"
-    (project / ".claude").mkdir(parents=True)
-    if config is not None:
-        (project / ".claude" / "runner.config.json").write_bytes(orjson.dumps(config))
-    return project
 
 
 def calls(tmp_path: Path) -> list[list[str]]:
@@ -62,7 +52,7 @@ def of_type(log: TaskLog, event_type: EventType) -> list[LogEvent]:
 
 def test_a_failing_check_sends_the_agent_back_and_the_second_pass_passes(tmp_path: Path) -> None:
     """Pass 1 leaves the check failing; the modification prompt resumes the same session; pass 2 passes: COMPLETE."""
-    project = project_with(tmp_path)
+    project = project_with_config(tmp_path)
     run = run_pm(["repl", "--check", "grep -q Revised notes.md"], stdin="write notes.md\n", cwd=project,
                  env=claude_env(tmp_path, "revise_on_resume"))
     assert "RESULT: COMPLETE" in run.stdout
@@ -90,7 +80,7 @@ def test_a_failing_check_sends_the_agent_back_and_the_second_pass_passes(tmp_pat
 
 def test_a_task_that_never_passes_is_incomplete_after_max_iterations(tmp_path: Path) -> None:
     """A check that never passes: three iterations, each resumed, then INCOMPLETE naming the check; exit 2."""
-    project = project_with(tmp_path)
+    project = project_with_config(tmp_path)
     run = run_pm(["repl", "--check", "grep -q Approved notes.md"], stdin="write notes.md\n", cwd=project,
                  env=claude_env(tmp_path, "write"), expect=2)
     assert "RESULT: INCOMPLETE" in run.stdout and "check `grep -q Approved notes.md`" in run.stdout
@@ -105,7 +95,7 @@ def test_a_task_that_never_passes_is_incomplete_after_max_iterations(tmp_path: P
 
 def test_escalation_runs_a_fresh_loop_on_the_stronger_model(tmp_path: Path) -> None:
     """After max_iterations of REJECT, --escalate-model runs one fresh loop (new session) that passes."""
-    project = project_with(tmp_path)
+    project = project_with_config(tmp_path)
     run = run_pm(["repl", "--model", "claude-haiku-4-5", "--max-iterations", "2", "--escalate-model",
                   "claude-opus-4-8", "--check", "grep -q 'Written by claude-opus-4-8' notes.md"],
                  stdin="write notes.md\n", cwd=project, env=claude_env(tmp_path, "signed"))
@@ -135,7 +125,7 @@ def test_escalation_runs_a_fresh_loop_on_the_stronger_model(tmp_path: Path) -> N
 
 def test_an_overloaded_first_attempt_is_retried_and_succeeds(tmp_path: Path) -> None:
     """A 529 overloaded first pass is retried after a backoff (same prompt, no resume): RETRY_SUCCESS, COMPLETE."""
-    project = project_with(tmp_path, {"review": {"retry_backoff_ms": 50}})
+    project = project_with_config(tmp_path, {"review": {"retry_backoff_ms": 50}})
     run = run_pm(["repl"], stdin="write notes.md\n", cwd=project, env=claude_env(tmp_path, "overloaded,write"))
     assert "RESULT: COMPLETE" in run.stdout
     (log,) = assert_logs_consistent(project)
@@ -152,7 +142,7 @@ def test_an_overloaded_first_attempt_is_retried_and_succeeds(tmp_path: Path) -> 
 
 def test_a_missing_model_falls_back(tmp_path: Path) -> None:
     """A model the agent reports unavailable (404) re-runs the pass on --fallback-model: MODEL_FALLBACK, COMPLETE."""
-    project = project_with(tmp_path)
+    project = project_with_config(tmp_path)
     run = run_pm(["repl", "--model", "claude-nonexistent-9", "--fallback-model", "claude-sonnet-4-6"],
                  stdin="write notes.md\n", cwd=project,
                  env=claude_env(tmp_path, "write", FAKE_CLAUDE_MODELS="claude-sonnet-4-6,claude-opus-4-8"))
@@ -170,7 +160,7 @@ def test_a_missing_model_falls_back(tmp_path: Path) -> None:
 
 def test_a_missing_model_without_fallback_is_an_error(tmp_path: Path) -> None:
     """Without --fallback-model a missing model ends the task ERROR after one pass (no retry: it would fail again)."""
-    project = project_with(tmp_path)
+    project = project_with_config(tmp_path)
     run = run_pm(["repl", "--model", "claude-nonexistent-9"], stdin="write notes.md\n", cwd=project,
                  env=claude_env(tmp_path, "write", FAKE_CLAUDE_MODELS="claude-sonnet-4-6"), expect=1)
     assert "RESULT: ERROR" in run.stdout and "issue with the selected model" in run.stdout
@@ -179,9 +169,10 @@ def test_a_missing_model_without_fallback_is_an_error(tmp_path: Path) -> None:
 
 def test_a_session_budget_warns_then_stops_the_loop_and_refuses_the_next_task(tmp_path: Path) -> None:
     """$0.01 a pass against $0.025: COST_WARNING at 80%, COST_LIMIT_EXCEEDED at 100%, the loop stops (no pass 4),
-    the task ends BUDGET_EXCEEDED, the next task is refused, /budget raises it, and the run exits 1."""
-    project = project_with(tmp_path)
-    script = "write notes.md\nwrite other.md\n/budget\n/budget 1\nwrite third.md\n"
+    the task ends BUDGET_EXCEEDED, the next task is refused, /budget and /status show spent / budget, /budget raises
+    it, and the run exits 1."""
+    project = project_with_config(tmp_path)
+    script = "write notes.md\nwrite other.md\n/budget\n/status\n/budget 1\nwrite third.md\n"
     run = run_pm(["repl", "--max-iterations", "5", "--max-cost-usd", "0.025",
                   "--check", "grep -q Approved notes.md"], stdin=script, cwd=project,
                  env=claude_env(tmp_path, "write", FAKE_CLAUDE_COST="0.01"), expect=1)
@@ -200,4 +191,4 @@ def test_a_session_budget_warns_then_stops_the_loop_and_refuses_the_next_task(tm
     block = run.stdout.split("TASK: task-001", 1)[1]
     assert "SPENT: $0.0300 this task; session $0.0300 of $0.0250 (120%)" in block
     assert "WARNING: session budget 80% used ($0.0200 of $0.0250)" in run.stdout
-    assert "Budget: $0.0300 of $0.0250 (120%)" in run.stdout
+    assert run.stdout.count("Budget: $0.0300 of $0.0250 (120%)") == 2  # /budget, then /status
