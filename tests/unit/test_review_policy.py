@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from runner.changes import ChangeDetector
 from runner.executors.base import ExecutorResult, ExecutorStatus
 from runner.executors.failure_kind import FailureKind
 from runner.logs.models import ErrorCode, RequireEvidence, RunnerDecision, TaskStatus
@@ -22,7 +23,6 @@ from runner.orchestration.policy import (
     Step,
     next_step,
 )
-from runner.changes import ChangeDetector
 from runner.review.criteria import CriterionResult
 from runner.verify import Verification, verify_task
 

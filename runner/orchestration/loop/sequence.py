@@ -11,7 +11,7 @@ wrapped in one fail-closed handler: whatever goes wrong, it ends with a terminal
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from runner.executors.base import ExecutorResult, ExecutorStatus
 from runner.logs.manager import TaskLogManager
@@ -24,9 +24,16 @@ from runner.orchestration.loop.metrics import total_metrics
 from runner.orchestration.loop.passes import PassRunner
 from runner.orchestration.loop.review import ReviewStep
 from runner.orchestration.loop.spec import TaskRun, TaskSpec
-from runner.orchestration.policy import Escalate, Fallback, LoopState, Resume, Retry, next_step
+from runner.orchestration.policy import (
+    Conclude,
+    Escalate,
+    Fallback,
+    LoopState,
+    Resume,
+    Retry,
+    next_step,
+)
 from runner.review.criteria import CRITERIA
-from runner.review.facts import CheckOutcome
 from runner.review.prompt import restart_prompt, resume_prompt
 
 
@@ -40,6 +47,18 @@ def run_task(manager: TaskLogManager, spec: TaskSpec, listener: ProgressListener
         return loop.run()
     except Exception as exc:  # noqa: BLE001 - fail-closed: a bug must still leave an error log
         return TaskRun(record.crashed(manager, spec.task_id, exc), loop.last_result)
+
+
+@dataclass
+class _Cursor:
+    """What the next pass runs: the loop state, the prompt, the session it resumes and why its model."""
+
+    state: LoopState
+    prompt: str
+    resume: str | None
+    reason: str
+    retrying: bool = False  # the next pass retries a transient failure
+    fallback: bool = False  # this iteration ran on the fallback model
 
 
 class _TaskLoop:
@@ -57,56 +76,54 @@ class _TaskLoop:
 
     def run(self) -> TaskRun:
         spec, task = self.spec, self.spec.executor_task
-        # Taken before the review's baseline, so the baseline's reads are not mistaken for the agent's work.
+        # The project as the task found it: every pass is verified against it (the changes of all passes).
         start = project_state(task.project_root)
         reviewer = ReviewStep(self.manager, spec, self.listener) if self.review else None
         passes = PassRunner(self.manager, spec, self.listener, self.events, start)
-        state = LoopState(model=spec.models.model)
-        prompt, resume, kind, reason = task.prompt, task.resume_token, "original", spec.models.reason
-        retrying = fallback = False
-
-        def checks() -> tuple[CheckOutcome, ...]:
-            return reviewer.last_checks if reviewer else ()
-
-        self._loop_start(state.model)
-        self._iteration_start(state.model, kind, resume)
+        at = _Cursor(LoopState(model=spec.models.model), task.prompt, task.resume_token, spec.models.reason)
+        self._loop_start(at.state.model)
+        self._iteration_start(at.state.model, "original", at.resume)
         while True:
-            attempt, reached = passes.run(prompt=prompt, resume=resume, model=state.model, reason=reason,
-                                          iteration=self.iteration if self.review else None)
+            attempt, reached = passes.run(prompt=at.prompt, resume=at.resume, model=at.state.model,
+                                          reason=at.reason, iteration=self.iteration if self.review else None)
             self.last_result = attempt.result
-            if retrying and attempt.result.status is ExecutorStatus.SUCCEEDED:
-                self.events.retry_success(attempts=state.retries)
+            if at.retrying and attempt.result.status is ExecutorStatus.SUCCEEDED:
+                self.events.retry_success(attempts=at.state.retries)
             judgment = reviewer.judge(attempt) if reviewer else _judge_plain(attempt, spec)
-            step = next_step(judgment, state, spec.rules, reached)
+            step = next_step(judgment, at.state, spec.rules, reached)
             if self.review and judgment.verdict is not None:
                 self.events.judgment(iteration=self.iteration, judgment=judgment)
-            if isinstance(step, Retry):
-                if not self._wait_to_retry(step):
-                    return self._conclude(attempt, _cancelled_during_backoff(), passes, judgment, state,
-                                          checks(), fallback)
-                state, retrying = replace(state, retries=step.attempt), True
-                self.events.retry_start(attempt=step.attempt, model=state.model)
-                continue
-            retrying = False
-            if isinstance(step, Fallback):
-                self.events.fallback(step, from_model=state.model)
-                state, reason, fallback = replace(state, model=step.model, fallback_used=True), "fallback", True
-                continue
-            if isinstance(step, Resume | Escalate):
-                prompt = self._next_prompt(step, attempt, judgment, reviewer)
-                self._iteration_end(judgment, state, passes, fallback)
-                fallback = False
-                if isinstance(step, Escalate):
-                    state, reason = self._escalate(step, state), "escalation"
-                    resume, kind = None, "escalation"
-                else:
-                    resumes = spec.models.resumes and attempt.result.resume_token is not None
-                    resume, kind = (attempt.result.resume_token if resumes else None), "modification"
-                    state = replace(state, iteration=state.iteration + 1, retries=0)
-                self.iteration += 1
-                self._iteration_start(state.model, kind, resume)
-                continue
-            return self._conclude(attempt, step.decision, passes, judgment, state, checks(), fallback)
+            if isinstance(step, Conclude):
+                return self._conclude(attempt, step.decision, passes, judgment, at, reviewer)
+            if not self._take(step, at, attempt, judgment, passes, reviewer):
+                return self._conclude(attempt, _cancelled_during_backoff(), passes, judgment, at, reviewer)
+
+    def _take(self, step: Retry | Fallback | Resume | Escalate, at: _Cursor, attempt: Attempt,
+              judgment: PassJudgment, passes: PassRunner, reviewer: ReviewStep | None) -> bool:
+        """Move `at` to the next pass as `step` says; False when the person cancelled a retry's backoff."""
+        at.retrying = isinstance(step, Retry)
+        if isinstance(step, Retry):
+            if not self._wait_to_retry(step):
+                return False
+            at.state = replace(at.state, retries=step.attempt)
+            self.events.retry_start(attempt=step.attempt, model=at.state.model)
+        elif isinstance(step, Fallback):
+            self.events.fallback(step, from_model=at.state.model)
+            at.state, at.reason, at.fallback = replace(at.state, model=step.model, fallback_used=True), "fallback", True
+        else:
+            at.prompt = self._next_prompt(step, attempt, judgment, reviewer)
+            self._iteration_end(judgment, at.state, passes, at.fallback)
+            at.fallback = False
+            kind = "escalation" if isinstance(step, Escalate) else "modification"
+            if isinstance(step, Escalate):
+                at.state, at.reason, at.resume = self._escalate(step, at.state), "escalation", None
+            else:
+                resumes = self.spec.models.resumes and attempt.result.resume_token is not None
+                at.resume = attempt.result.resume_token if resumes else None
+                at.state = replace(at.state, iteration=at.state.iteration + 1, retries=0)
+            self.iteration += 1
+            self._iteration_start(at.state.model, kind, at.resume)
+        return True
 
     # -- steps --------------------------------------------------------------------------
 
@@ -140,14 +157,14 @@ class _TaskLoop:
         return LoopState(iteration=1, escalated=True, model=step.model, fallback_used=state.fallback_used)
 
     def _conclude(self, attempt: Attempt, decision: StatusDecision, passes: PassRunner,
-                  judgment: PassJudgment, state: LoopState, checks: tuple[CheckOutcome, ...],
-                  fallback: bool) -> TaskRun:
+                  judgment: PassJudgment, at: _Cursor, reviewer: ReviewStep | None) -> TaskRun:
         if self.review:
             if judgment.verdict is Verdict.REJECT:
+                checks = reviewer.last_checks if reviewer else ()
                 self.events.rejection(iteration=self.iteration, failed=judgment.failed, checks=checks)
             outcome = _outcome_word(decision, judgment)
-            self._iteration_end(judgment, state, passes, fallback, verdict=outcome)
-            self.events.loop_end(loop=self.loop_number, result=outcome, iterations=state.iteration)
+            self._iteration_end(judgment, at.state, passes, at.fallback, verdict=outcome)
+            self.events.loop_end(loop=self.loop_number, result=outcome, iterations=at.state.iteration)
         log = record.conclude(self.manager, self.spec.task_id, attempt, decision,
                               metrics=total_metrics(passes.metrics), review_iterations=self.iterations)
         return TaskRun(log, attempt.result)
