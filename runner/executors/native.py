@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from runner.errors import ExecutorUnavailableError
 from runner.executors.base import EventSink, ExecutorResult, ExecutorStatus, ExecutorTask
+from runner.executors.failure_kind import from_error_text
 from runner.executors.failure_reason import meaningful_stderr_line
 from runner.executors.formats.fold import Decoder, ItemFold
 from runner.executors.formats.items import Outcome, UsageItem
@@ -118,6 +119,10 @@ def decide(profile: AgentProfile, fold: ItemFold, run: SupervisedRun, usage: Met
     if failure is not None:
         base.status, base.error_code = ExecutorStatus.FAILED, failure[0]
         base.error_message = mask_and_truncate(failure[1], _REASON_CHARS)
+        # The agent's own error words say whether a retry or the fallback model may help (review loop);
+        # a turn limit is neither.
+        if failure[0] is ErrorCode.EXECUTOR_FAILED:
+            base.failure_kind = from_error_text(failure[1])
         return base
     base.is_question = fold.question is not None or (not claims and is_question(final))
     return base

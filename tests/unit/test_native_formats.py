@@ -8,6 +8,7 @@ import pytest
 
 from runner.executors.agents.codex import PROFILE as CODEX
 from runner.executors.agents.gemini import PROFILE as GEMINI
+from runner.executors.failure_kind import FailureKind
 from runner.executors.formats.fold import ItemFold
 from runner.executors.formats.items import Claim, TextItem, ToolEnd, ToolStart
 from runner.executors.native import AgentProfile, decide
@@ -141,3 +142,20 @@ def test_failed_tool_drops_its_claim_and_a_denial_is_counted() -> None:
     fold.apply(ToolStart("w2", "write_file", "b.py", (Claim("b.py"),)))
     fold.apply(ToolEnd("w2", is_error=True))
     assert fold.claimed_files() == [] and fold.denials == ["write_file a.py"]
+
+
+@pytest.mark.parametrize(("agent", "scenario", "kind"), [
+    ("codex", "fail_529_overloaded", FailureKind.TRANSIENT),
+    ("codex", "invalid_model", FailureKind.MODEL_UNAVAILABLE),
+    ("codex", "fail_500", None),
+    ("gemini", "fail_503_overloaded", FailureKind.TRANSIENT),
+    ("gemini", "invalid_model", FailureKind.MODEL_UNAVAILABLE),
+    ("gemini", "fail_500", None),
+])
+def test_recorded_failure_says_whether_a_retry_or_the_fallback_may_help(
+        agent: str, scenario: str, kind: FailureKind | None) -> None:
+    """A natively parsed agent's recorded failure carries the failure kind the review loop acts on."""
+    fold, run, _sink = replay(agent, scenario)
+    result = decide(PROFILES[agent], fold, run, None, None)
+    assert str(result.status) == "FAILED"
+    assert result.failure_kind is kind, result.error_message
