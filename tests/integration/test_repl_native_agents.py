@@ -97,7 +97,9 @@ def calls(tmp_path: Path) -> list[dict[str, object]]:
 def repl(tmp_path: Path, agent: Agent, stdin: str, *, expect: int | None = 0, **env: str):  # type: ignore[no-untyped-def]
     project = tmp_path / "p"
     project.mkdir(exist_ok=True)
-    run = run_pm(["repl", "--executor", agent.executor], stdin=stdin, cwd=project,
+    # One executor pass per task: these tests are about each agent's command line and stream; the
+    # review loop (on by default for agents) is tested in test_review_loop_claude.py.
+    run = run_pm(["repl", "--executor", agent.executor, "--review", "off"], stdin=stdin, cwd=project,
                  env=agent_env(tmp_path, agent, **env), expect=expect)
     return project, run
 
@@ -148,7 +150,7 @@ def test_model_flag_is_passed_and_recorded(tmp_path: Path, name: str) -> None:
     agent = AGENTS[name]
     project = tmp_path / "p"
     project.mkdir()
-    run_pm(["repl", "--executor", agent.executor, "--model", "big-model-7"], stdin="write a.md\n", cwd=project,
+    run_pm(["repl", "--executor", agent.executor, "--model", "big-model-7", "--review", "off"], stdin="write a.md\n", cwd=project,
            env=agent_env(tmp_path, agent))
     argv = calls(tmp_path)[0]["argv"]
     assert isinstance(argv, list) and argv[argv.index(MODEL_FLAGS[name]) + 1] == "big-model-7"
@@ -205,8 +207,8 @@ def test_status_comes_from_the_stream(tmp_path: Path, agent: Agent, scenario: st
     assert "RESULT: ERROR" in run.stdout
     (log,) = assert_logs_consistent(project)
     exits = [e.content.get("exit_code") for e in log.events if e.content.get("kind") == "exit"]
-    if scenario == "exit0":
-        assert exits == [0]
+    if scenario == "exit0":  # every pass exited 0 (aider's "overloaded" is transient: retried twice)
+        assert exits and set(exits) == {0}
     assert log.error_reason and log.error_reason.startswith(agent.label), log.error_reason
 
 
@@ -241,6 +243,6 @@ def test_progress_timeout_waits_while_a_tool_runs(tmp_path: Path, name: str) -> 
     agent = AGENTS[name]
     project = tmp_path / "p"
     project.mkdir()
-    run = run_pm(["repl", "--executor", agent.executor, "--progress-timeout", "3000"], stdin="slow\n", cwd=project,
+    run = run_pm(["repl", "--executor", agent.executor, "--progress-timeout", "3000", "--review", "off"], stdin="slow\n", cwd=project,
                  env=agent_env(tmp_path, agent, **{f"FAKE_{agent.env_name}_TOOL_SECONDS": "4.5"}))
     assert "RESULT: COMPLETE" in run.stdout
