@@ -137,7 +137,7 @@ def review_iterations(log: TaskLog) -> list[Phase]:
 def _iteration(ordinal: int, events: list[LogEvent]) -> Phase:
     judged = [e for e in events if e.event_type is EventType.QUALITY_JUDGMENT]
     closed = events[-1].event_type is EventType.REVIEW_ITERATION_END
-    # The iteration's own end says how it ended (also CLARIFY, ERROR or BUDGET_EXCEEDED, which no
+    # The iteration's own end says how it ended (also CLARIFY, ERROR, PERMISSION_DENIED or BUDGET_EXCEEDED, which no
     # judgment names); else the last judgment inside it.
     verdict = _text(events[-1].content, "verdict") if closed else None
     if verdict is None and judged:
@@ -147,7 +147,8 @@ def _iteration(ordinal: int, events: list[LogEvent]) -> Phase:
     return Phase(kind="review_iteration", ordinal=ordinal,
                  name=f"iteration {number if isinstance(number, int) else ordinal}",
                  started_at=events[0].timestamp, ended_at=events[-1].timestamp if closed else None,
-                 outcome=verdict, failed=bool(verdict and verdict.lower() in ("reject", "rejected", "fail", "error", "budget_exceeded")),
+                 outcome=verdict, failed=bool(verdict and verdict.lower() in ("reject", "rejected", "fail", "error", "budget_exceeded",
+                                                                   "permission_denied")),
                  events=tuple(events))
 
 

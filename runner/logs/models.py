@@ -326,7 +326,8 @@ class ReviewIteration(_Model):
 
     iteration: int
     loop: int = 1  # 2 after an escalation
-    verdict: str | None = None  # PASS / REJECT / RETRY, or ERROR / CLARIFY / BUDGET when the pass ended the task
+    # PASS / REJECT / RETRY, or ERROR / CLARIFY / PERMISSION_DENIED / BUDGET_EXCEEDED when the pass ended the task
+    verdict: str | None = None
     model: str | None = None
     failed: list[str] = Field(default_factory=list)  # labels of the criteria that failed
     retries: int = 0

@@ -124,8 +124,9 @@ def judge_pass(result: ExecutorResult, verification: Verification, require: Requ
         kind = result.failure_kind if result.status is not ExecutorStatus.CANCELLED else None
         verdict = Verdict.RETRY if kind is FailureKind.TRANSIENT and reviewed is not None else None
         return PassJudgment(verdict, base, failure_kind=kind)
-    if base.runner_decision is RunnerDecision.CLARIFY or reviewed is None:
-        return PassJudgment(None, base)
+    if base.runner_decision is RunnerDecision.CLARIFY or base.error_code is ErrorCode.PERMISSION_DENIED \
+            or reviewed is None:
+        return PassJudgment(None, base)  # a question, or a refusal the agent cannot cure: the pass decides
     results = list(reviewed)
     if base.status is not TaskStatus.COMPLETE and all(r.passed for r in results):
         # A rule the criteria do not cover (--require-evidence always) still decides.

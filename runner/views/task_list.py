@@ -24,7 +24,7 @@ from runner.views.json_contract import SCHEMA_VERSION
 from runner.views.plain import Block, Column, Justify, Line, Table
 from runner.views.plan import log_id_label
 from runner.views.rows import DEFAULT_ROW, Entry, IndexRow
-from runner.views.safe_text import SafeStrings, safe_str
+from runner.views.safe_text import SafeStrings, safe_json, safe_str
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -175,6 +175,8 @@ def _entry_json(entry: Entry, shown: SafeStrings) -> dict[str, Any]:
     for field, value in values.items():
         if type(value) is str:
             row[field] = shown(value)
+        elif field == "review_iterations":  # a list by design: each iteration as JSON, validated and made safe
+            row[field] = safe_json([iteration.model_dump(mode="json") for iteration in entry.review_iterations])
         elif value is not None and type(value) not in (int, float, bool):
             row[field] = safe_str(value)  # a stored row holding a list or an object: shown as safe text
     if len(row) > len(DEFAULT_ROW):  # a stored field this version does not know is left out, as the model does

@@ -22,7 +22,8 @@ from runner.views.safe_text import SafeStrings, safe_json, safe_str
 EMPTY_TREE = "No tasks in this session yet."
 PROMPT_CHARS = 100
 _BRANCH, _LAST, _PIPE, _SPACE = "├─ ", "└─ ", "│  ", "   "
-_VERDICT_STYLE = {"PASS": "green", "REJECT": "yellow", "ERROR": "red", "BUDGET_EXCEEDED": "red"}
+_VERDICT_STYLE = {"PASS": "green", "REJECT": "yellow", "ERROR": "red", "BUDGET_EXCEEDED": "red",
+                  "PERMISSION_DENIED": "red"}
 
 # thread id → run id → tasks, all in order of first appearance in the index.
 Grouped = dict[str, dict[str, list[Entry]]]

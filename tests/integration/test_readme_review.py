@@ -20,7 +20,7 @@ def test_the_readme_review_example_is_what_the_commands_print(tmp_path: Path) ->
     project = tmp_path / "demo"
     project.mkdir()
     env = runner_env({"FAKE_CLAUDE_SCENARIO": "revise_on_resume", "FAKE_CLAUDE_PATH": "notes.md",
-                      "ANTHROPIC_API_KEY": "test-key-not-a-secret"}, fake_claude=True)
+                      "FAKE_CLAUDE_COST": "0.0123", "ANTHROPIC_API_KEY": "test-key-not-a-secret"}, fake_claude=True)
     steps = example(MARKER)
     assert [command.split()[:3] for command, _ in steps] == [["pm-runner", "repl", "--check"],
                                                            ["pm-runner", "logs", "tree"]]

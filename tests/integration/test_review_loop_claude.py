@@ -26,8 +26,9 @@ STORY = frozenset({
 
 
 def claude_env(tmp_path: Path, scenario: str, **extra: str) -> dict[str, str]:
+    """The fake claude playing `scenario`, each run reporting $0.0123 unless `extra` says otherwise."""
     return runner_env({"FAKE_CLAUDE_SCENARIO": scenario, "FAKE_CLAUDE_CALLS": str(tmp_path / "calls.jsonl"),
-                       "FAKE_CLAUDE_PATH": "notes.md", **extra}, fake_claude=True)
+                       "FAKE_CLAUDE_PATH": "notes.md", "FAKE_CLAUDE_COST": "0.0123", **extra}, fake_claude=True)
 
 
 def calls(tmp_path: Path) -> list[list[str]]:
@@ -192,3 +193,18 @@ def test_a_session_budget_warns_then_stops_the_loop_and_refuses_the_next_task(tm
     assert "SPENT: $0.0300 this task; session $0.0300 of $0.0250 (120%)" in block
     assert "WARNING: session budget 80% used ($0.0200 of $0.0250)" in run.stdout
     assert run.stdout.count("Budget: $0.0300 of $0.0250 (120%)") == 2  # /budget, then /status
+
+
+def test_a_refused_tool_call_ends_the_loop_after_one_pass(tmp_path: Path) -> None:
+    """A shell command the agent's permissions refused is not sent back (it would be refused again): one pass,
+    INCOMPLETE with PERMISSION_DENIED and how to allow it, the loop's end saying why."""
+    project = project_with_config(tmp_path)
+    run = run_pm(["repl"], stdin="write notes.md\n", cwd=project, env=claude_env(tmp_path, "write_and_run"),
+                 expect=2)
+    assert "RESULT: INCOMPLETE" in run.stdout and "--allowed-tools 'Bash(cat notes.md)'" in run.stdout
+    (log,) = assert_logs_consistent(project)
+    assert log.error_code is not None and log.error_code.value == "PERMISSION_DENIED"
+    assert story(log) == [
+        "REVIEW_LOOP_START", "REVIEW_ITERATION_START", "MODEL_SELECTED", "REVIEW_ITERATION_END:PERMISSION_DENIED",
+        "REVIEW_LOOP_END:PERMISSION_DENIED", "TASK_INCOMPLETE"]
+    assert len(calls(tmp_path)) == 1

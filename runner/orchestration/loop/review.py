@@ -11,7 +11,7 @@ from pathlib import Path
 
 from runner.executors.base import ExecutorStatus
 from runner.logs.manager import TaskLogManager
-from runner.logs.models import RunnerDecision
+from runner.logs.models import ErrorCode, RunnerDecision
 from runner.orchestration.attempt import Attempt, ManagerSink, ProgressListener
 from runner.orchestration.judge import PassJudgment, decide_status, judge_pass
 from runner.orchestration.loop.spec import TaskSpec
@@ -40,7 +40,8 @@ class ReviewStep:
         self.last_checks = ()
         if result.status is not ExecutorStatus.SUCCEEDED:
             return judge_pass(result, verification, require, ())
-        if decide_status(result, verification, require).runner_decision is RunnerDecision.CLARIFY:
+        base = decide_status(result, verification, require)
+        if base.runner_decision is RunnerDecision.CLARIFY or base.error_code is ErrorCode.PERMISSION_DENIED:
             return judge_pass(result, verification, require, ())
         self.last_checks = tuple(self._run_checks())
         facts = gather_facts(self.root, self.baseline, verification, final_message=result.final_message,

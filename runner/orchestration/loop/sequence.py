@@ -214,6 +214,8 @@ def _outcome_word(decision: StatusDecision, judgment: PassJudgment) -> str:
         return "BUDGET_EXCEEDED"
     if decision.runner_decision is RunnerDecision.CLARIFY:
         return "CLARIFY"
+    if decision.error_code is ErrorCode.PERMISSION_DENIED:
+        return "PERMISSION_DENIED"
     if judgment.verdict is Verdict.PASS and decision.status is TaskStatus.COMPLETE:
         return "PASS"
     if judgment.verdict is Verdict.REJECT:
