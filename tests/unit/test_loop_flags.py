@@ -12,6 +12,7 @@ from runner.cli.env import Environment
 from runner.cli.loop_options import LOOP_FLAGS
 from runner.cli.options import build_parser, overrides_from
 from runner.config import RunnerConfig, resolve_config
+from runner.errors import UsageError
 from runner.loop_settings import LoopSettings, ReviewMode
 
 
@@ -70,10 +71,8 @@ def test_defaults_without_flags_or_file(tmp_path: Path) -> None:
     (["--review", "maybe"], "invalid choice: 'maybe'"),
 ])
 def test_a_bad_value_is_a_usage_error_naming_it(tmp_path: Path, argv: list[str], says: str) -> None:
-    """A bad loop flag exits 2 with argparse's usage error, which names the value and what was expected."""
-    err = io.StringIO()
-    env = Environment(stdin=io.StringIO(), stdout=io.StringIO(), stderr=err, environ={}, cwd=tmp_path)
-    with pytest.raises(SystemExit) as exited:
+    """A bad loop flag is a usage error (exit 64) naming the flag, the value and what was expected."""
+    env = Environment(stdin=io.StringIO(), stdout=io.StringIO(), stderr=io.StringIO(), environ={}, cwd=tmp_path)
+    with pytest.raises(UsageError) as error:
         build_parser(env).parse_args(["repl", *argv])
-    assert exited.value.code == 2
-    assert says in err.getvalue()
+    assert says in str(error.value) and argv[0] in str(error.value)
