@@ -38,8 +38,8 @@ def test_shell_tasks_have_no_review_unless_a_check_is_given(tmp_path: Path) -> N
 
 
 def test_a_check_that_hangs_or_asks_is_stopped_and_fails(tmp_path: Path) -> None:
-    """Checks get the executors' limits: a silent one times out, one that asks for input is blocked; none outlives
-    its task."""
+    """Checks get the executors' limits: a silent one times out, one that waits on its closed stdin for an answer is
+    blocked; none outlives its task."""
     project = project_with_config(tmp_path, {"review": {"check_timeout_ms": 700}})
     pidfile = tmp_path / "check.pid"
     hang = f"echo $$ > {pidfile}; sleep 30"
@@ -51,7 +51,7 @@ def test_a_check_that_hangs_or_asks_is_stopped_and_fails(tmp_path: Path) -> None
     (details,) = of_type(log, EventType.REJECTION_DETAILS)
     by_label = {f["criterion"]: f["details"] for f in details["failures"]}  # type: ignore[index, union-attr]
     assert "timed out" in by_label[f"check `{hang}`"][0]
-    assert "interactive prompt" in by_label[f"check `{ask}`"][0]
+    assert "needed input on stdin, which is closed" in by_label[f"check `{ask}`"][0]
     starts = [c for c in of_type(log, EventType.EXECUTOR_START) if c["executor"] == "check"]
     assert [c["stdin"] for c in starts] == ["closed", "closed"]
     pid = int(pidfile.read_text())
