@@ -9,7 +9,6 @@ import pytest
 
 from runner.errors import ExitStatus, RunnerError
 from runner.logs.models import ErrorCode, EventType, PlanMode, TaskStatus, Visibility
-from runner.loop_settings import ReviewMode
 from tests.helpers.cli import FAKE_BIN
 from tests.helpers.harness import Harness, core_with
 from tests.helpers.logs_check import assert_logs_consistent
@@ -39,12 +38,12 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def claude_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """The fake `claude` first on PATH, a session of its own per new call, and a log of every argv."""
+    """The fake `claude` first on PATH, a session of its own per new call, and a log of every call."""
     monkeypatch.setenv("PATH", f"{FAKE_BIN}:{__import__('os').environ['PATH']}")
     monkeypatch.setenv("FAKE_CLAUDE_NEW_SESSIONS", "1")
-    argv_log = tmp_path / "argv.jsonl"
-    monkeypatch.setenv("FAKE_CLAUDE_ARGV_LOG", str(argv_log))
-    return argv_log
+    calls = tmp_path / "calls.jsonl"
+    monkeypatch.setenv("FAKE_CLAUDE_CALLS", str(calls))
+    return calls
 
 
 def _parts(h: Harness, parent_id: str) -> list[str]:
@@ -81,7 +80,7 @@ def test_shell_plan_where_part_two_fails(tmp_path: Path) -> None:
 
 def test_claude_plan_part_two_incomplete_parent_incomplete(project: Path, claude_on_path: Path) -> None:
     """With claude, part 2 claims a file it never wrote: incomplete; 3 is skipped; the parent is INCOMPLETE (exit 2)."""
-    with core_with(project, executor="claude-code", review_mode=ReviewMode.OFF) as h:
+    with core_with(project, executor="claude-code") as h:
         parent = h.line(CLAUDE_REQUEST)
         assert parent.status is TaskStatus.INCOMPLETE and parent.error_code is ErrorCode.PLAN_INCOMPLETE
         statuses = [(h.task(t).status, h.task(t).error_code) for t in _parts(h, parent.task_id)]
@@ -89,30 +88,35 @@ def test_claude_plan_part_two_incomplete_parent_incomplete(project: Path, claude
                             (TaskStatus.INCOMPLETE, ErrorCode.SKIPPED), (TaskStatus.COMPLETE, None)]
         assert h.exit_status() is ExitStatus.INCOMPLETE
         aggregate = next(e for e in parent.events if e.event_type is EventType.CHUNKING_AGGREGATION).content
-        assert [(p["number"], p["status"], p["files"]) for p in aggregate["subtasks"]] == [
-            (1, "complete", ["a.txt"]), (2, "incomplete", []), (3, "skipped", []), (4, "complete", ["d.txt"])]
+        assert [(p["number"], p["status"]) for p in aggregate["subtasks"]] == [
+            (1, "complete"), (2, "incomplete"), (3, "skipped"), (4, "complete")]
+        assert [p["files"] for p in aggregate["subtasks"] if p["number"] != 2] == [["a.txt"], [], ["d.txt"]]
+        # Each part that ran went through the review loop on its own; part 2 was sent back and still failed.
+        part_two = [e.event_type for e in h.task("task-003").events]
+        assert part_two.count(EventType.REVIEW_ITERATION_START) > 1 and EventType.REVIEW_LOOP_END in part_two
+        assert EventType.REVIEW_LOOP_START not in [e.event_type for e in h.task("task-004").events]  # skipped
 
 
 def test_each_part_resumes_the_previous_agent_session(project: Path, claude_on_path: Path) -> None:
-    """Part 1 starts a session; every later part that runs resumes the last session a part reported."""
-    with core_with(project, executor="claude-code", review_mode=ReviewMode.OFF) as h:
+    """Part 1 starts a session; every later call (parts 2 and 4, and the review loop's) resumes that session."""
+    with core_with(project, executor="claude-code") as h:
         h.line(CLAUDE_REQUEST)
-        calls = [json.loads(line) for line in claude_on_path.read_text().splitlines()]
-        assert len(calls) == 3  # part 3 was skipped
+        calls = [json.loads(line)["argv"] for line in claude_on_path.read_text().splitlines()]
+        part_starts = [argv[-1].splitlines()[0] for argv in calls if argv[-1].startswith(("write", "claim"))]
+        assert part_starts == ["write a.txt", "claim b.txt", "write d.txt"]  # part 3 was skipped
         assert "--resume" not in calls[0]
         first_session = h.task("task-002").resume_token
-        assert first_session and calls[1][calls[1].index("--resume") + 1] == first_session
-        assert calls[2][calls[2].index("--resume") + 1] == first_session  # the session carries on through part 2
+        assert first_session and all(argv[argv.index("--resume") + 1] == first_session for argv in calls[1:])
         starts = [e.content for e in h.task("task-001").events if e.event_type is EventType.SUBTASK_START]
         assert [s["resumes_session"] for s in starts] == [False, True, True]
 
 
 def test_an_agent_part_prompt_carries_the_whole_request(project: Path, claude_on_path: Path) -> None:
     """An agent is told its one part first, that the other parts run separately, and the whole request."""
-    with core_with(project, executor="claude-code", review_mode=ReviewMode.OFF) as h:
+    with core_with(project, executor="claude-code") as h:
         h.line(CLAUDE_REQUEST)
         assert h.executor is not None
-        prompt = h.executor.tasks[2].prompt  # part 4
+        (prompt,) = [t.prompt for t in h.executor.tasks if t.prompt.startswith("write d.txt")]  # part 4
         assert prompt.splitlines()[0] == "write d.txt"
         assert "This is part 4 of 4 of the request below" in prompt
         assert "Parts before this one: 1 complete, 2 incomplete, 3 skipped." in prompt
@@ -125,14 +129,14 @@ def test_auto_plans_for_agents_only(tmp_path: Path, project: Path, claude_on_pat
         log = h.line("1. echo a > a.txt 2. echo b > b.txt")
         assert [e.event_type for e in log.events][:2] == [EventType.USER_INPUT, EventType.EXECUTOR_START]
         assert len(h.manager.entries()) == 1
-    with core_with(project, executor="claude-code", review_mode=ReviewMode.OFF) as h:
+    with core_with(project, executor="claude-code") as h:
         parent = h.line("1. write a.txt 2. write b.txt")
         assert parent.status is TaskStatus.COMPLETE and len(h.manager.entries()) == 3
 
 
 def test_an_unsplit_request_records_its_planning_as_detail(project: Path, claude_on_path: Path) -> None:
     """A request the planner leaves whole still records why, at `full` visibility, and runs as one task."""
-    with core_with(project, executor="claude-code", review_mode=ReviewMode.OFF) as h:
+    with core_with(project, executor="claude-code") as h:
         log = h.line("write notes.md")
         types = [e.event_type for e in log.events]
         assert types[:5] == [EventType.USER_INPUT, EventType.PLANNING_START, EventType.SIZE_ESTIMATION,
@@ -222,3 +226,20 @@ def test_ctrl_c_mid_plan_skips_the_rest(tmp_path: Path) -> None:
         assert second.error_reason == "not run: the plan was interrupted"
         assert parent.status is TaskStatus.ERROR and h.interrupted
         assert not (tmp_path / "b.txt").exists()
+
+
+def test_a_part_retried_by_the_retry_policy_is_recorded_on_the_parent(
+        project: Path, claude_on_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Part 1's first pass is a 529 overloaded: the review loop retries it; the parent says SUBTASK_RETRY, then COMPLETE."""
+    monkeypatch.setenv("FAKE_CLAUDE_SCENARIO", "overloaded,write")
+    with core_with(project, executor="claude-code", retry_backoff_ms=50) as h:
+        parent = h.line("1. write a.txt 2. write b.txt")
+        assert parent.status is TaskStatus.COMPLETE
+        part_events = [(e.event_type, e.content.get("number")) for e in parent.events
+                       if e.event_type.value.startswith("SUBTASK_") and e.event_type is not EventType.SUBTASK_CREATED]
+        assert part_events == [(EventType.SUBTASK_START, 1), (EventType.SUBTASK_RETRY, 1),
+                               (EventType.SUBTASK_COMPLETE, 1), (EventType.SUBTASK_START, 2),
+                               (EventType.SUBTASK_COMPLETE, 2)]
+        retry = next(e.content for e in parent.events if e.event_type is EventType.SUBTASK_RETRY)
+        assert retry == {"subtask_id": "task-002", "number": 1, "retries": 1, "by": "the retry policy"}
+        assert EventType.RETRY_SUCCESS in [e.event_type for e in h.task("task-002").events]

@@ -2,8 +2,8 @@
 own child task through the per-task step the caller hands in (spec/planning.md "Running a plan").
 
 The parent's events, in order: the planning events, CHUNKING_START, CHUNKING_ANALYSIS, one
-SUBTASK_CREATED per child, then per part SUBTASK_START (after SUBTASK_RETRY on a retry) and
-SUBTASK_COMPLETE or SUBTASK_FAILED, then CHUNKING_AGGREGATION and CHUNKING_COMPLETE. Fail-closed:
+SUBTASK_CREATED per child, then per part SUBTASK_START (after SUBTASK_RETRY on a retry), SUBTASK_RETRY
+when the retry policy ran its pass again, and SUBTASK_COMPLETE or SUBTASK_FAILED, then CHUNKING_AGGREGATION and CHUNKING_COMPLETE. Fail-closed:
 whatever goes wrong, every child and the parent end terminal.
 """
 
@@ -154,6 +154,7 @@ def _run_parts(manager: TaskLogManager, request: ChunkedRequest, children: dict[
                                     earlier={n: r.word for n, r in settled.items()})
             done = step(child, prompt, resume)
             log = done.log
+            _record_retries(manager, parent_id, number, log)
             if done.result is not None and done.result.resume_token:
                 resume = done.result.resume_token
             run.interrupted = run.interrupted or cancelled() or (
@@ -163,6 +164,14 @@ def _run_parts(manager: TaskLogManager, request: ChunkedRequest, children: dict[
         event_type, content = end_event(settled[number])
         manager.add_event(parent_id, event_type, content)
     return settled
+
+
+def _record_retries(manager: TaskLogManager, parent_id: str, number: int, log: TaskLog) -> None:
+    """SUBTASK_RETRY on the parent when the retry policy ran a part's pass again (RETRY_START in the part's log)."""
+    attempts = [e.content.get("attempt") for e in log.events if e.event_type is EventType.RETRY_START]
+    if attempts:
+        manager.add_event(parent_id, EventType.SUBTASK_RETRY, {
+            "subtask_id": log.task_id, "number": number, "retries": len(attempts), "by": "the retry policy"})
 
 
 def _skip(manager: TaskLogManager, task_id: str, reason: str) -> TaskLog:
