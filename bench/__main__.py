@@ -23,7 +23,7 @@ from bench.machine import describe
 from bench.report import Results, header_text, markdown, text_table
 
 BENCHMARKS = ("event_append", "write_scale", "read_scale", "detail_2000", "detail_10mb", "masking", "startup",
-              "verify_scan", "repl_throughput", "big_repos")
+              "verify_scan", "repl_throughput", "big_repos", "output_pipeline")
 RESULTS_PATH = Path(__file__).resolve().parent / "RESULTS.md"
 
 

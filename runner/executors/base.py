@@ -92,12 +92,21 @@ def raw_log_line(stream: str, line: str) -> str:
     return f"[{stream}] {line}\n"
 
 
+def raw_log_block(stream: str, lines: list[str]) -> str:
+    """`raw_log_line` of each line, joined: what `EventSink.raw_lines` appends in one write."""
+    prefix = f"[{stream}] "
+    return prefix + f"\n{prefix}".join(lines) + "\n" if lines else ""
+
+
 class EventSink(Protocol):
     """Where an executor reports as it goes: TaskLog events and raw-log lines (both already masked)."""
 
     def event(self, event_type: EventType, content: dict[str, Any]) -> str | None: ...
 
     def raw_line(self, stream: str, line: str) -> None: ...
+
+    def raw_lines(self, stream: str, lines: list[str]) -> None:
+        """Several lines of one stream, in order, in one write (what one read of the child's pipe held)."""
 
 
 class ExecutorStatus(StrEnum):

@@ -58,6 +58,11 @@ def match_prompt(line: str) -> str | None:
     return visible
 
 
+def mentions_stdin_message(text: str) -> bool:
+    """Whether any line of `text` may hold a complaint about stdin (a cheap check before `match_stdin_message`)."""
+    return any(message in text for message in _STDIN_MESSAGES)
+
+
 def match_stdin_message(line: str) -> str | None:
     """The line if it is a runtime's complaint about reading the closed stdin or a missing terminal."""
     head = line[:SCAN_CHARS]

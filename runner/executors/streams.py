@@ -12,8 +12,13 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from runner.executors.base import EventSink, raw_log_line
-from runner.executors.prompts import SCAN_CHARS, match_prompt, match_stdin_message
+from runner.executors.base import EventSink, raw_log_block, raw_log_line
+from runner.executors.prompts import (
+    SCAN_CHARS,
+    match_prompt,
+    match_stdin_message,
+    mentions_stdin_message,
+)
 from runner.logs.masking import StreamMasker
 from runner.logs.masking.stream import Piece
 from runner.logs.models import EventType
@@ -50,13 +55,33 @@ class OutputBudget:
         self._sink.event(event_type, content)
 
     def raw(self, stream: str, line: str) -> None:
-        """Append a masked line to the raw log while under the byte cap."""
+        """Append a masked line to the raw log while under the byte cap; once a line did not fit,
+        nothing more is kept (the raw log has no holes), only counted."""
         size = len(raw_log_line(stream, line).encode("utf-8", "replace"))
-        if self.raw_bytes + size > self._max_raw_bytes:
+        if self.raw_bytes_dropped or self.raw_bytes + size > self._max_raw_bytes:
             self.raw_bytes_dropped += size
             return
         self.raw_bytes += size
         self._sink.raw_line(stream, line)
+
+    def raw_lines(self, stream: str, lines: list[str]) -> None:
+        """`raw` for many lines in one write; line by line only for the lines the byte cap falls among."""
+        size = len(raw_log_block(stream, lines).encode("utf-8", "replace"))
+        if self.raw_bytes_dropped:
+            self.raw_bytes_dropped += size
+        elif self.raw_bytes + size > self._max_raw_bytes:
+            for line in lines:
+                self.raw(stream, line)
+        else:
+            self.raw_bytes += size
+            self._sink.raw_lines(stream, lines)
+
+    def events(self, stream: str, lines: list[str]) -> None:
+        """EXECUTOR_OUTPUT events for whole masked lines while under the cap; past it, only counted."""
+        room = max(0, self._max_events - self.events_sent)
+        for line in lines[:room]:
+            self.event(EventType.EXECUTOR_OUTPUT, {"stream": stream, "line": _event_text(line)})
+        self.events_dropped += max(0, len(lines) - room)
 
     def close(self) -> None:
         """Leave one note for each cap that was reached, so the log says what it does not hold."""
@@ -72,6 +97,13 @@ class OutputBudget:
 
 
 LineCallback = Callable[[str, str], None]
+
+
+def _event_text(masked: str, *, whole: bool = True) -> str:
+    """An output event's line: already masked, so cut without masking a second time."""
+    if len(masked) > MAX_EVENT_CHARS or not whole:
+        return masked[:MAX_EVENT_CHARS] + "[TRUNCATED]"
+    return masked
 
 
 class OutputChannel:
@@ -128,14 +160,52 @@ class OutputChannel:
     def _take(self, text: str) -> None:
         if not text:
             return
-        for masked in self._masker.feed_pieces(text):
-            self._emit(masked)
+        masked = self._masker.feed_pieces(text)
+        texts, ends_line, shown = zip(*masked, strict=True) if masked else ((), (), ())
+        if self._line_open or not (all(ends_line) and all(shown)):
+            for piece in masked:
+                self._emit(piece)
+        else:
+            self._emit_lines(list(texts))
         pieces = text.split("\n")
-        for piece in pieces[:-1]:
-            self._append_partial(piece)
-            self._raw_line("".join(self._partial))
-            self._partial, self._partial_len = [], 0
+        if len(pieces) == 1:
+            self._append_partial(pieces[0])
+            return
+        self._append_partial(pieces[0])
+        first = "".join(self._partial)
+        self._partial, self._partial_len = [], 0
+        self._watch_lines(first, pieces[1:-1], complaint=self.stdin_message is None and mentions_stdin_message(text))
         self._append_partial(pieces[-1])
+
+    def _emit_lines(self, lines: list[str]) -> None:
+        """Whole masked lines, the usual case, handled together: one raw-log write, the events the
+        cap still allows, the tail (the same result as `_emit` for each)."""
+        if not lines:
+            return
+        self._budget.raw_lines(self.stream, lines)
+        self.line_count += len(lines)
+        self.tail.extend(line[:MAX_EVENT_CHARS] for line in lines[-TAIL_LINES:])
+        if self._emit_events:
+            self._budget.events(self.stream, lines)
+
+    def _watch_lines(self, first: str, rest: list[str], *, complaint: bool) -> None:
+        """The unmasked complete lines of one read, for prompts, stdin complaints and the parser.
+
+        Only the last MENU_LINES + 1 lines can leave a prompt standing, and a complaint about
+        stdin is looked for line by line only when the read may hold one (`complaint`; the head
+        of a line continued from an earlier read is checked on its own)."""
+        if self._on_line is not None or len(rest) <= MENU_LINES:
+            self._raw_line(first)
+            for line in rest:
+                self._raw_line(line)
+            return
+        if self.stdin_message is None and (complaint or mentions_stdin_message(first)):
+            lines = (line.removesuffix("\r") for line in [first, *rest])
+            self.stdin_message = next(filter(None, map(match_stdin_message, lines)), None)
+        if self.scan_prompts:
+            self.last_prompt, self._lines_after_prompt = None, 0
+        for line in rest[-(MENU_LINES + 1):]:
+            self._raw_line(line)
 
     def _append_partial(self, piece: str) -> None:
         if not piece or self._partial_len >= MAX_PARSE_CHARS:
@@ -158,9 +228,7 @@ class OutputChannel:
         self.line_count += 1
         self.tail.append(masked[:MAX_EVENT_CHARS])
         if self._emit_events:
-            # Already masked: cut without masking a second time.
-            cut = len(masked) > MAX_EVENT_CHARS or not piece.ends_line
-            line = masked[:MAX_EVENT_CHARS] + "[TRUNCATED]" if cut else masked
+            line = _event_text(masked, whole=piece.ends_line)
             self._budget.event(EventType.EXECUTOR_OUTPUT, {"stream": self.stream, "line": line})
 
     def _raw_line(self, line: str) -> None:

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from runner.changes import ProjectState, detector_for
-from runner.executors.base import Executor, ExecutorResult, ExecutorTask, raw_log_line
+from runner.executors.base import (
+    Executor,
+    ExecutorResult,
+    ExecutorTask,
+    raw_log_block,
+    raw_log_line,
+)
 from runner.logs.manager import RawLog, TaskLogManager
 from runner.logs.models import EventType, Metrics
 from runner.notices import Notice
@@ -47,9 +53,15 @@ class ManagerSink:
         return event_id
 
     def raw_line(self, stream: str, line: str) -> None:
+        self._raw_log().write(raw_log_line(stream, line))
+
+    def raw_lines(self, stream: str, lines: list[str]) -> None:
+        self._raw_log().write(raw_log_block(stream, lines))
+
+    def _raw_log(self) -> RawLog:
         if self._raw is None:
             self._raw = self._manager.open_raw_log(self._task_id, self._start_event_id or "evt-0001")
-        self._raw.write(raw_log_line(stream, line))
+        return self._raw
 
     def close(self) -> None:
         if self._raw is not None:

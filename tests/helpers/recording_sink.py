@@ -25,6 +25,9 @@ class RecordingSink:
     def raw_line(self, stream: str, line: str) -> None:
         self.raw.append((stream, line))
 
+    def raw_lines(self, stream: str, lines: list[str]) -> None:
+        self.raw.extend((stream, line) for line in lines)
+
     def of_type(self, event_type: EventType) -> list[dict[str, Any]]:
         return [content for kind, content in self.events if kind is event_type]
 

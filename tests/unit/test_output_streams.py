@@ -69,3 +69,58 @@ def test_an_over_long_line_is_one_event_and_every_byte_reaches_the_raw_log() -> 
     assert lines[0] == "a" * MAX_EVENT_CHARS + "[TRUNCATED]"
     assert channel.line_count == 2
     assert sum(len(text) for stream, text in sink.raw if stream == "stdout") == 160 * 65_536 + len("next")
+
+
+class CountingSink(RecordingSink):
+    """A RecordingSink that also counts the raw-log writes it was asked for."""
+
+    writes = 0
+
+    def raw_line(self, stream: str, line: str) -> None:
+        self.writes += 1
+        super().raw_line(stream, line)
+
+    def raw_lines(self, stream: str, lines: list[str]) -> None:
+        self.writes += 1
+        super().raw_lines(stream, lines)
+
+
+SAMPLE = ([f"line {i} with ? and (y/n) inside" for i in range(300)] + ["? Pick a template"]
+          + [f"  {i}) option" for i in range(MENU_LINES)] + ["Error: Input is not a terminal (fd=0)", "done"])
+
+
+def _fed(chunks: list[bytes]) -> tuple[CountingSink, OutputChannel]:
+    sink = CountingSink()
+    channel = OutputChannel("stdout", OutputBudget(sink, max_events=120), emit_events=True, scan_prompts=True)
+    for chunk in chunks:
+        channel.feed(chunk)
+    return sink, channel
+
+
+def _state(sink: CountingSink, channel: OutputChannel) -> tuple[object, ...]:
+    return (sink.raw, sink.events, list(channel.tail), channel.line_count, channel.waiting_prompt(),
+            channel.stdin_message)
+
+
+def test_many_lines_in_one_read_are_handled_like_one_line_per_read() -> None:
+    """Lines arriving together are logged, evented, tailed and watched for prompts and stdin complaints
+    exactly as when each arrives alone, with one raw-log write per read instead of one per line."""
+    lines = [line.encode() + b"\n" for line in SAMPLE]
+    one_by_one = _fed(lines)
+    together = _fed([b"".join(lines)])
+    assert _state(*together) == _state(*one_by_one)
+    assert together[1].stdin_message == "Error: Input is not a terminal (fd=0)"
+    assert together[0].writes == 1 and one_by_one[0].writes == len(lines)
+    prompt_then_more = _fed([b"".join(lines[:301]) + b"".join(b"more %d\n" % i for i in range(MENU_LINES + 1))])
+    assert prompt_then_more[1].waiting_prompt() is None
+
+
+def test_nothing_is_kept_after_the_first_line_past_the_raw_cap() -> None:
+    """Once a line did not fit under the raw-byte cap, later (even short) lines are only counted: no holes."""
+    sink = RecordingSink()
+    budget = OutputBudget(sink, max_raw_bytes=40)
+    channel = OutputChannel("stdout", budget, emit_events=False, scan_prompts=False)
+    channel.feed(b"short\n" + b"x" * 40 + b"\nok\n")
+    channel.finish()
+    assert [line for stream, line in sink.raw if stream == "stdout"] == ["short"]
+    assert budget.raw_bytes_dropped == len("[stdout] " + "x" * 40 + "\n") + len("[stdout] ok\n")

@@ -18,6 +18,27 @@ from runner.logs.masking import StreamMasker, mask_text
 from runner.logs.store import safe_files
 from runner.notices import Notice
 
+# Under the stream masker's line limit (64 KiB), so a block of short lines is masked in one pass.
+BLOCK_CHARS = 60_000
+
+
+def _blocks(text: str) -> list[str]:
+    """`text` cut after newlines into pieces of at most about BLOCK_CHARS (a longer line stays whole)."""
+    if len(text) <= BLOCK_CHARS:
+        return [text]
+    blocks, start = [], 0
+    while len(text) - start > BLOCK_CHARS:
+        cut = text.rfind("\n", start, start + BLOCK_CHARS)
+        if cut == -1:
+            cut = text.find("\n", start + BLOCK_CHARS)
+            if cut == -1:
+                break
+        blocks.append(text[start:cut + 1])
+        start = cut + 1
+    if start < len(text):
+        blocks.append(text[start:])
+    return blocks
+
 
 class RawLog:
     """One raw log file, open for appending until `close()`."""
@@ -39,11 +60,14 @@ class RawLog:
         return self._fd is None
 
     def write(self, text: str) -> None:
-        """Mask and append `text`; complete lines are written at once, a partial line waits for its end."""
+        """Mask and append `text`; complete lines are written at once, a partial line waits for its end.
+
+        Many lines at once are masked in blocks of whole lines under the masker's one-pass size."""
         with self._lock:
             if self._fd is None or self._failed:
                 return
-            self._write_lines(self._masker.feed(text), optional=True)
+            for block in _blocks(text):
+                self._write_lines(self._masker.feed(block), optional=True)
 
     def close(self) -> None:
         """Write what is left, fsync the file and its folder, close. Idempotent."""
@@ -72,7 +96,7 @@ class RawLog:
     def _write_lines(self, lines: list[str], *, optional: bool) -> None:
         if not lines or self._fd is None:
             return
-        data = "".join(f"{line}\n" for line in lines).encode("utf-8", "replace")
+        data = ("\n".join(lines) + "\n").encode("utf-8", "replace")
         if optional and (self.dropped_bytes or (self._allows is not None and not self._allows(len(data)))):
             self.dropped_bytes += len(data)
             return
