@@ -3,12 +3,15 @@
 Each maker takes a seeded `random.Random` and returns `(text, secret_part)`: the text a
 rule must mask, and the random part that must not survive, not even 12 characters of it.
 Bodies come from a PRNG rather than from hypothesis so they stay random while shrinking.
+Every rule of the table gets a maker from its own example template; the hand-written makers
+below add more shapes for the rules that predate the table.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 import string
 from collections.abc import Callable
 
@@ -53,7 +56,7 @@ def _jwt(rng: random.Random) -> tuple[str, str]:
     return f"eyJ{head}.eyJ{claims}.{sig}", f"{claims}.{sig}"
 
 
-MAKERS: dict[str, list[Maker]] = {
+HAND_WRITTEN: dict[str, list[Maker]] = {
     "PRIVATE_KEY": [_private_key, _pgp],
     "ANTHROPIC_KEY": [_simple("sk-ant-api03-", 60, TOKEN)],
     "OPENAI_KEY": [_simple("sk-proj-", 60, TOKEN), _simple("sk-", 48)],
@@ -80,6 +83,54 @@ MAKERS: dict[str, list[Maker]] = {
     "CREDENTIAL": [_simple("db_password=", 16), _simple("?access_token=", 24, suffix="&x=1")],
     "GENERIC_SECRET": [_simple("password: ", 16), _simple("X-Api-Key: ", 24)],
 }
+
+
+ALPHABETS = {
+    "an": B62, "lan": string.ascii_lowercase + string.digits, "uan": string.ascii_uppercase + string.digits,
+    "hex": "0123456789abcdef", "lhex": "0123456789abcdef", "HEX": "0123456789ABCDEF",
+    "al": string.ascii_letters, "lo": string.ascii_lowercase, "d": string.digits, "b64": B64,
+    "url": TOKEN, "b32": string.ascii_uppercase + "234567", "bech": "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
+}
+_FIELD = re.compile(r"\{([A-Za-z0-9]+):(\d+)\}")
+
+
+def fill_fields(template: str, rng: random.Random) -> tuple[str, list[str]]:
+    """`template` with each `{alphabet:N}` replaced by N random characters that mix the
+    alphabet's classes (so every 12-character piece is unlikely anywhere by chance), and
+    the random fields themselves."""
+    fields: list[str] = []
+
+    def one(match: re.Match[str]) -> str:
+        alphabet, size = ALPHABETS[match.group(1)], int(match.group(2))
+        chars = [rng.choice(alphabet) for _ in range(size)]
+        classes = [[c for c in cls if c in alphabet] for cls in (string.digits, string.ascii_uppercase,
+                                                                  string.ascii_lowercase)]
+        classes = [cls for cls in classes if cls]
+        for n, position in enumerate(range(0, size, 5)):
+            chars[position] = rng.choice(classes[n % len(classes)])
+        fields.append("".join(chars))
+        return fields[-1]
+    return _FIELD.sub(one, template.replace("{{", "\x00").replace("}}", "\x01")).replace("\x00", "{").replace("\x01", "}"), fields
+
+
+def fill(template: str, rng: random.Random) -> str:
+    return fill_fields(template, rng)[0]
+
+
+def template_maker(template: str) -> Maker:
+    """A maker for a rule's example template: the text, and its longest random field."""
+    def make(rng: random.Random) -> tuple[str, str]:
+        text, fields = fill_fields(template, rng)
+        return text, max(fields, key=len)
+    return make
+
+
+def _table_makers() -> dict[str, list[Maker]]:
+    from runner.logs.masking.engine import rules
+    return {rule.name: [template_maker(rule.example), *HAND_WRITTEN.get(rule.name, [])] for rule in rules()}
+
+
+MAKERS: dict[str, list[Maker]] = _table_makers()
 
 
 def pieces(secret: str, width: int = 12) -> list[str]:

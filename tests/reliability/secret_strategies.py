@@ -7,10 +7,13 @@ Every piece of a body mixes digits and letters, so it cannot occur anywhere by c
 
 from __future__ import annotations
 
+import random
 import string
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
+
+from tests.helpers.secret_samples import fill_fields
 
 ALNUM = string.ascii_letters + string.digits
 UPPER_DIGITS = string.ascii_uppercase + string.digits
@@ -87,7 +90,7 @@ def _choice(*options: str) -> st.SearchStrategy[str]:
     return st.sampled_from(options)
 
 
-STRATEGIES: dict[str, st.SearchStrategy[Secret]] = {
+HAND_WRITTEN: dict[str, st.SearchStrategy[Secret]] = {
     "PRIVATE_KEY": pem_block(),
     "ANTHROPIC_KEY": _one("ANTHROPIC_KEY", "sk-ant-{0}{b0}", _choice("api03-", "admin01-", ""),
                           secret_body(URLSAFE, 24, 90)),
@@ -121,9 +124,9 @@ STRATEGIES: dict[str, st.SearchStrategy[Secret]] = {
         "client_secret", "password", "api_key", "accessToken", "refresh_token", "db_password"),
         secret_body(ALNUM + "!#$%&()*+,./:;<=>?@[]^_{|}~-", 16, 40)),
     "ENV_CREDENTIAL": _one("ENV_CREDENTIAL", "{0}{1}={b0}", _choice("", "export "), _choice(
-        "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD", "STRIPE_API_KEY", "GH_TOKEN", "APP_SECRET", "SMTP_PASS"),
+        "DEPLOY_SECRET_ACCESS_KEY", "DB_PASSWORD", "BILLING_API_KEY", "GH_TOKEN", "APP_SECRET", "SMTP_PASS"),
         secret_body(ALNUM + "/+=", 16, 40)),
-    "SECRET_FLAG": _one("SECRET_FLAG", "mysql --user root {0}{b0}", _choice(
+    "SECRET_FLAG": _one("SECRET_FLAG", "dbtool --user root {0}{b0}", _choice(
         "--password ", "--password=", "--token ", "--api-key=", "--client-secret ", "-pass "),
         secret_body(ALNUM + "!#%^*_+=.,:", 16, 40)),
     "CREDENTIAL": _one("CREDENTIAL", "GET /hook?{0}={b0}&page=2", _choice(
@@ -134,3 +137,25 @@ STRATEGIES: dict[str, st.SearchStrategy[Secret]] = {
         "password", "X-Api-Key", "client_secret", "Private-Token", "db_password"),
         secret_body(ALNUM + "!#%^*_+=.,/", 16, 40)),
 }
+
+
+def _from_template(rule: str, template: str) -> st.SearchStrategy[Secret]:
+    """A rule's example template filled from a drawn seed; its 12+-character random fields
+    are the bodies that must not be seen again."""
+    def build(seed: int) -> Secret:
+        text, fields = fill_fields(template, random.Random(seed))
+        bodies = tuple(field for field in fields if len(field) >= PIECE)
+        if not bodies:  # short fields only (`8hex:8hex`): the stretch of text they span
+            start = text.index(fields[0])
+            bodies = (text[start:text.index(fields[-1], start) + len(fields[-1])],)
+        return Secret(rule, text, bodies)
+    return st.integers(0, 2**32).map(build)
+
+
+def _all_strategies() -> dict[str, st.SearchStrategy[Secret]]:
+    from runner.logs.masking.engine import rules
+    return {rule.name: HAND_WRITTEN[rule.name] if rule.name in HAND_WRITTEN else _from_template(rule.name, rule.example)
+            for rule in rules()}
+
+
+STRATEGIES: dict[str, st.SearchStrategy[Secret]] = _all_strategies()

@@ -1,26 +1,40 @@
 """Secret masking, the public API (DESIGN §6): applied when saving and again when displaying.
 
-Layers, in order: exact values of sensitive environment variables, the rule table of
-`runner.logs.masking.rules`, then anything after an unterminated private-key header. Masking
-never fails open: an internal error yields `MASKING_ERROR`, never the original text.
+Layers, in order: exact values of sensitive environment variables, the rule table
+(`rules.toml`, built by `runner.logs.masking.table`), then anything after an unterminated
+private-key header. Masking never fails open: an internal error yields `MASKING_ERROR`,
+never the original text.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import MutableMapping
 from typing import Any
 
 from runner.logs.masking.engine import MASKING_ERROR
-from runner.logs.masking.engine import mask_text as _mask_whole
+from runner.logs.masking.engine import mask_text_counted as _mask_whole_counted
 from runner.logs.masking.env import reset_env_secrets
-from runner.logs.masking.rules import MASK_RULES, MaskRule, Priority
+from runner.logs.masking.rules import MaskRule, Priority
 from runner.logs.masking.stream import StreamMasker, mask_in_windows
 
 __all__ = [
     "JSON_CREDENTIAL_MARKER", "MASKING_ERROR", "MASK_RULES", "MaskRule", "Priority",
-    "StreamMasker", "is_credential_key", "mask_and_truncate", "mask_lines", "mask_obj", "mask_text",
-    "reset_env_secrets",
+    "StreamMasker", "find_secret", "is_credential_key", "mask_and_truncate", "mask_lines", "mask_obj",
+    "mask_text", "mask_text_counted", "reset_env_secrets",
 ]
+
+MaskCounts = MutableMapping[str, int]
+"""How many values each rule masked: `{"OPENAI_KEY": 1, "ENV_GITHUB_TOKEN": 2}`."""
+_MARKER = re.compile(r"\[MASKED:([A-Z0-9_]+)\]")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MASK_RULES":  # the table loads on first use, not at import
+        from runner.logs.masking.engine import rules  # noqa: PLC0415
+        return rules()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 WINDOWED_ABOVE = 4 * 1024 * 1024
 """Texts longer than this are masked in bounded windows (lines and pieces of at most 64 KiB)."""
@@ -37,9 +51,23 @@ _CREDENTIAL_KEY = re.compile(
 
 def mask_text(text: str) -> str:
     """Mask every secret in `text`; never raises, and fails closed to `MASKING_ERROR`."""
+    return mask_text_counted(text)[0]
+
+
+def mask_text_counted(text: str) -> tuple[str, Counter[str]]:
+    """The masked text and how many values each rule (or `ENV_<NAME>`) masked in it."""
     if isinstance(text, str) and len(text) > WINDOWED_ABOVE:
-        return mask_in_windows(text)
-    return _mask_whole(text)
+        masked = mask_in_windows(text)
+        return masked, Counter(_MARKER.findall(masked)) - Counter(_MARKER.findall(text))
+    return _mask_whole_counted(text)
+
+
+def find_secret(text: str) -> str | None:
+    """The rule that would mask something in `text` (`"ANTHROPIC_KEY"`, `"ENV_GITHUB_TOKEN"`),
+    or None. For refusing a secret typed where it does not belong (a `/model` value); it
+    never returns or echoes the secret itself."""
+    _, counts = mask_text_counted(text)
+    return next(iter(counts), None)
 
 
 def mask_lines(lines: list[str]) -> list[str]:
@@ -49,14 +77,28 @@ def mask_lines(lines: list[str]) -> list[str]:
     match spans lines (or a line holds a newline) the line count would change, and each string is
     masked on its own instead. Never fails open.
     """
+    return _mask_lines_counted(lines)[0]
+
+
+def _mask_lines_counted(lines: list[str]) -> tuple[list[str], Counter[str]]:
     if len(lines) < 2 or any("\n" in line for line in lines):
-        return [mask_text(line) for line in lines]
+        return _mask_each(lines)
     joined = "\n".join(lines)
-    masked = mask_text(joined)
+    masked, counts = mask_text_counted(joined)
     if masked == joined:
-        return list(lines)
+        return list(lines), counts
     pieces = masked.split("\n")
-    return pieces if len(pieces) == len(lines) else [mask_text(line) for line in lines]
+    return (pieces, counts) if len(pieces) == len(lines) else _mask_each(lines)
+
+
+def _mask_each(lines: list[str]) -> tuple[list[str], Counter[str]]:
+    counts: Counter[str] = Counter()
+    masked = []
+    for line in lines:
+        text, found = mask_text_counted(line)
+        counts.update(found)
+        masked.append(text)
+    return masked, counts
 
 
 # Keys that end like a credential but name none: the agent's own session id (its text is still masked).
@@ -74,49 +116,64 @@ def is_credential_key(key: str) -> bool:
     return normal not in _NOT_CREDENTIAL_KEYS and bool(_CREDENTIAL_KEY.search(normal))
 
 
-def mask_obj(obj: Any) -> Any:
+def mask_obj(obj: Any, counts: MaskCounts | None = None) -> Any:
     """Mask a JSON-like structure: dict keys and values, lists, tuples, sets, strings, bytes.
 
     The value under a credential-looking key is replaced whole by `[MASKED:JSON_CREDENTIAL]`
     (every string or number inside it, if it is a container). Numbers, booleans and None
-    elsewhere pass through unchanged. Any failure yields `MASKING_ERROR`.
+    elsewhere pass through unchanged. Any failure yields `MASKING_ERROR`. When `counts` is
+    given, how many values each rule masked is added to it.
     """
+    found: Counter[str] = Counter()
     try:
-        return _mask_value(obj, hidden=False)
+        result = _mask_value(obj, hidden=False, counts=found)
     except Exception:  # fail closed (a cycle or absurd nesting ends here too)
-        return MASKING_ERROR
+        result, found = MASKING_ERROR, Counter({"MASKING_ERROR": 1})
+    if counts is not None:
+        for rule, number in found.items():
+            counts[rule] = counts.get(rule, 0) + number
+    return result
 
 
-def _mask_value(obj: Any, *, hidden: bool) -> Any:
+def _mask_value(obj: Any, *, hidden: bool, counts: Counter[str]) -> Any:
     if isinstance(obj, str):
-        return (JSON_CREDENTIAL_MARKER if obj else obj) if hidden else mask_text(obj)
+        if hidden:
+            counts["JSON_CREDENTIAL"] += bool(obj)
+            return JSON_CREDENTIAL_MARKER if obj else obj
+        masked, found = mask_text_counted(obj)
+        counts.update(found)
+        return masked
     if isinstance(obj, bool) or obj is None:
         return obj
     if isinstance(obj, int | float):
+        if hidden:
+            counts["JSON_CREDENTIAL"] += 1
         return JSON_CREDENTIAL_MARKER if hidden else obj
     if isinstance(obj, bytes):
         decoded = obj.decode("utf-8", "surrogateescape")
-        return _mask_value(decoded, hidden=hidden).encode("utf-8", "surrogateescape")
+        return _mask_value(decoded, hidden=hidden, counts=counts).encode("utf-8", "surrogateescape")
     if isinstance(obj, dict):
-        return _mask_dict(obj, hidden=hidden)
+        return _mask_dict(obj, hidden=hidden, counts=counts)
     if not hidden and type(obj) in (list, tuple) and obj and all(isinstance(item, str) for item in obj):
-        return type(obj)(mask_lines(list(obj)))  # a list of names: one pass
+        names, found = _mask_lines_counted(list(obj))  # a list of names: one pass
+        counts.update(found)
+        return type(obj)(names)
     for kind in (list, tuple, set, frozenset):  # subclasses (named tuples) come back as the base type
         if isinstance(obj, kind):
-            return kind(_mask_value(item, hidden=hidden) for item in obj)
+            return kind(_mask_value(item, hidden=hidden, counts=counts) for item in obj)
     return obj
 
 
-def _mask_dict(obj: dict[Any, Any], *, hidden: bool) -> dict[Any, Any]:
+def _mask_dict(obj: dict[Any, Any], *, hidden: bool, counts: Counter[str]) -> dict[Any, Any]:
     result: dict[Any, Any] = {}
     for key, value in obj.items():
         secret = hidden or (isinstance(key, str) and is_credential_key(key))
-        safe_key = mask_text(key) if isinstance(key, str) else key
+        safe_key = _mask_value(key, hidden=False, counts=counts) if isinstance(key, str) else key
         # Two keys can mask to the same text; keep both values rather than drop one.
         candidate, suffix = safe_key, 2
         while candidate in result:
             candidate, suffix = f"{safe_key}#{suffix}", suffix + 1
-        result[candidate] = _mask_value(value, hidden=secret)
+        result[candidate] = _mask_value(value, hidden=secret, counts=counts)
     return result
 
 

@@ -1,101 +1,181 @@
 """The masking pass over one text: exact env values, then the rule table, then an open private key.
 
-The rules all run on the same text and their matches are joined, so one rule's match that
-swallows the start of another secret cannot hide that secret from the rule that finds it.
-
-`mask_text` here works on a text of any size in one pass; `runner.logs.masking` is the
-public face and routes very large texts through the stream masker's bounded windows.
+One prefilter search finds where rules may match; each such rule's regex is tried only
+from there, in table order, and its matches are judged (placeholders, entropy, names). All
+matches are found in the same text and then joined, so one rule's match that swallows the
+start of another secret cannot hide that secret from the rule that finds it. Unwrapped
+views of the text (shell-quoted quotes, JSON `\\uXXXX` escapes) are searched the same way
+and what they find is masked in the original.
 """
 
 from __future__ import annotations
 
+import bisect
+import os
 import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
 
 from runner.logs.masking.env import env_secrets
-from runner.logs.masking.rules import (
-    HEADER_RE,
-    MASK_RULES,
-    PRIVATE_KEY_MARKER,
-    PRIVATE_KEY_RULE,
-    MaskRule,
-    Scan,
+from runner.logs.masking.judge import judge
+from runner.logs.masking.prefilter import (
+    ENGINES,
+    Hits,
+    Prefilter,
+    anchored_at_start,
+    available_engines,
+    make_prefilter,
 )
+from runner.logs.masking.table import MaskRule, Table, expand, load_table
+from runner.logs.masking.views import views
 
 MASKING_ERROR = "[MASKING_ERROR: content_hidden]"
+ENGINE_ENV = "PM_RUNNER_MASKING_ENGINE"  # "ahocorasick" or "python" forces a slower prefilter
+Span = tuple[int, int]
+
+
+@lru_cache(maxsize=1)
+def table() -> Table:
+    return load_table()
+
+
+def rules() -> tuple[MaskRule, ...]:
+    return table().rules
+
+
+@lru_cache(maxsize=3)
+def _prefilter(engine: str) -> Prefilter:
+    return make_prefilter(rules(), table().digest, engine)
+
+
+def prefilter() -> Prefilter:
+    """The prefilter in use: the best engine installed (Hyperscan, else Aho-Corasick, else
+    `str.find`), or the one `PM_RUNNER_MASKING_ENGINE` names if it is installed."""
+    usable = available_engines()
+    wanted = os.environ.get(ENGINE_ENV, "")
+    return _prefilter(wanted if wanted in ENGINES and wanted in usable else usable[0])
+
+
+@lru_cache(maxsize=1)
+def key_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The private-key header, footer and whole block."""
+    fragments = table().fragments
+    return tuple(re.compile(expand(f"%{name}%", fragments)) for name in  # type: ignore[return-value]
+                 ("PK_HEADER", "PK_FOOTER", "PK_BLOCK"))
+
+
+@lru_cache(maxsize=1)
+def opener_pattern() -> re.Pattern[str]:
+    """A line that ends by opening a value on the next line (`token: |`, `<apiToken>`)."""
+    return re.compile("(?i)" + expand("%OPENER%", table().fragments) + "$", re.ASCII)
 
 
 def mask_text(text: str) -> str:
     """Every layer, in order; any failure yields `MASKING_ERROR`, never the original text."""
+    return mask_text_counted(text)[0]
+
+
+def mask_text_counted(text: str) -> tuple[str, Counter[str]]:
+    """The masked text and how many values each rule (or `ENV_<NAME>`) masked in it."""
     try:
         return _mask(text)
     except Exception:  # fail closed: whatever went wrong, the input must not come back
-        return MASKING_ERROR
+        return MASKING_ERROR, Counter({"MASKING_ERROR": 1})
 
 
-# `task-` holds the OpenAI trigger `sk-`, and task ids are everywhere; the OPENAI_KEY guard
-# rejects `sk-` after a plain letter anyway (and `a` after `t` is no escape's end).
-_TRIGGER_REGEX = {"sk-": "(?<!ta)sk-"}
-_trigger_cache: dict[int, re.Pattern[str]] = {}
-
-
-def _any_trigger(rules: tuple[MaskRule, ...]) -> re.Pattern[str]:
-    """One search for every literal some layer needs: a rule trigger, a key header, a marker.
-
-    Every rule match holds one of its rule's triggers (pinned by the trigger-shortcut
-    property tests), so a text with none of them, no env value and no `BEGIN` needs no work.
-    """
-    pattern = _trigger_cache.get(id(rules))
-    if pattern is None:
-        literals = {trigger for rule in rules for trigger in rule.triggers} | {"begin", "[masked:"}
-        ordered = sorted(literals, key=len, reverse=True)
-        pattern = re.compile("|".join(_TRIGGER_REGEX.get(t, re.escape(t)) for t in ordered))
-        _trigger_cache.clear()
-        _trigger_cache[id(rules)] = pattern
-    return pattern
-
-
-def _mask(text: str) -> str:
+def _mask(text: str) -> tuple[str, Counter[str]]:
     if not isinstance(text, str):
         raise TypeError("mask_text expects a str")
+    counts: Counter[str] = Counter()
     lowered = lowercase(text)
     env_hits = env_secrets().matches(text)
-    if not env_hits and _any_trigger(MASK_RULES).search(lowered) is None:
-        return text  # the common case: short ids, timestamps, ordinary output lines
+    hits = prefilter().scan(text, lowered)
+    wrapped = views(text)
+    if not env_hits and not hits and not wrapped and "BEGIN" not in text and "[masked:" not in lowered:
+        return text, counts  # the common case: nothing any layer could match
     # Cut at an unterminated key header first: a rule whose match covers the header line
     # (`password: -----BEGIN ...`) must not hide the header and so let the key body through.
     open_at = _open_key_start(text)
-    tail = "" if open_at is None else PRIVATE_KEY_MARKER
-    if open_at is not None:  # lowercase() keeps positions, so the copies cut alike
+    tail = ""
+    if open_at is not None:
+        tail, counts["PRIVATE_KEY"] = "[MASKED:PRIVATE_KEY]", 1
         text, lowered = text[:open_at], lowered[:open_at]
         env_hits = [hit for hit in env_hits if hit[1] <= open_at]
+        hits = {rule: [p for p in positions if p < open_at] for rule, positions in hits.items()}
+        wrapped = views(text)
     pieces: list[str] = []
     done = 0
-    for start, end, marker in _intervals(text, lowered=lowered, env_hits=env_hits):
-        pieces += (text[done:start], marker)
+    for start, end, marker in _intervals(text, lowered, hits, env_hits, wrapped=wrapped):
+        breaks = text.count("\n", start, end) if marker != "[MASKED:PRIVATE_KEY]" else 0
+        # A value on the line after its name keeps the line break: one marker per line.
+        pieces += (text[done:start], "\n".join([marker] * (breaks + 1)))
+        counts[marker[8:-1]] += 1
         done = end
     pieces.append(text[done:])
-    text = "".join(pieces)
-    for rule in MASK_RULES:
-        if rule.then is not None and rule.marker in text:
-            text = rule.then.sub(rule.marker, text)
-    return text + tail
+    return _then("".join(pieces)) + tail, counts
 
 
-def _intervals(text: str, margin: int = 0, *, lowered: str | None = None,
-               env_hits: list[tuple[int, int, str]] | None = None) -> list[tuple[int, int, str]]:
-    """Every env value and rule match in `text`, overlapping ones joined, with one marker each.
+def mask_lines(text: str) -> list[str]:
+    """`text` masked and split into its lines, one output line per input line, even where a
+    match spans a line break (a YAML `token: |` block): each line keeps its share of the
+    span, replaced by the marker. For text with no private-key header (the stream masker's
+    batches); any failure yields `MASKING_ERROR` for every line."""
+    lines = text.split("\n")
+    try:
+        lowered = lowercase(text)
+        hits, env_hits, wrapped = prefilter().scan(text, lowered), env_secrets().matches(text), views(text)
+        if not hits and not env_hits and not wrapped:
+            return lines  # the common case: nothing any layer could match
+        spans = _intervals(text, lowered, hits, env_hits, wrapped=wrapped)
+        out: list[str] = []
+        index = offset = 0
+        for line in lines:
+            end = offset + len(line)
+            while index < len(spans) and spans[index][1] <= offset:
+                index += 1
+            pieces: list[str] = []
+            done, probe = offset, index
+            while probe < len(spans) and spans[probe][0] < end:
+                start, stop, marker = spans[probe]
+                pieces += (text[done:max(start, offset)], marker)
+                done = min(stop, end)
+                probe += 1
+            pieces.append(text[done:end])
+            out.append(_then("".join(pieces)))
+            offset = end + 1
+        return out
+    except Exception:  # fail closed, line for line
+        return [MASKING_ERROR] * len(lines)
 
-    Everything is found in the same text and then joined, so one match cannot hide another
-    secret: an env value inside a longer token (`AIza<value>...`) still lets GOOGLE_KEY see
-    the whole token, and a value that swallowed the next secret's name
-    (`--password=password: x`) still lets GENERIC_SECRET find that secret. A joined span
-    is named after its first layer: an env value, else the first rule in table order.
-    """
-    index = _TriggerIndex(text, lowered)
-    hits = env_secrets().matches(text) if env_hits is None else env_hits
-    ranked = [(start, end, -1, marker) for start, end, marker in hits]
-    ranked += [(start, end, order, rule.marker)
-               for order, rule in enumerate(MASK_RULES) for start, end in index.spans(rule)]
+
+@lru_cache(maxsize=1)
+def _then_rules() -> tuple[MaskRule, ...]:
+    return tuple(rule for rule in rules() if rule.then_source)
+
+
+def _then(masked: str) -> str:
+    """A rule's `then`: `{"password": "x"}` masked to `{[MASKED:JSON_CREDENTIAL]}` becomes the marker."""
+    for rule in _then_rules():
+        if rule.then is not None and rule.marker in masked:
+            masked = rule.then.sub(rule.marker, masked)
+    return masked
+
+
+def _intervals(text: str, lowered: str, hits: Hits, env_hits: Sequence[tuple[int, int, str]],
+               margin: int = 0, wrapped: Sequence[object] = ()) -> list[tuple[int, int, str]]:
+    """Every env value and rule match (and every one found in an unwrapped view), overlapping
+    ones joined, each named after its first layer: an env value, else the first rule in
+    table order."""
+    ranked = [(start, end, -1, marker) for start, end, marker in env_hits]
+    ranked += _rule_matches(text, lowered, hits, [(s, e) for s, e, _ in env_hits])
+    for view in wrapped:
+        view_lowered = lowercase(view.text)  # type: ignore[attr-defined]
+        view_env = env_secrets().matches(view.text)  # type: ignore[attr-defined]
+        found = [(s, e, -1, m) for s, e, m in view_env]
+        found += _rule_matches(view.text, view_lowered, prefilter().scan(view.text, view_lowered),  # type: ignore[attr-defined]
+                               [(s, e) for s, e, _ in view_env])
+        ranked += [(*view.original_span(s, e), rank, marker) for s, e, rank, marker in found]  # type: ignore[attr-defined]
     merged: list[tuple[int, int, int, str]] = []
     for start, end, rank, marker in sorted(ranked):
         start, end = max(start - margin, 0), min(end + margin, len(text))
@@ -108,6 +188,115 @@ def _intervals(text: str, margin: int = 0, *, lowered: str | None = None,
     return [(start, end, marker) for start, end, _, marker in merged]
 
 
+def _rule_matches(text: str, lowered: str, hits: Hits, covered_spans: list[Span]) -> list[tuple[int, int, int, str]]:
+    table_rules = rules()
+    covered = _Covered(covered_spans)
+    found: list[tuple[int, int, int, str]] = []
+    for index in sorted(hits):  # table order: a match inside an earlier span needs no judging
+        rule = table_rules[index]
+        spans = rule_spans(rule, text, lowered, hits[index], covered)
+        covered.add(spans)
+        found += [(start, end, index, rule.marker) for start, end in spans]
+    return found
+
+
+class _Covered:
+    """The spans accepted so far, to tell whether a new match would add anything."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self._spans = sorted(spans)
+
+    def add(self, spans: list[Span]) -> None:
+        if spans:
+            self._spans = sorted(self._spans + spans)
+
+    def covers(self, start: int, end: int) -> bool:
+        index = bisect.bisect_right(self._spans, (start, 1 << 62)) - 1
+        return index >= 0 and self._spans[index][0] <= start and self._spans[index][1] >= end
+
+
+def rule_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
+               covered: _Covered | None = None) -> list[Span]:
+    """Where `rule` masks `text`, trying it from each candidate position on.
+
+    An anchored rule's match starts where its literal does, so its regex is tried there
+    only; any other rule is searched from the start of the candidate's line to the end of
+    that line. No character is searched twice, so the cost stays linear in the text.
+    """
+    if anchored_at_start(rule):
+        return _anchored_spans(rule, text, lowered, positions, covered)
+    return _searched_spans(rule, text, lowered, positions, covered)
+
+
+def _searched_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
+                    covered: _Covered | None) -> list[Span]:
+    target = lowered if rule.lowered else text
+    found: list[Span] = []
+    cursor = 0
+    for position in positions:
+        if position < cursor:
+            continue
+        limit = _limit(rule, text, position)
+        begin = max(cursor, text.rfind("\n", 0, position) + 1)
+        while begin < limit and (match := rule.pattern.search(target, begin, limit)) is not None:
+            begin = max(match.end(), match.start() + 1)
+            if covered is not None and not rule.rest_of_line and covered.covers(*match.span()):
+                continue  # already hidden by an earlier rule: judging it would change nothing
+            span = judge(rule, text, lowered, match, found[-1][1] if found else 0)
+            if span is not None:
+                found.append(span)
+                begin = max(begin, span[1])
+        cursor = limit
+    return found
+
+
+def exhaustive_spans(rule: MaskRule, text: str) -> list[Span]:
+    """Where `rule` masks `text` found by searching every line, with no prefilter: the
+    reference the tests hold the prefilter's candidates to."""
+    starts = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
+    return _searched_spans(rule, text, lowercase(text), starts, None)
+
+
+def _anchored_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
+                    covered: _Covered | None) -> list[Span]:
+    target = lowered if rule.lowered else text
+    found: list[Span] = []
+    cursor = line_end = limit = -1
+    for position in positions:
+        if position < cursor:
+            continue
+        if position > line_end:  # positions rise: each line's end is looked for once
+            line_end = _line_end(text, position)
+            limit = _limit(rule, text, line_end)
+        match = rule.pattern.match(target, position, limit)
+        if match is None:
+            continue
+        cursor = match.end()
+        if covered is not None and not rule.rest_of_line and covered.covers(*match.span()):
+            continue
+        span = judge(rule, text, lowered, match, found[-1][1] if found else 0)
+        if span is not None:
+            found.append(span)
+            cursor = max(cursor, span[1])
+    return found
+
+
+def _line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end == -1 else end
+
+
+def _limit(rule: MaskRule, text: str, position: int) -> int:
+    """Where a match starting on `position`'s line must end: the end of its line (or lines)."""
+    if rule.lines is None:
+        return len(text)
+    end = _line_end(text, position)
+    for _ in range(rule.lines - 1):
+        if end < len(text):
+            end = _line_end(text, end + 1)
+    return end
+
+
 def lowercase(text: str) -> str:
     """`text` lowercased with every position still lined up (for ASCII-only patterns).
 
@@ -118,81 +307,17 @@ def lowercase(text: str) -> str:
     return lowered if len(lowered) == len(text) else text.replace("\u0130", "\u0131").lower()
 
 
-class _TriggerIndex:
-    """One text, its lowercased copy, and where the triggers occur (shared by the rules).
-
-    A line-confined rule run on just its trigger lines, or tried just at its triggers,
-    finds what it would find scanning the whole text: a guard sees the same nothing-before
-    at a line start as after a newline, and an ANCHORED match can start nowhere else.
-    """
-
-    def __init__(self, text: str, lowered: str | None = None) -> None:
-        self.text = text
-        self._lowered = lowercase(text) if lowered is None else lowered
-        self._cache: dict[str, list[int]] = {}  # trigger -> every position, shared by rules
-
-    def spans(self, rule: MaskRule) -> list[tuple[int, int]]:
-        """Where `rule` matches this text, in order and without overlaps."""
-        if rule.scan is Scan.WHOLE:
-            return rule.spans(self.text, self._lowered)
-        if rule.scan is Scan.ANCHORED:
-            return self._anchored_spans(rule)
-        regions: list[tuple[int, int]] = []
-        for trigger in rule.triggers:
-            regions += self._trigger_lines(trigger)
-        found: list[tuple[int, int]] = []
-        for start, end in _merge(regions):
-            found += rule.spans(self.text, self._lowered, start, end)
-        return found
-
-    def _anchored_spans(self, rule: MaskRule) -> list[tuple[int, int]]:
-        starts = sorted({hit for trigger in rule.triggers for hit in self._hits(trigger)})
-        found: list[tuple[int, int]] = []
-        done = line_end = 0
-        for start in starts:
-            if start < done:
-                continue
-            if start >= line_end:  # positions rise, so each line end is searched for once
-                line_end = self._lowered.find("\n", start)
-                line_end = len(self._lowered) if line_end == -1 else line_end
-            span = rule.match_at(self.text, self._lowered, start, line_end, done)
-            if span is not None:
-                found.append(span)
-                done = span[1]
-        return found
-
-    def _hits(self, trigger: str) -> list[int]:
-        cached = self._cache.get(trigger)
-        if cached is None:
-            cached, hit = [], self._lowered.find(trigger)
-            while hit != -1:
-                cached.append(hit)
-                hit = self._lowered.find(trigger, hit + 1)
-            self._cache[trigger] = cached
-        return cached
-
-    def _trigger_lines(self, trigger: str) -> list[tuple[int, int]]:
-        """The lines holding `trigger`; each search resumes after the line found."""
-        lowered, spans = self._lowered, []
-        hit = lowered.find(trigger)
-        while hit != -1:
-            end = lowered.find("\n", hit)
-            end = len(lowered) if end == -1 else end
-            spans.append((lowered.rfind("\n", 0, hit) + 1, end))
-            hit = lowered.find(trigger, end)
-        return spans
-
-
 def _open_key_start(text: str) -> int | None:
     """Where the first private-key header that no footer closes starts, if there is one."""
     if "BEGIN" not in text:
         return None
+    header, _, block = key_patterns()
     pos = 0
-    while (header := HEADER_RE.search(text, pos)) is not None:
-        block = PRIVATE_KEY_RULE.pattern.match(text, header.start())
-        if block is None:
-            return header.start()
-        pos = block.end()
+    while (found := header.search(text, pos)) is not None:
+        closed = block.match(text, found.start())
+        if closed is None:
+            return found.start()
+        pos = closed.end()
     return None
 
 
@@ -201,27 +326,20 @@ def has_open_private_key(text: str) -> bool:
     return _open_key_start(text) is not None
 
 
-def find_spans(rule: MaskRule, text: str) -> list[tuple[int, int]]:
-    """Where one rule matches `text`, found the way the engine finds it (see `Scan`)."""
-    return _TriggerIndex(text).spans(rule)
+def find_spans(rule: MaskRule, text: str) -> list[Span]:
+    """Where one rule masks `text`, found the way the engine finds it."""
+    index = rules().index(rule)
+    lowered = lowercase(text)
+    return rule_spans(rule, text, lowered, prefilter().scan(text, lowered).get(index, []))
 
 
-def secret_intervals(text: str, margin: int = 0) -> list[tuple[int, int]]:
+def secret_intervals(text: str, margin: int = 0) -> list[Span]:
     """Merged, sorted spans of `text` that some layer would mask, each widened by `margin`.
 
     The stream masker cuts an over-long line only outside these, so no secret is split
-    between two masked pieces nor cut off from the context its rule looks at (the `://`
-    before a URL password).
+    between two masked pieces nor cut off from the context its rule looks at.
     """
-    return [(start, end) for start, end, _ in _intervals(text, margin)]
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted spans with overlapping ones joined (touching ones stay apart)."""
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
+    lowered = lowercase(text)
+    hits = prefilter().scan(text, lowered)
+    spans = _intervals(text, lowered, hits, env_secrets().matches(text), margin, views(text))
+    return [(start, end) for start, end, _ in spans]

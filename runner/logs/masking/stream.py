@@ -14,11 +14,13 @@ from typing import NamedTuple
 from runner.logs.masking.engine import (
     MASKING_ERROR,
     has_open_private_key,
+    key_patterns,
+    mask_lines,
     mask_text,
+    opener_pattern,
     secret_intervals,
 )
 from runner.logs.masking.env import env_secrets
-from runner.logs.masking.rules import FOOTER_RE
 
 LINE_LIMIT = 64 * 1024
 CARRY_WINDOW = 4 * 1024
@@ -52,6 +54,7 @@ class StreamMasker:
     _held: list[str]  # the lines of a private-key block waiting for its footer
     _held_chars: int
     _swallow: bool  # a secret ran past a cut: drop the rest of this line
+    _opener: str | None  # the last line, if it opened a value on the next one (`token: |`)
 
     def __init__(self, *, line_limit: int = LINE_LIMIT, window: int = CARRY_WINDOW,
                  hold_chars: int = HOLD_CHARS, hold_lines: int = HOLD_LINES) -> None:
@@ -107,9 +110,17 @@ class StreamMasker:
             return None
         rest = chunk[last + 1:]
         self._parts, self._pending = ([rest], len(rest)) if rest else ([], 0)
-        lines = mask_text(text).split("\n")
-        if len(lines) != text.count("\n") + 1:  # defensive: never misalign lines
-            lines = [mask_text(line) for line in text.split("\n")]
+        return self._mask_lines(text)
+
+    def _mask_lines(self, text: str) -> list[str]:
+        """Complete lines masked in one pass, seen after the previous line if that one opened
+        a value on the next line (`token: |`), which then is masked as that value."""
+        opener = self._opener
+        lines = mask_lines(text if opener is None else opener + "\n" + text)
+        if opener is not None:
+            lines = lines[1:]
+        last = text[text.rfind("\n") + 1:]
+        self._opener = last if opener_pattern().search(last) else None
         return lines
 
     def _feed(self, chunk: str) -> list[_Segment]:
@@ -152,6 +163,7 @@ class StreamMasker:
     # -- state -------------------------------------------------------------------------
 
     def _reset(self) -> None:
+        self._opener = None
         self._parts = []
         self._pending = 0
         self._mode = _Mode.NORMAL
@@ -172,10 +184,7 @@ class StreamMasker:
         """Mask many ordinary lines in one pass; no rule matches across a newline."""
         if not batch:
             return
-        masked = mask_text("\n".join(batch)).split("\n")
-        if len(masked) != len(batch):  # defensive: never misalign lines
-            masked = [mask_text(line) for line in batch]
-        out.extend(_Segment(text, True) for text in masked)
+        out.extend(_Segment(text, True) for text in self._mask_lines("\n".join(batch)))
         batch.clear()
 
     # -- complete lines ----------------------------------------------------------------
@@ -192,12 +201,12 @@ class StreamMasker:
         elif has_open_private_key(line):
             self._mode, self._held, self._held_chars = _Mode.HOLDING, [line], len(line)
         else:
-            out.append(_Segment(mask_text(line), True))
+            out.append(_Segment(self._mask_lines(line)[0], True))
 
     def _held_line(self, line: str, out: list[_Segment]) -> None:
         self._held.append(line)
         self._held_chars += len(line) + 1
-        if "END" in line and FOOTER_RE.search(line):
+        if "END" in line and key_patterns()[1].search(line):
             text = "\n".join(self._held)
             if not has_open_private_key(text):
                 self._mode, self._held, self._held_chars = _Mode.NORMAL, [], 0
@@ -213,7 +222,7 @@ class StreamMasker:
         out.extend(_Segment(t, True) for t in mask_text(text).split("\n"))
 
     def _suppressed_line(self, line: str, out: list[_Segment]) -> None:
-        footer = FOOTER_RE.search(line)
+        footer = key_patterns()[1].search(line)
         if footer is None:
             return
         self._mode = _Mode.NORMAL
@@ -245,7 +254,7 @@ class StreamMasker:
         if self._mode is _Mode.HOLDING:
             self._release_held(out)
         if self._mode is _Mode.SUPPRESSING:
-            footer = FOOTER_RE.search(buf)
+            footer = key_patterns()[1].search(buf)
             if footer is None:
                 self._parts, self._pending = [buf[-_FOOTER_KEEP:]], min(len(buf), _FOOTER_KEEP)
                 return

@@ -1,0 +1,98 @@
+"""A per-user cache of the built rule table and the compiled Hyperscan database.
+
+Reading the TOML table, deriving every rule's literals and compiling the Hyperscan database
+take a few hundred milliseconds; every `pm-runner` process would pay them on its first
+masked string. They depend only on the table, this code and the Hyperscan version, so they
+are kept under `$XDG_CACHE_HOME/pm-runner/` (default `~/.cache/pm-runner/`), in private
+files named by a hash of those inputs and checked by a hash of their content. Anything
+wrong with the cache (missing, unreadable, corrupted, a read-only home) only means
+building again in memory; `PM_RUNNER_CACHE_DIR=off` disables it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+CACHE_ENV = "PM_RUNNER_CACHE_DIR"
+FORMAT = 1  # bump when what is cached changes shape
+_MAGIC = b"pmr-masking\n"
+
+
+def cache_dir() -> Path | None:
+    configured = os.environ.get(CACHE_ENV)
+    if configured == "off":
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pm-runner"
+
+
+def cache_key(*parts: bytes | str) -> str:
+    digest = hashlib.sha256()
+    for part in (str(FORMAT), sys.version.split()[0], platform.machine(), *parts):
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()[:32]
+
+
+def cached(name: str, key: str, build: Callable[[], tuple[dict[str, Any], bytes]]) -> tuple[dict[str, Any], bytes]:
+    """(json document, binary blob) from the cache file `name-key`, else from `build()` (then stored)."""
+    folder = cache_dir()
+    path = folder / f"{name}-{key}.bin" if folder is not None else None
+    if path is not None:
+        loaded = _read(path)
+        if loaded is not None:
+            return loaded
+    document, blob = build()
+    if path is not None:
+        _write(path, document, blob)
+    return document, blob
+
+
+def _read(path: Path) -> tuple[dict[str, Any], bytes] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(_MAGIC):
+        return None
+    rest = data[len(_MAGIC):]
+    checksum, sizes, body = rest[:32], rest[32:48], rest[48:]
+    if hashlib.sha256(sizes + body).digest() != checksum:
+        return None
+    json_size = int.from_bytes(sizes[:8], "big")
+    blob_size = int.from_bytes(sizes[8:], "big")
+    if json_size + blob_size != len(body):
+        return None
+    try:
+        document = json.loads(body[:json_size])
+    except ValueError:
+        return None
+    return (document, body[json_size:]) if isinstance(document, dict) else None
+
+
+def _write(path: Path, document: dict[str, Any], blob: bytes) -> None:
+    encoded = json.dumps(document, separators=(",", ":")).encode()
+    sizes = len(encoded).to_bytes(8, "big") + len(blob).to_bytes(8, "big")
+    payload = _MAGIC + hashlib.sha256(sizes + encoded + blob).digest() + sizes + encoded + blob
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".masking-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+            os.replace(temp, path)
+        except BaseException:
+            os.unlink(temp)
+            raise
+    except OSError:
+        pass  # a read-only or full cache folder: the next process builds again

@@ -1,0 +1,263 @@
+"""Finding where rules may match, in one pass, before any rule's regex runs.
+
+Every rule has literals one of which each of its matches holds (a token's prefix, a secret
+word with the character that follows it, a provider keyword, a command name). One search
+for all of them gives, per rule, the positions worth a look. With Hyperscan installed the
+search is one scan of a literal database; without it, one `str.find` loop per literal.
+Both give the same candidates; the rules' regexes then decide.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from runner.logs.masking.cache import cache_key, cached
+from runner.logs.masking.relax import head_literals, prefilter_expression
+from runner.logs.masking.table import MaskRule
+
+hyperscan: Any
+ahocorasick: Any
+try:  # the accelerator (wheels for x86-64 Linux and Windows, arm64 macOS)
+    import hyperscan
+except ImportError:  # pragma: no cover - the other engines are tested by forcing them
+    hyperscan = None
+try:  # the second choice (wheels for arm64 Linux, where Hyperscan has none)
+    import ahocorasick  # type: ignore[import-not-found, no-redef]
+except ImportError:  # pragma: no cover
+    ahocorasick = None
+
+ENGINES = ("hyperscan", "ahocorasick", "python")
+
+
+def hyperscan_available() -> bool:
+    return hyperscan is not None
+
+
+def available_engines() -> list[str]:
+    """The prefilter engines this installation can run, best first."""
+    return [name for name, module in (("hyperscan", hyperscan), ("ahocorasick", ahocorasick), ("python", True))
+            if module is not None]
+
+_VIEW_ERRORS = "pm-runner-masking-view"
+Hits = dict[int, list[int]]
+
+
+def _one_byte_per_character(error: UnicodeError) -> tuple[str, int]:
+    """Characters past Latin-1 become one byte each, so byte offsets stay character offsets:
+    the Kelvin sign becomes `k` (what `str.lower` makes of it), anything else 0xFF, which no
+    ASCII class of any rule matches and every negated class does, as the original would."""
+    assert isinstance(error, UnicodeEncodeError)
+    chunk = error.object[error.start:error.end]
+    return "".join("k" if char == "\u212a" else "\xff" for char in chunk), error.end
+
+
+codecs.register_error(_VIEW_ERRORS, _one_byte_per_character)
+
+
+def byte_view(text: str) -> bytes:
+    return text.encode("latin-1", _VIEW_ERRORS)
+
+
+class Prefilter(Protocol):
+    name: str
+
+    def scan(self, text: str, lowered: str) -> Hits:
+        """Rule index → sorted positions where one of its literals starts."""
+
+
+def rule_literals(rule: MaskRule) -> list[tuple[str, bool]]:
+    """The (literal, ignore case) pairs the prefilter looks for on behalf of `rule`."""
+    if rule.near:
+        return [(word, True) for word in rule.near]
+    if rule.explicit_anchors:
+        return [(a.text, a.lower) for a in rule.anchors]
+    hot: Callable[[str], bool] | None = None
+    if rule.kind == "keyword":  # follow only the weak words; provider names are rare enough
+        own = set(rule.keywords)
+        hot = lambda literal: literal in own and len(literal) < 10  # noqa: E731
+    found = head_literals(rule.source, re.ASCII, hot=hot)
+    if found is None:
+        return [(a.text, a.lower) for a in rule.anchors]
+    return [(literal.lower() if rule.lowered else literal, rule.lowered) for literal in found]
+
+
+def anchored_at_start(rule: MaskRule) -> bool:
+    """True when every match starts where its literal does, so the regex need only be tried
+    there, rather than searched from the start of the line."""
+    return (not rule.near and not rule.explicit_anchors and rule.prefilter == "literals"
+            and not rule.source.startswith("(?<="))
+
+
+def build_plan(rules: Sequence[MaskRule]) -> dict[str, Any]:
+    """Every literal of every rule, deduplicated, with the rules it stands for."""
+    owners: dict[tuple[str, bool], set[int]] = defaultdict(set)
+    regex_rules = []
+    for index, rule in enumerate(rules):
+        if rule.prefilter == "regex":
+            regex_rules.append(index)
+            continue
+        for literal in rule_literals(rule):
+            owners[literal].add(index)
+    literals = sorted(owners)
+    return {"literals": [[text, lower, sorted(owners[(text, lower)])] for text, lower in literals],
+            "regex_rules": regex_rules}
+
+
+class FindPrefilter:
+    """The last resort: one `str.find` loop per literal (case-folded ones on the lowered copy)."""
+
+    name = "python"
+
+    def __init__(self, rules: Sequence[MaskRule], plan: dict[str, Any]) -> None:
+        self._literals = [(text, lower, tuple(owners)) for text, lower, owners in plan["literals"]]
+        self._regex = [(index, rules[index]) for index in plan["regex_rules"]]
+
+    def scan(self, text: str, lowered: str) -> Hits:
+        hits: Hits = defaultdict(list)
+        for literal, lower, owners in self._literals:
+            target = lowered if lower else text
+            pos = target.find(literal)
+            while pos != -1:
+                for owner in owners:
+                    hits[owner].append(pos)
+                pos = target.find(literal, pos + 1)
+        return _finish(hits, self._regex, text, lowered)
+
+
+class AhoCorasickPrefilter:
+    """The same candidates from two Aho-Corasick automata (exact and case-folded literals)."""
+
+    name = "ahocorasick"
+
+    def __init__(self, rules: Sequence[MaskRule], plan: dict[str, Any]) -> None:
+        self._exact, self._folded = ahocorasick.Automaton(), ahocorasick.Automaton()
+        for text, lower, owners in plan["literals"]:
+            (self._folded if lower else self._exact).add_word(text, (len(text), tuple(owners)))
+        for automaton in (self._exact, self._folded):
+            if len(automaton):
+                automaton.make_automaton()
+        self._regex = [(index, rules[index]) for index in plan["regex_rules"]]
+
+    def scan(self, text: str, lowered: str) -> Hits:
+        hits: Hits = defaultdict(list)
+        for automaton, target in ((self._exact, text), (self._folded, lowered)):
+            if automaton.kind != ahocorasick.AHOCORASICK:
+                continue  # an automaton with no words
+            for end, (length, owners) in automaton.iter(target):
+                for owner in owners:
+                    hits[owner].append(end + 1 - length)
+        return _finish(hits, self._regex, text, lowered)
+
+
+def _finish(hits: Hits, regex_rules: list[tuple[int, MaskRule]], text: str, lowered: str) -> Hits:
+    for index, rule in regex_rules:  # a search of its own, then every line it matched on
+        target = lowered if rule.lowered else text
+        for match in rule.pattern.finditer(target):
+            hits[index].append(_line_start(text, match.start()))
+    for positions in hits.values():
+        positions.sort()
+    return hits
+
+
+class HyperscanPrefilter:
+    """The same candidates from Hyperscan: a literal database, plus a small regex database
+    for the few rules whose literal alone would be too common."""
+
+    name = "hyperscan"
+
+    def __init__(self, rules: Sequence[MaskRule], plan: dict[str, Any], blob: bytes) -> None:
+        literal_size = int(plan["literal_db_size"])
+        self._literal_db = hyperscan.loadb(blob[:literal_size], hyperscan.HS_MODE_BLOCK)
+        self._regex_db = (hyperscan.loadb(blob[literal_size:], hyperscan.HS_MODE_BLOCK)
+                          if len(blob) > literal_size else None)
+        self._owners = [tuple(owners) for _, _, owners in plan["literals"]]
+        self._lengths = [len(text) for text, _, _ in plan["literals"]]
+        self._regex_owner = list(plan["regex_rules"])
+        self._local = threading.local()  # Hyperscan scratch space is per thread
+
+    @staticmethod
+    def compile(rules: Sequence[MaskRule], plan: dict[str, Any]) -> bytes:
+        literal_db = hyperscan.Database()
+        literal_db.compile(
+            expressions=[byte_view(text) for text, _, _ in plan["literals"]],
+            ids=list(range(len(plan["literals"]))),
+            flags=[hyperscan.HS_FLAG_CASELESS if lower else 0 for _, lower, _ in plan["literals"]],
+            literal=True)
+        blob = bytes(hyperscan.dumpb(literal_db))
+        plan["literal_db_size"] = len(blob)
+        if plan["regex_rules"]:
+            regex_db = hyperscan.Database()
+            regex_db.compile(
+                expressions=[prefilter_expression(rules[i].source, re.ASCII).encode() for i in plan["regex_rules"]],
+                ids=list(range(len(plan["regex_rules"]))),
+                flags=[hyperscan.HS_FLAG_CASELESS if rules[i].lowered else 0 for i in plan["regex_rules"]])
+            blob += hyperscan.dumpb(regex_db)
+        return bytes(blob)
+
+    def _scratch(self) -> tuple[Any, Any]:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = (hyperscan.Scratch(self._literal_db),
+                       hyperscan.Scratch(self._regex_db) if self._regex_db is not None else None)
+            self._local.scratch = scratch
+        return scratch
+
+    def scan(self, text: str, lowered: str) -> Hits:
+        view = byte_view(text)
+        literal_scratch, regex_scratch = self._scratch()
+        found: list[tuple[int, int]] = []
+        self._literal_db.scan(view, match_event_handler=_collect, context=found, scratch=literal_scratch)
+        hits: Hits = defaultdict(list)
+        owners, lengths = self._owners, self._lengths
+        for literal, end in found:
+            start = end - lengths[literal]
+            for owner in owners[literal]:
+                hits[owner].append(start)
+        if self._regex_db is not None:
+            regex_found: list[tuple[int, int]] = []
+            self._regex_db.scan(view, match_event_handler=_collect, context=regex_found, scratch=regex_scratch)
+            for expression, end in regex_found:
+                hits[self._regex_owner[expression]].append(_line_start(text, end))
+        for positions in hits.values():
+            positions.sort()
+        return hits
+
+
+_LOOK_BACK = 4096  # longer than any match of a regex-prefiltered rule
+
+
+def _line_start(text: str, pos: int) -> int:
+    """Where to search from for a match ending near `pos`: its line's start, looked for only
+    a bounded way back (a long line with many candidates must not cost a scan each)."""
+    floor = max(0, pos - _LOOK_BACK)
+    return max(text.rfind("\n", floor, pos) + 1, floor)
+
+
+def _collect(expression: int, _start: int, end: int, _flags: int, found: object) -> None:
+    assert isinstance(found, list)
+    found.append((expression, end))
+
+
+def make_prefilter(rules: Sequence[MaskRule], digest: str, engine: str) -> Prefilter:
+    """The prefilter for `engine` (one of `ENGINES`), built once per table and cached."""
+    use_hyperscan = engine == "hyperscan" and hyperscan is not None
+    version = getattr(hyperscan, "__version__", "none") if use_hyperscan else "literals"
+
+    def build() -> tuple[dict[str, Any], bytes]:
+        plan = build_plan(rules)
+        return plan, HyperscanPrefilter.compile(rules, plan) if use_hyperscan else b""
+    plan, blob = cached("prefilter", cache_key(digest, version), build)
+    if use_hyperscan:
+        try:
+            return HyperscanPrefilter(rules, plan, blob)
+        except Exception:  # a stale or damaged database: build again, in memory
+            plan, blob = build()
+            return HyperscanPrefilter(rules, plan, blob)
+    if engine in ("hyperscan", "ahocorasick") and ahocorasick is not None:
+        return AhoCorasickPrefilter(rules, plan)
+    return FindPrefilter(rules, plan)
