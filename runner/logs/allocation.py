@@ -82,10 +82,10 @@ def _place(rows: SessionRows, thread_id: str | None, parent_task_id: str | None,
 
 def queued_log(session_id: str, ids: TaskIds, *, masked_prompt: str, input_event: EventType,
                runner_decision: RunnerDecision, content: dict[str, Any], now: str,
-               subtask_index: int | None = None) -> TaskLog:
+               subtask_index: int | None = None, masked: dict[str, int] | None = None) -> TaskLog:
     """A new task's first TaskLog: `queued`, holding its input event (`evt-0001`)."""
     event = LogEvent(event_id=format_event_id(1), event_type=input_event, timestamp=now,
-                     visibility=input_event.default_visibility, content=content)
+                     visibility=input_event.default_visibility, content=content, masked=masked or {})
     return TaskLog(
         session_id=session_id, task_id=ids.task_id, external_task_id=ids.external_task_id,
         thread_id=ids.thread_id, run_id=ids.run_id, parent_task_id=ids.parent_task_id, subtask_index=subtask_index,

@@ -31,7 +31,13 @@ from runner.logs.models import (
     TaskStatus,
     Visibility,
 )
-from runner.logs.outcome import TaskOutcome, clean_content, mask_optional, terminal_log
+from runner.logs.outcome import (
+    TaskOutcome,
+    clean_content,
+    mask_optional,
+    masked_counts,
+    terminal_log,
+)
 from runner.logs.recovery import crash_outcome, recover_project
 from runner.logs.space import OPTIONAL_EVENTS, RESERVE_FLOOR, SpaceGuard, dropped_for_space_event
 from runner.logs.store import codec, indexes, safe_files
@@ -191,7 +197,7 @@ class TaskLogManager:
                     taken=lambda tid: self._taken(meta.session_id, tid))
                 log = queued_log(meta.session_id, ids, masked_prompt=masked, input_event=input_event,
                                  runner_decision=runner_decision, content=content, now=now_iso(),
-                                 subtask_index=subtask_index)
+                                 subtask_index=subtask_index, masked=masked_counts(content))
                 self._last_external_ms = int(ids.external_task_id.split("-", 1)[1])
                 state = TaskState.register(self.paths, log, durable_write=self._ctx.strict)
                 self._tasks[log.task_id] = state
@@ -234,9 +240,10 @@ class TaskLogManager:
             if state is None:
                 self._warn(f"event {event_type} for {task_id} dropped: the task is not running here")
                 return None
+            cleaned = clean_content(content, self._max_event_bytes)
             event = LogEvent(event_id=format_event_id(state.next_event), event_type=event_type,
                              timestamp=now_iso(), visibility=visibility or event_type.default_visibility,
-                             content=clean_content(content, self._max_event_bytes))
+                             content=cleaned, masked=masked_counts(cleaned))
             line = codec.event_line(event)
             if event_type in OPTIONAL_EVENTS and not self._space.allows(2 * len(line)):
                 self._drop_for_space(state)

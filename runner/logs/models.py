@@ -13,8 +13,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -244,6 +246,16 @@ class LogEvent(_Model):
     timestamp: Timestamp
     visibility: Visibility
     content: dict[str, Any] = Field(default_factory=dict)
+    # How many values each masking rule hid in this event's content: {"OPENAI_KEY": 1}. Left
+    # out of the JSON when nothing was masked, so logs without secrets read as before.
+    masked: dict[str, int] = Field(default_factory=dict)
+
+    @model_serializer(mode="wrap")
+    def _leave_out_no_masks(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not data.get("masked"):
+            data.pop("masked", None)
+        return data
 
 
 class DeniedToolEntry(_Model):

@@ -7,12 +7,14 @@ dropped but saved as an `error` that says what was wrong with it.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from runner.logs.masking import mask_lines, mask_obj, mask_text
+from runner.logs.masking import MASKING_ERROR, mask_lines, mask_obj, mask_text
 from runner.logs.models import (
     ErrorCode,
     EventType,
@@ -58,6 +60,32 @@ def cut_utf8(text: str, max_bytes: int) -> str:
     if len(encoded) <= max_bytes:
         return text
     return encoded[:max_bytes].decode("utf-8", "ignore") + TRUNCATED
+
+
+_MARKER = re.compile(r"\[MASKED:([A-Z0-9_]+)\]")
+
+
+def masked_counts(content: Any) -> dict[str, int]:
+    """How many values each masking rule hid in stored event content (its `[MASKED:RULE]`
+    markers, whether the stream masker or `clean_content` put them there)."""
+    counts: Counter[str] = Counter()
+    _count_markers(content, counts)
+    return dict(sorted(counts.items()))
+
+
+def _count_markers(value: Any, counts: Counter[str]) -> None:
+    if isinstance(value, str):
+        if "[MASKED:" in value:
+            counts.update(_MARKER.findall(value))
+        elif value.startswith(MASKING_ERROR):
+            counts["MASKING_ERROR"] += 1
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _count_markers(key, counts)
+            _count_markers(item, counts)
+    elif isinstance(value, list):
+        for item in value:
+            _count_markers(item, counts)
 
 
 def clean_content(content: dict[str, Any], max_bytes: int) -> dict[str, Any]:
@@ -145,9 +173,9 @@ def _validated(current: TaskLog, fields: dict[str, Any], outcome: TaskOutcome, e
     if status is not TaskStatus.COMPLETE and "reason" not in content:
         content["reason"] = fields["error_reason"]
     event_type = TERMINAL_EVENTS.get(status, EventType.TASK_ERROR)
+    cleaned = clean_content(content, max_event_bytes)
     event = LogEvent(event_id=event_id, event_type=event_type, timestamp=now,
-                     visibility=event_type.default_visibility,
-                     content=clean_content(content, max_event_bytes))
+                     visibility=event_type.default_visibility, content=cleaned, masked=masked_counts(cleaned))
     # Existing events are LogEvent instances and pass through without being re-validated.
     return TaskLog.model_validate({**dict(current), **fields, "events": [*current.events, event]})
 

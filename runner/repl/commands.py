@@ -253,6 +253,12 @@ def _model(ctx: CommandContext, args: list[str]) -> CommandResult:
         return CommandResult(output=[f"Model: {core.config.model or '(executor default)'}"])
     if len(args) != 1:
         raise RunnerError("/model takes one name", hint="e.g. /model claude-sonnet-4-5")
+    from runner.logs.masking import find_secret
+
+    rule = find_secret(args[0])
+    if rule is not None:  # never echoed, never saved in .claude/repl.json
+        raise RunnerError(f"/model refused: the value looks like a secret ({rule}); it was not saved",
+                          hint="give a model name, e.g. /model claude-sonnet-4-5; keep keys in environment variables")
     core.change_model(args[0])
     path = save_repl_state(core.config.claude_dir, provider=core.executor_name, model=args[0])
     for notice in remember_saved(core.config.project_root, path, core.executor_name, os.environ):

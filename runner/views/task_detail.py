@@ -6,6 +6,7 @@ full shows every event. A task file that does not parse renders as one line.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from runner.logs.models import CorruptedLog, EventType, LogEvent, Metrics, TaskLog, Visibility
@@ -26,6 +27,7 @@ from runner.views.safe_text import safe_json, safe_str
 
 CORRUPTED = "Log file corrupted"
 FULL_HINT = "Use --full to see executor details."
+_RULE_ID = re.compile(r"[A-Z][A-Z0-9_]{0,80}")
 NO_EVENTS = "  (no events at this visibility yet)"
 MAX_FILES_SHOWN = 20
 
@@ -194,6 +196,9 @@ def _event(event: LogEvent, task_id: str) -> list[Line | Para]:
     body = cut_body(event_body(event.content), task_id)
     if body:  # wrapped continuation lines stay indented under the event
         heading.append(Para(body, lead=[("    ", "")]))
+    if event.masked:  # what was hidden, and by which rule (never the value)
+        counts = ", ".join(f"{rule} ×{number}" for rule, number in event.masked.items())
+        heading.append(Para(safe_str(f"masked: {counts}"), style="dim", lead=[("    ", "")]))
     return heading
 
 
@@ -209,8 +214,20 @@ def task_detail_json(log: TaskLog | CorruptedLog, *, visibility: Visibility) -> 
     else:
         events = visible_events(log, visibility)
         document = log.model_dump(mode="json")
-        document["events"] = [event.model_dump(mode="json") for event in events]
+        document["events"] = [event.model_dump(mode="json", exclude={"masked"}) for event in events]
         document["visibility"] = visibility.value
         document["hidden_events"] = len(log.events) - len(events)
     result: dict[str, Any] = stamped(safe_json(document))
+    shown_events = result.get("events") if isinstance(result, dict) else None
+    if not isinstance(log, CorruptedLog) and isinstance(shown_events, list) \
+            and len(shown_events) == len(visible_events(log, visibility)):
+        # The counts hold rule ids and numbers only; display masking would take `GITHUB_TOKEN: 2`
+        # for a credential. They are checked here instead of masked.
+        for shown, event in zip(shown_events, visible_events(log, visibility), strict=True):
+            if not isinstance(shown, dict):
+                continue
+            counts = {rule: number for rule, number in event.masked.items()
+                      if _RULE_ID.fullmatch(rule) and isinstance(number, int)}
+            if counts:
+                shown["masked"] = counts
     return result
