@@ -28,8 +28,11 @@ def event_rows(log: TaskLog) -> Iterator[dict[str, Any]]:
         "model": (log.metrics.model if log.metrics else None) or (log.executor.model if log.executor else None),
     }
     for event in log.events:
-        yield {**place, "event_id": event.event_id, "event_type": event.event_type.value,
+        row = {**place, "event_id": event.event_id, "event_type": event.event_type.value,
                "timestamp": event.timestamp, "visibility": event.visibility.value, "content": event.content}
+        if event.masked:  # what masking hid in this event, by rule (spec/tasklog-schema.md)
+            row["masked"] = event.masked
+        yield row
 
 
 def render_jsonl(sessions: list[MaskedSession]) -> bytes:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from runner.errors import RunnerError
 from runner.logs.models import PROMPT_SUMMARY_MAX, CorruptedLog, SessionMeta, TaskLog, TaskStatus
-from runner.views.safe_text import safe_json, safe_str
+from runner.views.safe_text import restore_mask_counts, safe_json, safe_str
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class MaskedSession:
 def mask_log(log: TaskLog) -> TaskLog:
     """A masked, display-safe copy of `log`; a log that cannot be masked safely is an error, never shown."""
     data = safe_json(log)
+    restore_mask_counts(data.get("events") if isinstance(data, dict) else None, log.events)
     # A mask marker can be longer than the secret it hides: cut again, after masking (DESIGN §6).
     data["prompt_summary"] = str(data.get("prompt_summary", ""))[:PROMPT_SUMMARY_MAX]
     # The agent's own session id is not a credential (people resume it, issue 11); its key name

@@ -9,7 +9,7 @@ all let ESC and C1 bytes through.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -18,6 +18,8 @@ from runner.logs.masking import MASKING_ERROR, mask_obj, mask_text
 
 if TYPE_CHECKING:
     from rich.text import Text
+
+    from runner.logs.models import LogEvent
 
 # Characters shown escaped instead of reaching the terminal:
 # C0 controls except tab and newline; DEL and the C1 block (which holds the 8-bit CSI,
@@ -142,3 +144,27 @@ def _map_strings(obj: Any, change: Callable[[str], str]) -> Any:
     if obj is None or isinstance(obj, bool | int | float):
         return obj
     return change(str(obj))
+
+
+_RULE_ID = re.compile(r"[A-Z][A-Z0-9_]{0,80}")
+
+
+def restore_mask_counts(shown_events: object, events: Sequence[LogEvent]) -> None:
+    """Put each event's `masked` counts back into its `safe_json` copy, checked instead of masked.
+
+    The counts hold masking rule ids and numbers only, but `mask_obj` would take
+    `{"GITHUB_TOKEN": 2}` for a credential and hide the number. A copy that masking mangled
+    beyond recognition (not a list of dicts, not one per event) is left as it is.
+    """
+    if not isinstance(shown_events, list) or len(shown_events) != len(events):
+        return
+    for shown, event in zip(shown_events, events, strict=True):
+        if not isinstance(shown, dict):
+            continue
+        counts = {rule: number for rule, number in event.masked.items()
+                  if _RULE_ID.fullmatch(rule) and isinstance(number, int)}
+        if counts:
+            shown["masked"] = counts
+        else:
+            shown.pop("masked", None)
+

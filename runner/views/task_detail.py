@@ -6,7 +6,6 @@ full shows every event. A task file that does not parse renders as one line.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from runner.logs.models import CorruptedLog, EventType, LogEvent, Metrics, TaskLog, Visibility
@@ -23,11 +22,10 @@ from runner.views.fields import (
 from runner.views.json_contract import stamped
 from runner.views.plain import Block, Line, Para
 from runner.views.plan import parts_lines
-from runner.views.safe_text import safe_json, safe_str
+from runner.views.safe_text import restore_mask_counts, safe_json, safe_str
 
 CORRUPTED = "Log file corrupted"
 FULL_HINT = "Use --full to see executor details."
-_RULE_ID = re.compile(r"[A-Z][A-Z0-9_]{0,80}")
 NO_EVENTS = "  (no events at this visibility yet)"
 MAX_FILES_SHOWN = 20
 
@@ -218,16 +216,6 @@ def task_detail_json(log: TaskLog | CorruptedLog, *, visibility: Visibility) -> 
         document["visibility"] = visibility.value
         document["hidden_events"] = len(log.events) - len(events)
     result: dict[str, Any] = stamped(safe_json(document))
-    shown_events = result.get("events") if isinstance(result, dict) else None
-    if not isinstance(log, CorruptedLog) and isinstance(shown_events, list) \
-            and len(shown_events) == len(visible_events(log, visibility)):
-        # The counts hold rule ids and numbers only; display masking would take `GITHUB_TOKEN: 2`
-        # for a credential. They are checked here instead of masked.
-        for shown, event in zip(shown_events, visible_events(log, visibility), strict=True):
-            if not isinstance(shown, dict):
-                continue
-            counts = {rule: number for rule, number in event.masked.items()
-                      if _RULE_ID.fullmatch(rule) and isinstance(number, int)}
-            if counts:
-                shown["masked"] = counts
+    if not isinstance(log, CorruptedLog) and isinstance(result, dict):
+        restore_mask_counts(result.get("events"), visible_events(log, visibility))
     return result

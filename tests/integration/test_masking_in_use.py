@@ -26,6 +26,10 @@ def test_saved_events_count_what_each_rule_masked(tmp_path: Path) -> None:
     shown = run_pm(["logs", "show", "task-001", "--full"], cwd=tmp_path).stdout
     assert "masked: ENV_CREDENTIAL ×1, OPENAI_KEY ×1" in shown
     assert BODY not in shown and BODY.encode() not in all_log_bytes(tmp_path)
+    exported = run_pm(["logs", "export", "--format", "jsonl"], cwd=tmp_path).stdout
+    rows = [json.loads(row) for row in exported.splitlines()]
+    assert [row["masked"] for row in rows if row["event_type"] == "EXECUTOR_OUTPUT"] == [
+        {"ENV_CREDENTIAL": 1, "OPENAI_KEY": 1}]
 
 
 def test_model_refuses_a_secret_and_saves_nothing(tmp_path: Path) -> None:
