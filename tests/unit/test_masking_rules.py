@@ -13,6 +13,10 @@ import pytest
 from runner.logs.masking import engine, mask_text, reset_env_secrets
 from runner.logs.masking.engine import rules
 from runner.logs.masking.prefilter import (
+    JSON_ESCAPES,
+    KEY_HEADER,
+    MARKER,
+    SHELL_QUOTES,
     FindPrefilter,
     HyperscanPrefilter,
     available_engines,
@@ -172,7 +176,8 @@ def test_hyperscan_and_the_python_prefilter_give_the_same_candidates() -> None:
     slow = FindPrefilter(table.rules, build_plan(table.rules))
     rng = random.Random(4)
     texts = [fill_fields(rule.example, rng)[0] for rule in table.rules]
-    texts += ["naïve café Kelvin \u212a token= 日本語 password: x", "x" * 500, "\n".join(texts)]
+    texts += ["naïve café Kelvin \u212a token= 日本語 password: x", "x" * 500, "\n".join(texts),
+              "a \\u0041 b \\/ '\"'\"' '\\'' -----BEGIN X----- [Masked:Y]"]
     for text in texts:
         lowered = engine.lowercase(text)
         assert fast.scan(text, lowered) == slow.scan(text, lowered), text[:80]
@@ -188,3 +193,21 @@ def test_every_installed_prefilter_masks_alike(name: str, monkeypatch: pytest.Mo
     monkeypatch.setenv(engine.ENGINE_ENV, name)
     assert engine.prefilter().name == name
     assert mask_text(text) == default
+
+
+@pytest.mark.parametrize("name", available_engines())
+@pytest.mark.parametrize(("text", "expected"), [
+    ("plain output, nothing wrapped", set()),
+    ("echo '\"'\"'quoted'\"'\"' and 'it'\\''s'", {SHELL_QUOTES}),
+    ('{"k": "\\u0041\\/"}', {JSON_ESCAPES}),
+    ("-----BEGIN RSA PRIVATE KEY-----", {KEY_HEADER}),
+    ("already [masked:GITHUB_TOKEN] here", {MARKER}),
+])
+def test_one_scan_also_says_which_wrappings_the_text_holds(name: str, text: str, expected: set[int],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every prefilter engine reports the shell quoting, JSON escapes, key headers and markers
+    the engine would otherwise search the text for one by one; no rule sees them as candidates."""
+    monkeypatch.setenv(engine.ENGINE_ENV, name)
+    hits, triggers = engine.scan(text, engine.lowercase(text))
+    assert triggers == expected
+    assert all(index >= 0 for index in hits)

@@ -16,11 +16,16 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import overload
 
 from runner.logs.masking.env import env_secrets
 from runner.logs.masking.judge import judge
 from runner.logs.masking.prefilter import (
     ENGINES,
+    JSON_ESCAPES,
+    KEY_HEADER,
+    MARKER,
+    SHELL_QUOTES,
     Hits,
     Prefilter,
     anchored_at_start,
@@ -57,6 +62,15 @@ def prefilter() -> Prefilter:
     return _prefilter(wanted if wanted in ENGINES and wanted in usable else usable[0])
 
 
+def scan(text: str, lowered: str) -> tuple[Hits, frozenset[int]]:
+    """The prefilter's candidates per rule, and which of its `TRIGGERS` the text holds."""
+    hits = prefilter().scan(text, lowered)
+    triggers = frozenset(key for key in hits if key < 0)
+    for key in triggers:
+        del hits[key]
+    return hits, triggers
+
+
 @lru_cache(maxsize=1)
 def key_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """The private-key header, footer and whole block."""
@@ -90,13 +104,13 @@ def _mask(text: str) -> tuple[str, Counter[str]]:
     counts: Counter[str] = Counter()
     lowered = lowercase(text)
     env_hits = env_secrets().matches(text)
-    hits = prefilter().scan(text, lowered)
-    wrapped = views(text)
-    if not env_hits and not hits and not wrapped and "BEGIN" not in text and "[masked:" not in lowered:
+    hits, triggers = scan(text, lowered)
+    wrapped = views(text, shell=SHELL_QUOTES in triggers, escapes=JSON_ESCAPES in triggers)
+    if not env_hits and not hits and not wrapped and not triggers:
         return text, counts  # the common case: nothing any layer could match
     # Cut at an unterminated key header first: a rule whose match covers the header line
     # (`password: -----BEGIN ...`) must not hide the header and so let the key body through.
-    open_at = _open_key_start(text)
+    open_at = _open_key_start(text) if KEY_HEADER in triggers else None
     tail = ""
     if open_at is not None:
         tail, counts["PRIVATE_KEY"] = "[MASKED:PRIVATE_KEY]", 1
@@ -116,37 +130,62 @@ def _mask(text: str) -> tuple[str, Counter[str]]:
     return _then("".join(pieces)) + tail, counts
 
 
-def mask_lines(text: str) -> list[str]:
+@overload
+def mask_lines(text: str) -> list[str]: ...
+@overload
+def mask_lines(text: str, *, key_header_ok: bool) -> list[str] | None: ...
+
+
+def mask_lines(text: str, *, key_header_ok: bool = True) -> list[str] | None:
     """`text` masked and split into its lines, one output line per input line, even where a
     match spans a line break (a YAML `token: |` block): each line keeps its share of the
     span, replaced by the marker. For text with no private-key header (the stream masker's
-    batches); any failure yields `MASKING_ERROR` for every line."""
+    batches; with `key_header_ok=False`, None if the text holds `BEGIN` after all); any
+    failure yields `MASKING_ERROR` for every line."""
     lines = text.split("\n")
     try:
         lowered = lowercase(text)
-        hits, env_hits, wrapped = prefilter().scan(text, lowered), env_secrets().matches(text), views(text)
+        hits, triggers = scan(text, lowered)
+        if KEY_HEADER in triggers and not key_header_ok:
+            return None
+        env_hits = env_secrets().matches(text)
+        wrapped = views(text, shell=SHELL_QUOTES in triggers, escapes=JSON_ESCAPES in triggers)
         if not hits and not env_hits and not wrapped:
             return lines  # the common case: nothing any layer could match
         spans = _intervals(text, lowered, hits, env_hits, wrapped=wrapped)
-        out: list[str] = []
-        index = offset = 0
-        for line in lines:
-            end = offset + len(line)
-            while index < len(spans) and spans[index][1] <= offset:
-                index += 1
-            pieces: list[str] = []
-            done, probe = offset, index
-            while probe < len(spans) and spans[probe][0] < end:
-                start, stop, marker = spans[probe]
-                pieces += (text[done:max(start, offset)], marker)
-                done = min(stop, end)
-                probe += 1
-            pieces.append(text[done:end])
-            out.append(_then("".join(pieces)))
-            offset = end + 1
+        out = _split_masked(text, lines, spans)
+        if MARKER in triggers:  # a `then` may also apply to a marker already in the input
+            out = [_then(line) if "[MASKED:" in line else line for line in out]
         return out
     except Exception:  # fail closed, line for line
         return [MASKING_ERROR] * len(lines)
+
+
+def _split_masked(text: str, lines: list[str], spans: Sequence[tuple[int, int, str]]) -> list[str]:
+    """`lines` (the lines of `text`) with `spans` masked; only the lines a span touches are
+    rebuilt, found by counting line breaks from one span to the next (linear in the text)."""
+    out = list(lines)
+    index = line_no = offset = 0
+    while index < len(spans) and line_no < len(lines):
+        skipped = text.count("\n", offset, max(spans[index][0], offset))
+        if skipped:  # jump to the line where the next span starts
+            line_no += skipped
+            offset = text.rfind("\n", offset, spans[index][0]) + 1
+        end = offset + len(lines[line_no])
+        pieces: list[str] = []
+        done, probe = offset, index
+        while probe < len(spans) and spans[probe][0] < end:
+            start, stop, marker = spans[probe]
+            pieces += (text[done:max(start, offset)], marker)
+            done = min(stop, end)
+            probe += 1
+        if pieces:
+            pieces.append(text[done:end])
+            out[line_no] = _then("".join(pieces))
+        line_no, offset = line_no + 1, end + 1
+        while index < len(spans) and spans[index][1] <= offset:
+            index += 1
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -173,7 +212,7 @@ def _intervals(text: str, lowered: str, hits: Hits, env_hits: Sequence[tuple[int
         view_lowered = lowercase(view.text)  # type: ignore[attr-defined]
         view_env = env_secrets().matches(view.text)  # type: ignore[attr-defined]
         found = [(s, e, -1, m) for s, e, m in view_env]
-        found += _rule_matches(view.text, view_lowered, prefilter().scan(view.text, view_lowered),  # type: ignore[attr-defined]
+        found += _rule_matches(view.text, view_lowered, scan(view.text, view_lowered)[0],  # type: ignore[attr-defined]
                                [(s, e) for s, e, _ in view_env])
         ranked += [(*view.original_span(s, e), rank, marker) for s, e, rank, marker in found]  # type: ignore[attr-defined]
     merged: list[tuple[int, int, int, str]] = []
@@ -238,6 +277,9 @@ def _searched_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence
             continue
         limit = _limit(rule, text, position)
         begin = max(cursor, text.rfind("\n", 0, position) + 1)
+        if covered is not None and not rule.rest_of_line and covered.covers(begin, limit):
+            cursor = limit
+            continue  # whatever matches here lies inside an earlier span
         while begin < limit and (match := rule.pattern.search(target, begin, limit)) is not None:
             begin = max(match.end(), match.start() + 1)
             if covered is not None and not rule.rest_of_line and covered.covers(*match.span()):
@@ -267,7 +309,9 @@ def _anchored_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence
             continue
         if position > line_end:  # positions rise: each line's end is looked for once
             line_end = _line_end(text, position)
-            limit = _limit(rule, text, line_end)
+            limit = line_end if rule.lines == 1 else _limit(rule, text, line_end)
+        if covered is not None and not rule.rest_of_line and covered.covers(position, limit):
+            continue  # whatever matches here lies inside an earlier span
         match = rule.pattern.match(target, position, limit)
         if match is None:
             continue
@@ -330,7 +374,7 @@ def find_spans(rule: MaskRule, text: str) -> list[Span]:
     """Where one rule masks `text`, found the way the engine finds it."""
     index = rules().index(rule)
     lowered = lowercase(text)
-    return rule_spans(rule, text, lowered, prefilter().scan(text, lowered).get(index, []))
+    return rule_spans(rule, text, lowered, scan(text, lowered)[0].get(index, []))
 
 
 def secret_intervals(text: str, margin: int = 0) -> list[Span]:
@@ -340,6 +384,7 @@ def secret_intervals(text: str, margin: int = 0) -> list[Span]:
     between two masked pieces nor cut off from the context its rule looks at.
     """
     lowered = lowercase(text)
-    hits = prefilter().scan(text, lowered)
-    spans = _intervals(text, lowered, hits, env_secrets().matches(text), margin, views(text))
+    hits, triggers = scan(text, lowered)
+    wrapped = views(text, shell=SHELL_QUOTES in triggers, escapes=JSON_ESCAPES in triggers)
+    spans = _intervals(text, lowered, hits, env_secrets().matches(text), margin, wrapped)
     return [(start, end) for start, end, _ in spans]

@@ -45,6 +45,17 @@ def available_engines() -> list[str]:
 
 _VIEW_ERRORS = "pm-runner-masking-view"
 Hits = dict[int, list[int]]
+PLAN_FORMAT = "2"  # bump when build_plan's output changes
+
+# Literals the engine needs to know about besides the rules' (negative owner ids, so one
+# scan answers them too instead of a `str` search of its own each): the two kinds of
+# wrapping `views` unwraps, a private-key header, and a marker already in the text.
+SHELL_QUOTES, JSON_ESCAPES, KEY_HEADER, MARKER = -1, -2, -3, -4
+TRIGGERS: tuple[tuple[str, bool, int], ...] = (
+    ("'\"'\"'", False, SHELL_QUOTES), ("'\\''", False, SHELL_QUOTES),
+    ("\\u", False, JSON_ESCAPES), ("\\/", False, JSON_ESCAPES),
+    ("BEGIN", False, KEY_HEADER), ("[masked:", True, MARKER),
+)
 
 
 def _one_byte_per_character(error: UnicodeError) -> tuple[str, int]:
@@ -67,7 +78,8 @@ class Prefilter(Protocol):
     name: str
 
     def scan(self, text: str, lowered: str) -> Hits:
-        """Rule index → sorted positions where one of its literals starts."""
+        """Rule index → sorted positions where one of its literals starts (and a negative
+        `TRIGGERS` id → where its literal starts)."""
 
 
 def rule_literals(rule: MaskRule) -> list[tuple[str, bool]]:
@@ -94,7 +106,8 @@ def anchored_at_start(rule: MaskRule) -> bool:
 
 
 def build_plan(rules: Sequence[MaskRule]) -> dict[str, Any]:
-    """Every literal of every rule, deduplicated, with the rules it stands for."""
+    """Every literal of every rule (and the engine's `TRIGGERS`), deduplicated, with the
+    rules it stands for."""
     owners: dict[tuple[str, bool], set[int]] = defaultdict(set)
     regex_rules = []
     for index, rule in enumerate(rules):
@@ -103,6 +116,8 @@ def build_plan(rules: Sequence[MaskRule]) -> dict[str, Any]:
             continue
         for literal in rule_literals(rule):
             owners[literal].add(index)
+    for text, lower, trigger in TRIGGERS:
+        owners[(text, lower)].add(trigger)
     literals = sorted(owners)
     return {"literals": [[text, lower, sorted(owners[(text, lower)])] for text, lower in literals],
             "regex_rules": regex_rules}
@@ -251,7 +266,7 @@ def make_prefilter(rules: Sequence[MaskRule], digest: str, engine: str) -> Prefi
     def build() -> tuple[dict[str, Any], bytes]:
         plan = build_plan(rules)
         return plan, HyperscanPrefilter.compile(rules, plan) if use_hyperscan else b""
-    plan, blob = cached("prefilter", cache_key(digest, version), build)
+    plan, blob = cached("prefilter", cache_key(digest, version, PLAN_FORMAT), build)
     if use_hyperscan:
         try:
             return HyperscanPrefilter(rules, plan, blob)

@@ -9,7 +9,7 @@ outside secrets, keeping a carry-over window longer than any secret's recognisab
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 from runner.logs.masking.engine import (
     MASKING_ERROR,
@@ -106,19 +106,28 @@ class StreamMasker:
                 or self._pending + chunk.find("\n") > self._line_limit):
             return None
         text = "".join(self._parts) + chunk[:last]
-        if "BEGIN" in text:  # checked on the joined text: a header may span two reads
+        # The joined text is what is checked for a key header: one may span two reads.
+        lines = self._mask_lines(text, key_header_ok=False)
+        if lines is None:
             return None
         rest = chunk[last + 1:]
         self._parts, self._pending = ([rest], len(rest)) if rest else ([], 0)
-        return self._mask_lines(text)
+        return lines
 
-    def _mask_lines(self, text: str) -> list[str]:
+    @overload
+    def _mask_lines(self, text: str) -> list[str]: ...
+    @overload
+    def _mask_lines(self, text: str, *, key_header_ok: bool) -> list[str] | None: ...
+
+    def _mask_lines(self, text: str, *, key_header_ok: bool = True) -> list[str] | None:
         """Complete lines masked in one pass, seen after the previous line if that one opened
-        a value on the next line (`token: |`), which then is masked as that value."""
+        a value on the next line (`token: |`), which then is masked as that value. None,
+        with nothing changed, if `key_header_ok` is False and the text holds a key header."""
         opener = self._opener
-        lines = mask_lines(text if opener is None else opener + "\n" + text)
-        if opener is not None:
-            lines = lines[1:]
+        found = mask_lines(text if opener is None else opener + "\n" + text, key_header_ok=key_header_ok)
+        if found is None:
+            return None
+        lines = found[1:] if opener is not None else found
         last = text[text.rfind("\n") + 1:]
         self._opener = last if opener_pattern().search(last) else None
         return lines

@@ -63,10 +63,12 @@ def is_filler(token: str) -> bool:
     bodies, however repetitive, are not filler: only a run of x or * that makes up most of it."""
     if len(set(token)) <= 2:
         return True
-    return _FILLER_RUN.search(token) is not None and sum(token.count(c) for c in "xX*") >= 0.6 * len(token)
+    return _has_filler_run(token) and sum(token.count(c) for c in "xX*") >= 0.6 * len(token)
 
 
-_FILLER_RUN = re.compile(r"x{6}|X{6}|\*{6}")
+def _has_filler_run(text: str) -> bool:
+    """Six x, X or * in a row (substring tests: far cheaper than a regex search)."""
+    return "xxxxxx" in text or "XXXXXX" in text or "******" in text
 
 
 def shannon_entropy(text: str) -> float:
@@ -81,7 +83,10 @@ def shannon_entropy(text: str) -> float:
 def unquote(value: str) -> tuple[str, bool]:
     """The value without surrounding quotes, escapes of quotes and trailing `;`/`,`; and
     whether it was quoted (a quoted value is a literal, never a code reference)."""
-    stripped = _TRAILING_ESCAPES.sub("", value.strip()).rstrip(";,:")
+    stripped = value.strip()
+    if "\\" in stripped:
+        stripped = _TRAILING_ESCAPES.sub("", stripped)
+    stripped = stripped.rstrip(";,:")
     for opening, closing in ("()", "[]", "{}"):  # a call's or a literal's closing bracket
         if stripped.endswith(closing) and opening not in stripped:
             stripped = stripped.rstrip(closing)
@@ -106,7 +111,7 @@ def is_placeholder(value: str) -> bool:
         return True  # an unterminated quote running into prose: `the "password:" prompt`
     if distinct & _REFERENCE_CHARS and (_ALL_REFERENCES.fullmatch(core) or _OPENS_REFERENCE.match(core)):
         return True
-    if distinct & _FILLER_CHARS and _MOSTLY_FILLER.search(core):
+    if _has_filler_run(core) and _MOSTLY_FILLER.search(core):
         return True  # `sk_test_xxxxxxxx`: a prefix, then filler
     if ("here" in lowered or lowered.startswith(_PHRASE_STARTS)) and _PLACEHOLDER_PHRASE.fullmatch(lowered):
         return True
@@ -119,7 +124,6 @@ def is_placeholder(value: str) -> bool:
 
 
 _REFERENCE_CHARS = frozenset("$%{}<>[]()#@")
-_FILLER_CHARS = frozenset("xX*")
 _PHRASE_STARTS = ("your", "my", "insert", "enter", "replace", "put", "paste", "add", "some", "the")
 
 

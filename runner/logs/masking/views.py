@@ -45,12 +45,13 @@ class View:
         return min(original + offset, next_original)
 
 
-def views(text: str) -> list[View]:
-    """The unwrapped views `text` has (none for ordinary text)."""
+def views(text: str, *, shell: bool | None = None, escapes: bool | None = None) -> list[View]:
+    """The unwrapped views `text` has (none for ordinary text). `shell` and `escapes` say
+    whether the text holds shell-quoted quotes or JSON escapes, when the caller knows."""
     found = []
-    if "'\"'\"'" in text or "'\\''" in text:
+    if shell if shell is not None else ("'\"'\"'" in text or "'\\''" in text):
         found.append(_build(text, _SHELL_QUOTES, lambda match: "'"))
-    if "\\u" in text or "\\/" in text:
+    if escapes if escapes is not None else ("\\u" in text or "\\/" in text):
         found.append(_build(text, _JSON_ESCAPES, _decode_escape))
     return found
 
