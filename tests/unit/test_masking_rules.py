@@ -209,5 +209,5 @@ def test_one_scan_also_says_which_wrappings_the_text_holds(name: str, text: str,
     the engine would otherwise search the text for one by one; no rule sees them as candidates."""
     monkeypatch.setenv(engine.ENGINE_ENV, name)
     hits, triggers = engine.scan(text, engine.lowercase(text))
-    assert triggers == expected
+    assert set(triggers) == expected
     assert all(index >= 0 for index in hits)

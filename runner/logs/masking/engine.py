@@ -33,7 +33,7 @@ from runner.logs.masking.prefilter import (
     make_prefilter,
 )
 from runner.logs.masking.table import MaskRule, Table, expand, load_table
-from runner.logs.masking.views import views
+from runner.logs.masking.views import View, views, views_near, whole
 
 MASKING_ERROR = "[MASKING_ERROR: content_hidden]"
 ENGINE_ENV = "PM_RUNNER_MASKING_ENGINE"  # "ahocorasick" or "python" forces a slower prefilter
@@ -62,13 +62,18 @@ def prefilter() -> Prefilter:
     return _prefilter(wanted if wanted in ENGINES and wanted in usable else usable[0])
 
 
-def scan(text: str, lowered: str) -> tuple[Hits, frozenset[int]]:
-    """The prefilter's candidates per rule, and which of its `TRIGGERS` the text holds."""
+def scan(text: str, lowered: str) -> tuple[Hits, Hits]:
+    """The prefilter's candidates per rule, and where each of its `TRIGGERS` occurs."""
     hits = prefilter().scan(text, lowered)
-    triggers = frozenset(key for key in hits if key < 0)
-    for key in triggers:
-        del hits[key]
+    triggers = {key: hits.pop(key) for key in [key for key in hits if key < 0]}
     return hits, triggers
+
+
+def _views(text: str, triggers: Hits) -> list[View]:
+    """The views of the regions around the wrappings the scan found."""
+    if SHELL_QUOTES not in triggers and JSON_ESCAPES not in triggers:
+        return []
+    return views_near(text, triggers.get(SHELL_QUOTES, []), triggers.get(JSON_ESCAPES, []))
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +110,7 @@ def _mask(text: str) -> tuple[str, Counter[str]]:
     lowered = lowercase(text)
     env_hits = env_secrets().matches(text)
     hits, triggers = scan(text, lowered)
-    wrapped = views(text, shell=SHELL_QUOTES in triggers, escapes=JSON_ESCAPES in triggers)
+    wrapped = _views(text, triggers)
     if not env_hits and not hits and not wrapped and not triggers:
         return text, counts  # the common case: nothing any layer could match
     # Cut at an unterminated key header first: a rule whose match covers the header line
@@ -149,7 +154,7 @@ def mask_lines(text: str, *, key_header_ok: bool = True) -> list[str] | None:
         if KEY_HEADER in triggers and not key_header_ok:
             return None
         env_hits = env_secrets().matches(text)
-        wrapped = views(text, shell=SHELL_QUOTES in triggers, escapes=JSON_ESCAPES in triggers)
+        wrapped = _views(text, triggers)
         if not hits and not env_hits and not wrapped:
             return lines  # the common case: nothing any layer could match
         spans = _intervals(text, lowered, hits, env_hits, wrapped=wrapped)
@@ -202,19 +207,23 @@ def _then(masked: str) -> str:
 
 
 def _intervals(text: str, lowered: str, hits: Hits, env_hits: Sequence[tuple[int, int, str]],
-               margin: int = 0, wrapped: Sequence[object] = ()) -> list[tuple[int, int, str]]:
+               margin: int = 0, wrapped: Sequence[View] = ()) -> list[tuple[int, int, str]]:
     """Every env value and rule match (and every one found in an unwrapped view), overlapping
     ones joined, each named after its first layer: an env value, else the first rule in
     table order."""
     ranked = [(start, end, -1, marker) for start, end, marker in env_hits]
     ranked += _rule_matches(text, lowered, hits, [(s, e) for s, e, _ in env_hits])
     for view in wrapped:
-        view_lowered = lowercase(view.text)  # type: ignore[attr-defined]
-        view_env = env_secrets().matches(view.text)  # type: ignore[attr-defined]
-        found = [(s, e, -1, m) for s, e, m in view_env]
-        found += _rule_matches(view.text, view_lowered, scan(view.text, view_lowered)[0],  # type: ignore[attr-defined]
-                               [(s, e) for s, e, _ in view_env])
-        ranked += [(*view.original_span(s, e), rank, marker) for s, e, rank, marker in found]  # type: ignore[attr-defined]
+        if "BEGIN" in view.text and view.original_length < len(text):
+            view = whole(text, view.kind)  # a key block runs on for many lines: search it all
+        found = _view_matches(view)
+        if any(view.cut_short(start, end, len(text)) for start, end, _, _ in found):
+            view = whole(text, view.kind)  # a match may run past the region: search it all
+            found = _view_matches(view)
+        ranked += [(*view.original_span(s, e), rank, marker) for s, e, rank, marker in found]
+        open_at = _open_key_start(view.text)
+        if open_at is not None:  # fail closed, as for the text itself: hide the rest
+            ranked.append((view.original_span(open_at, open_at)[0], len(text), _key_rank(), "[MASKED:PRIVATE_KEY]"))
     merged: list[tuple[int, int, int, str]] = []
     for start, end, rank, marker in sorted(ranked):
         start, end = max(start - margin, 0), min(end + margin, len(text))
@@ -225,6 +234,20 @@ def _intervals(text: str, lowered: str, hits: Hits, env_hits: Sequence[tuple[int
         else:
             merged.append((start, end, rank, marker))
     return [(start, end, marker) for start, end, _, marker in merged]
+
+
+@lru_cache(maxsize=1)
+def _key_rank() -> int:
+    return next(index for index, rule in enumerate(rules()) if rule.name == "PRIVATE_KEY")
+
+
+def _view_matches(view: View) -> list[tuple[int, int, int, str]]:
+    """Env values and rule matches in a view, in the view's positions."""
+    view_lowered = lowercase(view.text)
+    view_env = env_secrets().matches(view.text)
+    found = [(s, e, -1, m) for s, e, m in view_env]
+    return found + _rule_matches(view.text, view_lowered, scan(view.text, view_lowered)[0],
+                                 [(s, e) for s, e, _ in view_env])
 
 
 def _rule_matches(text: str, lowered: str, hits: Hits, covered_spans: list[Span]) -> list[tuple[int, int, int, str]]:
@@ -385,6 +408,6 @@ def secret_intervals(text: str, margin: int = 0) -> list[Span]:
     """
     lowered = lowercase(text)
     hits, triggers = scan(text, lowered)
-    wrapped = views(text, shell=SHELL_QUOTES in triggers, escapes=JSON_ESCAPES in triggers)
+    wrapped = _views(text, triggers)
     spans = _intervals(text, lowered, hits, env_secrets().matches(text), margin, wrapped)
     return [(start, end) for start, end, _ in spans]
