@@ -80,7 +80,8 @@ def test_stderr_lines_are_not_parsed() -> None:
 def test_untrusted_workspace_stderr_line_is_one_masked_notice() -> None:
     """Claude's untrusted-workspace line on stderr becomes one warning however often it comes; stdout text never does."""
     p = parser()
-    notice = ("Ignoring 1 permissions.allow entry from .claude/sk-ant-api03-" + "x" * 40 + ": this workspace "
+    # A key-shaped name, not `xxxx…` filler: masking leaves placeholders alone (spec/masking.md).
+    notice = ("Ignoring 1 permissions.allow entry from .claude/sk-ant-api03-" + "Zq8xW2vR5tY7uI9o" * 3 + ": this workspace "
               "has not been trusted. Run Claude Code interactively here once and accept the trust dialog.")
     p.on_line("stderr", notice)
     p.on_line("stderr", notice)
