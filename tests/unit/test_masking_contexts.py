@@ -146,4 +146,7 @@ def test_counts_say_how_many_values_each_rule_masked() -> None:
     total: dict[str, int] = {}
     mask_obj({"password": "x", "note": text, "list": [f"sk-proj-{SECRET}"]}, total)
     assert total == {"JSON_CREDENTIAL": 1, "GITHUB_TOKEN": 2, "ENV_CREDENTIAL": 1, "OPENAI_KEY": 1}
+    names: dict[str, int] = {}  # a list of names is masked in one pass, and still counted
+    shown = mask_obj(["a.txt", f"notes/sk-proj-{SECRET}.txt", "b.txt"], names)
+    assert names == {"OPENAI_KEY": 1} and shown[0] == "a.txt" and SECRET not in str(shown)
     assert mask_text_counted("nothing here") == ("nothing here", Counter())
