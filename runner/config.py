@@ -150,7 +150,7 @@ class RunnerConfig:
     review_mode: ReviewMode = ReviewMode.AUTO
     checks: list[str] = field(default_factory=list)  # --check flags and /check add: the user's own
     repo_checks: list[str] = field(default_factory=list)  # review.checks of the repository's config file
-    repo_checks_trusted: bool = False  # set by the repository-trust consent (issue 9); see spec/review-loop.md
+    repo_checks_trusted: bool = False  # set once the consent check covered them (consent.with_trusted_checks)
     max_iterations: int = 3
     max_retries: int = 2
     retry_backoff_ms: int = 2_000

@@ -408,8 +408,9 @@ class RunnerCore:
         if config.repo_checks and not config.repo_checks_trusted:
             notices.append(Notice.warning(
                 f"{len(config.repo_checks)} check(s) in .claude/runner.config.json (review.checks) will not run: "
-                "a repository's config file may not run programs until you trust the project",
-                hint="give the checks you want with --check CMD (or /check add CMD); see spec/review-loop.md"))
+                "the trust check at start did not cover them (the review was off)",
+                hint="start with the review on to be asked, or give checks with --check CMD (or /check add CMD); "
+                     "see spec/review-loop.md"))
         row = executor_row(self.executor_name or "")
         ignored = [flag for flag, value in (("--escalate-model", config.escalate_model),
                                             ("--fallback-model", config.fallback_model)) if value]

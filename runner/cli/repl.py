@@ -24,19 +24,20 @@ def run_repl(args: argparse.Namespace, env: Environment) -> ExitStatus:
     terminal = Terminal(env.stdout, interactive=not config.non_interactive, environ=env.environ)
     if config.print_project_path:
         terminal.line(f"PROJECT_PATH={config.project_root}")
-    _consent(config, terminal, env)
+    config = _consent(config, terminal, env)
     if config.project_root != env.cwd.resolve() and not args.project:
         env.stderr.write(f"Project: {config.project_root} (the nearest folder up with .claude/ or .git)\n")
     return _run_session(config, terminal, env, args)
 
 
-def _consent(config: RunnerConfig, terminal: Terminal, env: Environment) -> None:
-    """Before anything runs: the repository's program-running settings need the user's consent."""
-    from runner.consent import require_consent
+def _consent(config: RunnerConfig, terminal: Terminal, env: Environment) -> RunnerConfig:
+    """Before anything runs: the repository's program-running settings need the user's consent (raises without)."""
+    from runner.consent import require_consent, with_trusted_checks
 
     ask = None if config.non_interactive else terminal.confirm
     for notice in require_consent(config, env.environ, ask=ask):
         terminal.notify(notice)
+    return with_trusted_checks(config)
 
 
 def _run_session(config: RunnerConfig, terminal: Terminal, env: Environment,

@@ -16,7 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from runner.config import RunnerConfig, file_digest
-from runner.consent.programs import PROGRAM_EXECUTORS, ProgramSetting, program_settings
+from runner.consent.programs import (
+    PROGRAM_EXECUTORS,
+    ProgramSetting,
+    program_settings,
+    with_trusted_checks,
+)
 from runner.consent.store import TrustStore, store_path
 from runner.errors import ConfigError
 from runner.logs.store import safe_files
@@ -25,7 +30,7 @@ from runner.notices import Notice
 from runner.views.safe_text import safe_str
 
 __all__ = ["QUESTION", "TRUST_FLAG", "Ask", "program_settings", "remember_saved", "require_consent",
-           "with_executor"]
+           "with_executor", "with_trusted_checks"]
 
 TRUST_FLAG = "--trust-project"
 QUESTION = "Trust these settings of this project and run them? [y/N] "

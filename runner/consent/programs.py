@@ -8,7 +8,8 @@ repository's `executor_cmd` is harmless while the executor is claude-code, and a
 overrides a setting leaves nothing from the file to consent to.
 
 Another engineer's setting that widens what an agent may do (a Claude permission mode such as
-`bypassPermissions`, a `Bash` rule in the allowed tools) is one more row here.
+`bypassPermissions`, a `Bash` rule in the allowed tools) is one more row here. The review loop's
+`review.checks` are one: they run only once this check passed (`with_trusted_checks`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from __future__ import annotations
 import shlex
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from runner.config import RunnerConfig, SettingOrigin
+from runner.loop_settings import ReviewMode
 
 # Executors that run something other than a known agent CLI: the command template, or each typed
 # line as a shell command. (claude-code runs `claude`; fake only exists in test mode.)
@@ -61,9 +63,19 @@ def _program_of(template: str | None, root: Path) -> str:
     return f" (program: {found})" if found else f" (program: {words[0]}, not found on PATH)"
 
 
+def _runs_checks(config: RunnerConfig) -> bool:
+    return bool(config.repo_checks) and config.review_mode is not ReviewMode.OFF
+
+
+def _checks_effect(config: RunnerConfig) -> str:
+    return f"after each pass of a reviewed task, runs in the project folder: {'; '.join(config.repo_checks)}"
+
+
 PROGRAM_RULES: tuple[ProgramRule, ...] = (
     ProgramRule("executor", lambda c: c.executor in PROGRAM_EXECUTORS, _executor_effect),
     ProgramRule("executor_cmd", _runs_template, _template_effect),
+    # The review loop's `review.checks` (spec/review-loop.md): each is a shell command.
+    ProgramRule("repo_checks", _runs_checks, _checks_effect),
 )
 
 
@@ -82,5 +94,14 @@ def program_settings(config: RunnerConfig) -> list[ProgramSetting]:
     for rule in PROGRAM_RULES:
         origin = config.origins.get(rule.field)
         if origin is not None and rule.applies(config):
-            found.append(ProgramSetting(origin, str(getattr(config, rule.field)), rule.effect(config)))
+            found.append(ProgramSetting(origin, _shown(getattr(config, rule.field)), rule.effect(config)))
     return found
+
+
+def _shown(value: object) -> str:
+    return "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def with_trusted_checks(config: RunnerConfig) -> RunnerConfig:
+    """`config` once the consent check passed: the repository's checks it covered may run."""
+    return replace(config, repo_checks_trusted=True) if _runs_checks(config) else config

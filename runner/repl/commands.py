@@ -116,7 +116,7 @@ def loop_status(core: RunnerCore) -> list[str]:
     lines = [f"Review: {review}", f"Checks: {', '.join(config.active_checks) or '(none)'}"]
     if config.repo_checks and not config.repo_checks_trusted:
         lines.append(f"  not run: {len(config.repo_checks)} check(s) from .claude/runner.config.json "
-                     "(the project is not trusted to run programs)")
+                     "(the trust check at start did not cover them: the review was off)")
     lines.append(f"Escalate model: {config.escalate_model or '(none)'}; fallback model: "
                  f"{config.fallback_model or '(none)'}")
     lines.append(f"Budget: {session_spend(core.budget.limits, core.budget.spent)}")

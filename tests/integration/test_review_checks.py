@@ -59,17 +59,33 @@ def test_a_check_that_hangs_or_asks_is_stopped_and_fails(tmp_path: Path) -> None
 
 
 def test_checks_from_the_repository_config_do_not_run_without_consent(tmp_path: Path) -> None:
-    """review.checks in .claude/runner.config.json runs a program: it is refused with a warning until the project is
-    trusted, and /status says so; --check from the person runs."""
+    """review.checks in .claude/runner.config.json runs a program: without a terminal the start is refused naming the
+    file, the key and --trust-project (nothing runs, no session); with --trust-project it runs after --check's."""
     marker = tmp_path / "ran.txt"
     project = project_with_config(tmp_path, {"review": {"checks": [f"touch {marker}"]}})
-    run = run_pm(["repl", "--executor", "shell", "--check", "true"], stdin="/status\necho hi > a.md\n", cwd=project)
+    refused = run_pm(["repl", "--executor", "shell", "--check", "true"], stdin="echo hi > a.md\n", cwd=project,
+                     expect=1)
+    assert f"{project / '.claude' / 'runner.config.json'} sets review.checks = 'touch {marker}'" in refused.stderr
+    assert "--trust-project" in refused.stderr
+    assert not marker.exists() and not (project / ".claude" / "logs").exists()
+    run = run_pm(["repl", "--executor", "shell", "--check", "true", "--trust-project"],
+                 stdin="/status\necho hi > a.md\n", cwd=project)
+    assert f"Checks: true, touch {marker}" in run.stdout and marker.exists()
+    (log,) = assert_logs_consistent(project)
+    (start,) = of_type(log, EventType.REVIEW_LOOP_START)
+    assert start["checks"] == ["true", f"touch {marker}"]
+
+
+def test_checks_from_the_repository_config_are_not_asked_about_with_the_review_off(tmp_path: Path) -> None:
+    """With --review off a repository's checks cannot run, so nothing is asked; a later /review on does not run
+    them (they were not consented to), and the start-up warning and /status say so."""
+    marker = tmp_path / "ran.txt"
+    project = project_with_config(tmp_path, {"review": {"checks": [f"touch {marker}"]}})
+    run = run_pm(["repl", "--executor", "shell", "--review", "off"], stdin="/review on\n/status\necho hi > a.md\n",
+                 cwd=project)
     assert "WARNING: 1 check(s) in .claude/runner.config.json (review.checks) will not run" in run.stdout
     assert "not run: 1 check(s) from .claude/runner.config.json" in run.stdout
     assert not marker.exists()
-    (log,) = assert_logs_consistent(project)
-    (start,) = of_type(log, EventType.REVIEW_LOOP_START)
-    assert start["checks"] == ["true"]
 
 
 def test_review_and_check_commands_change_the_next_tasks(tmp_path: Path) -> None:

@@ -73,3 +73,13 @@ def test_no_means_an_error_and_nothing_remembered(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"repl\.json sets provider = 'shell'"):
         require_consent(config, environ, ask=lambda lines, question: False)
     assert not (tmp_path / "user").exists()
+
+
+def test_repository_checks_count_unless_the_review_is_off(tmp_path: Path) -> None:
+    """`review.checks` runs shell commands: it needs consent, shown as the commands, unless the review is off."""
+    checks = {"runner.config.json": {"review": {"checks": ["pytest -q", "ruff check ."]}}}
+    (setting,) = program_settings(_config(tmp_path, checks))
+    assert (setting.origin.key, setting.value) == ("review.checks", "pytest -q; ruff check .")
+    assert "pytest -q; ruff check ." in setting.effect
+    off = _config(tmp_path, {"runner.config.json": {"review": {"checks": ["pytest -q"], "mode": "off"}}})
+    assert program_settings(off) == []
