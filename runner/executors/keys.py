@@ -50,10 +50,3 @@ def required_key_missing(settings: Mapping[str, KeySetting], executor: str,
     if own and own.api_key_env and not env.get(own.api_key_env):
         return own.api_key_env
     return None
-
-
-def advisory_key_missing(executor: str, environ: Mapping[str, str] | None = None) -> str | None:
-    """The usual key of a built-in provider when it is not set (worth a start-up warning)."""
-    env = os.environ if environ is None else environ
-    var = KNOWN_KEYS.get(executor)
-    return var if var and not env.get(var) else None

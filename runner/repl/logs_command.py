@@ -89,20 +89,23 @@ def execute_view(reader: LogReader, request: LogsRequest, current: str | None) -
         if request.json:
             return [json_text(task_detail.task_detail_json(log, visibility=request.visibility))]
         return [task_detail.task_detail_renderable(log, visibility=request.visibility)]
-    entries = filter_entries(session_entries(reader, session_id), request)
+    stored = session_entries(reader, session_id)
+    entries = filter_entries(stored, request)
+    filtered = bool(request.status or request.since) and bool(stored)
     note = "index was missing or corrupted and has been rebuilt" if reader.last_rebuilt else None
     if request.action is LogsAction.TREE:
         from runner.views import tree
 
         if request.json:
             return [json_text(tree.tree_json(session_id, entries, visibility=request.visibility))]
-        return [tree.tree_renderable(session_id, entries, visibility=request.visibility)]
+        return [tree.tree_renderable(session_id, entries, visibility=request.visibility, filtered=filtered)]
     from runner.views import task_list
 
     if request.json:
         return [json_text(task_list.task_list_json(session_id, entries))]
     running = next((e.task_id for e in entries if e.status is TaskStatus.RUNNING), None)
-    return [task_list.task_list_renderable(session_id, entries, running_task_id=running, note=note)]
+    return [task_list.task_list_renderable(session_id, entries, running_task_id=running, note=note,
+                                           filtered=filtered)]
 
 
 def run_logs_command(ctx: CommandContext, args: list[str]) -> CommandResult:

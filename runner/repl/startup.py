@@ -1,10 +1,9 @@
-"""What the REPL says when it starts: recovered tasks, retention, executor and API-key warnings, banner."""
+"""What the REPL says when it starts: recovered tasks, retention, executor warnings, banner."""
 
 from __future__ import annotations
 
 from runner import __version__
 from runner.core import RunnerCore
-from runner.executors.keys import advisory_key_missing
 from runner.executors.registry import default_order_text
 from runner.notices import Notice
 from runner.repl.output import Terminal
@@ -37,11 +36,8 @@ def startup_messages(core: RunnerCore, terminal: Terminal) -> None:
             terminal.notify(Notice.warning(warning))
     for notice in core.loop_notices():
         terminal.notify(notice)
-    if core.executor_name:
-        missing = advisory_key_missing(core.executor_name)
-        if missing:
-            terminal.notify(Notice.warning(f"{missing} is not set; {core.executor_name} will rely on its own "
-                                           "login if it has one (/keys shows every key)"))
+    # No warning for a missing API key: every agent CLI pm-runner runs can use its own login, and
+    # when it cannot, its own failure (read from its output) says so. /keys shows the keys.
 
 
 def _apply_retention(core: RunnerCore, terminal: Terminal) -> None:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
 
 EMPTY_SESSION = "No tasks in this session yet."
+NO_MATCH = "No tasks match the filter (--status, --since)."
 HIDDEN_COLUMNS_NOTE = "Some columns are hidden at this width; see --json."
 RUNNING_MARKER = ">"
 EXECUTOR_MODEL = "Executor/Model"
@@ -72,17 +73,22 @@ def task_list_renderable(
     *,
     running_task_id: str | None = None,
     note: str | None = None,
+    filtered: bool = False,
 ) -> FittedList:
-    """Title, optional one-line note, then the table and a footer of counts by status."""
-    return FittedList(session_id, entries, running_task_id, note)
+    """Title, optional one-line note, then the table and a footer of counts by status.
+
+    `filtered`: the session has tasks but a filter kept none of them (said so, not "yet").
+    """
+    return FittedList(session_id, entries, running_task_id, note, filtered=filtered)
 
 
 class FittedList:
     """The list in the roomiest layout that fits the width it is rendered at (plain strings, no rich)."""
 
     def __init__(self, session_id: str, entries: Sequence[Entry], running_task_id: str | None,
-                 note: str | None) -> None:
+                 note: str | None, *, filtered: bool = False) -> None:
         self.session_id = session_id
+        self.filtered = filtered
         self.entries = entries
         self.running_task_id = running_task_id
         self.note = note
@@ -93,7 +99,7 @@ class FittedList:
         if self.note:
             block.add(Line.of(safe_str(self.note), "yellow", cut=False))
         if not self.entries:
-            block.add(EMPTY_SESSION)
+            block.add(NO_MATCH if self.filtered else EMPTY_SESSION)
             return block
         cells = _Cells(self.entries, self.running_task_id)
         for layout in _LAYOUTS:

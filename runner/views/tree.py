@@ -20,6 +20,7 @@ from runner.views.rows import Entry
 from runner.views.safe_text import SafeStrings, safe_json, safe_str
 
 EMPTY_TREE = "No tasks in this session yet."
+NO_MATCH = "No tasks match the filter (--status, --since)."
 PROMPT_CHARS = 100
 _BRANCH, _LAST, _PIPE, _SPACE = "├─ ", "└─ ", "│  ", "   "
 _VERDICT_STYLE = {"PASS": "green", "REJECT": "yellow", "ERROR": "red", "BUDGET_EXCEEDED": "red",
@@ -46,11 +47,15 @@ def shown_type(event_type: EventType | None, visibility: Visibility) -> EventTyp
     return None
 
 
-def tree_renderable(session_id: str, entries: Sequence[Entry], *, visibility: Visibility) -> Block:
-    """One line per session, thread, run and task; over-long lines end in an ellipsis."""
+def tree_renderable(session_id: str, entries: Sequence[Entry], *, visibility: Visibility,
+                    filtered: bool = False) -> Block:
+    """One line per session, thread, run and task; over-long lines end in an ellipsis.
+
+    `filtered`: the session has tasks but a filter kept none of them (said so, not "yet").
+    """
     block = Block([Line([("Session: ", "bold"), (safe_str(session_id), "bold")])])
     if not entries:
-        block.add(EMPTY_TREE)
+        block.add(NO_MATCH if filtered else EMPTY_TREE)
         return block
     shown = SafeStrings()
     threads = group_entries(entries)

@@ -154,3 +154,19 @@ def test_a_task_id_resolves_to_the_latest_session_that_has_it(project: Path) -> 
 def _first_session(project: Path) -> str:
     sessions = json.loads(run_pm(["logs", "sessions", "--json"], cwd=project).stdout)["sessions"]
     return str(sessions[0]["session_id"]).removeprefix("sess-")
+
+
+def test_an_empty_filter_result_says_no_task_matches(project: Path) -> None:
+    """A filter that keeps nothing says so, instead of claiming the session has no tasks yet."""
+    for argv in (["logs", "list", "--status", "running"], ["logs", "tree", "--status", "running"]):
+        out = run_pm(argv, cwd=project).stdout
+        assert "No tasks match the filter" in out and "yet" not in out
+
+
+def test_claude_code_starts_without_an_api_key_warning(tmp_path: Path) -> None:
+    """claude-code can use its own login: no ANTHROPIC_API_KEY warning at start-up."""
+    from tests.helpers.cli import runner_env
+
+    run = run_pm(["repl", "--executor", "claude-code"], stdin="/status\n", cwd=tmp_path,
+                 env=runner_env(fake_claude=True))
+    assert "ANTHROPIC_API_KEY" not in run.stdout + run.stderr and "WARNING" not in run.stdout + run.stderr
