@@ -131,6 +131,8 @@ def _add_repl_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
                       help="print PROJECT_PATH=<abs path> as the first line of output")
     repl.add_argument("-c", "--continue", dest="continue_session", nargs="?", const="latest", metavar="ID",
                       help="continue the latest session (or session ID): its tasks, threads and logs")
+    repl.add_argument("-q", "--quiet", action="store_true",
+                      help="at a terminal, show only each task's result, not its output as it runs")
     repl.add_argument("--non-interactive", action="store_true",
                       help="read lines from stdin without a prompt (automatic when stdin is not a terminal)")
     repl.add_argument("--trust-project", action="store_true",

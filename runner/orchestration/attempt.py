@@ -27,7 +27,9 @@ from runner.verify import Verification, verify_task
 class ProgressListener(Protocol):
     """Who hears about a running task: its progress lines and the notices it raises (a budget warning)."""
 
-    def progress(self, line: str) -> None: ...
+    # kind: the progress kind an agent's parser gave ("text", "tool_use", "tool_result", "init",
+    # "result", ...); None for a plain output line of a shell or command executor.
+    def progress(self, line: str, kind: str | None = None) -> None: ...
 
     def notify(self, notice: Notice) -> None: ...
 
@@ -48,8 +50,9 @@ class ManagerSink:
             self._start_event_id = event_id
         if event_type in (EventType.EXECUTOR_OUTPUT, EventType.EXECUTOR_PROGRESS):
             text = content.get("line") or content.get("text") or ""
+            kind = content.get("kind")
             if isinstance(text, str) and text.strip():
-                self._listener.progress(text)
+                self._listener.progress(text, kind=kind if isinstance(kind, str) else None)
         return event_id
 
     def raw_line(self, stream: str, line: str) -> None:

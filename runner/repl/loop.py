@@ -6,6 +6,7 @@ flushes its output before reading the next, and exits with the core's exit statu
 
 from __future__ import annotations
 
+import sys
 from typing import IO, NoReturn
 
 from runner.core import RunnerCore
@@ -20,6 +21,7 @@ from runner.orchestration.request import RequestOutcome
 from runner.repl.commands import CommandContext, run_command
 from runner.repl.interrupts import InterruptGate, Terminated
 from runner.repl.output import Terminal
+from runner.repl.typeahead import Typeahead, held_keys
 from runner.views.safe_text import safe_str
 
 # Longer lines are refused: one argv string may not exceed 128 KiB on Linux anyway.
@@ -125,6 +127,22 @@ def run_script(core: RunnerCore, terminal: Terminal, stdin: IO[bytes]) -> ExitSt
     return status if status is not None else core.exit_status()
 
 
+def _stdin_fd() -> int | None:
+    try:
+        return sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _queue(terminal: Terminal, typed: Typeahead) -> str:
+    """Put what was typed during the task at the next prompt, saying so; nothing runs without Enter."""
+    if not typed.first_line:
+        return ""
+    dropped = f"; {typed.extra_lines} more line(s) dropped" if typed.extra_lines else ""
+    terminal.line(f"(typed while the task ran, not run: kept at the prompt, Enter runs it, Ctrl-C clears it{dropped})")
+    return typed.first_line
+
+
 def run_interactive(core: RunnerCore, terminal: Terminal) -> ExitStatus:
     """A person at a terminal: prompt, history, completion, toolbar; Ctrl-C clears, Ctrl-D leaves.
 
@@ -135,21 +153,26 @@ def run_interactive(core: RunnerCore, terminal: Terminal) -> ExitStatus:
     session = build_prompt_session(core, terminal.notify)
     gate = InterruptGate(core.cancel)
     gate.install()
+    queued = ""
     while True:
         try:
-            text = session.prompt()
+            text = session.prompt(default=queued)
         except Terminated:
             return ExitStatus.ERROR  # SIGTERM, SIGHUP or SIGQUIT at the prompt: leave
         except KeyboardInterrupt:
+            queued = ""
             continue
         except EOFError:
             break
         try:
-            with gate.busy():
+            # Only a task holds the keys: a command may ask (a confirmation) or open the browser.
+            is_task = not text.lstrip().startswith("/")
+            with gate.busy(), held_keys(_stdin_fd() if is_task else None) as typed:
                 handle_line(core, terminal, text, interactive=True)
         except StopRepl as stop:
             if stop.status is not None:
                 return stop.status
             break
+        queued = _queue(terminal, typed)
     # A person saw every result already; only a failure of the runner itself is an error here.
     return ExitStatus.ERROR if core.fatal else ExitStatus.SUCCESS

@@ -6,6 +6,7 @@ Logged text reaching the screen always passes through `views.safe_text` first.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
@@ -19,6 +20,7 @@ from runner.notices import Notice
 from runner.orchestration.budget import SpendReport
 from runner.orchestration.planning.model import Plan
 from runner.repl.keys import ENTER, read_key
+from runner.repl.live_output import Fold, display_lines
 from runner.repl.tty import color_enabled, default_width
 from runner.views.notices import notice_lines
 from runner.views.plan import plan_block
@@ -36,13 +38,20 @@ class Terminal:
     """Writes to stdout (results) and stderr (nothing today); implements the core's `CoreUI`."""
 
     def __init__(self, stream: IO[str] | None = None, *, interactive: bool = False,
-                 width: int | None = None, environ: Mapping[str, str] | None = None) -> None:
+                 width: int | None = None, environ: Mapping[str, str] | None = None,
+                 quiet: bool = False) -> None:
         self.stream = stream or sys.stdout
         self.interactive = interactive
+        self.quiet = quiet  # interactive: no live output, only the spinner and the result
         self.color = color_enabled(self.stream, environ)
         self.width = width or default_width(self.stream, environ)
+        env = os.environ if environ is None else environ
+        # TERM=dumb (editors' shells, some CI consoles) cannot erase a line: no spinner there.
+        self.animate = env.get("TERM") != "dumb"
         self._echoed = 0
+        self._fold: Fold | None = None
         self._spinner: _Spinner | None = None
+        self._write_lock = threading.Lock()
 
     # -- lines ----------------------------------------------------------------------------
 
@@ -100,15 +109,18 @@ class Terminal:
 
     def task_started(self, task: TaskLog) -> None:
         self._echoed = 0
-        if self.interactive:
-            self._spinner = _Spinner(self.stream, task.task_id)
+        self._fold = Fold(task.task_id)
+        if self.interactive and self.animate:
+            width = self.width or shutil.get_terminal_size().columns
+            self._spinner = _Spinner(self.stream, task.task_id, width, self._write_lock)
             self._spinner.start()
 
-    def progress(self, line: str) -> None:
+    def progress(self, line: str, kind: str | None = None) -> None:
         if self._spinner is not None:
             self._spinner.last_line = line
-            return
         if self.interactive:
+            if not self.quiet:
+                self._live(display_lines(line, kind))
             return
         self._echoed += 1
         if self._echoed <= ECHOED_OUTPUT_LINES:
@@ -131,8 +143,23 @@ class Terminal:
         self.line()
         return key in ENTER
 
+    def _live(self, lines: list[str]) -> None:
+        """Print a running task's lines above the spinner, up to the fold."""
+        fold = self._fold
+        for text in lines:
+            if fold is not None and not fold.take(text):
+                continue
+            with self._write_lock:
+                erase = "\r\x1b[2K" if self._spinner is not None else ""
+                self.stream.write(f"{erase}{text}\n")
+                self.stream.flush()
+
     def task_finished(self, log: TaskLog, spend: SpendReport | None = None) -> None:
         self._stop_spinner()
+        if self._fold is not None and self.interactive and not self.quiet:
+            for text in self._fold.closing_lines():
+                self.line(text)
+        self._fold = None
         for text in summary_block(log, spend):
             self.line(text)
 
@@ -145,9 +172,11 @@ class Terminal:
 class _Spinner:
     """A one-line progress display (elapsed time and the last output line) while a task runs."""
 
-    def __init__(self, stream: IO[str], task_id: str) -> None:
+    def __init__(self, stream: IO[str], task_id: str, width: int, lock: threading.Lock) -> None:
         self.stream = stream
         self.task_id = task_id
+        self.width = max(width, 20)
+        self.lock = lock
         self.last_line = ""
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -159,15 +188,17 @@ class _Spinner:
     def stop(self) -> None:
         self._done.set()
         self._thread.join(timeout=1)
-        self.stream.write("\r\x1b[2K")
-        self.stream.flush()
+        with self.lock:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
 
     def _run(self) -> None:
         frame = 0
         while not self._done.wait(0.1):
             elapsed = time.monotonic() - self._started
-            last = safe_str(self.last_line.strip())[:60]
+            last = safe_str(self.last_line.strip().replace("\n", " "))
             text = f"{SPINNER[frame % len(SPINNER)]} {self.task_id} {elapsed:5.1f}s  {last}"
-            self.stream.write("\r\x1b[2K" + text)
-            self.stream.flush()
+            with self.lock:  # never interleaved with a live output line
+                self.stream.write("\r\x1b[2K" + text[:self.width - 1])  # one row: fits the width
+                self.stream.flush()
             frame += 1

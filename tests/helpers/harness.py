@@ -46,7 +46,7 @@ class RecordingUI:
     def task_started(self, task: TaskLog) -> None:
         self.said.append(("started", task.task_id))
 
-    def progress(self, line: str) -> None:
+    def progress(self, line: str, kind: str | None = None) -> None:
         self.said.append(("progress", line))
 
     def task_finished(self, log: TaskLog, spend: SpendReport | None = None) -> None:
