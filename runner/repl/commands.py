@@ -23,8 +23,12 @@ if TYPE_CHECKING:
 __all__ = ["REGISTRY", "CommandContext", "CommandResult", "command", "run_command", "unknown_command"]
 
 
+# Other names people type for a command (from their other tools).
+ALIASES = {"quit": "exit", "q": "exit"}
+
+
 def unknown_command(name: str) -> RunnerError:
-    close = difflib.get_close_matches(name, list(REGISTRY), n=1)
+    close = difflib.get_close_matches(name, [*REGISTRY, *ALIASES], n=1)
     hint = f"did you mean /{close[0]}? (/help lists every command)" if close else "/help lists every command"
     return RunnerError(f"unknown command /{name}", hint=hint)
 
@@ -46,7 +50,7 @@ def run_command(ctx: CommandContext, text: str) -> CommandResult:
     if not words:
         return CommandResult(error=unknown_command(""))
     name, args = words[0], words[1:]
-    entry = REGISTRY.get(name)
+    entry = REGISTRY.get(ALIASES.get(name, name))
     if entry is None:
         return CommandResult(error=unknown_command(name))
     try:
@@ -283,7 +287,17 @@ def _logs(ctx: CommandContext, args: list[str]) -> CommandResult:
     return run_logs_command(ctx, args)
 
 
-@command("exit", "/exit", "Save every log and leave")
+@command("skip", "/skip", "Drop the agent's pending question: the next line is a new task")
+def _skip(ctx: CommandContext, args: list[str]) -> CommandResult:
+    _no_args("skip", args)
+    pending = ctx.core.pending
+    if pending is None:
+        raise RunnerError("no question is waiting for an answer", hint="type a task, or /tasks")
+    ctx.core.pending = None
+    return CommandResult(output=[f"Dropped the question of {pending.task_id}; the next line is a new task."])
+
+
+@command("exit", "/exit", "Save every log and leave (also /quit, /q, or exit, quit, :q alone)")
 def _exit(ctx: CommandContext, args: list[str]) -> CommandResult:
     _no_args("exit", args)
     return CommandResult(exit=True)

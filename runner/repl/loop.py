@@ -36,6 +36,10 @@ class StopRepl(Exception):
         self.status = status
 
 
+# Typed alone (any case), these leave like /exit; they are never sent to an executor.
+QUIT_WORDS = frozenset({"exit", "quit", ":q", ":q!", ":wq"})
+
+
 def handle_line(core: RunnerCore, terminal: Terminal, text: str, *, interactive: bool) -> None:
     """One input line: blank, `exit` typo, `/command`, or a task. Raises StopRepl to leave."""
     line = text.strip()
@@ -52,9 +56,8 @@ def handle_line(core: RunnerCore, terminal: Terminal, text: str, *, interactive:
         return
     if not interactive:
         terminal.line(f"> {safe_str(line)}")
-    if line.lower() == "exit":
-        _user_error(core, terminal, RunnerError("Did you mean /exit?", hint="/exit"))
-        return
+    if line.lower() in QUIT_WORDS:
+        line = "/exit"  # a person leaving, never a task for the executor
     if line.startswith("/"):
         _run_command(core, terminal, line, interactive=interactive)
         return
@@ -174,5 +177,17 @@ def run_interactive(core: RunnerCore, terminal: Terminal) -> ExitStatus:
                 return stop.status
             break
         queued = _queue(terminal, typed)
+    _goodbye(core, terminal)
     # A person saw every result already; only a failure of the runner itself is an error here.
     return ExitStatus.ERROR if core.fatal else ExitStatus.SUCCESS
+
+
+def _goodbye(core: RunnerCore, terminal: Terminal) -> None:
+    """One line on leaving (Ctrl-D, /exit): where the session is and how to continue it."""
+    session_id = core.manager.session_id
+    if session_id is None:
+        terminal.line("Goodbye. No session is open, so there is nothing to continue.")
+        return
+    count = len(core.manager.entries())
+    terminal.line(f"Goodbye. Session {session_id} saved ({count} task{'s' if count != 1 else ''}); "
+                  f"continue it with: pm-runner repl --continue {session_id}")

@@ -24,7 +24,7 @@ from runner.repl.live_output import Fold, display_lines
 from runner.repl.tty import color_enabled, default_width
 from runner.views.notices import notice_lines
 from runner.views.plan import plan_block
-from runner.views.repl_views import summary_block
+from runner.views.repl_views import result_preface, summary_block
 from runner.views.safe_text import neutralise, safe_str
 
 # At a terminal a plan of more parts than this waits for Enter before it runs (spec/planning.md).
@@ -32,6 +32,7 @@ CONFIRM_PLANS_OVER = 3
 # In a script, the first lines of each task's output are echoed; the rest stays in the log.
 ECHOED_OUTPUT_LINES = 200
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+_STATUS_COLOUR = {"complete": "32", "incomplete": "33", "error": "31"}  # ANSI green, yellow, red
 
 
 class Terminal:
@@ -160,8 +161,21 @@ class Terminal:
             for text in self._fold.closing_lines():
                 self.line(text)
         self._fold = None
-        for text in summary_block(log, spend):
-            self.line(text)
+        block = summary_block(log, spend)
+        if self.interactive:
+            preface = result_preface(log)
+            if any(text.startswith("QUESTION: ") for text in preface):
+                block = [text for text in block if not text.startswith("WHY: ")]  # the question, once
+            block = [*preface, *block]
+        for text in block:
+            self.line(self._coloured(text, log))
+
+    def _coloured(self, text: str, log: TaskLog) -> str:
+        """The RESULT line in its status colour at a colour terminal; scripts get it plain."""
+        if not (self.interactive and self.color and text.startswith("RESULT: ")):
+            return text
+        colour = _STATUS_COLOUR.get(log.status.value, "")
+        return f"\x1b[1;{colour}m{text}\x1b[0m" if colour else text
 
     def _stop_spinner(self) -> None:
         if self._spinner is not None:

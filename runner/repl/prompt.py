@@ -5,19 +5,30 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.history import History, InMemoryHistory
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
 from runner.core import RunnerCore
-from runner.logs.models import TaskStatus
+from runner.logs.masking import mask_text
+from runner.logs.models import TaskLogEntry, TaskStatus
 from runner.notices import Notice
 from runner.repl.commands import REGISTRY
 from runner.repl.history import HISTORY_FILE, SafeFileHistory, history_problem
 
+PROMPT = "pm-runner> "
+ANSWER_PROMPT = "answer> "  # the agent asked a question: the next line answers it
+
+LOGS_FLAGS = {"--full": "every event", "--json": "one JSON document", "--tree": "session → thread → run → task",
+              "--session": "another session", "--status": "only tasks in this status",
+              "--since": "only tasks started within", "--clear": "delete logs", "--report": "the session's HTML report"}
+
 
 class ReplCompleter(Completer):
-    """Completes `/command` names, then task ids after `/logs` and `/retry`, session ids after `/continue`."""
+    """Completes `/command` names (with their help), then task ids after `/logs` and `/retry` (the latest
+    session's after a restart), `/logs` flags, session ids after `/continue`, executors after `/provider`."""
 
     def __init__(self, core: RunnerCore) -> None:
         self.core = core
@@ -29,24 +40,52 @@ class ReplCompleter(Completer):
         words = text.split(" ")
         current = words[-1]
         if len(words) == 1:
-            for name in REGISTRY:
+            for name, entry in REGISTRY.items():
                 if name.startswith(current[1:]):
-                    yield Completion("/" + name, start_position=-len(current))
+                    yield Completion("/" + name, start_position=-len(current), display_meta=entry.summary)
             return
-        for candidate in self._ids_for(words[0]):
+        if words[0] == "/logs" and current.startswith("-"):
+            for flag, meaning in LOGS_FLAGS.items():
+                if flag.startswith(current):
+                    yield Completion(flag, start_position=-len(current), display_meta=meaning)
+            return
+        for candidate, meta in self._ids_for(words[0]):
             if candidate.startswith(current):
-                yield Completion(candidate, start_position=-len(current))
+                yield Completion(candidate, start_position=-len(current), display_meta=meta)
 
-    def _ids_for(self, name: str) -> list[str]:
-        if name in ("/logs", "/retry") and self.core.manager.session_id:
-            return [e.task_id for e in self.core.manager.entries()]
+    def _ids_for(self, name: str) -> list[tuple[str, str]]:
+        try:
+            return self._candidates(name)
+        except Exception:  # noqa: BLE001 - completion must never break the prompt
+            return []
+
+    def _candidates(self, name: str) -> list[tuple[str, str]]:
+        if name in ("/logs", "/retry"):
+            from runner.views.fields import one_line
+
+            return [(e.task_id, f"{e.status.value}: {one_line(mask_text(e.prompt_summary), 40)}")
+                    for e in self._entries()]
+        if name == "/provider":
+            from runner.executors.registry import EXECUTORS
+
+            return [(executor, "") for executor in EXECUTORS]
+        return [(session_id, "") for session_id in self._session_ids(name)]
+
+    def _entries(self) -> list[TaskLogEntry]:
+        """This session's tasks; after a restart (no session yet), the latest session's."""
+        if self.core.manager.session_id:
+            return self.core.manager.entries()
+        from runner.logs.store import LogReader
+
+        reader = LogReader(self.core.config.project_root)
+        latest = reader.latest_session_id() if self.core.manager.paths.sessions_dir.is_dir() else None
+        return reader.read_session_index(latest).entries if latest else []
+
+    def _session_ids(self, name: str) -> list[str]:
         if name == "/continue":
             from runner.logs.store import LogReader
 
-            try:
-                return [s.session_id for s in LogReader(self.core.config.project_root).list_sessions()]
-            except Exception:  # noqa: BLE001 - completion must never break the prompt
-                return []
+            return [s.session_id for s in LogReader(self.core.config.project_root).list_sessions()]
         return []
 
 
@@ -70,9 +109,23 @@ def build_prompt_session(core: RunnerCore, notify: Callable[[Notice], None]) -> 
         notify(Notice.warning(f"history is not saved this session: {problem}"))
         history = InMemoryHistory()
     return PromptSession(
-        message="pm-runner> ",
+        message=lambda: ANSWER_PROMPT if core.pending is not None else PROMPT,
         history=history,
         completer=ReplCompleter(core),
         complete_while_typing=False,
+        auto_suggest=AutoSuggestFromHistory(),  # grey suggestions from history; → accepts
+        enable_open_in_editor=True,  # Ctrl-X Ctrl-E: edit the line in $EDITOR
+        key_bindings=_key_bindings(),
         bottom_toolbar=lambda: _toolbar(core),
     )
+
+
+def _key_bindings() -> KeyBindings:
+    """Alt-Enter / Esc-Enter insert a newline: a multi-line task; Enter alone runs it."""
+    bindings = KeyBindings()
+
+    @bindings.add("escape", "enter")
+    def _newline(event: KeyPressEvent) -> None:
+        event.current_buffer.insert_text("\n")
+
+    return bindings

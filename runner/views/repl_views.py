@@ -48,8 +48,10 @@ def summary_block(log: TaskLog, spend: SpendReport | None = None) -> list[str]:
     spent = [f"SPENT: {spend_text(spend)}"] if spend is not None and spend.limits.any else []
     if log.status is TaskStatus.COMPLETE:
         return [*head, "NEXT: (none)", *warning_lines(log), *spent, f"HINT: {logs_command}"]
+    # NEXT is the step to take; HINT adds something NEXT did not say (never the same command twice).
+    hint = f"{logs_command} --full shows the executor's own events"
     if log.runner_decision is RunnerDecision.CLARIFY:
-        next_step = f"type your answer, or {logs_command}"
+        next_step, hint = f"type your answer, or {logs_command}", "/skip drops the question"
     elif aggregate_of(log) is not None:
         next_step = f"/retry {task_id} runs the subtasks that did not complete again, or {logs_command}"
     else:
@@ -59,7 +61,7 @@ def summary_block(log: TaskLog, spend: SpendReport | None = None) -> list[str]:
         lines.append(f"WHY: {one_line(log.error_reason, WHY_CHARS)}")
     lines.extend(warning_lines(log))
     lines += spent
-    lines.append(f"HINT: {logs_command}")
+    lines.append(f"HINT: {hint}")
     return lines
 
 
@@ -105,6 +107,25 @@ def session_spend(limits: BudgetLimits, spent: Spend) -> str:
     if spent.unpriced_passes:
         parts.append(f"{spent.unpriced_passes} pass(es) of unknown cost not counted in dollars")
     return ", ".join(parts)
+
+
+FILES_SHOWN = 8
+
+
+def result_preface(log: TaskLog) -> list[str]:
+    """At a terminal, before the RESULT block: the agent's question, and the files verified as changed."""
+    lines: list[str] = []
+    if log.runner_decision is RunnerDecision.CLARIFY and log.error_reason:
+        question = log.error_reason
+        for prefix in ("Clarification needed: ", "Executor asked a question: "):
+            question = question.removeprefix(prefix)
+        lines.append(f"QUESTION: {one_line(question, WHY_CHARS)}")
+    changed = [*log.artifacts.files_created, *log.artifacts.files_modified, *log.artifacts.files_deleted]
+    if changed:
+        shown = ", ".join(safe_str(path) for path in changed[:FILES_SHOWN])
+        more = f" (+{len(changed) - FILES_SHOWN} more)" if len(changed) > FILES_SHOWN else ""
+        lines.append(f"FILES: {shown}{more}")
+    return lines
 
 
 def tasks_renderable(entries: Sequence[Entry]) -> Block:

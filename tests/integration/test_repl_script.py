@@ -64,12 +64,12 @@ def test_retried_failure_no_longer_counts(tmp_path: Path) -> None:
     assert any(e.event_type.value == "RETRY_START" for e in retry.events)
 
 
-@pytest.mark.parametrize("typed", ["exit", "EXIT", "  Exit  "])
-def test_exit_typo_is_an_error_and_never_a_task(tmp_path: Path, typed: str) -> None:
-    """`exit` alone prints exactly the two lines and is not sent to the executor."""
-    run = run_pm(SHELL, stdin=f"{typed}\n", cwd=tmp_path, expect=1)
-    assert "ERROR: Did you mean /exit?\nHINT: /exit\n" in run.stdout
-    assert "RESULT:" not in run.stdout
+@pytest.mark.parametrize("typed", ["exit", "EXIT", "  Exit  ", "quit", ":q", "/quit", "/q"])
+def test_quit_words_leave_and_are_never_a_task(tmp_path: Path, typed: str) -> None:
+    """`exit`, `quit`, `:q`, `/quit`, `/q` leave like /exit (exit 0); later lines and the executor never run."""
+    run = run_pm(SHELL, stdin=f"{typed}\ntouch after-exit.txt\n", cwd=tmp_path, expect=0)
+    assert "RESULT:" not in run.stdout and "ERROR" not in run.stdout
+    assert not (tmp_path / "after-exit.txt").exists()
     assert not (tmp_path / ".claude" / "logs" / "sessions").exists() or not list(
         (tmp_path / ".claude" / "logs" / "sessions").rglob("task-*.json"))
 

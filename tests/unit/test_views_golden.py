@@ -523,7 +523,7 @@ def test_summary_block_for_an_error() -> None:
         "TASK: task-004",
         "NEXT: /logs task-004",
         "WHY: Executor blocked on interactive prompt: '? Select a test framework'",
-        "HINT: /logs task-004",
+        "HINT: /logs task-004 --full shows the executor's own events",
     ]
 
 
@@ -536,7 +536,7 @@ def test_summary_block_for_a_clarification_invites_an_answer() -> None:
         "NEXT: type your answer, or /logs task-001",
     ]
     assert block[3].startswith("WHY: Clarification needed: What should the README")
-    assert block[4] == "HINT: /logs task-001"
+    assert block[4] == "HINT: /skip drops the question"
 
 
 def test_summary_block_why_is_one_short_line() -> None:
