@@ -64,12 +64,29 @@ def _no_args(name: str, args: list[str]) -> None:
         raise RunnerError(f"/{name} takes no arguments (got {' '.join(args)!r})", hint=f"type /{name}")
 
 
-@command("help", "/help", "Show this list of commands")
+@command("help", "/help [command]", "Show the commands, or explain one (/help logs)")
 def _help(ctx: CommandContext, args: list[str]) -> CommandResult:
-    width = max(len(c.usage) for c in REGISTRY.values())
-    lines = ["Commands:"] + [f"  {c.usage.ljust(width)}  {c.summary}" for c in REGISTRY.values()]
-    lines.append("Anything else you type is a task for the executor.")
-    return CommandResult(output=lines)
+    from runner.views.help import command_help, commands_help
+
+    if len(args) > 1:
+        raise RunnerError("/help takes at most one command name", hint="e.g. /help logs")
+    if args:
+        name = args[0].lstrip("/")
+        entry = REGISTRY.get(ALIASES.get(name, name))
+        if entry is None:
+            raise unknown_command(name)
+        return CommandResult(output=command_help(entry.usage, entry.summary, _details(entry.name)))
+    rows = [(c.usage, c.summary) for c in REGISTRY.values()]
+    return CommandResult(output=commands_help(rows, width=ctx.terminal.width))
+
+
+def _details(name: str) -> list[str]:
+    """More than one line of help, for the commands that take options."""
+    if name == "logs":
+        from runner.repl.logs_args import logs_options_help
+
+        return logs_options_help()
+    return []
 
 
 @command("start", "/start", "Start a new session with the next task")

@@ -90,3 +90,16 @@ def parse_repl_logs_args(args: list[str]) -> LogsRequest:
     add_logs_options(parser)
     ns = parser.parse_args(args)
     return request_from_namespace(ns, "show" if ns.task else "list", ns.task)
+
+
+def logs_options_help() -> list[str]:
+    """`/help logs` and `/logs --help`: each option with its help line."""
+    parser = argparse.ArgumentParser(prog="/logs", add_help=False)
+    add_logs_options(parser)
+    lines = ["  options:"]
+    for action in parser._actions:  # argparse keeps no public list of its options
+        flag = ", ".join(action.option_strings)
+        value = f" {action.metavar}" if action.metavar else ""
+        lines.append(f"    {(flag + value).ljust(22)} {action.help}")
+    lines.append("  /logs alone opens the browser at a terminal; /logs ID shows one task.")
+    return lines

@@ -115,6 +115,10 @@ def run_logs_command(ctx: CommandContext, args: list[str]) -> CommandResult:
         CommandResult,  # the REPL's types: `pm-runner logs` never loads the core
     )
 
+    if "--help" in args or "-h" in args:
+        from runner.repl.logs_args import logs_options_help
+
+        return CommandResult(output=["/logs [ID] [options]", *logs_options_help()])
     request = parse_repl_logs_args(args)
     project_root: Path = ctx.core.config.project_root
     if request.action is LogsAction.CLEAR:

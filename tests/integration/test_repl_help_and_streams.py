@@ -1,0 +1,39 @@
+"""`/help` by width and per command, `/logs --help`, MODEL_CHANGE on the next task, and warnings and
+errors on stderr in a script (stdout keeps only the parsed lines)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.helpers.cli import run_pm, runner_env
+
+SHELL = ["repl", "--executor", "shell"]
+
+
+def test_help_fits_the_width_and_explains_one_command(tmp_path: Path) -> None:
+    """At 100 columns usage and summary share a line; at 50 they stack; `/help logs` lists the options."""
+    wide = run_pm(SHELL, stdin="/help\n", cwd=tmp_path, env=runner_env({"COLUMNS": "100"})).stdout
+    assert any(line.startswith("  /start") and "Start a new session" in line for line in wide.splitlines())
+    narrow = run_pm(SHELL, stdin="/help\n", cwd=tmp_path, env=runner_env({"COLUMNS": "50"})).stdout
+    assert all(len(line) <= 50 for line in narrow.splitlines() if not line.startswith(">"))
+    one = run_pm(SHELL, stdin="/help logs\n/logs --help\n", cwd=tmp_path).stdout
+    assert one.count("--older-than DURATION") == 2 and "/help /nope" not in one
+    bad = run_pm(SHELL, stdin="/help nope\n", cwd=tmp_path, expect=1)
+    assert "unknown command /nope" in bad.stderr
+
+
+def test_model_change_is_recorded_on_the_next_task(tmp_path: Path) -> None:
+    """Two /model changes before a task make one MODEL_CHANGE event (first old → last new) on that task."""
+    run_pm(SHELL, stdin="/model m-one\n/model m-two\necho x\necho y\n", cwd=tmp_path)
+    events = {task: [e for e in json.loads(run_pm(["logs", "show", task, "--full", "--json"], cwd=tmp_path).stdout)
+                     ["events"] if e["event_type"] == "MODEL_CHANGE"] for task in ("task-001", "task-002")}
+    assert [e["content"]["new_model"] for e in events["task-001"]] == ["m-two"]
+    assert events["task-001"][0]["content"]["old_model"] is None and events["task-002"] == []
+
+
+def test_script_warnings_and_errors_go_to_stderr(tmp_path: Path) -> None:
+    """In a script ERROR/HINT lines are on stderr; stdout has the echo and the RESULT block only."""
+    run = run_pm(SHELL, stdin="/bogus\necho fine\n", cwd=tmp_path, expect=1)
+    assert "ERROR: unknown command /bogus" in run.stderr and "ERROR" not in run.stdout
+    assert "> /bogus" in run.stdout and "RESULT: COMPLETE" in run.stdout
