@@ -16,9 +16,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from runner.logs.models import EventType, ReviewIteration, TaskLogEntry, TaskStatus
+from runner.logs.models import EventType, ReviewIteration, RunnerDecision, TaskLogEntry, TaskStatus
 
 _STATUSES = {status.value: status for status in TaskStatus}
+_DECISIONS = {decision.value: decision for decision in RunnerDecision}
 _EVENT_TYPES = {event_type.value: event_type for event_type in EventType}
 _STATUS_OF = itemgetter("status")
 _IDS_OF = itemgetter("task_id", "external_task_id", "thread_id", "run_id", "started_at")
@@ -90,6 +91,10 @@ class IndexRow:
     @property
     def prompt_summary(self) -> str:
         return _text(self.raw.get("prompt_summary")) or ""
+
+    @property
+    def runner_decision(self) -> RunnerDecision:
+        return _DECISIONS.get(self.raw.get("runner_decision"), RunnerDecision.ACCEPT)  # type: ignore[arg-type]
 
     @property
     def executor(self) -> str | None:

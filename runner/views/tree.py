@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from runner.logs.models import EventType, ReviewIteration, Visibility
+from runner.logs.models import EventType, ReviewIteration, RunnerDecision, Visibility
 from runner.views.fields import STATUS_STYLES, one_line
 from runner.views.json_contract import SCHEMA_VERSION
 from runner.views.plain import Block, Line, Span
@@ -67,7 +67,8 @@ def tree_renderable(session_id: str, entries: Sequence[Entry], *, visibility: Vi
         t_pad = _SPACE if t_last else _PIPE
         for r_index, (run_id, tasks) in enumerate(runs.items()):
             r_last = r_index == len(runs) - 1
-            block.add(_line(t_pad + (_LAST if r_last else _BRANCH), [(f"[{shown(run_id)}]", "")]))
+            label = [(f"[{shown(run_id)}] ", ""), (run_label(tasks, first=r_index == 0), "bold")]
+            block.add(_line(t_pad + (_LAST if r_last else _BRANCH), label))
             r_pad = t_pad + (_SPACE if r_last else _PIPE)
             block.lines += _task_lines(tasks, r_pad, visibility, shown)
     return block
@@ -119,6 +120,26 @@ def _iteration_label(iteration: ReviewIteration, shown: SafeStrings) -> list[Spa
     return label
 
 
+def run_label(tasks: Sequence[Entry], *, first: bool) -> str:
+    """The seed's run labels (§3.5): a later run of a thread is a Retry; a run where the agent asked
+    a question is a Clarification; otherwise an Execution."""
+    if not first:
+        return "Retry"
+    if any(entry.runner_decision is RunnerDecision.CLARIFY for entry in tasks):
+        return "Clarification"
+    return "Execution"
+
+
+def asked_question(entry: Entry) -> str | None:
+    """The question a task ended with (it asked for clarification), without the runner's prefix."""
+    if entry.runner_decision is not RunnerDecision.CLARIFY or not entry.error_reason:
+        return None
+    question = entry.error_reason
+    for prefix in ("Clarification needed: ", "Executor asked a question: "):
+        question = question.removeprefix(prefix)
+    return question
+
+
 def _line(guide: str, label: list[Span]) -> Line:
     # The guide is a styled span of its own, so the dim style does not reach the label.
     return Line([(guide, "dim"), *label])
@@ -139,6 +160,9 @@ def _task_label(entry: Entry, visibility: Visibility, shown: SafeStrings) -> lis
         types = types[:1]  # a task with one event so far: its first is its last
     text = " " + " → ".join(types) if types else ""
     label.append((f'{text} "{one_line(entry.prompt_summary, PROMPT_CHARS)}"', ""))
+    question = asked_question(entry)
+    if question is not None:
+        label += [(" asked ", "dim"), (f'"{one_line(question, PROMPT_CHARS)}"', "")]
     return label
 
 
@@ -151,8 +175,9 @@ def tree_json(session_id: str, entries: Sequence[Entry], *, visibility: Visibili
                 "thread_id": thread_id,
                 "prompt": next(iter(runs.values()))[0].prompt_summary,
                 "runs": [
-                    {"run_id": run_id, "tasks": _tasks_json(tasks, visibility)}
-                    for run_id, tasks in runs.items()
+                    {"run_id": run_id, "label": run_label(tasks, first=index == 0),
+                     "tasks": _tasks_json(tasks, visibility)}
+                    for index, (run_id, tasks) in enumerate(runs.items())
                 ],
             }
         )

@@ -177,13 +177,13 @@ Use --full to see executor details.
 TREE_SUMMARY = golden("""
 Session: sess-20250112-001
 ├─ [thr-001] Create a README
-│  ├─ [run-001]
-│  │  ├─ task-001 INCOMPLETE USER_INPUT → TASK_INCOMPLETE "Create a README"
+│  ├─ [run-001] Clarification
+│  │  ├─ task-001 INCOMPLETE USER_INPUT → TASK_INCOMPLETE "Create a README" asked "What should the …
 │  │  └─ task-002 COMPLETE USER_RESPONSE → TASK_COMPLETE "call it README.md"
-│  └─ [run-002]
+│  └─ [run-002] Retry
 │     └─ task-003 COMPLETE USER_INPUT → TASK_COMPLETE "Create a README"
 └─ [thr-002] Add tests
-   └─ [run-003]
+   └─ [run-003] Execution
       └─ task-004 ERROR USER_INPUT → TASK_ERROR "Add tests"
 """)
 
