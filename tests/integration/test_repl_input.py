@@ -4,36 +4,20 @@ and the FILES line of the result."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pexpect
 import pytest
 
-from tests.helpers.cli import run_pm, runner_env
+from tests.helpers.cli import run_pm
+from tests.helpers.repl_pty import expect, spawn_repl
 
 PROMPT = "pm-runner>"
 
 
-def spawn(project: Path, *args: str, extra_env: dict[str, str] | None = None,
-          fake_claude: bool = False) -> pexpect.spawn:
-    env = runner_env({"TERM": "xterm", "LINES": "40", "COLUMNS": "120", "PROMPT_TOOLKIT_NO_CPR": "1",
-                      **(extra_env or {})}, fake_claude=fake_claude)
-    return pexpect.spawn(sys.executable, ["-m", "runner", "repl", *args], cwd=str(project), env=env,
-                         dimensions=(40, 120), encoding="utf-8", codec_errors="replace", timeout=30)
-
-
-def expect(child: pexpect.spawn, pattern: str, timeout: float = 30) -> str:
-    try:
-        child.expect(pattern, timeout=timeout)
-    except (pexpect.TIMEOUT, pexpect.EOF) as exc:
-        pytest.fail(f"did not see {pattern!r}: {type(exc).__name__}\n--- transcript:\n{child.before!r}")
-    return str(child.before)
-
-
 def test_alt_enter_makes_a_multi_line_task(tmp_path: Path) -> None:
     """Esc-Enter inserts a newline; Enter then runs both lines as one task (one TASK, both files)."""
-    child = spawn(tmp_path, "--executor", "shell")
+    child = spawn_repl(tmp_path, "--executor", "shell")
     expect(child, PROMPT)
     child.send("touch one.txt")
     child.send("\x1b\r")
@@ -50,7 +34,7 @@ def test_alt_enter_makes_a_multi_line_task(tmp_path: Path) -> None:
 def test_completion_after_a_restart_offers_the_latest_sessions_tasks(tmp_path: Path) -> None:
     """In a new REPL (no session yet), Tab after `/logs ` lists the previous session's task ids with status."""
     run_pm(["repl", "--executor", "shell"], stdin="echo first\necho second\n", cwd=tmp_path)
-    child = spawn(tmp_path, "--executor", "shell")
+    child = spawn_repl(tmp_path, "--executor", "shell")
     expect(child, PROMPT)
     child.send("/logs task-00\t")
     expect(child, "task-001")
@@ -66,7 +50,7 @@ def test_completion_after_a_restart_offers_the_latest_sessions_tasks(tmp_path: P
 @pytest.mark.parametrize("word", ["quit", ":q", "/q"])
 def test_quit_words_leave_with_a_goodbye_naming_the_session(tmp_path: Path, word: str) -> None:
     """`quit`, `:q` and `/q` leave; the goodbye line names the session and how to continue it."""
-    child = spawn(tmp_path, "--executor", "shell")
+    child = spawn_repl(tmp_path, "--executor", "shell")
     expect(child, PROMPT)
     child.sendline("echo hi")
     expect(child, "RESULT: COMPLETE")
@@ -79,7 +63,7 @@ def test_quit_words_leave_with_a_goodbye_naming_the_session(tmp_path: Path, word
 
 def test_ctrl_d_says_goodbye_too(tmp_path: Path) -> None:
     """Ctrl-D at the prompt prints the goodbye line and exits 0."""
-    child = spawn(tmp_path, "--executor", "shell")
+    child = spawn_repl(tmp_path, "--executor", "shell")
     expect(child, PROMPT)
     child.sendeof()
     expect(child, "Goodbye")
@@ -90,7 +74,7 @@ def test_ctrl_d_says_goodbye_too(tmp_path: Path) -> None:
 
 def test_a_pending_question_is_visible_and_can_be_skipped(tmp_path: Path) -> None:
     """The agent's question is shown as QUESTION, the prompt reads `answer>`, and /skip returns to a task prompt."""
-    child = spawn(tmp_path, "--executor", "claude-code", extra_env={"FAKE_CLAUDE_SCENARIO": "question"},
+    child = spawn_repl(tmp_path, "--executor", "claude-code", extra_env={"FAKE_CLAUDE_SCENARIO": "question"},
                   fake_claude=True)
     expect(child, PROMPT)
     child.sendline("create a README")
@@ -107,7 +91,7 @@ def test_a_pending_question_is_visible_and_can_be_skipped(tmp_path: Path) -> Non
 
 def test_the_result_names_the_changed_files(tmp_path: Path) -> None:
     """At a terminal a FILES line lists what the task created, before the RESULT line."""
-    child = spawn(tmp_path, "--executor", "shell")
+    child = spawn_repl(tmp_path, "--executor", "shell")
     expect(child, PROMPT)
     child.sendline("touch alpha.txt beta.txt")
     expect(child, r"FILES: alpha\.txt, beta\.txt")

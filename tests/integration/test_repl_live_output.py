@@ -8,33 +8,17 @@ import time
 from pathlib import Path
 
 import pexpect
-import pytest
 
 from runner.repl.live_output import FOLD_TAIL, LIVE_LINES
 from tests.helpers.cli import runner_env
+from tests.helpers.repl_pty import expect, spawn_repl
 
 PROMPT = "pm-runner>"
 
 
-def spawn(project: Path, *args: str, fake_claude: bool = False) -> pexpect.spawn:
-    env = runner_env({"TERM": "xterm", "LINES": "40", "COLUMNS": "120", "PROMPT_TOOLKIT_NO_CPR": "1"},
-                     fake_claude=fake_claude)
-    return pexpect.spawn(sys.executable, ["-m", "runner", "repl", *args], cwd=str(project), env=env,
-                         dimensions=(40, 120), encoding="utf-8", codec_errors="replace", timeout=30)
-
-
-def expect(child: pexpect.spawn, pattern: str, timeout: float = 30) -> str:
-    """Wait for `pattern` (a regex); return what came before it, or fail with the transcript."""
-    try:
-        child.expect(pattern, timeout=timeout)
-    except (pexpect.TIMEOUT, pexpect.EOF) as exc:
-        pytest.fail(f"did not see {pattern!r}: {type(exc).__name__}\n--- transcript:\n{child.before!r}")
-    return str(child.before)
-
-
 def test_shell_output_streams_live_and_long_output_folds(tmp_path: Path) -> None:
     """Output lines appear while the task runs; past LIVE_LINES they fold to the last lines and a pointer."""
-    child = spawn(tmp_path, "--executor", "shell")
+    child = spawn_repl(tmp_path, "--executor", "shell")
     expect(child, PROMPT)
     child.sendline("echo first-line; sleep 4; echo after-sleep")
     started = time.monotonic()
@@ -53,7 +37,7 @@ def test_shell_output_streams_live_and_long_output_folds(tmp_path: Path) -> None
 
 def test_quiet_shows_only_the_result(tmp_path: Path) -> None:
     """`--quiet` keeps the output in the log and off the screen."""
-    child = spawn(tmp_path, "--executor", "shell", "--quiet")
+    child = spawn_repl(tmp_path, "--executor", "shell", "--quiet")
     expect(child, PROMPT)
     child.sendline("echo hidden-output-line")
     before = expect(child, "RESULT: COMPLETE")
@@ -63,7 +47,7 @@ def test_quiet_shows_only_the_result(tmp_path: Path) -> None:
 
 def test_an_agent_shows_its_text_and_one_line_per_tool(tmp_path: Path) -> None:
     """The fake Claude's assistant text and a `● Write …` line show live; protocol records do not."""
-    child = spawn(tmp_path, "--executor", "claude-code", fake_claude=True)
+    child = spawn_repl(tmp_path, "--executor", "claude-code", fake_claude=True)
     expect(child, PROMPT)
     child.sendline("write notes.md with a summary")
     before = expect(child, "RESULT: COMPLETE")
@@ -74,7 +58,7 @@ def test_an_agent_shows_its_text_and_one_line_per_tool(tmp_path: Path) -> None:
 
 def test_keys_typed_during_a_task_wait_at_the_prompt(tmp_path: Path) -> None:
     """A line typed while a task runs is not run: it waits at the next prompt until Enter."""
-    child = spawn(tmp_path, "--executor", "shell")
+    child = spawn_repl(tmp_path, "--executor", "shell")
     expect(child, PROMPT)
     child.sendline("sleep 2")
     time.sleep(0.7)
