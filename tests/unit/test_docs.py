@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 from runner.repl.commands import REGISTRY
 
@@ -18,7 +19,8 @@ def test_every_command_has_usage_and_help_text() -> None:
 
 def test_every_command_is_in_help_output() -> None:
     """/help is generated from the registry and lists every command."""
-    help_lines = REGISTRY["help"].handler(None, []).output  # type: ignore[arg-type]
+    wide_terminal = SimpleNamespace(terminal=SimpleNamespace(width=200))
+    help_lines = REGISTRY["help"].handler(wide_terminal, []).output  # type: ignore[arg-type]
     text = "\n".join(help_lines)
     for entry in REGISTRY.values():
         assert entry.usage in text, entry.name
