@@ -22,7 +22,7 @@ from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl
 from prompt_toolkit.styles import Style
 
 from runner.errors import RunnerError
-from runner.logs.models import CorruptedLog, TaskLog, TaskLogEntry
+from runner.logs.models import CorruptedLog, TaskLog, TaskLogEntry, Visibility
 from runner.logs.query import pick_session
 from runner.logs.store import LogReader
 from runner.repl.browser_render import (
@@ -35,7 +35,7 @@ from runner.repl.browser_render import (
     status_line,
     tree_lines,
 )
-from runner.repl.browser_state import HELP, KEYS, BrowserState, Screen
+from runner.repl.browser_state import KEY_SCREEN, KEYS, LEGENDS, BrowserState, Screen
 from runner.views.event_content import event_body
 
 REFRESH_S = 0.5
@@ -45,7 +45,7 @@ STYLE = Style.from_dict({
     "status": "reverse",
     "help": "fg:ansibrightblack",
 })
-_KEY_NAMES = {"up": "up", "down": "down", "enter": "enter"}
+_KEY_NAMES = {"up": "up", "down": "down", "enter": "enter", "space": " "}
 
 
 class BrowserData:
@@ -133,6 +133,8 @@ class BrowserView:
         if state.screen is Screen.DETAIL:
             log = self._open_log()
             lines = detail_lines(log, state, width=width, color=self.color) if log is not None else []
+        elif state.screen is Screen.KEYS:
+            lines = [[("", text)] for text in KEY_SCREEN]
         else:
             lines = tree_lines(state, width=width, color=self.color)
         state.set_lines([plain(line) for line in lines], page=height)
@@ -196,7 +198,8 @@ def create_layout(view: BrowserView, search: Buffer, main: Window) -> Layout:
         Window(FormattedTextControl(view.status), height=1, style="class:status"),
         ConditionalContainer(Window(BufferControl(search), height=1, get_line_prefix=lambda *_: "/"),
                              filter=searching),
-        ConditionalContainer(Window(FormattedTextControl(HELP), height=1, style="class:help"),
+        ConditionalContainer(Window(FormattedTextControl(lambda: LEGENDS[view.state.screen]), height=1,
+                                    style="class:help"),
                              filter=~searching),
     ]), focused_element=main)
 
@@ -220,12 +223,14 @@ async def _live_refresh(app: Application[None], view: BrowserView) -> None:
             app.invalidate()
 
 
-def open_browser(project_root: Path, current_session: str | None) -> None:
-    """Browse the current (else the latest) session's logs until `q`."""
+def open_browser(project_root: Path, current_session: str | None, *, full: bool = False) -> None:
+    """Browse the current (else the latest) session's logs until `q`; `full` starts in full view."""
     reader = LogReader(project_root)
     session_id = pick_session(reader, None, current_session)
     data = BrowserData(reader, session_id)
     state = BrowserState(session_id, data.entries(), text_of=data.text_of)
+    if full:
+        state.visibility = Visibility.FULL
     color = "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
     view = BrowserView(state, data, color=color)
     app = create_app(view)

@@ -22,6 +22,7 @@ class Screen(StrEnum):
     LIST = "list"
     DETAIL = "detail"
     TREE = "tree"
+    KEYS = "keys"  # `?`: every key, one per line
 
 
 class StatusFilter(StrEnum):
@@ -171,8 +172,17 @@ class BrowserState:
             Screen.DETAIL, entry.task_id, 0, [], "")
         self.match_line = -1
 
+    def page_move(self, pages: float) -> None:
+        """PgDn/Space, PgUp (one screen), Ctrl-D/Ctrl-U (half a screen), like less."""
+        rows = self.page if self.screen is not Screen.LIST else max(self.page, LIST_PAGE)
+        self.move(int(pages * rows) or (1 if pages > 0 else -1))
+
+    def show_keys(self) -> None:
+        """?: the key screen (b or Escape goes back to the list)."""
+        self.screen, self.line, self.lines, self.message, self.match_line = Screen.KEYS, 0, [], "", -1
+
     def back(self) -> None:
-        """b: back to the list."""
+        """b, Escape: back to the list."""
         self.screen, self.line, self.lines, self.message, self.match_line = Screen.LIST, 0, [], "", -1
 
     def show_tree(self) -> None:
@@ -318,6 +328,15 @@ KEYS: dict[str, Callable[[BrowserState], None]] = {
     "]": lambda s: s.subtask(1),
     "[": lambda s: s.subtask(-1),
     "u": BrowserState.up,
+    "pagedown": lambda s: s.page_move(1),
+    "space": lambda s: s.page_move(1),
+    "pageup": lambda s: s.page_move(-1),
+    "c-d": lambda s: s.page_move(0.5),
+    "c-u": lambda s: s.page_move(-0.5),
+    "home": BrowserState.top,
+    "end": BrowserState.bottom,
+    "escape": BrowserState.back,
+    "?": BrowserState.show_keys,
 }
 
 
@@ -327,8 +346,34 @@ def _jump_to(number: int) -> Callable[[BrowserState], None]:
 
 KEYS.update({str(number): _jump_to(number) for number in range(1, 10)})
 
-# One line that fits 120 columns (the number keys 1-9 are in spec/logs-views.md, not here).
+# One line per screen that fits 120 columns; `?` shows every key (KEY_SCREEN).
 HELP = "↑↓/jk move  ⏎ open  t tree  f full  b back  / search  n/N match  e/E failed  ]/[/u parts  s filter  g/G ends  q quit"
+LEGENDS = {
+    Screen.LIST: "↑↓ move  ⏎ open  PgDn/PgUp page  s filter  e/E failed  t tree  / search  ? keys  q quit",
+    Screen.DETAIL: "↑↓ scroll  Space/PgDn PgUp page  ^D/^U half  f full  ]/[/u parts  / search  Esc/b back  ? keys  q quit",
+    Screen.TREE: "↑↓ scroll  Space/PgDn PgUp page  f full  / search  Esc/b back  ? keys  q quit",
+    Screen.KEYS: "Esc/b back  q quit",
+}
+KEY_SCREEN = [
+    "Keys of the logs browser",
+    "",
+    "  ↑ ↓  j k          move the cursor (list) or scroll one line",
+    "  PgDn Space  PgUp  one screen down / up",
+    "  Ctrl-D  Ctrl-U    half a screen down / up",
+    "  Home g  End G     first / last",
+    "  1-9               the N-th row of the list",
+    "  Enter             open the selected task",
+    "  t                 the tree: session → thread → run → task",
+    "  f                 summary ↔ full events",
+    "  ] [ u             next / previous part of a chunked task, up to its parent",
+    "  e E               next / previous failed task",
+    "  s                 filter the list by status",
+    "  / n N             search, next / previous match",
+    "  Esc b             back to the list",
+    "  ?                 this screen",
+    "  q Ctrl-C          leave",
+]
+LIST_PAGE = 10  # rows a page key moves on the list when the screen size is not known yet
 
 
 def press(state: BrowserState, key: str) -> None:

@@ -108,6 +108,19 @@ def execute_view(reader: LogReader, request: LogsRequest, current: str | None) -
                                            filtered=filtered)]
 
 
+BROWSER_MIN_COLUMNS, BROWSER_MIN_ROWS = 60, 12
+
+
+def browser_fits() -> bool:
+    """A full-screen browser needs a terminal that can draw one: not TERM=dumb, not a tiny window."""
+    import os
+    import shutil
+
+    size = shutil.get_terminal_size((0, 0))
+    return (os.environ.get("TERM") != "dumb" and size.columns >= BROWSER_MIN_COLUMNS
+            and size.lines >= BROWSER_MIN_ROWS)
+
+
 def run_logs_command(ctx: CommandContext, args: list[str]) -> CommandResult:
     """The `/logs` handler of the REPL."""
     from runner.logs.store import LogReader
@@ -131,9 +144,9 @@ def run_logs_command(ctx: CommandContext, args: list[str]) -> CommandResult:
         raise RunnerError("--follow is for the shell", hint="pm-runner logs show ID --follow")
     current = ctx.core.manager.session_id
     if (ctx.interactive and request.action is LogsAction.LIST and not request.json
-            and not (request.status or request.since or request.session)):
+            and not (request.status or request.since or request.session) and browser_fits()):
         from runner.repl.browser import open_browser
 
-        open_browser(project_root, current)
+        open_browser(project_root, current, full=request.full)  # `/logs --full` opens in full view
         return CommandResult()
     return CommandResult(output=execute_view(LogReader(project_root), request, current))

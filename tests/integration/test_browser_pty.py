@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -79,3 +80,54 @@ def test_browse_list_detail_full_tree_search_and_quit(project: Path) -> None:
     finally:
         child.close(force=True)
     assert child.exitstatus == 0, child.before
+
+
+def _spawn(project: Path, *, term: str = "xterm", rows: int = ROWS, columns: int = COLUMNS) -> pexpect.spawn:
+    env = runner_env({"TERM": term, "LINES": str(rows), "COLUMNS": str(columns), "PROMPT_TOOLKIT_NO_CPR": "1"})
+    return pexpect.spawn(sys.executable, ["-m", "runner", "repl", "--executor", "shell"], cwd=str(project),
+                         env=env, dimensions=(rows, columns), encoding="utf-8", codec_errors="replace", timeout=15)
+
+
+def test_pager_keys_key_screen_and_full_mode(project: Path) -> None:
+    """`/logs --full` opens in full view; ?, Escape, PgDn/End/Home and Space work like a pager's keys."""
+    child = _spawn(project)
+    try:
+        expect(child, PROMPT)
+        child.sendline("/logs --full")
+        expect(child, phrase("Task logs (session"))
+        expect(child, phrase("? keys"))  # the list's own legend
+        child.send("?")
+        expect(child, phrase("Keys of the logs browser"))
+        expect(child, phrase("Esc/b back"))
+        child.send("\x1b")  # Escape: back to the list (alone: prompt-toolkit waits to tell it from a sequence)
+        expect(child, phrase("row 1/3"))
+        time.sleep(1)
+        child.send("\x1b[4~")  # End: the cursor (reverse video) on the last row
+        expect(child, re.escape("\x1b[0;7m 3 task-003"))
+        child.send("\x1b[1~")  # Home: back on the first row
+        expect(child, re.escape("\x1b[0;7m 1 task-001"))
+        child.send("\r")  # the detail opens in full view: executor events are there at once
+        expect(child, "EXECUTOR_START")
+        expect(child, phrase("| full"))
+        child.send(" ")  # Space pages down without leaving the detail
+        expect(child, phrase("Space/PgDn"))
+        child.send("q")
+        expect(child, PROMPT)
+    finally:
+        child.close(force=True)
+
+
+@pytest.mark.parametrize(("term", "rows", "columns"), [("dumb", ROWS, COLUMNS), ("xterm", 8, 50)])
+def test_a_terminal_that_cannot_draw_the_browser_gets_the_plain_list(project: Path, term: str, rows: int,
+                                                                     columns: int) -> None:
+    """TERM=dumb or a tiny window: `/logs` prints the list instead of opening the full-screen browser."""
+    child = _spawn(project, term=term, rows=rows, columns=columns)
+    try:
+        expect(child, "pm-runner")
+        child.sendline("/logs")
+        expect(child, "task-003")
+        expect(child, r"3 tasks")
+        child.sendline("/exit")
+        child.expect(pexpect.EOF, timeout=15)
+    finally:
+        child.close(force=True)
