@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 from runner.logs.models import TaskLog
-from runner.notices import Notice, NoticeLevel
+from runner.notices import Notice
 from runner.orchestration.budget import SpendReport
 from runner.orchestration.planning.model import Plan
 from runner.repl.keys import ENTER, read_key
@@ -40,11 +40,8 @@ class Terminal:
 
     def __init__(self, stream: IO[str] | None = None, *, interactive: bool = False,
                  width: int | None = None, environ: Mapping[str, str] | None = None,
-                 quiet: bool = False, err_stream: IO[str] | None = None) -> None:
+                 quiet: bool = False) -> None:
         self.stream = stream or sys.stdout
-        # In a script, WARNING and ERROR lines (with their HINT) go here, so stdout carries only the
-        # parsed lines (echo, output, RESULT block); None keeps everything on `stream`.
-        self.err_stream = err_stream
         self.interactive = interactive
         self.quiet = quiet  # interactive: no live output, only the spinner and the result
         self.color = color_enabled(self.stream, environ)
@@ -71,12 +68,6 @@ class Terminal:
 
     def notify(self, notice: Notice) -> None:
         """The one place a notice becomes `WARNING:` / `ERROR:` / `HINT:` lines (neutralised)."""
-        if not self.interactive and self.err_stream is not None and notice.level is not NoticeLevel.INFO:
-            self._stop_spinner()
-            for text in notice_lines(notice):
-                self.err_stream.write(safe_str(text) + "\n")
-            self.err_stream.flush()
-            return
         for text in notice_lines(notice):
             self.line(safe_str(text))
 
