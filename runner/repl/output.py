@@ -56,11 +56,13 @@ class Terminal:
 
     # -- lines ----------------------------------------------------------------------------
 
-    def line(self, text: str = "") -> None:
+    def line(self, text: str = "", *, sgr: str = "") -> None:
         """Write one line; control characters and escape sequences are shown, never sent (a string from a
-        repository's config file, a folder name or a typed argument may hold them)."""
+        repository's config file, a folder name or a typed argument may hold them). `sgr` is the one
+        style the runner itself may give a line (e.g. `1;32`), wrapped around the neutralised text."""
         self._stop_spinner()
-        self.stream.write(neutralise(text) + "\n")
+        body = neutralise(text)
+        self.stream.write((f"\x1b[{sgr}m{body}\x1b[0m" if sgr else body) + "\n")
         self.stream.flush()
 
     def info(self, text: str) -> None:
@@ -168,14 +170,14 @@ class Terminal:
                 block = [text for text in block if not text.startswith("WHY: ")]  # the question, once
             block = [*preface, *block]
         for text in block:
-            self.line(self._coloured(text, log))
+            self.line(text, sgr=self._result_style(text, log))
 
-    def _coloured(self, text: str, log: TaskLog) -> str:
-        """The RESULT line in its status colour at a colour terminal; scripts get it plain."""
+    def _result_style(self, text: str, log: TaskLog) -> str:
+        """The RESULT line's status colour at a colour terminal; scripts get it plain."""
         if not (self.interactive and self.color and text.startswith("RESULT: ")):
-            return text
+            return ""
         colour = _STATUS_COLOUR.get(log.status.value, "")
-        return f"\x1b[1;{colour}m{text}\x1b[0m" if colour else text
+        return f"1;{colour}" if colour else ""
 
     def _stop_spinner(self) -> None:
         if self._spinner is not None:

@@ -12,10 +12,12 @@ from tests.helpers.cli import runner_env
 
 
 def spawn_repl(project: Path, *args: str, extra_env: dict[str, str] | None = None,
-               fake_claude: bool = False) -> pexpect.spawn:
-    """`pm-runner repl ARGS` at a 40×120 xterm, colour on unless NO_COLOR comes in `extra_env`."""
+               fake_claude: bool = False, color: bool = False) -> pexpect.spawn:
+    """`pm-runner repl ARGS` at a 40×120 xterm; NO_COLOR is set unless `color` asks for colour."""
     env = runner_env({"TERM": "xterm", "LINES": "40", "COLUMNS": "120", "PROMPT_TOOLKIT_NO_CPR": "1",
                       **(extra_env or {})}, fake_claude=fake_claude)
+    if color:
+        env.pop("NO_COLOR", None)
     return pexpect.spawn(sys.executable, ["-m", "runner", "repl", *args], cwd=str(project), env=env,
                          dimensions=(40, 120), encoding="utf-8", codec_errors="replace", timeout=30)
 

@@ -97,3 +97,24 @@ def test_the_result_names_the_changed_files(tmp_path: Path) -> None:
     expect(child, r"FILES: alpha\.txt, beta\.txt")
     expect(child, "RESULT: COMPLETE")
     child.terminate(force=True)
+
+
+def test_the_result_line_is_coloured_by_status_and_plain_with_no_color(tmp_path: Path) -> None:
+    """At a colour terminal RESULT is green or red by real escapes (never shown as text); NO_COLOR keeps it plain."""
+    child = spawn_repl(tmp_path, "--executor", "shell", color=True)
+    expect(child, PROMPT)
+    child.sendline("true")
+    transcript = expect(child, r"TASK: task-001")
+    expect(child, PROMPT)
+    child.sendline("false")
+    transcript += expect(child, r"TASK: task-002")
+    child.terminate(force=True)
+    assert "\x1b[1;32mRESULT: COMPLETE\x1b[0m" in transcript
+    assert "\x1b[1;31mRESULT: ERROR\x1b[0m" in transcript
+    assert "\\x1b" not in transcript  # an escape neutralised into visible text
+    plain = spawn_repl(tmp_path, "--executor", "shell")
+    expect(plain, PROMPT)
+    plain.sendline("true")
+    before = expect(plain, r"TASK: task-001")
+    plain.terminate(force=True)
+    assert "RESULT: COMPLETE" in before and "\x1b[1;32m" not in before
