@@ -119,11 +119,12 @@ class Terminal:
             self._spinner.start()
 
     def progress(self, line: str, kind: str | None = None) -> None:
-        if self._spinner is not None:
-            self._spinner.last_line = line
         if self.interactive:
+            shown = display_lines(line, kind)
+            if self._spinner is not None and shown:
+                self._spinner.last_line = line  # protocol records (shown as nothing) never reach the spinner
             if not self.quiet:
-                self._live(display_lines(line, kind))
+                self._live(shown)
             return
         self._echoed += 1
         if self._echoed <= ECHOED_OUTPUT_LINES:
