@@ -47,6 +47,7 @@ def _apply_retention(core: RunnerCore, terminal: Terminal) -> None:
         return  # nothing recorded yet: not even worth importing retention (start-up time)
     from runner.logs.retention import apply_retention_at_start
 
+    # Each removal is announced before it is done; what is returned are the problems after.
     for notice in apply_retention_at_start(core.config.project_root, core.config.logging,
-                                           active_session=core.manager.session_id):
+                                           active_session=core.manager.session_id, notify=terminal.notify):
         terminal.notify(notice)

@@ -28,7 +28,7 @@ from runner.logs.store.paths import LogPaths
 from runner.logs.store.sessions import release_ownership
 from runner.logs.task_state import TaskState
 from runner.views.notices import notice_text
-from tests.helpers.aging import age_session
+from tests.helpers.aging import age_session, age_tasks
 from tests.helpers.logs_check import assert_logs_consistent
 
 BIG = LoggingLimits()  # the defaults: nothing in these small tests comes near them
@@ -99,6 +99,34 @@ def test_a_session_past_the_retention_period_is_removed_and_named(tmp_path: Path
     [record] = retention_records(tmp_path)
     assert record["action"] == "remove_session" and record["session_id"] == old
     assert record["trigger"] == "start" and isinstance(record["bytes"], int) and record["bytes"] > 0
+
+
+def test_tasks_past_the_retention_period_go_from_a_session_that_stays(tmp_path: Path) -> None:
+    """Seed 003 §8.3 is per task: old finished tasks of a recent session go, each named; the newest stays."""
+    session = make_session(tmp_path, tasks=4)
+    age_tasks(tmp_path, session, {"task-001", "task-002", "task-004"}, 45)
+    warnings = [notice_text(n) for n in apply_retention_at_start(tmp_path, BIG)]
+    assert [w.split(" (")[0] for w in warnings] == [
+        f"WARNING: retention removed task task-001 of session {session}",
+        f"WARNING: retention removed task task-002 of session {session}",
+    ]
+    assert all("45 days old" in w for w in warnings)
+    logs = assert_logs_consistent(tmp_path)
+    assert sorted(log.task_id for log in logs) == ["task-003", "task-004"]  # task-004 is the newest
+    assert [r["task_id"] for r in retention_records(tmp_path)] == ["task-001", "task-002"]
+
+
+def test_at_start_each_removal_is_announced_before_it_is_done(tmp_path: Path) -> None:
+    """With a notify callback the WARNING reaches it while the files are still there, then they go."""
+    session = make_session(tmp_path, tasks=3)
+    age_tasks(tmp_path, session, {"task-001"}, 45)
+    snapshot = LogPaths(tmp_path).task_snapshot(session, "task-001")
+    seen: list[tuple[str, bool]] = []
+    rest = apply_retention_at_start(tmp_path, BIG, notify=lambda n: seen.append((notice_text(n), snapshot.exists())))
+    assert rest == []
+    [(text, present)] = seen
+    assert text.startswith(f"WARNING: retention is removing task task-001 of session {session} (45 days old")
+    assert present and not snapshot.exists()
 
 
 def test_a_dry_run_plan_lists_what_would_go_and_deletes_nothing(tmp_path: Path) -> None:

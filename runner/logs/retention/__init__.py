@@ -32,25 +32,29 @@ LOCK_TIMEOUT_S = 2.0
 DISK_FULL_TASK_LOGS = 2
 
 
-def removal_notice(removal: Removal) -> Notice:
-    """`retention removed session sess-... (31 days old, 12 tasks, 2.3 MB)` and its kin, with the facts."""
-    return Notice.warning(_removal_message(removal), kind=str(removal.kind), session_id=removal.session_id,
-                          task_id=removal.task_id, bytes=removal.bytes, count=removal.count,
-                          reason=removal.reason)
+def removal_notice(removal: Removal, *, done: bool = True) -> Notice:
+    """`retention removed session sess-... (31 days old, 12 tasks, 2.3 MB)` and its kin, with the facts.
+
+    `done=False` announces a removal about to happen: `retention is removing session ...`.
+    """
+    return Notice.warning(_removal_message(removal, done=done), kind=str(removal.kind),
+                          session_id=removal.session_id, task_id=removal.task_id, bytes=removal.bytes,
+                          count=removal.count, reason=removal.reason)
 
 
-def _removal_message(removal: Removal) -> str:
+def _removal_message(removal: Removal, *, done: bool) -> str:
     size = format_size(removal.bytes)
     where = f"{removal.task_id} of session {removal.session_id}"
+    removes, drops = ("removed", "dropped") if done else ("is removing", "is dropping")
     if removal.kind is RemovalKind.SESSION:
         noun = "task" if removal.count == 1 else "tasks"
-        return f"retention removed session {removal.session_id} ({removal.reason}, {removal.count} {noun}, {size})"
+        return f"retention {removes} session {removal.session_id} ({removal.reason}, {removal.count} {noun}, {size})"
     if removal.kind is RemovalKind.TASK:
-        return f"retention removed task {where} ({removal.reason}, {size})"
+        return f"retention {removes} task {where} ({removal.reason}, {size})"
     if removal.kind is RemovalKind.EVENTS:
-        return (f"retention dropped {removal.count} events from {where} ({removal.reason}, "
+        return (f"retention {drops} {removal.count} events from {where} ({removal.reason}, "
                 f"{size} freed); an EVENTS_DROPPED event marks the gap")
-    return f"retention removed the raw logs of {removal.session_id} ({removal.reason}, {size})"
+    return f"retention {removes} the raw logs of {removal.session_id} ({removal.reason}, {size})"
 
 
 def survey(project_root: Path, *, active: str | None, now_ms: int | None) -> Survey | None:
@@ -76,21 +80,32 @@ def plan_retention(project_root: Path, limits: LoggingLimits, *, active_session:
 
 
 def apply_retention_at_start(project_root: Path, limits: LoggingLimits, *, active_session: str | None = None,
-                             now_ms: int | None = None) -> list[Notice]:
+                             now_ms: int | None = None,
+                             notify: Callable[[Notice], None] | None = None) -> list[Notice]:
     """Enforce the limits; returns warnings naming what went (empty when nothing had to go).
 
+    With `notify`, each removal is announced there BEFORE it is done (seed 003 §8.3), and only
+    the other warnings (a removal that failed, a limit still exceeded) are returned.
     Never raises: a retention that cannot run is one warning, and the runner starts anyway.
     """
+    def announce(item: Removal) -> None:
+        if notify is not None:
+            notify(removal_notice(item, done=False))
+
     try:
         found = survey(project_root, active=active_session, now_ms=now_ms)
         if found is None:
             return []
         report = RetentionReport()
         planned = plan(found, limits, report.kept, report.warnings)
-        _apply(found, planned, limits, report, trigger="start")
+        planned_kept = len(report.kept)
+        _apply(found, planned, limits, report, trigger="start", before_each=announce)
     except (RunnerError, OSError) as exc:
         return [Notice.warning(f"retention could not run: {_detail(exc)}")]
-    return report.warnings
+    if notify is None:
+        return report.warnings
+    # An announced removal found, under its lock, that it must not happen: say it stayed.
+    return [*report.problems, *(Notice.warning(f"retention kept {why}") for why in report.kept[planned_kept:])]
 
 
 @dataclass

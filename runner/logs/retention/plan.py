@@ -1,6 +1,7 @@
 """Deciding what retention removes (DESIGN §10, seed 003 §8): a plan, computed without deleting anything.
 
-Order: sessions past the retention period; then oversized task logs (trimmed);
+Order: sessions past the retention period, then older tasks of the sessions that stay (seed 003
+§8.3: the retention period applies per task, by the task's own last update); then oversized task logs (trimmed);
 then sessions over their size limit (oldest finished tasks first, never the
 newest task); then the whole folder over its limit (oldest sessions first, never
 the newest session). A session in use (the caller's, or one whose runner is
@@ -43,6 +44,7 @@ class Survey:
     active: str | None
     now_ms: int
     _in_use: dict[str, str | None] = field(default_factory=dict)
+    removed_tasks: set[str] = field(default_factory=set)  # `session/task` planned for removal by age
 
     def blocked(self, session_id: str) -> str | None:
         """Why a session may not be touched (cached: it reads `session.json`)."""
@@ -87,6 +89,7 @@ def plan(survey: Survey, limits: LoggingLimits, kept: list[str], warnings: list[
     survey.orphans = {}
     gone: set[str] = set()
     planned += _by_age(survey, limits, gone, kept)
+    planned += _tasks_by_age(survey, limits, gone)
     planned += _trims(survey, limits, gone)
     planned += _session_limits(survey, limits, gone, kept)
     planned += _total_limit(survey, limits, gone, kept, warnings)
@@ -121,6 +124,34 @@ def _by_age(survey: Survey, limits: LoggingLimits, gone: set[str], kept: list[st
         gone.add(row.session_id)
         planned.append(Removal(RemovalKind.SESSION, row.session_id, None, survey.usage[row.session_id].total,
                                f"{days} days old", count=row.task_count))
+    return planned
+
+
+def _tasks_by_age(survey: Survey, limits: LoggingLimits, gone: set[str]) -> list[Removal]:
+    """Finished tasks past the retention period in sessions that stay; never a session's newest task."""
+    if limits.retention_days <= 0:
+        return []
+    cutoff = survey.now_ms - int(limits.retention_days * DAY_MS)
+    planned: list[Removal] = []
+    for row in survey.rows:
+        sid = row.session_id
+        # A session started within the period has no task older than it: its index is not read.
+        if sid in gone or epoch_ms_of(row.started_at) >= cutoff or survey.blocked(sid):
+            continue
+        entries = session_rows(survey.paths, sid).entries
+        newest = max((counter_of(e.task_id) for e in entries), default=0)
+        for entry in entries:
+            last_update = entry.updated_at or entry.ended_at or entry.started_at
+            if (not entry.status.is_terminal or counter_of(entry.task_id) >= newest
+                    or epoch_ms_of(last_update) >= cutoff):
+                continue
+            usage = survey.detail(sid)
+            size = usage.task_bytes(entry.task_id)
+            usage.total -= size
+            usage.log_bytes.pop(entry.task_id, None)  # nothing left to trim
+            survey.removed_tasks.add(f"{sid}/{entry.task_id}")
+            days = max(0, (survey.now_ms - epoch_ms_of(last_update)) // DAY_MS)
+            planned.append(Removal(RemovalKind.TASK, sid, entry.task_id, size, f"{days} days old"))
     return planned
 
 
@@ -174,7 +205,8 @@ def _session_limits(survey: Survey, limits: LoggingLimits, gone: set[str], kept:
         for entry in index.entries:  # creation order: oldest first
             if usage.total <= max_bytes:
                 break
-            if not entry.status.is_terminal or counter_of(entry.task_id) >= newest:
+            if (not entry.status.is_terminal or counter_of(entry.task_id) >= newest
+                    or f"{sid}/{entry.task_id}" in survey.removed_tasks):
                 continue
             size = usage.task_bytes(entry.task_id)
             usage.total -= size
