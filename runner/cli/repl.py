@@ -22,7 +22,7 @@ def run_repl(args: argparse.Namespace, env: Environment) -> ExitStatus:
 
     config = resolve_config(overrides_from(args, env), stdin_is_tty=env.stdin_isatty)
     terminal = Terminal(env.stdout, interactive=not config.non_interactive, environ=env.environ,
-                        quiet=args.quiet)
+                        quiet=args.quiet, stderr=env.stderr)
     if config.print_project_path:
         terminal.line(f"PROJECT_PATH={config.project_root}")
     config = _consent(config, terminal, env)

@@ -121,6 +121,11 @@ def run_script(core: RunnerCore, terminal: Terminal, stdin: IO[bytes]) -> ExitSt
         for raw in iter(stdin.readline, b""):
             with gate.busy():
                 handle_line(core, terminal, raw.decode("utf-8", errors="replace"), interactive=False)
+            if terminal.reader_gone:
+                # Nobody reads the results any more: the line that was running finished and is
+                # logged as it ended; running the rest unseen is not what `| head` asked for.
+                terminal.note_reader_gone(f"the line {safe_str(raw.decode('utf-8', errors='replace').strip())[:60]!r}")
+                break
     except StopRepl as stop:
         status = stop.status
     except KeyboardInterrupt as exc:

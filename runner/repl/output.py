@@ -21,6 +21,7 @@ from runner.orchestration.budget import SpendReport
 from runner.orchestration.planning.model import Plan
 from runner.repl.keys import ENTER, read_key
 from runner.repl.live_output import Fold, display_lines
+from runner.repl.pipe_guard import guarded, reader_gone
 from runner.repl.tty import color_enabled, default_width
 from runner.views.notices import notice_lines
 from runner.views.plan import plan_block
@@ -36,12 +37,14 @@ _STATUS_COLOUR = {"complete": "32", "incomplete": "33", "error": "31"}  # ANSI g
 
 
 class Terminal:
-    """Writes to stdout (results) and stderr (nothing today); implements the core's `CoreUI`."""
+    """Writes to stdout (results; a reader that leaves is survived, `pipe_guard`) and stderr (only the
+    note that it left); implements the core's `CoreUI`."""
 
     def __init__(self, stream: IO[str] | None = None, *, interactive: bool = False,
                  width: int | None = None, environ: Mapping[str, str] | None = None,
-                 quiet: bool = False) -> None:
-        self.stream = stream or sys.stdout
+                 quiet: bool = False, stderr: IO[str] | None = None) -> None:
+        self.stream = guarded(stream or sys.stdout)
+        self.stderr = stderr
         self.interactive = interactive
         self.quiet = quiet  # interactive: no live output, only the spinner and the result
         self.color = color_enabled(self.stream, environ)
@@ -53,6 +56,18 @@ class Terminal:
         self._fold: Fold | None = None
         self._spinner: _Spinner | None = None
         self._write_lock = threading.Lock()
+
+    @property
+    def reader_gone(self) -> bool:
+        """The reader of stdout closed it (`| head -1`): what is written now is dropped."""
+        return reader_gone(self.stream)
+
+    def note_reader_gone(self, after: str) -> None:
+        """One line on stderr saying the run stopped because nobody reads its results any more."""
+        if self.stderr is not None:
+            self.stderr.write(f"WARNING: standard output was closed by its reader; stopped after {after}; "
+                              "the remaining lines were not run (the logs hold what ran)\n")
+            self.stderr.flush()
 
     # -- lines ----------------------------------------------------------------------------
 
