@@ -436,8 +436,10 @@ class RunnerCore:
         """Use `name` from now on (`/model`); the change is recorded as MODEL_CHANGE in the next task."""
         previous = self.config.model
         self.config.model, self.config.model_source = name, "/model"
-        self._model_change = {"message": f"{previous or 'executor default'} → {name} (/model)",
-                              "from_model": previous or "(executor default)", "to_model": name, "source": "/model"}
+        # Several changes before one task are one event: from the model the last task used to the newest.
+        first = self._model_change["from_model"] if self._model_change else previous or "(executor default)"
+        self._model_change = {"message": f"{first} → {name} (/model)", "from_model": first, "to_model": name,
+                              "source": "/model"}
         return previous
 
     def _record_model_change(self, task_id: str) -> None:

@@ -27,6 +27,6 @@ def test_model_change_is_recorded_on_the_next_task(tmp_path: Path) -> None:
     run_pm(SHELL, stdin="/model m-one\n/model m-two\necho x\necho y\n", cwd=tmp_path)
     events = {task: [e for e in json.loads(run_pm(["logs", "show", task, "--full", "--json"], cwd=tmp_path).stdout)
                      ["events"] if e["event_type"] == "MODEL_CHANGE"] for task in ("task-001", "task-002")}
-    assert [e["content"]["new_model"] for e in events["task-001"]] == ["m-two"]
-    assert events["task-001"][0]["content"]["old_model"] is None and events["task-002"] == []
+    assert [e["content"]["to_model"] for e in events["task-001"]] == ["m-two"]
+    assert events["task-001"][0]["content"]["from_model"] == "(executor default)" and events["task-002"] == []
 
