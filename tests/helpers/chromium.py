@@ -7,16 +7,13 @@ each run reaps whatever new child it left, so later tests still start with no ch
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.recording_sink import live_children
+from tests.helpers.children import live_children, reap_new_children
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -41,23 +38,9 @@ def run_chromium(page: Path, profile: Path, *extra: str, timeout: float = 90) ->
         proc = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
                               start_new_session=True)
     finally:
-        _reap_new_children(before)
+        reap_new_children(before)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
     return proc.stdout.decode("utf-8", "replace")
-
-
-def _reap_new_children(before: set[int]) -> None:
-    """End and reap the browser's helpers that were reparented to this process."""
-    time.sleep(0.2)
-    for pid in set(live_children()) - before:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
 
 
 def dump_dom(page: Path, profile: Path, *extra: str) -> str:

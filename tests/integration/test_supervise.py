@@ -15,7 +15,8 @@ from runner.executors.base import ExecutorLimits, ExecutorResult, ExecutorStatus
 from runner.executors.shell import ShellExecutor
 from runner.executors.supervise import PROMPT_QUIET_S, SpawnSpec, supervise
 from runner.logs.models import BlockedReason, ErrorCode, EventType, TerminatedBy
-from tests.helpers.recording_sink import RecordingSink, group_gone, live_children
+from tests.helpers.children import live_children
+from tests.helpers.recording_sink import RecordingSink, group_gone
 
 # Generous on a shared 2-core machine; the limits themselves are 1-2 s so a hang would still show.
 SLACK_S = 2.5
@@ -25,9 +26,10 @@ LIMITS = ExecutorLimits(executor_timeout_ms=4_000, progress_timeout_ms=1_500, ki
 
 @pytest.fixture(autouse=True)
 def no_children_left() -> Iterator[None]:
-    """After every test here, this process has no child left (alive or zombie)."""
+    """After every test here, this process has no child left (alive or zombie) that the test started."""
+    before = set(live_children())
     yield
-    assert live_children() == []
+    assert sorted(set(live_children()) - before) == []
 
 
 def run_shell(tmp_path: Path, command: str, limits: ExecutorLimits = LIMITS,
