@@ -11,6 +11,7 @@ dumps are), not just punctuation, not a bare `[object Object]`. Pure: callers ma
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +29,28 @@ NOTICES = (
 # A JavaScript error printed without its message (Gemini CLI 0.61.0 in text mode after an API error).
 _NO_INFORMATION = "[object Object]"
 _REASON_CHARS = 300
+# Gemini CLI: "Error when talking to Gemini API Full report available at: /tmp/…json _ApiError: {…}".
+# The report's path (long under a deep temp folder) would push the reason past the cut.
+_REPORT_PATH = re.compile(r"\s*Full report available at: \S+\s*")
+_EMBEDDED_JSON = re.compile(r"(?:\w*Error: )?\{")
+
+
+def _readable(text: str) -> str:
+    """The line without a crash report's path, and an embedded JSON error reduced to its message."""
+    report = _REPORT_PATH.search(text)
+    if report is None:
+        return text
+    head, tail = text[:report.start()].rstrip(), text[report.end():].strip()
+    start = _EMBEDDED_JSON.match(tail)
+    if start:
+        try:
+            record, _end = json.JSONDecoder().raw_decode(tail, start.end() - 1)
+        except ValueError:
+            record = None
+        error = record.get("error") if isinstance(record, dict) else None
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            tail = error["message"].strip()
+    return f"{head}: {tail}" if tail else head
 
 
 def meaningful_stderr_line(lines: Sequence[str]) -> str:
@@ -38,7 +61,7 @@ def meaningful_stderr_line(lines: Sequence[str]) -> str:
             continue
         if len(text.strip(" {}[](),;:")) < 2 or text.endswith(_NO_INFORMATION):
             continue
-        return text[:_REASON_CHARS]
+        return _readable(text)[:_REASON_CHARS]
     return ""
 
 

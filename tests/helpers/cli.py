@@ -37,6 +37,9 @@ def runner_env(extra: Mapping[str, str] | None = None, *, fake_claude: bool = Fa
     """A clean environment: no real API keys, colour off, optional fake `claude` first on PATH."""
     env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_TOKEN"))}
     env["NO_COLOR"] = "1"
+    # The width of the terminal pytest runs in (or xdist's COLUMNS=80) must not change what views show.
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
     env.pop("PM_RUNNER_TEST_MODE", None)
     path = env.get("PATH", "")
     if fake_claude:

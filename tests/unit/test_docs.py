@@ -1,4 +1,4 @@
-"""Docs stay true by test: every registered command has help and appears in /help and spec/repl.md."""
+"""Docs stay true by test: every registered command has help and appears in /help and spec/repl.md; CI runs the README's test command."""
 
 from __future__ import annotations
 
@@ -39,3 +39,12 @@ def test_spec_names_no_command_that_does_not_exist() -> None:
     table = [line for line in spec.splitlines() if line.startswith("| `/")]
     named = {line.split("`")[1].split()[0].lstrip("/") for line in table}
     assert named <= set(REGISTRY), named - set(REGISTRY)
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    """The README's second command (the tests) is the line `.ci/run` runs, word for word."""
+    root = Path(__file__).resolve().parents[2]
+    blocks = (root / "README.md").read_text(encoding="utf-8").split("```bash\n")
+    install, tests = (block.split("\n```", 1)[0].strip() for block in blocks[1:3])
+    assert "pm-runner" in install and "pytest" in tests
+    assert tests in (root / ".ci" / "run").read_text(encoding="utf-8").splitlines()

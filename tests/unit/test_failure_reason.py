@@ -40,3 +40,16 @@ def test_a_transient_error_line_is_not_the_reason_when_a_turn_failed_later() -> 
     """Codex's "Reconnecting..." error is followed by turn.failed, whose message wins."""
     assert not jsonl_error(recording("codex", "fail_500").stdout).startswith("Reconnecting")
     assert jsonl_error(['{"type":"turn.completed"}', "not json"]) == ""
+
+
+@pytest.mark.parametrize(("report_folder", "scenario", "reason"), [
+    ("/tmp", "fail_500", "Error when talking to Gemini API: Internal error encountered."),
+    ("/tmp/" + "deep/" * 60, "fail_500", "Error when talking to Gemini API: Internal error encountered."),
+    ("/tmp/" + "deep/" * 60, "invalid_model", "Error when talking to Gemini API: ModelNotFoundError: models/no-such-model"),
+])
+def test_a_crash_report_path_never_pushes_the_reason_out(report_folder: str, scenario: str, reason: str) -> None:
+    """Gemini's text-mode error line names a report file first; the reason keeps the error, not the path."""
+    lines = [line.replace("/tmp/gemini-client-error", f"{report_folder.rstrip('/')}/gemini-client-error")
+             for line in recording("gemini", scenario).stderr.splitlines()]
+    found = meaningful_stderr_line(lines)
+    assert found.startswith(reason) and "gemini-client-error" not in found, found
