@@ -108,6 +108,9 @@ class EventSink(Protocol):
     def raw_lines(self, stream: str, lines: list[str]) -> None:
         """Several lines of one stream, in order, in one write (what one read of the child's pipe held)."""
 
+    def event_batch(self, event_type: EventType, contents: list[dict[str, Any]]) -> None:
+        """Several events of one type, in order, durable together (the output events of one read)."""
+
 
 class ExecutorStatus(StrEnum):
     """How the executor itself ended, before the runner checks the disk."""

@@ -77,11 +77,15 @@ class OutputBudget:
             self._sink.raw_lines(stream, lines)
 
     def events(self, stream: str, lines: list[str]) -> None:
-        """EXECUTOR_OUTPUT events for whole masked lines while under the cap; past it, only counted."""
+        """EXECUTOR_OUTPUT events for whole masked lines while under the cap (durable together); past
+        it, only counted."""
         room = max(0, self._max_events - self.events_sent)
-        for line in lines[:room]:
-            self.event(EventType.EXECUTOR_OUTPUT, {"stream": stream, "line": _event_text(line)})
-        self.events_dropped += max(0, len(lines) - room)
+        kept = lines[:room]
+        if kept:
+            self.events_sent += len(kept)
+            self._sink.event_batch(EventType.EXECUTOR_OUTPUT,
+                              [{"stream": stream, "line": _event_text(line)} for line in kept])
+        self.events_dropped += len(lines) - len(kept)
 
     def close(self) -> None:
         """Leave one note for each cap that was reached, so the log says what it does not hold."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import errno
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,7 @@ class TaskLogManager:
         self._space = SpaceGuard(self.paths.logs_dir, self._reserve)
         self._last_external_ms = 0
         self._closed = False
+        self._grouped: dict[str, TaskState] | None = None  # journals whose fsync waits for grouped_sync's end
 
     @property
     def session_id(self) -> str | None:
@@ -250,7 +252,10 @@ class TaskLogManager:
                 return None
             event_id = event.event_id
             state.next_event += 1
-            error = state.append(event, sync=self._ctx.strict, line=line)
+            grouped = self._grouped is not None and self._ctx.strict
+            if self._grouped is not None:
+                self._grouped[state.task_id] = state
+            error = state.append(event, sync=self._ctx.strict and not grouped, line=line)
             if error is not None and self._free_space_once(error):
                 error = self._append_again(state, event)
             if error is not None:
@@ -261,6 +266,25 @@ class TaskLogManager:
             if state.checkpoint_due(every_events=self.CHECKPOINT_EVENTS, every_ms=self.CHECKPOINT_INTERVAL_MS):
                 self._checkpoint(state)
             return event_id
+
+    @contextmanager
+    def grouped_sync(self) -> Iterator[None]:
+        """Events added inside share one fsync per task journal, at the end (strict mode): the
+        output events of one read of a child's pipe are durable together, not one fsync each."""
+        with self._mutex:
+            outer = self._grouped is not None
+            if not outer:
+                self._grouped = {}
+            try:
+                yield
+            finally:
+                if not outer:
+                    states, self._grouped = self._grouped or {}, None
+                    for state in states.values():
+                        try:
+                            state.journal.sync()
+                        except OSError as exc:
+                            self._warn(f"could not sync the events of {state.task_id}: {exc.strerror or exc}")
 
     def _reserve(self) -> int:
         """Free space kept for the open tasks' final saves (`runner.logs.space`)."""

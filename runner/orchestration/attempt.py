@@ -55,11 +55,16 @@ class ManagerSink:
                 self._listener.progress(text, kind=kind if isinstance(kind, str) else None)
         return event_id
 
+    def event_batch(self, event_type: EventType, contents: list[dict[str, Any]]) -> None:
+        with self._manager.grouped_sync():
+            for content in contents:
+                self.event(event_type, content)
+
     def raw_line(self, stream: str, line: str) -> None:
         self._raw_log().write(raw_log_line(stream, line))
 
     def raw_lines(self, stream: str, lines: list[str]) -> None:
-        self._raw_log().write(raw_log_block(stream, lines))
+        self._raw_log().write_masked(raw_log_block(stream, lines))
 
     def _raw_log(self) -> RawLog:
         if self._raw is None:

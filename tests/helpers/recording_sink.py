@@ -28,6 +28,10 @@ class RecordingSink:
     def raw_lines(self, stream: str, lines: list[str]) -> None:
         self.raw.extend((stream, line) for line in lines)
 
+    def event_batch(self, event_type: EventType, contents: list[dict[str, Any]]) -> None:
+        for content in contents:
+            self.event(event_type, content)
+
     def of_type(self, event_type: EventType) -> list[dict[str, Any]]:
         return [content for kind, content in self.events if kind is event_type]
 

@@ -172,3 +172,25 @@ def test_registration_failure_is_fatal(tmp_path: Path, monkeypatch: pytest.Monke
         manager.create_task("t")
     monkeypatch.undo()
     manager.close()
+
+
+def test_grouped_events_share_one_fsync_and_are_all_in_the_journal(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """In strict mode the output events of one read (added inside `grouped_sync`) are fsynced once,
+    together, at its end; each is in the journal, and events outside a group are fsynced one by one."""
+    manager = TaskLogManager(tmp_path, durability=Durability.STRICT)
+    manager.open_session()
+    task = manager.create_task("grouped")
+    manager.start_task(task.task_id, executor=ExecutorInfo(name="shell"), verification_root=str(tmp_path))
+    counters = Counters(monkeypatch)
+    with manager.grouped_sync():
+        for n in range(40):
+            manager.add_event(task.task_id, EventType.EXECUTOR_OUTPUT, {"line": f"line {n}"})
+        assert counters.fsyncs == 0, "nothing is fsynced before the group ends"
+    assert counters.fsyncs == 1
+    manager.add_event(task.task_id, EventType.EXECUTOR_OUTPUT, {"line": "alone"})
+    assert counters.fsyncs == 2
+    journal = manager.paths.task_journal(manager.session_id or "", task.task_id)
+    lines = [e.content["line"] for e in read_journal(journal) if e.event_type is EventType.EXECUTOR_OUTPUT]
+    assert lines == [f"line {n}" for n in range(40)] + ["alone"]
+    manager.close()

@@ -69,6 +69,17 @@ class RawLog:
             for block in _blocks(text):
                 self._write_lines(self._masker.feed(block), optional=True)
 
+    def write_masked(self, text: str) -> None:
+        """Append whole lines that were already masked by the stream's own masker (which saw the
+        whole stream, so masking them again finds nothing more); a partial line of an earlier
+        `write` is ended first."""
+        with self._lock:
+            if self._fd is None or self._failed:
+                return
+            self._write_lines(self._masker.flush(), optional=True)
+            if text:
+                self._write_lines([text.removesuffix("\n")], optional=True)
+
     def close(self) -> None:
         """Write what is left, fsync the file and its folder, close. Idempotent."""
         with self._lock:
