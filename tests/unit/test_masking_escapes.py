@@ -7,13 +7,13 @@ character of an escape is a letter or digit, so without the escape exemption in
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import orjson
 import pytest
 
 from runner.logs.masking import StreamMasker, mask_text, reset_env_secrets
+from tests.helpers.cpu_time import best_cpu_time
 
 # (rule expected to fire, text carrying the secret, the part that must not survive)
 SAMPLES: list[tuple[str, str, str]] = [
@@ -96,20 +96,11 @@ def test_the_exemption_does_not_mask_ordinary_words(text: str) -> None:
     assert mask_text(text) == text
 
 
-def _best_of(runs: int, work: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 @pytest.mark.parametrize("unit", ["\\nsk-", "\\neyJ", "%0Aghp_", "\\u00e9AKIA", "\\nAuthorization: ",
                                   "\\n--token ", "\\nBearer 9"])
 def test_escape_starts_keep_masking_linear(unit: str) -> None:
     """Runs of escape-then-prefix cost linear time: 1 MB takes < 30x the time of 100 KB."""
     small = unit * (100_000 // len(unit))
     large = unit * (1_000_000 // len(unit))
-    ratio = _best_of(3, lambda: mask_text(large)) / _best_of(3, lambda: mask_text(small))
+    ratio = best_cpu_time(lambda: mask_text(large)) / best_cpu_time(lambda: mask_text(small))
     assert ratio < 30, f"{unit!r}: 1 MB / 100 KB time ratio {ratio:.1f} (linear is about 10)"

@@ -6,7 +6,6 @@ import random
 import re
 import re._constants as sre
 import re._parser as sre_parse
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,6 +16,7 @@ from hypothesis import strategies as st
 
 from runner.logs.masking import MASK_RULES, mask_text, reset_env_secrets
 from runner.logs.masking.engine import exhaustive_spans, find_spans, lowercase, secret_intervals
+from tests.helpers.cpu_time import best_cpu_time
 from tests.helpers.secret_samples import MAKERS, leaked
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -190,19 +190,10 @@ ADVERSARIAL = ["sk-", "eyJ", "eyJ.eyJ.", "token=", "-----BEGIN", "Authorization:
                "PASSWORD_", "a_secret_", "Cookie: ", "{\"api_key\":"]
 
 
-def _best_time(func: Callable[[str], object], text: str, repeats: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func(text)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def _ratio(func: Callable[[str], object], unit: str) -> float:
     small = (unit * (100_000 // len(unit) + 1))[:100_000]
     large = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
-    return _best_time(func, large) / _best_time(func, small)
+    return best_cpu_time(lambda: func(large)) / best_cpu_time(lambda: func(small))
 
 
 @pytest.mark.parametrize("unit", ADVERSARIAL)
@@ -221,5 +212,5 @@ def test_the_ratio_measure_can_fail() -> None:
     """The seed's JWT regex shows a superlinear ratio where ours is linear (the measure can fail)."""
     seed_jwt = re.compile(r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
     small, large = "eyJ" * 1_000, "eyJ" * 4_000
-    ratio = _best_time(seed_jwt.findall, large, 1) / _best_time(seed_jwt.findall, small, 1)
+    ratio = best_cpu_time(lambda: seed_jwt.findall(large), 1) / best_cpu_time(lambda: seed_jwt.findall(small), 1)
     assert ratio > 8  # quadratic: 4x the input, ~16x the time

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -23,6 +21,7 @@ from runner.logs.models import (
 )
 from runner.logs.store import LogReader
 from runner.logs.store.codec import dumps_session_index
+from tests.helpers.cpu_time import best_cpu_time
 
 
 def _session_with_tasks(root: Path, outcomes: list[TaskStatus]) -> tuple[str, list[TaskLog]]:
@@ -156,15 +155,6 @@ def _big_index(session_id: str, rows: int) -> SessionIndex:
     return SessionIndex(session_id=session_id, updated_at="2025-01-01T00:00:09.000Z", entries=entries)
 
 
-def _best_of(runs: int, action: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def test_listing_10k_rows_costs_a_small_multiple_of_parsing_json(tmp_path: Path) -> None:
     """Reading a 10,000-row session index stays within 10x a bare orjson parse of it, and a re-read is cached."""
     session_id, _ = _session_with_tasks(tmp_path, [TaskStatus.COMPLETE])
@@ -172,13 +162,13 @@ def test_listing_10k_rows_costs_a_small_multiple_of_parsing_json(tmp_path: Path)
     data = dumps_session_index(_big_index(session_id, 10_000))
     path.write_bytes(data)
     reader = LogReader(tmp_path)
-    bare = _best_of(3, lambda: orjson.loads(data))
+    bare = best_cpu_time(lambda: orjson.loads(data))
 
     def cold() -> None:
         path.write_bytes(data)  # a new mtime defeats the parse cache
         assert len(reader.read_session_index(session_id).entries) == 10_000
 
-    cold_read = _best_of(3, cold)
-    warm_read = _best_of(3, lambda: reader.read_session_index(session_id))
+    cold_read = best_cpu_time(cold)
+    warm_read = best_cpu_time(lambda: reader.read_session_index(session_id))
     assert cold_read < 10 * bare, (cold_read, bare)
     assert warm_read < cold_read / 5, (warm_read, cold_read)

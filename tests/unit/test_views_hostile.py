@@ -34,6 +34,7 @@ from runner.views.safe_text import neutralise, safe_json, safe_str, safe_text
 from runner.views.task_detail import task_detail_json, task_detail_renderable
 from runner.views.task_list import task_list_json, task_list_renderable
 from runner.views.tree import tree_json, tree_renderable
+from tests.helpers.cpu_time import best_cpu_time
 from tests.helpers.sample_logs import SESSION_ID, entry_from_log, make_event, make_log
 
 OSC_TITLE = "\x1b]0;pwned\x07"
@@ -423,20 +424,8 @@ def leaves(obj: Any) -> list[Any]:
     return [obj]
 
 
-def best_time(action: Callable[[], object]) -> float:
-    """The best of three wall-clock runs of `action`."""
-    import time
-
-    runs = []
-    for _ in range(3):
-        start = time.perf_counter()
-        action()
-        runs.append(time.perf_counter() - start)
-    return min(runs)
-
-
 def test_neutralise_is_linear_on_adversarial_input() -> None:
     """Four times as many unterminated escape introducers take about four times as long, not sixteen."""
     small, large = "\x1b]\x9b" * 60_000, "\x1b]\x9b" * 240_000
-    ratio = best_time(lambda: neutralise(large)) / best_time(lambda: neutralise(small))
+    ratio = best_cpu_time(lambda: neutralise(large)) / best_cpu_time(lambda: neutralise(small))
     assert ratio < 8, ratio
