@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from runner.cli.setting_flag import SettingFlag
+from runner.cli.setting_flag import SettingFlag, model_name
 
 if TYPE_CHECKING:
     from runner.loop_settings import LoopSettings
@@ -55,9 +55,9 @@ LOOP_FLAGS: tuple[SettingFlag, ...] = (
     SettingFlag("review.max_retries", "--max-retries", "retries of a pass after a transient failure such as an "
                 "overloaded API (default 2)", metavar="N", type=at_least(0)),
     SettingFlag("models.escalate", "--escalate-model", "when the iterations run out, try once more in a fresh loop "
-                "with this model", metavar="NAME"),
+                "with this model", metavar="NAME", type=model_name),
     SettingFlag("models.fallback", "--fallback-model", "re-run a pass on this model when the agent reports its "
-                "model unavailable", metavar="NAME"),
+                "model unavailable", metavar="NAME", type=model_name),
     SettingFlag("budget.max_cost_usd", "--max-cost-usd", "session budget in US dollars: warn at 80%%, stop and "
                 "refuse new tasks at 100%%", metavar="X", type=usd),
     SettingFlag("budget.max_task_cost_usd", "--max-task-cost-usd", "budget of one task in US dollars",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 from runner import __version__
 from runner.cli.env import Environment
 from runner.cli.loop_options import add_loop_flags, loop_settings_from
-from runner.cli.setting_flag import SettingFlag
+from runner.cli.setting_flag import SettingFlag, model_name
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -70,7 +70,7 @@ SETTING_FLAGS: tuple[SettingFlag, ...] = (
     SettingFlag("executor_format", "--executor-format",
                 "how --executor command reads its program's stdout: text (default) or an agent's stream format",
                 choices=("text", "claude-stream", "codex-jsonl", "gemini-stream")),
-    SettingFlag("model", "--model", "model passed to the executor", metavar="NAME"),
+    SettingFlag("model", "--model", "model passed to the executor", metavar="NAME", type=model_name),
     SettingFlag("executor_timeout_ms", "--executor-timeout", "end a task running longer than this (default 300000)",
                 metavar="MS", type=positive_ms),
     SettingFlag("progress_timeout_ms", "--progress-timeout", "end a task silent for longer than this (default 60000)",

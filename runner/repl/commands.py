@@ -270,11 +270,13 @@ def _provider(ctx: CommandContext, args: list[str]) -> CommandResult:
 @command("model", "/model [name]", "Show or choose the model passed to the executor")
 def _model(ctx: CommandContext, args: list[str]) -> CommandResult:
     core = ctx.core
-    if not args:
-        return CommandResult(output=[f"Model: {core.config.model or '(executor default)'}"])
+    from runner.logs.masking import find_secret
+    from runner.views.safe_text import safe_str
+
+    if not args:  # masked and neutralised: a settings file may hold anything
+        return CommandResult(output=[f"Model: {safe_str(core.config.model) if core.config.model else '(executor default)'}"])
     if len(args) != 1:
         raise RunnerError("/model takes one name", hint="e.g. /model claude-sonnet-4-5")
-    from runner.logs.masking import find_secret
 
     rule = find_secret(args[0])
     if rule is not None:  # never echoed, never saved in .claude/repl.json

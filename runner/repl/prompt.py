@@ -17,6 +17,7 @@ from runner.logs.models import TaskLogEntry, TaskStatus
 from runner.notices import Notice
 from runner.repl.commands import REGISTRY
 from runner.repl.history import HISTORY_FILE, SafeFileHistory, history_problem
+from runner.views.safe_text import safe_str
 
 PROMPT = "pm-runner> "
 ANSWER_PROMPT = "answer> "  # the agent asked a question: the next line answers it
@@ -92,7 +93,7 @@ class ReplCompleter(Completer):
 def _toolbar(core: RunnerCore) -> str:
     session = core.manager.session_id or "no session"
     executor = core.executor_name or "no executor"
-    model = core.config.model or "default model"
+    model = safe_str(core.config.model) if core.config.model else "default model"  # a settings file may hold a key
     counts = {s: 0 for s in TaskStatus}
     if core.manager.session_id:
         for entry in core.manager.entries():

@@ -1,5 +1,5 @@
-"""Masking where the runner uses it: per-event counts in saved logs and views, `/model`
-refusing a secret, and a key in `\\uXXXX` escapes from Claude's stream-json (issues 9 and 19)."""
+"""Masking where the runner uses it: per-event counts in saved logs and views, `/model` and
+`--model` refusing a secret, and a key in `\\uXXXX` escapes from Claude's stream-json (issues 9 and 19)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,21 @@ def test_model_refuses_a_secret_and_saves_nothing(tmp_path: Path) -> None:
     for path in claude.rglob("*"):
         if path.is_file():
             assert BODY.encode() not in path.read_bytes(), path
+
+
+def test_a_secret_given_as_model_on_the_command_line_is_refused_unechoed(tmp_path: Path) -> None:
+    """`repl --model sk-ant-…` is a usage error naming the rule: nothing starts, the key is
+    neither printed nor saved; a model set in repl.json that holds a key is shown masked."""
+    key = "sk-" + "ant-api03-" + BODY + BODY
+    run = run_pm(["repl", "--executor", "shell", "--model", key], stdin="echo hi\n", cwd=tmp_path, expect=None)
+    assert run.code != 0 and "looks like a secret (ANTHROPIC_KEY)" in run.stderr
+    assert BODY not in run.stdout + run.stderr and not (tmp_path / ".claude" / "logs").exists()
+    fallback = run_pm(["repl", "--executor", "shell", "--fallback-model", key], stdin="", cwd=tmp_path, expect=None)
+    assert fallback.code != 0 and "looks like a secret" in fallback.stderr and BODY not in fallback.stderr
+    (tmp_path / ".claude").mkdir(exist_ok=True)
+    (tmp_path / ".claude" / "repl.json").write_text(json.dumps({"model": key}))
+    shown = run_pm(["repl", "--executor", "shell"], stdin="/model\n", cwd=tmp_path, expect=None)
+    assert "Model: [MASKED:ANTHROPIC_KEY]" in shown.stdout and BODY not in shown.stdout + shown.stderr
 
 
 def test_a_key_in_unicode_escapes_from_claude_is_masked_in_the_raw_log(tmp_path: Path) -> None:
