@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from runner.logs.masking import engine, mask_text, reset_env_secrets
 from runner.logs.masking.engine import rules
@@ -21,6 +23,7 @@ from runner.logs.masking.prefilter import (
     HyperscanPrefilter,
     available_engines,
     build_plan,
+    byte_view,
     hyperscan_available,
 )
 from runner.logs.masking.spec_table import BEGIN, END, SPEC_PATH, generate, replace_section
@@ -181,6 +184,26 @@ def test_hyperscan_and_the_python_prefilter_give_the_same_candidates() -> None:
     for text in texts:
         lowered = engine.lowercase(text)
         assert fast.scan(text, lowered) == slow.scan(text, lowered), text[:80]
+
+
+def one_byte_each(text: str) -> bytes:
+    """byte_view's definition, a character at a time."""
+    return bytes(ord(c) if c <= "\xff" else ord("k") if c == "\u212a" else 0xFF for c in text)
+
+
+@given(st.text(st.sampled_from("aZ09 \n\t\xe9\xff\u0100\u212a\u2500\u2713\ufffd\ud800\udcff\U0001f600")
+               | st.characters(), max_size=300))
+def test_the_byte_view_has_one_byte_per_character(text: str) -> None:
+    """The prefilter's bytes keep Latin-1, make the Kelvin sign `k` and any wider character 0xFF."""
+    assert byte_view(text) == one_byte_each(text)
+
+
+def test_the_byte_view_of_much_wide_text_is_right_at_scale() -> None:
+    """A megabyte of box-drawing lines and decoded binary (wide characters everywhere) is viewed exactly."""
+    rng = random.Random(3)
+    binary = bytes(rng.getrandbits(8) for _ in range(200_000)).decode("utf-8", "replace")
+    for text in (binary, "\u2500\u2500 \u2713 built \u212a\n" * 40_000, binary.encode().decode("ascii", "surrogateescape")):
+        assert byte_view(text) == one_byte_each(text)
 
 
 @pytest.mark.parametrize("name", available_engines())

@@ -239,3 +239,26 @@ def test_mask_lines_gives_each_line_what_masking_the_whole_text_gives_it(made: A
     if "[MASKED:PRIVATE_KEY]" in whole:
         return  # a key block is one marker for all its lines in mask_text; the stream holds it
     assert mask_engine.mask_lines(text) == whole.split("\n")
+
+
+@pytest.mark.parametrize("opener", ["deploy_token: |", "  API_KEY: >-  ", "<apiToken>", "'password' :\t|+"])
+def test_a_value_read_after_its_opener_line_is_masked(opener: str) -> None:
+    """A value whose name ended the previous read (`token: |`) is masked when its own line comes later."""
+    masker = StreamMasker()
+    first = masker.feed(opener + "\n")
+    value = masker.feed("  " + OPENAI + "\n") + masker.flush()
+    assert first == [opener]
+    assert OPENAI[8:] not in "".join(value) and "[MASKED:" in "".join(value)
+
+
+_OPENER_PIECES = ["token", "TOKEN", "apiKey", "api-key", "passwd", "credentials", "secret", "Secret_x",
+                  "a", "aaaa", "_", ".", "-", "+", "|", ">", "<", ":", '"', "'", " ", "\t", "\r",
+                  "\u0130", "\u212a", "é", "key", "pass", "word", "access", "private"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_OPENER_PIECES), max_size=12))
+def test_the_quick_opener_check_agrees_with_the_opener_pattern(pieces: list[str]) -> None:
+    """opens_value's cheap pre-checks never change the answer of the `%OPENER%` regex they stand before."""
+    line = "".join(pieces)
+    assert mask_engine.opens_value(line) is (mask_engine.opener_pattern().search(line) is not None)

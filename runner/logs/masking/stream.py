@@ -17,7 +17,7 @@ from runner.logs.masking.engine import (
     key_patterns,
     mask_lines,
     mask_text,
-    opener_pattern,
+    opens_value,
     secret_intervals,
 )
 from runner.logs.masking.env import env_secrets
@@ -129,7 +129,7 @@ class StreamMasker:
             return None
         lines = found[1:] if opener is not None else found
         last = text[text.rfind("\n") + 1:]
-        self._opener = last if opener_pattern().search(last) else None
+        self._opener = last if opens_value(last) else None
         return lines
 
     def _feed(self, chunk: str) -> list[_Segment]:
