@@ -79,8 +79,8 @@ def _headers(pairs: list[str]) -> dict[str, str]:
 
 def run_export(project: Path, args: argparse.Namespace, since: int | None, out: TextIO, err: TextIO) -> ExitStatus:
     from runner.export.jsonl import render_jsonl
-    from runner.export.otlp import render_otlp, trace_requests
-    from runner.export.otlp_spans import ContentMode
+    from runner.export.otlp.render import render_otlp, trace_requests
+    from runner.export.otlp.spans import ContentMode
 
     reader = LogReader(project)
     headers = _headers(args.header)
@@ -110,7 +110,7 @@ def run_export(project: Path, args: argparse.Namespace, since: int | None, out: 
 
 
 def _send(requests: list[dict[str, object]], endpoint: str, headers: dict[str, str], err: TextIO) -> ExitStatus:
-    from runner.export.otlp_http import send_traces
+    from runner.export.otlp.sender import send_traces
 
     report = send_traces(requests, endpoint, headers)
     for note in report.notes:
@@ -124,9 +124,9 @@ def _send(requests: list[dict[str, object]], endpoint: str, headers: dict[str, s
 
 
 def run_report(project: Path, args: argparse.Namespace, out: TextIO, err: TextIO, *, generated_at: str) -> ExitStatus:
-    from runner.export.html import render_session_html
-    from runner.export.markdown_session import render_session_markdown
-    from runner.export.markdown_task import render_task_markdown
+    from runner.export.html.report import render_session_html
+    from runner.export.markdown.session import render_session_markdown
+    from runner.export.markdown.task import render_task_markdown
 
     reader = LogReader(project)
     (session_id,) = session_ids(reader, Selection(args.session))

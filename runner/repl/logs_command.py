@@ -28,7 +28,7 @@ def json_text(document: Any) -> str:
 
 def write_report(reader: LogReader, request: LogsRequest, current: str | None) -> str:
     """`--report`: the session's HTML report saved under `.claude/logs/reports/`; returns the line to print."""
-    from runner.export.html import render_session_html
+    from runner.export.html.report import render_session_html
     from runner.logs.reports import save_session_report
     from runner.repl.masked_sessions import load_session
     from runner.timestamps import now_iso

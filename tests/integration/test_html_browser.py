@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.export.html import render_session_html
+from runner.export.html.report import render_session_html
 from runner.export.masked import mask_session
 from tests.helpers.chromium import chromium_path, dump_dom, screenshot
 from tests.helpers.export_logs import SECRETS, SESSION_STARTED, export_logs

@@ -9,8 +9,8 @@ import pytest
 
 from runner.errors import RunnerError
 from runner.export.masked import MaskedSession, mask_session
-from runner.export.otlp import trace_requests
-from runner.export.otlp_http import RetryPolicy, SendReport, send_traces, traces_url
+from runner.export.otlp.render import trace_requests
+from runner.export.otlp.sender import RetryPolicy, SendReport, send_traces, traces_url
 from tests.helpers.export_logs import SECRETS, SESSION_STARTED, export_logs
 from tests.helpers.otlp_receiver import otlp_receiver
 from tests.helpers.sample_logs import SESSION_ID

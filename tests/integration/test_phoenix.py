@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from runner.export.masked import mask_session
-from runner.export.otlp import trace_requests
-from runner.export.otlp_http import send_traces
+from runner.export.otlp.render import trace_requests
+from runner.export.otlp.sender import send_traces
 from tests.helpers.export_logs import SESSION_STARTED, export_logs
 from tests.helpers.sample_logs import SESSION_ID
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from runner.export.html import render_session_html
+from runner.export.html.report import render_session_html
 from runner.export.masked import MaskedSession, mask_session
 from runner.export.task_parts import tool_calls
 from tests.helpers.export_logs import SCRIPT, SECRETS, SESSION_STARTED, export_logs

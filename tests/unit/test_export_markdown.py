@@ -7,8 +7,8 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from runner.export.markdown_session import render_session_markdown
-from runner.export.markdown_task import (
+from runner.export.markdown.session import render_session_markdown
+from runner.export.markdown.task import (
     MAX_REPORT_BYTES,
     SECTION_TITLES,
     checkpoint_of,

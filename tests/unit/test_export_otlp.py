@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from runner.export.masked import MaskedSession, mask_session
-from runner.export.otlp import EVENT_NAME, log_requests, render_otlp, trace_requests
-from runner.export.otlp_spans import ContentMode
+from runner.export.otlp.render import EVENT_NAME, log_requests, render_otlp, trace_requests
+from runner.export.otlp.spans import ContentMode
 from tests.helpers.export_logs import SCRIPT, SECRETS, SESSION_STARTED, export_logs
 from tests.helpers.sample_logs import SESSION_ID
 

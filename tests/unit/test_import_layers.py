@@ -36,7 +36,7 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.logs.masking", 1),  # masking.env reads os.environ once; no files
     ("runner.views", 1),
     ("runner.export", 1),
-    ("runner.export.otlp_http", 2),  # the OTLP sender talks to the network
+    ("runner.export.otlp.sender", 2),  # the OTLP sender talks to the network
     ("runner.durations", 1),
     ("runner.logs", 2),
     ("runner.executors", 2),

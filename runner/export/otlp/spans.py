@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from runner.export.masked import MaskedSession
-from runner.export.otlp_encoding import (
+from runner.export.otlp.encoding import (
     SPAN_KIND_CLIENT,
     SPAN_KIND_INTERNAL,
     STATUS_ERROR,

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from runner.export import markdown_text as md
+from runner.export.markdown import text as md
 from runner.export.masked import MaskedSession
 from runner.export.task_facts import TaskFacts
 from runner.views.fields import format_duration, format_timestamp

@@ -10,9 +10,9 @@ from typing import Any
 
 import orjson
 
-from runner.export.html_text import esc
+from runner.export.html.text import esc
 from runner.export.masked import MaskedSession
-from runner.export.otlp import severity
+from runner.export.otlp.render import severity
 from runner.export.task_parts import main_text
 from runner.logs.models import LogEvent, TaskLog, Visibility
 

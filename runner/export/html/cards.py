@@ -7,7 +7,7 @@ subtasks when present, and the usage line. Failed cards start open.
 
 from __future__ import annotations
 
-from runner.export.html_text import (
+from runner.export.html.text import (
     EMPTY,
     PREVIEW_LINES,
     badge,
@@ -19,7 +19,7 @@ from runner.export.html_text import (
     pre,
 )
 from runner.export.masked import MaskedSession
-from runner.export.otlp_spans import is_failure
+from runner.export.otlp.spans import is_failure
 from runner.export.task_facts import TaskFacts
 from runner.export.task_parts import Phase, ToolCall
 from runner.logs.models import TaskLog

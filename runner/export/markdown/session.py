@@ -6,7 +6,7 @@ For pasting into a pull request or a CI summary; each task's full 12-section rep
 
 from __future__ import annotations
 
-from runner.export import markdown_text as md
+from runner.export.markdown import text as md
 from runner.export.masked import MaskedSession
 from runner.export.task_facts import TaskFacts
 from runner.export.usage_totals import Usage, model_of, total_of, usage_of

@@ -10,14 +10,14 @@ Session › Thread › Run › Task, events, footer.
 from __future__ import annotations
 
 from runner import __version__
-from runner.export.html_assets import CSS, SCRIPT, content_security_policy
-from runner.export.html_cards import tree_section
-from runner.export.html_events import events_section, filter_css
-from runner.export.html_text import esc
-from runner.export.html_timeline import timeline_section
-from runner.export.html_usage import usage_section
+from runner.export.html.assets import CSS, SCRIPT, content_security_policy
+from runner.export.html.cards import tree_section
+from runner.export.html.events import events_section, filter_css
+from runner.export.html.text import esc
+from runner.export.html.timeline import timeline_section
+from runner.export.html.usage import usage_section
 from runner.export.masked import MaskedSession
-from runner.export.otlp_spans import is_failure
+from runner.export.otlp.spans import is_failure
 from runner.export.usage_totals import model_of
 from runner.logs.models import RunnerDecision, TaskStatus
 from runner.views.fields import count_statuses, counts_phrase, format_timestamp

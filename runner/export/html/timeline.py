@@ -3,7 +3,7 @@ tool call; drawn with inline SVG (no library). Each label links to the task's ca
 
 from __future__ import annotations
 
-from runner.export.html_text import esc
+from runner.export.html.text import esc
 from runner.export.masked import MaskedSession
 from runner.export.task_parts import tool_calls
 from runner.logs.models import TaskLog

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runner.errors import RunnerError
-from runner.export.otlp_protobuf import encode_traces, rejected_spans
+from runner.export.otlp.protobuf import encode_traces, rejected_spans
 from runner.views.safe_text import safe_str
 
 RETRYABLE = frozenset({429, 502, 503, 504})

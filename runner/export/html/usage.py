@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.export.html_text import EMPTY, badge, cost, duration, esc, number
+from runner.export.html.text import EMPTY, badge, cost, duration, esc, number
 from runner.export.masked import MaskedSession
 from runner.export.usage_totals import Usage, by_model, model_of, total_of, usage_of
 

@@ -16,7 +16,7 @@ import orjson
 
 from runner import __version__
 from runner.export.masked import MaskedSession
-from runner.export.otlp_encoding import (
+from runner.export.otlp.encoding import (
     SEVERITY_ERROR,
     SEVERITY_INFO,
     SEVERITY_WARN,
@@ -24,7 +24,7 @@ from runner.export.otlp_encoding import (
     attributes,
     nanos,
 )
-from runner.export.otlp_spans import ContentMode, RunSpans
+from runner.export.otlp.spans import ContentMode, RunSpans
 from runner.export.task_parts import tool_calls
 from runner.logs.models import EventType, LogEvent, TaskLog
 
