@@ -108,3 +108,15 @@ def test_the_echo_limit_counts_lines_not_pieces(tmp_path: Path) -> None:
     assert "RESULT: COMPLETE" in run.stdout, run.transcript()[-2000:]
     assert "  | after-the-long-line" in run.lines
     assert len(run.stdout) < 20_000
+
+
+def test_stdout_and_stderr_keep_the_order_they_were_read_in(tmp_path: Path) -> None:
+    """Lines the child writes to stdout and stderr apart in time are echoed and logged in that order,
+    one merged sequence (lines written within one read of the runner cannot be ordered: see spec)."""
+    script = "for i in 1 2 3; do echo out$i; sleep 0.5; echo err$i >&2; sleep 0.5; done\n"
+    run = run_pm(["repl", "--executor", "shell"], stdin=script, cwd=tmp_path)
+    echoed = [line.removeprefix("  | ") for line in run.lines if line.startswith("  | ")]
+    assert echoed == ["out1", "err1", "out2", "err2", "out3", "err3"], run.transcript()
+    (raw,) = tmp_path.glob(".claude/logs/raw/*/task-001_*.log")
+    assert raw.read_text().splitlines() == [
+        "[stdout] out1", "[stderr] err1", "[stdout] out2", "[stderr] err2", "[stdout] out3", "[stderr] err3"]
