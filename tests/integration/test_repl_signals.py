@@ -16,6 +16,18 @@ from tests.helpers.cli import runner_env
 from tests.helpers.logs_check import assert_logs_consistent
 
 
+def start_repl(project: Path, script: bytes) -> subprocess.Popen[bytes]:
+    """`pm-runner repl --executor shell` in `project` reading `script` (its stdin already closed)."""
+    proc = subprocess.Popen([sys.executable, "-m", "runner", "repl", "--executor", "shell"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=project, env=runner_env())
+    assert proc.stdin is not None
+    proc.stdin.write(script)
+    proc.stdin.close()
+    proc.stdin = None  # already closed: communicate() must not flush it
+    return proc
+
+
 def wait_for_running_task(project: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -28,16 +40,10 @@ def wait_for_running_task(project: Path, timeout: float = 60) -> None:
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_signal_while_piped_ends_the_task_and_exits_one(tmp_path: Path, signum: int) -> None:
     """The running `sleep` is stopped, logged terminated_by USER, and the rest of the script is not run."""
-    proc = subprocess.Popen([sys.executable, "-m", "runner", "repl", "--executor", "shell"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            cwd=tmp_path, env=runner_env())
-    assert proc.stdin is not None
-    proc.stdin.write(b"sleep 30\necho never\n")
-    proc.stdin.close()
+    proc = start_repl(tmp_path, b"sleep 30\necho never\n")
     wait_for_running_task(tmp_path)
     started = time.monotonic()
     proc.send_signal(signum)
-    proc.stdin = None  # already closed: communicate() must not flush it
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 1, (out, err)
     assert time.monotonic() - started < 10
@@ -83,13 +89,7 @@ def test_termination_signals_end_the_task_and_its_setsid_grandchild(tmp_path: Pa
     pidfile = tmp_path / "grandchild.pid"
     script = (f"setsid sh -c 'echo $$ > {pidfile}; exec sleep 300' </dev/null >/dev/null 2>&1 & sleep 300\n"
               "echo never\n").encode()
-    proc = subprocess.Popen([sys.executable, "-m", "runner", "repl", "--executor", "shell"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            cwd=tmp_path, env=runner_env())
-    assert proc.stdin is not None
-    proc.stdin.write(script)
-    proc.stdin.close()
-    proc.stdin = None  # already closed: communicate() must not flush it
+    proc = start_repl(tmp_path, script)
     grandchild = None
     try:
         wait_for_running_task(tmp_path)
@@ -122,13 +122,7 @@ def test_sigkill_of_the_runner_leaves_nothing_after_the_next_start(tmp_path: Pat
     script = (f"sleep 300 & echo $! > {member_file}; "
               f"setsid sh -c 'echo $$ > {escaped_file}; exec sleep 300' </dev/null >/dev/null 2>&1 & "
               "exec sleep 300\n").encode()
-    proc = subprocess.Popen([sys.executable, "-m", "runner", "repl", "--executor", "shell"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            cwd=tmp_path, env=runner_env())
-    assert proc.stdin is not None
-    proc.stdin.write(script)
-    proc.stdin.close()
-    proc.stdin = None  # already closed: communicate() must not flush it
+    proc = start_repl(tmp_path, script)
     member = escaped = child = None
     try:
         wait_for_running_task(tmp_path)
