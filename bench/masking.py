@@ -3,8 +3,8 @@
 Realistic text is masked three ways: `mask_text` in one call (prompts, event content), the
 same with each slower prefilter installed here (`PM_RUNNER_MASKING_ENGINE=ahocorasick` or
 `python`: what platforms without Hyperscan wheels get), and `StreamMasker` fed 64 KiB chunks (what executors do with a
-child's output); plus two texts with no secrets (log lines, Python source full of
-credential words). The floor is one `re.finditer` pass of one table-style regex with no
+child's output); plus three texts with no secrets (log lines, Python source full of
+credential words, the log lines behind box drawing and emoji). The floor is one `re.finditer` pass of one table-style regex with no
 literal prefix over the same text, in the same run: the least any regex masker spends.
 Adversarial inputs are timed at a small and a 100× larger size; linear time would grow
 100×, and the target allows 120×.
@@ -75,6 +75,7 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "token prefixes, no bodies": lambda n: _repeat_to("ghp_ sk- glpat- xoxb- AKIA hvs. pypi-AgE ", n),
     "escapes before prefixes": lambda n: _repeat_to("\\nsk-\\u0041eyJ%0Aghp_", n),
     "shell quoting and unicode escapes": lambda n: _repeat_to("'\"'\"'password\\u0041", n),
+    "100-column lines of one letter": lambda n: _repeat_to("a" * 99 + "\n", n),
 }
 # Fail closed: an unclosed private-key header hides the rest of the text, so mask_text stops early there.
 FAMILY_NOTES = {"unclosed key headers": "everything after the first header is masked whole"}
@@ -92,7 +93,14 @@ def _samples(size: int) -> dict[str, tuple[str, str]]:
         "realistic output": (output_text(size), "a secret every 50 lines (bench/sample_data.py)"),
         "log lines, no secrets": (logs[:size], "the sample's ordinary lines"),
         "Python source, no secrets": (source[:size], "the standard library, full of credential words"),
+        "wide characters, no secrets": (_wide(logs)[:size], "the ordinary lines behind box drawing and emoji"),
     }
+
+
+def _wide(lines: str) -> str:
+    """Each line behind `─── ✓ ` or `🚀 `: text no longer Latin-1 (progress bars, status marks)."""
+    return "\n".join(("\u2500\u2500\u2500 \u2713 " if i % 2 else "\U0001f680 ") + line
+                     for i, line in enumerate(lines.splitlines()))
 
 
 def _realistic(size: int, runs: int, quick: bool) -> list[Figure]:

@@ -191,7 +191,7 @@ def one_byte_each(text: str) -> bytes:
     return bytes(ord(c) if c <= "\xff" else ord("k") if c == "\u212a" else 0xFF for c in text)
 
 
-@given(st.text(st.sampled_from("aZ09 \n\t\xe9\xff\u0100\u212a\u2500\u2713\ufffd\ud800\udcff\U0001f600")
+@given(st.text(st.sampled_from("aZ09?\x80 \n\t\xe9\xff\u0100\u212a\u2500\u2713\ufffd\ud800\udcff\U0001f600")
                | st.characters(), max_size=300))
 def test_the_byte_view_has_one_byte_per_character(text: str) -> None:
     """The prefilter's bytes keep Latin-1, make the Kelvin sign `k` and any wider character 0xFF."""
@@ -199,10 +199,12 @@ def test_the_byte_view_has_one_byte_per_character(text: str) -> None:
 
 
 def test_the_byte_view_of_much_wide_text_is_right_at_scale() -> None:
-    """A megabyte of box-drawing lines and decoded binary (wide characters everywhere) is viewed exactly."""
+    """Box-drawing lines with and without `?`, decoded binary and text holding every Latin-1 character are viewed exactly."""
     rng = random.Random(3)
     binary = bytes(rng.getrandbits(8) for _ in range(200_000)).decode("utf-8", "replace")
-    for text in (binary, "\u2500\u2500 \u2713 built \u212a\n" * 40_000, binary.encode().decode("ascii", "surrogateescape")):
+    every_latin1 = "".join(map(chr, range(256)))  # no spare character: the UTF-32 route
+    for text in (binary, "\u2500\u2500 \u2713 built? \u212a\n" * 40_000, "\u2500 no question mark\n" * 40_000,
+                 binary.encode().decode("ascii", "surrogateescape"), every_latin1 + binary):
         assert byte_view(text) == one_byte_each(text)
 
 

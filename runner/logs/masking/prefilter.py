@@ -57,6 +57,8 @@ TRIGGERS: tuple[tuple[str, bool, int], ...] = (
 
 
 _WIDE = bytes([0] + [0xFF] * 255)  # a byte of a character's upper bits: 0 stays 0, anything else 0xFF
+# Latin-1 characters that can stand in for `?` while the encoder's "replace" marks the wide ones.
+_SPARES = tuple(chr(code) for code in (*range(0x80, 0x100), *range(0x80)) if chr(code) != "?")
 
 
 def byte_view(text: str) -> bytes:
@@ -64,10 +66,10 @@ def byte_view(text: str) -> bytes:
     is, the Kelvin sign as `k` (what `str.lower` makes of it), anything else 0xFF, which no
     ASCII class of any rule matches and every negated class does, as the original would.
 
-    All in C, linear: an encoding error handler would be called once per run of wide characters
-    (about 20 µs each: a megabyte of box-drawing lines or decoded binary took a second). The
-    UTF-32 code units are split into their low bytes and their upper bits, the upper bits
-    turned into 0 or 0xFF, and the two ORed as big integers.
+    All in C, linear: an encoding error handler of our own would be called once per run of wide
+    characters (about 20 µs each: a megabyte of box-drawing lines or decoded binary took a
+    second). The encoder's own "replace" makes each wide character a `?`; a `?` of the text
+    itself stands aside as a Latin-1 character the text does not hold meanwhile.
     """
     try:
         return text.encode("latin-1")
@@ -75,6 +77,18 @@ def byte_view(text: str) -> bytes:
         pass
     if "\u212a" in text:
         text = text.replace("\u212a", "k")
+    if "?" not in text:
+        return text.encode("latin-1", "replace").replace(b"?", b"\xff")
+    spare = next((char for char in _SPARES if char not in text), None)
+    if spare is None:  # every Latin-1 character occurs (binary)
+        return _view_from_units(text)
+    view = text.replace("?", spare).encode("latin-1", "replace").replace(b"?", b"\xff")
+    return view.replace(spare.encode("latin-1"), b"?")
+
+
+def _view_from_units(text: str) -> bytes:
+    """byte_view from the UTF-32 units: low bytes ORed (as big integers) with 0xFF wherever the
+    upper bits are not zero."""
     units = text.encode("utf-32-le", "surrogatepass")  # lone surrogates are characters too
     size = len(text)
     upper = int.from_bytes(units[1::4], "little") | int.from_bytes(units[2::4], "little")
