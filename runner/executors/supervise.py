@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from runner.executors import process_tree
 from runner.executors.base import EventSink, ExecutorTask, cancel_reason
@@ -75,10 +75,13 @@ def supervise(spec: SpawnSpec, task: ExecutorTask, sink: EventSink,
     """Run `spec` to the end under `task.limits`; the result says how it ended."""
     started = time.monotonic()
     tag = new_tag()
+    # Masked before the child exists: the first mask in a process builds the masker (seconds under
+    # load), and a Ctrl-C during that build must not leave a running child without its start record.
+    start = _start_fields(spec, task)
     try:
         proc = spawn(spec.argv, spec.cwd, spec.env, tag)
     except OSError as exc:
-        _record_start(spec, task, sink, None)
+        _record_start(start, sink, None)
         message = mask_text(f"could not start {spec.argv[0]} in {spec.cwd}: {exc.strerror or exc}")
         sink.event(EventType.EXECUTOR_ERROR, {"error": message})
         return SupervisedRun(RunEnd.SPAWN_FAILED, message=message)
@@ -86,7 +89,7 @@ def supervise(spec: SpawnSpec, task: ExecutorTask, sink: EventSink,
     watch: _Watch | None = None
     try:
         watch = _Watch(family, spec, task, OutputBudget(sink), observer)
-        run = watch.run(lambda: _record_start(spec, task, sink, family))
+        run = watch.run(lambda: _record_start(start, sink, family))
     finally:
         if watch is not None:
             watch.cleanup()
@@ -100,20 +103,13 @@ def supervise(spec: SpawnSpec, task: ExecutorTask, sink: EventSink,
     return run
 
 
-def _record_start(spec: SpawnSpec, task: ExecutorTask, sink: EventSink, family: ChildFamily | None) -> None:
-    """EXECUTOR_START; its `process` (pgid, start time, boot, tag) lets the next start end a group
-    that outlived a runner killed with SIGKILL, and never a process that merely reuses the pid."""
+def _start_fields(spec: SpawnSpec, task: ExecutorTask) -> dict[str, Any]:
+    """EXECUTOR_START without the process: the masked command line and cwd, stdin, the limits."""
     limits = task.limits
-    process = None if family is None else {
-        "pgid": family.pgid, "start_ticks": family.start_ticks, "boot_id": process_tree.boot_id(),
-        "tag": family.tag,
-    }
-    sink.event(EventType.EXECUTOR_START, {
+    return {
         "executor": spec.executor,
         "command": command_line(spec.argv),
         "cwd": mask_text(str(spec.cwd)),
-        "pid": None if family is None else family.proc.pid,
-        "process": process,
         "stdin": "closed",
         "interactive": task.interactive,
         "limits": {
@@ -122,7 +118,18 @@ def _record_start(spec: SpawnSpec, task: ExecutorTask, sink: EventSink, family: 
             "kill_grace_ms": limits.kill_grace_ms,
             "drain_timeout_ms": limits.drain_timeout_ms,
         },
-    })
+    }
+
+
+def _record_start(fields: dict[str, Any], sink: EventSink, family: ChildFamily | None) -> None:
+    """EXECUTOR_START; its `process` (pgid, start time, boot, tag) lets the next start end a group
+    that outlived a runner killed with SIGKILL, and never a process that merely reuses the pid."""
+    process = None if family is None else {
+        "pgid": family.pgid, "start_ticks": family.start_ticks, "boot_id": process_tree.boot_id(),
+        "tag": family.tag,
+    }
+    pid = None if family is None else family.proc.pid
+    sink.event(EventType.EXECUTOR_START, {**fields, "pid": pid, "process": process})
 
 
 class _Watch:

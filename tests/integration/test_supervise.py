@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -171,21 +172,52 @@ def test_leftover_background_process_is_cleaned_after_a_normal_exit(tmp_path: Pa
     assert group_gone(sink.child_pid())
 
 
+class StartWatchingSink(RecordingSink):
+    """A RecordingSink that says when EXECUTOR_START was recorded, i.e. when the child exists."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = threading.Event()
+
+    def event(self, event_type: EventType, content: dict[str, Any]) -> str | None:
+        event_id = super().event(event_type, content)
+        if event_type is EventType.EXECUTOR_START:
+            self.started.set()
+        return event_id
+
+
 def test_ctrl_c_cancels_the_child(tmp_path: Path) -> None:
-    """SIGINT in the supervising thread ends the group and returns CANCELLED / USER / INTERRUPTED."""
+    """SIGINT in the supervising thread while the child runs ends its group within the kill grace and
+    returns CANCELLED / USER / INTERRUPTED (limits long enough that nothing else can end it)."""
     main = threading.main_thread().ident
     assert main is not None and threading.current_thread().ident == main
-    timer = threading.Timer(0.5, signal.pthread_kill, args=(main, signal.SIGINT))
-    timer.start()
+    sink = StartWatchingSink()
+    sent: list[float] = []
+    run_over = threading.Event()
+
+    def interrupt_once_started() -> None:
+        while not run_over.is_set():
+            if sink.started.wait(0.05):
+                sent.append(time.monotonic())
+                signal.pthread_kill(main, signal.SIGINT)
+                return
+
+    limits = ExecutorLimits(executor_timeout_ms=120_000, progress_timeout_ms=120_000, kill_grace_ms=1_000,
+                            drain_timeout_ms=1_000)
+    task = ExecutorTask(prompt="echo working; sleep 300", project_root=tmp_path, limits=limits)
+    interrupter = threading.Thread(target=interrupt_once_started)
+    interrupter.start()
     try:
-        result, sink, elapsed = run_shell(tmp_path, "echo working; sleep 30")
+        result = ShellExecutor().run(task, sink)
     finally:
-        timer.cancel()
-    assert result.status is ExecutorStatus.CANCELLED
+        run_over.set()  # a run that ended without starting lets the thread go (and fails below)
+        interrupter.join()
+    assert sent, "the child never started"
+    assert result.status is ExecutorStatus.CANCELLED, result
     assert result.terminated_by is TerminatedBy.USER
     assert result.error_code is ErrorCode.INTERRUPTED
     assert not result.executor_blocked
-    assert elapsed <= LIMITS.kill_grace_ms / 1000 + SLACK_S
+    assert time.monotonic() - sent[0] <= limits.kill_grace_ms / 1000 + SLACK_S
     assert group_gone(sink.child_pid())
 
 
