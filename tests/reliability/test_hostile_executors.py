@@ -42,6 +42,7 @@ class Case:
     timeout_ms: int | None = None
     pid_file: str | None = None  # a process the task started, which must be gone afterwards
     limits: tuple[str, ...] = LIMITS
+    wall_s: int = 120  # how long the whole REPL run may take
 
 
 CASES = {
@@ -61,8 +62,10 @@ CASES = {
     "pipe-holding-grandchild": Case("sh -c 'echo $$ > held.pid; exec sleep 30' & echo started", TaskStatus.ERROR,
                                     BlockedReason.TIMEOUT, TerminatedBy.TIMEOUT, 2000, pid_file="held.pid"),
     # 50 MB take several seconds to mask and log: only the flood case gets a longer overall limit.
+    # About the caps and their notes, not speed (bench/output_pipeline.py measures that): limits a
+    # loaded 2-core CI machine cannot reach (90 s was reached there with two pytest workers).
     "50MB-output": Case("head -c 52428800 /dev/zero | tr '\\0' a | fold -w 100", TaskStatus.COMPLETE,
-                        limits=("--progress-timeout", "1500", "--executor-timeout", "90000")),
+                        limits=("--progress-timeout", "60000", "--executor-timeout", "600000"), wall_s=660),
     "binary-output": Case("cat ../binary.bin", TaskStatus.COMPLETE),
     "2MB-single-line": Case("head -c 2097152 /dev/zero | tr '\\0' x", TaskStatus.COMPLETE),
 }
@@ -83,7 +86,7 @@ def run_case(tmp_path: Path, case: Case) -> tuple[TaskLog, TaskLog, str, Path]:
     (tmp_path / "binary.bin").write_bytes(hostile_bytes())
     expect = 0 if case.status is TaskStatus.COMPLETE else 1
     run = run_pm(["repl", "--executor", "shell", *case.limits], stdin=f"{case.line}\necho after-hostile\n",
-                 cwd=project, expect=expect, timeout=120)
+                 cwd=project, expect=expect, timeout=case.wall_s)
     assert_no_traceback(run)
     assert "  | after-hostile" in run.stdout and run.stdout.count("RESULT:") == 2, run.transcript()
     parse_every_json(project)
