@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import random
+import select
 import signal
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
 
-from runner.logs.manager import Durability, TaskLogManager
+from runner.logs.manager import TaskLogManager
 from runner.logs.models import ErrorCode, EventType, TaskLog, TaskStatus, TerminatedBy
 from runner.logs.store import LogReader
 from tests.helpers.logs_check import assert_logs_consistent
@@ -24,26 +22,41 @@ from tests.helpers.logs_check import assert_logs_consistent
 KILL_ITERATIONS = 30
 
 
-def _busy_writer(project: str, seed: int, working: Any) -> None:
-    """Child body: create, run and finish tasks forever, checkpointing often, until killed.
-
-    `working` is set once the first task is registered, so a kill always lands mid-work
-    however slow the machine is.
-    """
-    from runner.logs.manager import TaskLogManager, TaskOutcome
+# A writer in its own interpreter: a fork of pytest would copy whatever lock another thread
+# (xdist's channel, a timer left by an earlier test) held at that instant, and hang on it.
+BUSY_WRITER = textwrap.dedent("""
+    import random, sys
+    from pathlib import Path
+    from runner.logs.manager import Durability, TaskLogManager, TaskOutcome
     from runner.logs.models import EventType, ExecutorInfo, TaskStatus
-
-    rng = random.Random(seed)
+    project, rng = sys.argv[1], random.Random(int(sys.argv[2]))
     manager = TaskLogManager(Path(project), durability=rng.choice(list(Durability)))
     manager.CHECKPOINT_EVENTS = 7
     manager.open_session()
+    said = False
     while True:
         task = manager.create_task("busy " * rng.randint(1, 50))
-        working.set()
+        if not said:  # a kill from now on always lands mid-work, however slow the machine is
+            print("working", flush=True)
+            said = True
         manager.start_task(task.task_id, executor=ExecutorInfo(name="shell"), verification_root=project)
         for n in range(rng.randint(0, 30)):
             manager.add_event(task.task_id, EventType.EXECUTOR_OUTPUT, {"line": f"{n} " + "x" * rng.randint(0, 4000)})
         manager.finish_task(task.task_id, TaskOutcome(status=TaskStatus.COMPLETE))
+""")
+
+
+def _start_busy_writer(project: Path, seed: int) -> subprocess.Popen[str]:
+    """A writer creating, running and finishing tasks forever; returns once its first task is registered."""
+    writer = subprocess.Popen([sys.executable, "-c", BUSY_WRITER, str(project), str(seed)],
+                              stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None
+    ready, _, _ = select.select([writer.stdout], [], [], 60)
+    if not ready or writer.stdout.readline() != "working\n":
+        writer.kill()
+        writer.wait()
+        pytest.fail("the writer registered no task within 60 s")
+    return writer
 
 
 def _every_json_file_parses(project: Path) -> int:
@@ -60,19 +73,15 @@ def _every_json_file_parses(project: Path) -> int:
 
 def test_sigkill_at_random_instants_never_tears_a_snapshot(tmp_path: Path) -> None:
     """30 writers killed with SIGKILL mid-work leave only whole files; recovery then makes every index consistent."""
-    context = multiprocessing.get_context("fork")
     rng = random.Random(20250112)
     recovered_total = 0
     for iteration in range(KILL_ITERATIONS):
-        working = context.Event()
-        child = context.Process(target=_busy_writer, args=(str(tmp_path), iteration, working))
-        child.start()
-        assert working.wait(timeout=60), "the writer registered no task within 60 s"
+        writer = _start_busy_writer(tmp_path, iteration)
         time.sleep(rng.uniform(0.0, 0.2))
-        assert child.pid is not None
-        os.kill(child.pid, signal.SIGKILL)
-        child.join()
-        assert child.exitcode == -signal.SIGKILL
+        writer.kill()
+        assert writer.wait() == -signal.SIGKILL
+        assert writer.stdout is not None
+        writer.stdout.close()
         _every_json_file_parses(tmp_path)
         recovered_total += len(TaskLogManager(tmp_path).recover_project())
     logs = assert_logs_consistent(tmp_path)
