@@ -205,6 +205,9 @@ def test_ctrl_c_cancels_the_child(tmp_path: Path) -> None:
     limits = ExecutorLimits(executor_timeout_ms=120_000, progress_timeout_ms=120_000, kill_grace_ms=1_000,
                             drain_timeout_ms=1_000)
     task = ExecutorTask(prompt="echo working; sleep 300", project_root=tmp_path, limits=limits)
+    # Ctrl-C at a terminal reaches Python's default handler; pytest started as a background job
+    # (`&` in a script, as CI and land scripts do) inherits SIGINT ignored, and the signal would vanish.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     interrupter = threading.Thread(target=interrupt_once_started)
     interrupter.start()
     try:
@@ -212,6 +215,7 @@ def test_ctrl_c_cancels_the_child(tmp_path: Path) -> None:
     finally:
         run_over.set()  # a run that ended without starting lets the thread go (and fails below)
         interrupter.join()
+        signal.signal(signal.SIGINT, previous)
     assert sent, "the child never started"
     assert result.status is ExecutorStatus.CANCELLED, result
     assert result.terminated_by is TerminatedBy.USER
