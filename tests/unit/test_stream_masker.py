@@ -262,3 +262,18 @@ def test_the_quick_opener_check_agrees_with_the_opener_pattern(pieces: list[str]
     """opens_value's cheap pre-checks never change the answer of the `%OPENER%` regex they stand before."""
     line = "".join(pieces)
     assert mask_engine.opens_value(line) is (mask_engine.opener_pattern().search(line) is not None)
+
+
+@pytest.mark.parametrize("text", [
+    "BUNDLE_ENTERPRISE__CONTRIBSYS__COM=3283fafc:90cd0a87",  # the variable name is what marks it
+    "deploy_token: |\n  3K2ZWSqhFWdEPyY5gFb5AyBMWaaSCr0Z",  # the opener ends one over-long line
+])
+def test_a_secret_near_the_cut_of_an_over_long_line_keeps_its_context(text: str) -> None:
+    """Found by the property test: a cut at a secret's start, or a value line cut into pieces,
+    handed the next piece a bare value that no rule recognises."""
+    rng = random.Random(1)
+    secret = text.rsplit("=", 1)[-1].rsplit(" ", 1)[-1].split(":")[0]
+    for size in range(200, 700, 37):
+        padding = body(rng, size) + " "
+        out = stream(f"\n{padding}{text} {padding}\n", [], StreamMasker(line_limit=512, window=160))
+        assert not leaked(secret, "\n".join(out)), size

@@ -284,7 +284,7 @@ class StreamMasker:
             return buf
         window = min(max(self._window, env_secrets().longest + 1), self._line_limit // 2)
         cut = len(buf) - window
-        if mask_text(buf) == buf:
+        if self._opener is None and mask_text(buf) == buf:
             # Nothing here is secret, so no cut splits a secret; one still arriving starts
             # inside the carried-over window. This skips the span search on plain output.
             out.append(_Segment(buf[:cut], False))
@@ -295,10 +295,20 @@ class StreamMasker:
                     out.append(_Segment(mask_text(buf), False))
                     self._swallow = True
                     return ""
-                cut = start if start > 0 else end
+                # After the secret when it ended here: its recognisable context (a variable name,
+                # a header) stays with it; a cut at its start would hand the next piece a bare value.
+                cut = end if end < len(buf) else start
                 break
-        out.append(_Segment(mask_text(buf[:cut]), False))
+        out.append(_Segment(self._mask_first_piece(buf[:cut]), False))
         return buf[cut:]
+
+    def _mask_first_piece(self, piece: str) -> str:
+        """A piece of an over-long line, seen after the previous line when that one opened a value
+        on this one (`token: |`): the value starts this piece and is masked as one."""
+        opener, self._opener = self._opener, None
+        if opener is None:
+            return mask_text(piece)
+        return "\n".join(mask_lines(opener + "\n" + piece)[1:])
 
 
 def mask_in_windows(text: str) -> str:
