@@ -83,19 +83,19 @@ def test_dry_run_and_force_act_on_exactly_the_filtered_set(project: tuple[Path, 
 @pytest.mark.parametrize("extra", [["--status", "error"], ["--since", "1h"], ["--json"], ["--full"], ["--tree"],
                                    ["task-001"], ["--follow"]])
 def test_a_filter_clear_cannot_apply_is_refused(project: tuple[Path, list[str]], extra: list[str]) -> None:
-    """`logs clear` with a filter it cannot honour is an error (exit 1) and deletes nothing."""
+    """`logs clear` with a filter it cannot honour is a usage error (exit 64) naming it, and deletes nothing."""
     root, ids = project
-    run = run_pm(["logs", "clear", *extra, "--force"], cwd=root, expect=1)
-    assert "ERROR: clear removes whole sessions; it does not take" in run.stderr, run.transcript()
+    run = run_pm(["logs", "clear", *extra, "--force"], cwd=root, expect=64)
+    assert run.stderr.startswith("ERROR: pm-runner logs clear: ") and extra[0] in run.stderr, run.transcript()
     assert sessions_on_disk(root) == set(ids)
 
 
 @pytest.mark.parametrize("args", [["logs", "list", "--older-than", "7d"], ["logs", "tree", "--force"],
                                   ["logs", "list", "--dry-run"], ["logs", "show", "task-001", "--clear"]])
 def test_clear_flags_elsewhere_are_refused(project: tuple[Path, list[str]], args: list[str]) -> None:
-    """--older-than, --force and --dry-run without clear (or --clear with show) are errors, never ignored."""
+    """--older-than, --force and --dry-run without clear (or --clear with show) are usage errors, never ignored."""
     root, ids = project
-    run = run_pm(args, cwd=root, expect=1)
+    run = run_pm(args, cwd=root, expect=64)
     assert run.stderr.startswith("ERROR: "), run.transcript()
     assert sessions_on_disk(root) == set(ids)
 
