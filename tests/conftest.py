@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.children import live_children, reap, zombie_children
+from tests.slow_marker import pytest_collection_modifyitems  # noqa: F401  (a hook pytest finds here)
 
 
 @pytest.fixture(autouse=True)

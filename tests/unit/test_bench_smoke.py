@@ -33,6 +33,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return document
 
 
+@pytest.mark.slow
 def test_every_benchmark_produced_figures(quick_run: dict[str, Any]) -> None:
     """Every benchmark of the suite ran without error and reported at least one figure."""
     assert quick_run["errors"] == {}

@@ -59,7 +59,8 @@ def rows(entries: list[TaskLogEntry]) -> list[IndexRow]:
     return wrapped
 
 
-@pytest.mark.parametrize(("width", "color"), [(120, False), (100, False), (70, False), (140, True)])
+@pytest.mark.parametrize(("width", "color"), [(120, False), pytest.param(100, False, marks=pytest.mark.slow),
+                                              (70, False), pytest.param(140, True, marks=pytest.mark.slow)])
 def test_stored_rows_render_exactly_as_validated_models(entries: list[TaskLogEntry], rows: list[IndexRow],
                                                       width: int, color: bool) -> None:
     """At 10,000 rows the list, the tree and /tasks from stored rows equal those from validated models."""
