@@ -14,7 +14,8 @@ from runner.executors import process_tree
 from runner.executors.base import ExecutorLimits, ExecutorStatus, ExecutorTask
 from runner.executors.shell import ShellExecutor
 from runner.logs.models import BlockedReason, EventType
-from tests.helpers.recording_sink import RecordingSink, live_children
+from tests.helpers.children import live_children
+from tests.helpers.recording_sink import RecordingSink
 
 LIMITS = ExecutorLimits(executor_timeout_ms=6_000, progress_timeout_ms=2_000, kill_grace_ms=1_000,
                         drain_timeout_ms=1_000)
