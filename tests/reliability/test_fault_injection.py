@@ -108,7 +108,6 @@ def test_failed_terminal_save_stops_the_runner(tmp_path: Path, op: str, code: st
            f"{files} JSON files parse, snapshot intact (running), 0 temp files, recovered as error next start")
 
 
-@pytest.mark.xfail(strict=True, reason="known regression since 27942e4 (the review loop): the manager's storage notice (its ERROR or WARNING line) no longer reaches the screen; found by bisect, not fixed yet")
 def test_terminal_save_failing_twice_is_saved_at_close(tmp_path: Path) -> None:
     """Both terminal-save tries fail: exit 1 with an ERROR, and close() saves the decided log after all."""
     project = tmp_path / "proj"

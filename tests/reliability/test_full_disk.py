@@ -62,7 +62,7 @@ def _tasks(project: Path) -> list[dict[str, object]]:
     return [orjson.loads(p.read_bytes()) for p in sorted(project.glob(".claude/logs/sessions/*/tasks/task-*.json"))]
 
 
-@pytest.mark.xfail(strict=True, reason="known regression since 27942e4 (the review loop): the manager's storage notice (its ERROR or WARNING line) no longer reaches the screen; found by bisect, not fixed yet")
+@pytest.mark.xfail(strict=True, reason="since fef18a8 the raw log is capped, so 6 MB of output no longer fills the 2 MB filesystem and the near-full path is not reached: the scenario needs a tighter filesystem (found at the end of a session, not yet redone)")
 def test_a_flood_of_output_never_starves_the_final_save(small_fs: Path) -> None:
     """6 MB of output on a 2 MB filesystem: the task is saved complete with a marker, and later starts work."""
     project = small_fs / "project"

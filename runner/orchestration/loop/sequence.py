@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
+from runner.errors import StoreError
 from runner.executors.base import ExecutorResult, ExecutorStatus
 from runner.logs.manager import TaskLogManager
 from runner.logs.models import ErrorCode, ReviewIteration, RunnerDecision, TaskStatus
@@ -45,6 +46,8 @@ def run_task(manager: TaskLogManager, spec: TaskSpec, listener: ProgressListener
     loop = _TaskLoop(manager, spec, listener)
     try:
         return loop.run()
+    except StoreError:
+        raise  # the log cannot be saved: the runner stops (fail-closed), never "crashed" and on to the next task
     except Exception as exc:  # noqa: BLE001 - fail-closed: a bug must still leave an error log
         return TaskRun(record.crashed(manager, spec.task_id, exc), loop.last_result)
 
