@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.children import live_children, reap, zombie_children
-from tests.slow_marker import pytest_collection_modifyitems  # noqa: F401  (a hook pytest finds here)
 
 
 @pytest.fixture(autouse=True)
@@ -31,3 +30,15 @@ def reap_orphaned_zombies() -> Iterator[None]:
     before = set(live_children())
     yield
     reap(set(zombie_children()) - before, kill=False)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `slow` are skipped unless selected with `-m slow`, as the README says: scenarios over
+    a minute, and the heaviest variants of checks whose lighter variant runs every time (CI's budget)."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow (over a minute, or a heavy variant of a check that runs anyway): "
+                                   "run with `pytest -m slow`")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
