@@ -121,12 +121,24 @@ def build_prompt_session(core: RunnerCore, notify: Callable[[Notice], None]) -> 
     )
 
 
+ABANDONED_MARK = "^C"
+
+
 def _key_bindings() -> KeyBindings:
-    """Alt-Enter / Esc-Enter insert a newline: a multi-line task; Enter alone runs it."""
+    """Alt-Enter / Esc-Enter insert a newline: a multi-line task; Enter alone runs it. Ctrl-C drops the
+    line, and like a shell leaves it on the screen marked `^C`, so a line seen there never looks run."""
     bindings = KeyBindings()
 
     @bindings.add("escape", "enter")
     def _newline(event: KeyPressEvent) -> None:
         event.current_buffer.insert_text("\n")
+
+    @bindings.add("c-c")
+    def _abandon(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        if buffer.text:
+            buffer.cursor_position = len(buffer.text)
+            buffer.insert_text(ABANDONED_MARK)  # shown in the last frame only: the line is never run
+        event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
 
     return bindings

@@ -118,3 +118,18 @@ def test_the_result_line_is_coloured_by_status_and_plain_with_no_color(tmp_path:
     before = expect(plain, r"TASK: task-001")
     plain.terminate(force=True)
     assert "RESULT: COMPLETE" in before and "\x1b[1;32m" not in before
+
+
+def test_ctrl_c_at_the_prompt_marks_the_abandoned_line(tmp_path: Path) -> None:
+    """Ctrl-C leaves the half-typed line on the screen ending in ^C (like a shell) and runs nothing."""
+    child = spawn_repl(tmp_path, "--executor", "shell")
+    expect(child, PROMPT)
+    child.send("echo never-run")
+    expect(child, "never-run")
+    child.sendintr()
+    expect(child, r"never-run\^C")  # the last frame of the abandoned line
+    after = expect(child, PROMPT)
+    child.sendline("/exit")
+    child.expect(pexpect.EOF, timeout=15)
+    assert "RESULT" not in after
+    assert not (tmp_path / ".claude" / "logs" / "sessions").exists()  # no task, so no session either
