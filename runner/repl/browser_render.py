@@ -154,7 +154,7 @@ def list_lines(state: BrowserState, *, width: int, color: bool) -> tuple[list[Li
 # -- detail and tree -----------------------------------------------------------------------
 
 def detail_lines(log: TaskLog | CorruptedLog, state: BrowserState, *, width: int, color: bool) -> list[Line]:
-    return ansi_lines(task_detail_renderable(log, visibility=state.visibility), width=width, color=color)
+    return ansi_lines(task_detail_renderable(log, visibility=state.visibility, grouped=True), width=width, color=color)
 
 
 def tree_lines(state: BrowserState, *, width: int, color: bool) -> list[Line]:

@@ -45,9 +45,11 @@ def visible_events(log: TaskLog, visibility: Visibility) -> list[LogEvent]:
     return [event for event in log.events if event.visibility is Visibility.SUMMARY]
 
 
-def task_detail_renderable(log: TaskLog | CorruptedLog, *, visibility: Visibility) -> Block:
+def task_detail_renderable(log: TaskLog | CorruptedLog, *, visibility: Visibility, grouped: bool = False) -> Block:
     """Header, `Events:` and each visible event; the `--full` hint when something was hidden.
 
+    `grouped` (the browser): a run of consecutive plain output lines is one block under one
+    heading (`output_blocks`), so a 500-line output reads as output, not as 500 event headers.
     Plain strings wrapped by `views.plain` (as rich wraps them): thousands of events render in
     milliseconds, each string masked once.
     """
@@ -55,10 +57,11 @@ def task_detail_renderable(log: TaskLog | CorruptedLog, *, visibility: Visibilit
         return Block([Para(safe_str(f"{log.task_id}: {CORRUPTED} ({log.reason})"), "red")])
     events = visible_events(log, visibility)
     block = Block([_title(log), *_header(log), Line.of(""), Line.of("Events:", "bold")])
-    for number, event in enumerate(events):
+    items = output_blocks(events) if grouped else [[event] for event in events]
+    for number, item in enumerate(items):
         if number:
             block.add("")
-        block.lines += _event(event, log.task_id)
+        block.lines += _event(item[0], log.task_id) if len(item) == 1 else _output_block(item, log.task_id)
     if not events:
         block.add(NO_EVENTS, "dim")
     if len(events) < len(log.events):
@@ -198,6 +201,39 @@ def _event(event: LogEvent, task_id: str) -> list[Line | Para]:
         counts = ", ".join(f"{rule} ×{number}" for rule, number in event.masked.items())
         heading.append(Para(safe_str(f"masked: {counts}"), style="dim", lead=[("    ", "")]))
     return heading
+
+
+_PLAIN_OUTPUT_KEYS = frozenset({"line", "text", "stream"})
+
+
+def _plain_output(event: LogEvent) -> bool:
+    """An output line and nothing else (a note, a count of dropped lines keeps an event on its own)."""
+    return (event.event_type is EventType.EXECUTOR_OUTPUT and set(event.content) <= _PLAIN_OUTPUT_KEYS
+            and isinstance(event.content.get("line", event.content.get("text")), str))
+
+
+def output_blocks(events: list[LogEvent]) -> list[list[LogEvent]]:
+    """The events in order, each run of consecutive plain output lines gathered into one list."""
+    items: list[list[LogEvent]] = []
+    for event in events:
+        if _plain_output(event) and items and _plain_output(items[-1][-1]):
+            items[-1].append(event)
+        else:
+            items.append([event])
+    return items
+
+
+def _output_block(events: list[LogEvent], task_id: str) -> list[Line | Para]:
+    """`[12:00:01–12:00:09] EXECUTOR_OUTPUT (500 lines)`, then each line; stderr lines marked."""
+    first, last = format_clock(events[0].timestamp), format_clock(events[-1].timestamp)
+    when = first if first == last else f"{first}–{last}"
+    lines: list[Line | Para] = [Line([(f"  [{when}] ", ""), (EventType.EXECUTOR_OUTPUT.value, "bold"),
+                                      (f" ({len(events)} lines)", "dim")], cut=False)]
+    for event in events:
+        text = event_body({"line": event.content.get("line", event.content.get("text"))})
+        mark = "" if event.content.get("stream", "stdout") == "stdout" else f"[{safe_str(event.content['stream'])}] "
+        lines.append(Para(cut_body(mark + text, task_id), lead=[("    ", "")]))
+    return lines
 
 
 def task_detail_json(log: TaskLog | CorruptedLog, *, visibility: Visibility) -> dict[str, Any]:

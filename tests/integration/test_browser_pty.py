@@ -131,3 +131,22 @@ def test_a_terminal_that_cannot_draw_the_browser_gets_the_plain_list(project: Pa
         child.expect(pexpect.EOF, timeout=15)
     finally:
         child.close(force=True)
+
+
+def test_a_tasks_output_lines_are_one_block_in_the_browser(tmp_path: Path) -> None:
+    """A task that printed 300 lines shows one EXECUTOR_OUTPUT heading over its lines, not 300 headings."""
+    run_pm(["repl", "--executor", "shell"], stdin="for i in $(seq 1 300); do echo out-$i; done\n", cwd=tmp_path)
+    child = _spawn(tmp_path)
+    try:
+        expect(child, PROMPT)
+        child.sendline("/logs --full")
+        expect(child, phrase("row 1/1"))
+        child.send("\r")  # the detail, drawn top to bottom; its status line comes last
+        expect(child, phrase("detail | "))
+        screen = str(child.before)
+        assert re.search(phrase("EXECUTOR_OUTPUT (300 lines)"), screen), screen
+        assert screen.count("EXECUTOR_OUTPUT") == 1 and "out-1" in screen  # one heading, then the lines
+        child.send("q")
+        expect(child, PROMPT)
+    finally:
+        child.close(force=True)
