@@ -33,12 +33,13 @@ def test_logs_list_into_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
 
 def test_a_task_running_when_the_reader_leaves_ends_as_it_really_ends(tmp_path: Path) -> None:
     """The line being run completes and is logged COMPLETE; the next line is not run; stderr says why."""
-    script = b"for i in $(seq 1 500); do echo line$i; done > /dev/stderr; echo done > a.txt\necho second > b.txt\n"
+    script = b"for i in $(seq 1 20); do echo line$i; done; echo done > a.txt\necho second > b.txt\n"
     done = run_into_closed_pipe(["repl", "--executor", "shell"], cwd=tmp_path, stdin=script)
     stderr = done.stderr.decode()
     assert "Traceback" not in stderr
     assert "standard output was closed by its reader; stopped after the line" in stderr
+    listed = json.loads(run_pm(["logs", "list", "--json"], cwd=tmp_path).stdout)
+    tasks = [(t["task_id"], t["status"], t["error_reason"]) for t in listed["tasks"]]
+    assert tasks == [("task-001", "complete", None)], (tasks, stderr)
     assert done.returncode == 0, stderr
     assert (tmp_path / "a.txt").read_text() == "done\n" and not (tmp_path / "b.txt").exists()
-    listed = json.loads(run_pm(["logs", "list", "--json"], cwd=tmp_path).stdout)
-    assert [(t["task_id"], t["status"]) for t in listed["tasks"]] == [("task-001", "complete")]
