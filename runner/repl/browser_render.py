@@ -87,21 +87,25 @@ def mark_cursor(line: Line) -> Line:
 _COLUMNS = ("", "#", "Log ID", "Task ID", "Status", "Started", "Duration", "Files", "Executor/Model", "Cost",
             "Prompt")
 _RIGHT = {"#", "Duration", "Files", "Cost"}
-# Tried in order until the table fits beside a usable prompt column (as the list view drops columns).
+# Tried in order until the table fits beside a usable prompt column. The cost stays longest (what a
+# task cost is what people look for); the external task id and the start time go first (the log id
+# names the task, the detail has the times).
 _HIDDEN_BY_WIDTH: tuple[frozenset[str], ...] = (
     frozenset(),
-    frozenset({"Cost"}),
-    frozenset({"Cost", "Duration", "Executor/Model"}),
-    frozenset({"Cost", "Duration", "Executor/Model", "Started"}),
-    frozenset({"Cost", "Duration", "Executor/Model", "Started", "Task ID"}),
+    frozenset({"Task ID"}),
+    frozenset({"Task ID", "Started"}),
+    frozenset({"Task ID", "Started", "Duration", "Executor/Model"}),
+    frozenset({"Task ID", "Started", "Duration", "Executor/Model", "Cost"}),
 )
 _MIN_PROMPT = 16
+HIDDEN_NOTE = "Hidden at this width: {}; the detail (Enter) has them."
 
 
-def list_table(state: BrowserState, *, width: int) -> Table:
-    """The list view's columns (plus the prompt, where search matches show); one line per row.
+def list_table(state: BrowserState, *, width: int) -> tuple[Table, list[str]]:
+    """The list view's columns (plus the prompt, where search matches show), one line per row, and
+    the names of the columns left out.
 
-    Columns the width cannot hold are left out, least needed first; ids and status stay.
+    Columns the width cannot hold are left out in `_HIDDEN_BY_WIDTH` order; ids and status stay.
     """
     rows = [_cells(n, entry, matched=state.row_matches(entry)) for n, entry in enumerate(state.rows, start=1)]
     for hidden in _HIDDEN_BY_WIDTH:
@@ -117,7 +121,7 @@ def list_table(state: BrowserState, *, width: int) -> Table:
                          overflow="ellipsis", ratio=1 if prompt else None, min_width=None if prompt else _natural(i, rows))
     for cells in rows:
         table.add_row(*(cells[i] for i in shown))
-    return table
+    return table, [name for name in _COLUMNS if name in hidden]
 
 
 def _natural(column: int, rows: list[list[Text]]) -> int:
@@ -144,11 +148,14 @@ def list_lines(state: BrowserState, *, width: int, color: bool) -> tuple[list[Li
     if not state.rows:
         note = EMPTY if not state.entries else f"No {state.status_filter.value} task ({state.shown_count()})"
         return heading + ansi_lines(Text(note), width=width, color=color), [], []
-    table = ansi_lines(list_table(state, width=width), width=width, color=color)
-    rows = [highlight(line, state.query) for line in table[2:]]
+    table, hidden = list_table(state, width=width)
+    drawn = ansi_lines(table, width=width, color=color)
+    rows = [highlight(line, state.query) for line in drawn[2:]]
     counts = count_statuses(e.status for e in state.entries)
     footer = ansi_lines(Text(tasks_footer(counts), style="dim"), width=width, color=color)
-    return heading + table[:2], rows, footer
+    if hidden:
+        footer += ansi_lines(Text(HIDDEN_NOTE.format(", ".join(hidden)), style="dim"), width=width, color=color)
+    return heading + drawn[:2], rows, footer
 
 
 # -- detail and tree -----------------------------------------------------------------------
