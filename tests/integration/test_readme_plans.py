@@ -23,9 +23,9 @@ def normalise(lines: list[str]) -> list[str]:
     return text.splitlines()
 
 
-def example() -> list[tuple[str, list[str], list[str]]]:
-    """(command, heredoc lines, expected output lines) of the README's console block."""
-    block = README.read_text().split(MARKER, 1)[1].split("```console\n", 1)[1].split("\n```", 1)[0]
+def example(marker: str = MARKER) -> list[tuple[str, list[str], list[str]]]:
+    """(command, heredoc lines, expected output lines) of the README's console block after `marker`."""
+    block = README.read_text().split(marker, 1)[1].split("```console\n", 1)[1].split("\n```", 1)[0]
     steps: list[tuple[str, list[str], list[str]]] = []
     heredoc: list[str] | None = None
     for line in block.splitlines():
