@@ -97,7 +97,7 @@ _HIDDEN_BY_WIDTH: tuple[frozenset[str], ...] = (
     frozenset({"Task ID", "Started", "Duration", "Executor/Model"}),
     frozenset({"Task ID", "Started", "Duration", "Executor/Model", "Cost"}),
 )
-_MIN_PROMPT = 16
+_MIN_PROMPT = 32  # room for a prompt a person can recognise (and a search match in it)
 HIDDEN_NOTE = "Hidden at this width: {}; the detail (Enter) has them."
 
 
