@@ -23,7 +23,6 @@ from runner.executors.base import (
 )
 from runner.executors.leftovers import end_task_leftovers
 from runner.executors.registry import (
-    EXECUTORS,
     create_executor,
     default_executor,
     default_order_text,
@@ -36,8 +35,6 @@ from runner.notices import Notice
 from runner.orchestration import record
 from runner.orchestration.budget import SessionBudget, Spend, SpendReport, spend_of
 from runner.orchestration.chunking.plan_events import plan_from_events
-from runner.orchestration.chunking.retry import parts_so_far, retry_start
-from runner.orchestration.chunking.run import ChunkedRequest, record_plan, run_chunked
 from runner.orchestration.gates import Rejection, budget_rejection, check_gates
 from runner.orchestration.loop import TaskRun, TaskSpec, run_task
 from runner.orchestration.loop.plans import (
@@ -47,10 +44,10 @@ from runner.orchestration.loop.plans import (
     model_plan,
     review_plan,
 )
-from runner.orchestration.planner import make_plan, planning_on
 from runner.orchestration.planning.model import Plan
 from runner.orchestration.request import RequestOutcome
 from runner.orchestration.tally import RunTally
+from runner.planned_requests import PlannedRequests
 from runner.pricing import builtin_table, with_overrides
 
 _MASK_MARKER = re.compile(r"\[MASKED:[A-Za-z0-9_]+\]")
@@ -90,7 +87,7 @@ class PendingClarification:
     resume_token: str | None
 
 
-class RunnerCore:
+class RunnerCore(PlannedRequests):
     """Owns the session and hands each natural-language line to orchestration as a task."""
 
     def __init__(self, config: RunnerConfig, manager: TaskLogManager, ui: CoreUI) -> None:
@@ -332,75 +329,12 @@ class RunnerCore:
         if streak is not None:
             self._notices.append(streak)
 
-    # -- plans (spec/planning.md) ---------------------------------------------------------
-
-    def _new_request(self, line: str) -> RequestOutcome:
-        """A new request: planned when planning is on for the executor; split when the plan says so."""
-        plan = self.plan_for(line)
-        if plan is not None and plan.chunked:
-            if not self.ui.plan_ready(plan):
-                return RequestOutcome(notices=[Notice.info("Plan not run: nothing was started or logged "
-                                                           "(/plan off runs requests whole)")])
-            parent = self.manager.create_task(line)
-            return self._run_plan(parent, plan, line)
-        task = self.manager.create_task(line)
-        if plan is not None:
-            record_plan(self.manager, task.task_id, plan, mode=self.config.plan,
-                        max_subtasks=self.config.max_subtasks)
-        return self._run(task, line, resume_token=None)
-
-    def plan_for(self, line: str) -> Plan | None:
-        """The plan of `line` when planning is on for the current executor and it can run; else None."""
-        if self.rejection() is not None or not self.planning_active():
-            return None
-        return make_plan(line, max_subtasks=self.config.max_subtasks)
-
-    def planning_active(self) -> bool:
-        """Whether new requests are planned now (the mode, and whether the executor plans by default)."""
-        spec = EXECUTORS.get(self.executor_name or "")
-        return planning_on(self.config.plan, spec.plans_by_default if spec else False)
+    # -- gates ----------------------------------------------------------------------------
 
     def rejection(self) -> Rejection | None:
         """Why a task would be refused before running now (no executor, a missing key), or None."""
         gate = check_gates(self._executor, self._executor_problem, self.config.executors)
         return gate if isinstance(gate, Rejection) else None
-
-    def _run_plan(self, parent: TaskLog, plan: Plan, prompt: str, *, retry_of: TaskLog | None = None,
-                  carried: dict[int, TaskLog] | None = None, reruns: dict[int, str] | None = None) -> RequestOutcome:
-        """Run a registered parent's plan: each part through the per-task step, then the parent's verdict."""
-        self._notices = []
-        self._prompts[parent.task_id] = prompt
-        self._plans[parent.task_id] = plan
-        record_plan(self.manager, parent.task_id, plan, mode=self.config.plan, max_subtasks=self.config.max_subtasks,
-                    retry_of=retry_of.task_id if retry_of else None)
-        executor = self._executor
-        name = executor.name if executor else (self.executor_name or "none")
-        spec = EXECUTORS.get(name)
-        carried = carried or {}
-        last_done = [carried[n] for n in sorted(carried)]
-        request = ChunkedRequest(
-            parent=parent, plan=plan, executor=ExecutorInfo(name=name, model=self.config.model),
-            project_root=str(self.config.project_root), timeout_ms=self.config.limits_for(name)[0],
-            reads_prose=spec.reads_prose if spec else True, carried=carried, retry_of=reruns or {},
-            resume_token=next((log.resume_token for log in reversed(last_done) if log.resume_token), None))
-        run = run_chunked(self.manager, request, self._run_one, self.cancel.is_set, self._finished)
-        self._finished(run.parent)
-        return RequestOutcome(tasks=[*run.children, run.parent], notices=self._notices,
-                              interrupted=run.interrupted or self.cancel.is_set())
-
-    def _retry_plan(self, original: TaskLog, plan: Plan, prompt: str) -> RequestOutcome:
-        """`/retry` of a chunked task: a new parent in a new run re-runs only the parts that did not complete."""
-        parts = parts_so_far(original, self.manager.entries())
-        if not parts.to_rerun(plan):
-            raise RunnerError(f"nothing to retry: every subtask of {original.task_id} completed",
-                              hint="/retry task-NNN runs one subtask again (see /tasks)")
-        parent = self.manager.create_task(prompt, thread_id=original.thread_id,
-                                          parent_task_id=original.task_id, new_run=True)
-        self.manager.add_event(parent.task_id, EventType.RETRY_START, retry_start(original, plan, parts))
-        carried = {n: self.manager.get_task(task_id) for n, task_id in parts.completed.items()}
-        reruns = {n: parts.latest[n] for n in parts.to_rerun(plan) if n in parts.latest}
-        outcome = self._run_plan(parent, plan, prompt, retry_of=original, carried=carried, reruns=reruns)
-        return self._retried(original, outcome)
 
     def loop_notices(self) -> list[Notice]:
         """Settings of the review loop that will not do what they say, said once at start."""

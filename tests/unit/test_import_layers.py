@@ -58,6 +58,7 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.review.facts", 0),
     ("runner.review.prompt", 1),
     ("runner.core", 3),
+    ("runner.planned_requests", 3),  # RunnerCore's plan methods (a mixin)
     ("runner.repl", 4),
     ("runner.cli", 4),
     ("runner.__main__", 4),
