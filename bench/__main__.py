@@ -20,7 +20,7 @@ from pathlib import Path
 from bench import datasets
 from bench.harness import TEMP_ENV, Figure, temp_base
 from bench.machine import describe
-from bench.report import Results, header_text, markdown, text_table
+from bench.report import Results, header_text, markdown, merge_sections, text_table
 
 BENCHMARKS = ("event_append", "write_scale", "read_scale", "detail_2000", "detail_10mb", "masking", "startup",
               "verify_scan", "repl_throughput", "big_repos", "output_pipeline")
@@ -34,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}")
     parser.add_argument("--quick", action="store_true", help="small sizes and few runs (a smoke run, well under a minute)")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
-    parser.add_argument("--write-results", action="store_true", help=f"rewrite {RESULTS_PATH.name} with this run")
+    parser.add_argument("--write-results", action="store_true",
+                        help=f"rewrite {RESULTS_PATH.name} with this run; with NAMEs, replace only those benchmarks' "
+                        "sections (each then says when it ran and under what load) and keep the others")
     parser.add_argument("--list", action="store_true", help="list the benchmark names and exit")
     parser.add_argument("--tmp", metavar="DIR", type=Path,
                         help=f"where scratch folders go (default: ${TEMP_ENV}, else the system temp dir "
@@ -74,15 +76,18 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [name for name in args.names if name not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
-    if args.write_results and args.names and set(args.names) != set(BENCHMARKS):
-        parser.error("--write-results records the whole suite: run it without NAME")
+    partial = bool(args.names) and set(args.names) != set(BENCHMARKS)
+    if args.write_results and partial and not RESULTS_PATH.is_file():
+        parser.error(f"--write-results with NAME replaces sections of {RESULTS_PATH.name}, which does not exist yet: "
+                     "run the whole suite first")
     if args.tmp is not None:
         os.environ[TEMP_ENV] = str(args.tmp.resolve())
     if args.data is not None:
         args.data.mkdir(parents=True, exist_ok=True)
         os.environ[datasets.DATA_ENV] = str(args.data.resolve())
     names = [name for name in BENCHMARKS if name in args.names] if args.names else list(BENCHMARKS)
-    command = "python -m bench" + (" --quick" if args.quick else "") + (" --write-results" if args.write_results else "")
+    command = " ".join(["python -m bench", *(["--quick"] if args.quick else []),
+                        *(["--write-results"] if args.write_results else []), *(names if partial else [])])
     results = Results(date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), command=command, quick=args.quick,
                       machine=describe(temp_base()), load_start=_load_average())
     progress = sys.stderr if args.json else sys.stdout
@@ -99,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, error in results.errors.items():
         print(f"FAILED {name}: {error}", file=sys.stderr)
     if args.write_results:
-        RESULTS_PATH.write_text(markdown(results), encoding="utf-8")
+        text = (merge_sections(RESULTS_PATH.read_text(encoding="utf-8"), results, BENCHMARKS) if partial
+                else markdown(results))
+        RESULTS_PATH.write_text(text, encoding="utf-8")
         print(f"wrote {RESULTS_PATH}", file=sys.stderr)
     return 1 if results.errors else 0
 

@@ -105,15 +105,52 @@ def markdown(results: Results) -> str:
         f"- {RATIO_NOTE[0].upper()}{RATIO_NOTE[1:]}.",
         "- Each figure: median, min and max over repeated runs; targets apply to the median.", "",
     ]
-    missed = results.missed()
-    out.append("Targets missed: " + (", ".join(f"{f.benchmark} / {f.name}" for f in missed) if missed else "none") + ".")
-    for name, figures in results.figures.items():
-        out += ["", f"## {name}", "", f"Took {results.seconds.get(name, 0):.1f} s.", "",
-                "| figure | median | min | max | runs | unit | floor | ratio | target | |",
-                "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | --- |"]
-        out += ["| " + " | ".join(_md_escape(cell) for cell in _row(f)) + " |" for f in figures]
-        out.append("")
-        out += [f"- {_md_escape(f.name)}: floor = {f.floor_label}" + (f"; {f.note}" if f.note else "") for f in figures]
-    for name, error in results.errors.items():
-        out += ["", f"## {name}", "", f"Failed: `{error}`"]
+    sections = [_section(results, name) for name in (*results.figures, *results.errors)]
+    return _with_misses("\n".join(out) + "\n", sections)
+
+
+def _section(results: Results, name: str, *, rerun: bool = False) -> str:
+    """One benchmark's `## name` block; a re-run says when it ran and under what load."""
+    out = ["", f"## {name}", ""]
+    if rerun:
+        out += [f"Re-run alone on {results.date} by `{results.command}`; load average {results.load_start} at "
+                f"start, {results.load_end} at end.", ""]
+    if name in results.errors:
+        return "\n".join([*out, f"Failed: `{results.errors[name]}`"]) + "\n"
+    figures = results.figures[name]
+    out += [f"Took {results.seconds.get(name, 0):.1f} s.", "",
+            "| figure | median | min | max | runs | unit | floor | ratio | target | |",
+            "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | --- |"]
+    out += ["| " + " | ".join(_md_escape(cell) for cell in _row(f)) + " |" for f in figures]
+    out.append("")
+    out += [f"- {_md_escape(f.name)}: floor = {f.floor_label}" + (f"; {f.note}" if f.note else "") for f in figures]
     return "\n".join(out) + "\n"
+
+
+_MISSED_LINE = "Targets missed: "
+_RERUN_NOTE = "- Sections that say \"Re-run alone\" were measured later, by themselves, under the load they name."
+
+
+def _with_misses(head: str, sections: Sequence[str]) -> str:
+    """The header with its "Targets missed" line computed from the rows of `sections`, then the sections."""
+    missed = [f"{section.split(chr(10), 2)[1].removeprefix('## ')} / {row.split(' | ')[0].removeprefix('| ')}"
+              for section in sections for row in section.splitlines()
+              if row.startswith("| ") and row.rstrip().endswith("| MISSED |")]
+    line = _MISSED_LINE + (", ".join(missed) if missed else "none") + "."
+    lines = [text for text in head.splitlines() if not text.startswith(_MISSED_LINE)]
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join([*lines, "", line]) + "\n" + "".join(sections)
+
+
+def merge_sections(existing: str, results: Results, order: Sequence[str]) -> str:
+    """RESULTS.md with the sections of `results` replaced (or added, in `order`) and the others kept as
+    they were: a benchmark re-run alone on a quiet machine does not cost a whole-suite run."""
+    head, *blocks = existing.split("\n## ")
+    kept = {block.split("\n", 1)[0].strip(): "\n## " + block for block in blocks}
+    for name in (*results.figures, *results.errors):
+        kept[name] = _section(results, name, rerun=True)
+    names = [name for name in order if name in kept] + [name for name in kept if name not in order]
+    if _RERUN_NOTE not in head:
+        head = head.replace("\n" + _MISSED_LINE, f"{_RERUN_NOTE}\n\n{_MISSED_LINE}", 1)
+    return _with_misses(head, [kept[name].rstrip("\n") + "\n" for name in names])

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from bench.__main__ import BENCHMARKS
-from bench.harness import Target, figure
+from bench.harness import Figure, Target, figure
 from bench.machine import describe
-from bench.report import Results, markdown
+from bench.report import Results, markdown, merge_sections
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -102,3 +102,25 @@ def test_results_markdown_lists_every_figure_and_the_misses(tmp_path: Path) -> N
     assert results.machine.line() in text
     assert "| slow path | 40.0 |" in text and "| fast path | 5.00 |" in text
     assert "Targets missed: demo / slow path." in text
+
+
+def test_a_benchmark_re_run_alone_replaces_only_its_own_section(tmp_path: Path) -> None:
+    """`--write-results NAME` keeps the other sections, says when and under what load the new one ran, and
+    recomputes the missed targets from every section."""
+    def results(date: str, figures: dict[str, list[Figure]]) -> Results:
+        return Results(date=date, command="python -m bench", quick=False, machine=describe(tmp_path),
+                       load_start="0.10", load_end="0.20", figures=figures, seconds=dict.fromkeys(figures, 1.0))
+
+    first = markdown(results("2026-01-01 00:00 UTC", {
+        "alpha": [figure("alpha", "kept", "ms", [40.0], [10.0], "floor", target=Target(30))],
+        "beta": [figure("beta", "slow", "ms", [40.0], [10.0], "floor", target=Target(30))]}))
+    assert "Targets missed: alpha / kept, beta / slow." in first
+    rerun = results("2026-01-02 00:00 UTC", {"beta": [figure("beta", "slow", "ms", [20.0], [10.0], "floor",
+                                                             target=Target(30))]})
+    merged = merge_sections(first, rerun, ("alpha", "beta"))
+    assert "Targets missed: alpha / kept." in merged
+    alpha = first[first.index("## alpha"):first.index("## beta")]
+    assert alpha in merged and merged.index("## alpha") < merged.index("## beta")
+    assert "Re-run alone on 2026-01-02 00:00 UTC" in merged and "| slow | 20.0 |" in merged
+    assert "| slow | 40.0 |" not in merged
+    assert merge_sections(merged, rerun, ("alpha", "beta")).count("## beta") == 1
