@@ -9,6 +9,7 @@ in `spec/durability.md`.
 from __future__ import annotations
 
 import errno
+import functools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -294,9 +295,25 @@ class TaskLogManager:
 
     def _drop_for_space(self, state: TaskState) -> None:
         state.dropped_for_space += 1
-        if state.dropped_for_space == 1:
-            self._warn(f"the disk holding the logs is nearly full: further output of {state.task_id} is not "
-                       "recorded, so that its final log still fits; an EVENTS_DROPPED event will say how much")
+        self._tell_nearly_full(state.task_id)
+
+    def _raw_space_allows(self, task_id: str, size: int) -> bool:
+        """The reserve's answer for `size` more raw-log bytes of `task_id`; a refusal is said like a
+        dropped event's (a flood of output reaches the raw log's limit long before the event cap)."""
+        if self._space.allows(size):
+            return True
+        self._tell_nearly_full(task_id)
+        return False
+
+    def _tell_nearly_full(self, task_id: str) -> None:
+        """One WARNING per task, whether its events or its raw output were the first kept out."""
+        with self._mutex:
+            state = self._tasks.get(task_id)
+            if state is None or state.told_nearly_full:
+                return
+            state.told_nearly_full = True
+        self._warn(f"the disk holding the logs is nearly full: further output of {task_id} is not "
+                   "recorded, so that its final log still fits; an EVENTS_DROPPED event will say how much")
 
     def _add_space_marker(self, state: TaskState) -> None:
         """Before the terminal event: say how much output the space reserve kept out of the log."""
@@ -338,7 +355,8 @@ class TaskLogManager:
             meta, _ = self._session()
             path = self.paths.raw_log(meta.session_id, task_id, event_id)
             ensure_private_dir(path.parent)
-            raw = RawLog(path, warn=self._notify, task_id=task_id, allows=self._space.allows)
+            raw = RawLog(path, warn=self._notify, task_id=task_id,
+                         allows=functools.partial(self._raw_space_allows, task_id))
             self._raw_logs = [r for r in self._raw_logs if not r.closed] + [raw]
             return raw
 

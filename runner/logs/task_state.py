@@ -33,6 +33,7 @@ class TaskState:
     pending_terminal: TaskLog | None = None
     log_bytes: int = 0  # about what the task's snapshot and journal take on disk (for the space reserve)
     dropped_for_space: int = 0  # optional events not written because the disk was nearly full
+    told_nearly_full: bool = False  # the user was told once that this task's output stops being recorded
 
     @property
     def task_id(self) -> str:

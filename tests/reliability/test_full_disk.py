@@ -62,16 +62,19 @@ def _tasks(project: Path) -> list[dict[str, object]]:
     return [orjson.loads(p.read_bytes()) for p in sorted(project.glob(".claude/logs/sessions/*/tasks/task-*.json"))]
 
 
-@pytest.mark.xfail(strict=True, reason="since fef18a8 the raw log is capped, so 6 MB of output no longer fills the 2 MB filesystem and the near-full path is not reached: the scenario needs a tighter filesystem (found at the end of a session, not yet redone)")
 def test_a_flood_of_output_never_starves_the_final_save(small_fs: Path) -> None:
-    """6 MB of output on a 2 MB filesystem: the task is saved complete with a marker, and later starts work."""
+    """6 MB of output on a 2 MB filesystem: the user is told once, the task is saved complete with a marker,
+    and later starts work."""
     project = small_fs / "project"
     project.mkdir()
-    run = run_pm(["repl", "--executor", "shell"], stdin=f"{FLOOD}\necho after-the-flood\n", cwd=project, expect=None)
+    # The timeout only guards against a hang: under a loaded test run 6 MB can take a while.
+    run = run_pm(["repl", "--executor", "shell"], stdin=f"{FLOOD}\necho after-the-flood\n", cwd=project, expect=None,
+                 timeout=240)
     assert_no_traceback(run)
     assert run.code == 0, run.transcript()
     assert run.stdout.count("RESULT: COMPLETE") == 2, run.transcript()
-    assert "the disk holding the logs is nearly full" in run.stdout, run.transcript()
+    said = run.stdout + run.stderr
+    assert said.count("the disk holding the logs is nearly full: further output of task-001") == 1, run.transcript()
     flood = _tasks(project)[0]
     assert flood["status"] == "complete"
     markers = [e for e in flood["events"] if e["event_type"] == "EVENTS_DROPPED"]  # type: ignore[union-attr, index]
