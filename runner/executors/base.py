@@ -92,10 +92,11 @@ def raw_log_line(stream: str, line: str) -> str:
     return f"[{stream}] {line}\n"
 
 
-def raw_log_block(stream: str, lines: list[str]) -> str:
-    """`raw_log_line` of each line, joined: what `EventSink.raw_lines` appends in one write."""
+def raw_log_block(stream: str, lines: str) -> str:
+    """`raw_log_line` of each line of `lines` (joined by newlines), joined: what `EventSink.raw_block`
+    appends in one write. One `replace`, no object per line."""
     prefix = f"[{stream}] "
-    return prefix + f"\n{prefix}".join(lines) + "\n" if lines else ""
+    return prefix + lines.replace("\n", "\n" + prefix) + "\n"
 
 
 class EventSink(Protocol):
@@ -105,8 +106,9 @@ class EventSink(Protocol):
 
     def raw_line(self, stream: str, line: str) -> None: ...
 
-    def raw_lines(self, stream: str, lines: list[str]) -> None:
-        """Several lines of one stream, in order, in one write (what one read of the child's pipe held)."""
+    def raw_block(self, stream: str, block: str) -> None:
+        """Several lines of one stream, in order, in one write (what one read of the child's pipe held),
+        already in the raw log's form (`raw_log_block`)."""
 
     def event_batch(self, event_type: EventType, contents: list[dict[str, Any]]) -> None:
         """Several events of one type, in order, durable together (the output events of one read)."""

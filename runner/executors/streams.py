@@ -64,28 +64,31 @@ class OutputBudget:
         self.raw_bytes += size
         self._sink.raw_line(stream, line)
 
-    def raw_lines(self, stream: str, lines: list[str]) -> None:
-        """`raw` for many lines in one write; line by line only for the lines the byte cap falls among."""
-        size = len(raw_log_block(stream, lines).encode("utf-8", "replace"))
+    def raw_block(self, stream: str, lines: str) -> None:
+        """`raw` for many lines (`lines`: joined by newlines) in one write; line by line only when
+        the byte cap falls among them."""
+        block = raw_log_block(stream, lines)
+        size = len(block) if block.isascii() else len(block.encode("utf-8", "replace"))
         if self.raw_bytes_dropped:
             self.raw_bytes_dropped += size
         elif self.raw_bytes + size > self._max_raw_bytes:
-            for line in lines:
+            for line in lines.split("\n"):
                 self.raw(stream, line)
         else:
             self.raw_bytes += size
-            self._sink.raw_lines(stream, lines)
+            self._sink.raw_block(stream, block)
 
-    def events(self, stream: str, lines: list[str]) -> None:
-        """EXECUTOR_OUTPUT events for whole masked lines while under the cap (durable together); past
-        it, only counted."""
+    def events(self, stream: str, lines: str, count: int) -> None:
+        """EXECUTOR_OUTPUT events for whole masked lines (`lines`: `count` lines joined by newlines)
+        while under the cap (durable together); past it, only counted. Once the cap is reached the
+        lines are not even split."""
         room = max(0, self._max_events - self.events_sent)
-        kept = lines[:room]
+        kept = lines.split("\n", room)[:room] if room else []
         if kept:
             self.events_sent += len(kept)
             self._sink.event_batch(EventType.EXECUTOR_OUTPUT,
-                              [{"stream": stream, "line": _event_text(line)} for line in kept])
-        self.events_dropped += len(lines) - len(kept)
+                                   [{"stream": stream, "line": _event_text(line)} for line in kept])
+        self.events_dropped += count - len(kept)
 
     def close(self) -> None:
         """Leave one note for each cap that was reached, so the log says what it does not hold."""
@@ -164,51 +167,60 @@ class OutputChannel:
     def _take(self, text: str) -> None:
         if not text:
             return
-        masked = self._masker.feed_pieces(text)
-        texts, ends_line, shown = zip(*masked, strict=True) if masked else ((), (), ())
-        if self._line_open or not (all(ends_line) and all(shown)):
-            for piece in masked:
-                self._emit(piece)
+        masked = self._masker.feed_text(text)
+        if isinstance(masked, list) and masked and all(piece.ends_line and piece.shown for piece in masked):
+            masked = "\n".join(piece.text for piece in masked)
+        if isinstance(masked, str) and not self._line_open:
+            self._emit_block(masked)
         else:
-            self._emit_lines(list(texts))
-        pieces = text.split("\n")
-        if len(pieces) == 1:
-            self._append_partial(pieces[0])
+            for piece in masked if isinstance(masked, list) else [Piece(line, True) for line in masked.split("\n")]:
+                self._emit(piece)
+        first_end = text.find("\n")
+        if first_end == -1:
+            self._append_partial(text)
             return
-        self._append_partial(pieces[0])
+        self._append_partial(text[:first_end])
         first = "".join(self._partial)
         self._partial, self._partial_len = [], 0
-        self._watch_lines(first, pieces[1:-1], complaint=self.stdin_message is None and mentions_stdin_message(text))
-        self._append_partial(pieces[-1])
+        last_end = text.rfind("\n")
+        self._watch_lines(first, text[first_end + 1:last_end] if last_end > first_end else None,
+                          complaint=self.stdin_message is None and mentions_stdin_message(text))
+        self._append_partial(text[last_end + 1:])
 
-    def _emit_lines(self, lines: list[str]) -> None:
-        """Whole masked lines, the usual case, handled together: one raw-log write, the events the
-        cap still allows, the tail (the same result as `_emit` for each)."""
-        if not lines:
-            return
-        self._budget.raw_lines(self.stream, lines)
-        self.line_count += len(lines)
-        self.tail.extend(line[:MAX_EVENT_CHARS] for line in lines[-TAIL_LINES:])
+    def _emit_block(self, masked: str) -> None:
+        """Whole masked lines (joined by newlines), the usual case, handled together: one raw-log
+        write, the events the cap still allows, the tail (the same result as `_emit` for each), and
+        no object per line."""
+        count = masked.count("\n") + 1
+        self._budget.raw_block(self.stream, masked)
+        self.line_count += count
+        self.tail.extend(line[:MAX_EVENT_CHARS] for line in masked.rsplit("\n", TAIL_LINES)[-TAIL_LINES:])
         if self._emit_events:
-            self._budget.events(self.stream, lines)
+            self._budget.events(self.stream, masked, count)
 
-    def _watch_lines(self, first: str, rest: list[str], *, complaint: bool) -> None:
-        """The unmasked complete lines of one read, for prompts, stdin complaints and the parser.
+    def _watch_lines(self, first: str, rest: str | None, *, complaint: bool) -> None:
+        """The unmasked complete lines of one read (`first`, then the lines of `rest`, joined by
+        newlines; None: no more), for prompts, stdin complaints and the parser.
 
-        Only the last MENU_LINES + 1 lines can leave a prompt standing, and a complaint about
-        stdin is looked for line by line only when the read may hold one (`complaint`; the head
-        of a line continued from an earlier read is checked on its own)."""
-        if self._on_line is not None or len(rest) <= MENU_LINES:
+        Only the last MENU_LINES + 1 lines can leave a prompt standing, so only they are split off
+        (unless a parser wants every line); a complaint about stdin is looked for line by line only
+        when the read may hold one (`complaint`; the head of a line continued from an earlier read
+        is checked on its own)."""
+        if rest is None:
+            last = []
+        else:
+            last = rest.split("\n") if self._on_line is not None else rest.rsplit("\n", MENU_LINES + 1)
+        if self._on_line is not None or len(last) <= MENU_LINES:
             self._raw_line(first)
-            for line in rest:
+            for line in last:
                 self._raw_line(line)
             return
         if self.stdin_message is None and (complaint or mentions_stdin_message(first)):
-            lines = (line.removesuffix("\r") for line in [first, *rest])
+            lines = (line.removesuffix("\r") for line in [first, *(rest or "").split("\n")])
             self.stdin_message = next(filter(None, map(match_stdin_message, lines)), None)
         if self.scan_prompts:
             self.last_prompt, self._lines_after_prompt = None, 0
-        for line in rest[-(MENU_LINES + 1):]:
+        for line in last[-(MENU_LINES + 1):]:
             self._raw_line(line)
 
     def _append_partial(self, piece: str) -> None:

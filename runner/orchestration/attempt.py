@@ -15,7 +15,6 @@ from runner.executors.base import (
     Executor,
     ExecutorResult,
     ExecutorTask,
-    raw_log_block,
     raw_log_line,
 )
 from runner.logs.manager import RawLog, TaskLogManager
@@ -63,8 +62,8 @@ class ManagerSink:
     def raw_line(self, stream: str, line: str) -> None:
         self._raw_log().write(raw_log_line(stream, line))
 
-    def raw_lines(self, stream: str, lines: list[str]) -> None:
-        self._raw_log().write_masked(raw_log_block(stream, lines))
+    def raw_block(self, stream: str, block: str) -> None:
+        self._raw_log().write_masked(block)
 
     def _raw_log(self) -> RawLog:
         if self._raw is None:

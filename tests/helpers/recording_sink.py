@@ -25,8 +25,11 @@ class RecordingSink:
     def raw_line(self, stream: str, line: str) -> None:
         self.raw.append((stream, line))
 
-    def raw_lines(self, stream: str, lines: list[str]) -> None:
-        self.raw.extend((stream, line) for line in lines)
+    def raw_block(self, stream: str, block: str) -> None:
+        prefix = f"[{stream}] "
+        lines = block.removesuffix("\n").split("\n")
+        assert block.endswith("\n") and all(line.startswith(prefix) for line in lines), block
+        self.raw.extend((stream, line.removeprefix(prefix)) for line in lines)
 
     def event_batch(self, event_type: EventType, contents: list[dict[str, Any]]) -> None:
         for content in contents:

@@ -11,7 +11,7 @@ import pytest
 from runner.executors.base import ExecutorLimits, ExecutorResult, ExecutorStatus, ExecutorTask
 from runner.executors.shell import ShellExecutor
 from runner.executors.streams import MAX_EVENT_CHARS, MAX_OUTPUT_EVENTS
-from runner.logs.masking import reset_env_secrets
+from runner.logs.masking import mask_text, reset_env_secrets
 from runner.logs.models import BlockedReason, EventType
 from tests.helpers.cli import run_pm
 from tests.helpers.recording_sink import RecordingSink, group_gone
@@ -120,3 +120,46 @@ def test_stdout_and_stderr_keep_the_order_they_were_read_in(tmp_path: Path) -> N
     (raw,) = tmp_path.glob(".claude/logs/raw/*/task-001_*.log")
     assert raw.read_text().splitlines() == [
         "[stdout] out1", "[stderr] err1", "[stdout] out2", "[stderr] err2", "[stdout] out3", "[stderr] err3"]
+
+
+READ = 65_536  # the supervisor's read size: `cat` into a pipe mostly hands over reads that end at its multiples
+
+
+def _numbered_lines_with_straddling_secrets(count: int, secret: str) -> tuple[list[str], int]:
+    """`count` numbered 99-character lines; each line holding a multiple of READ gets `token=<secret>`
+    placed over that offset when the line has room, so the secret is cut by the read boundary."""
+    lines, offset, straddling = [], 0, 0
+    assignment = "token=" + secret
+    for number in range(count):
+        line = f"{number:08d} " + "abcdefghij" * 9
+        boundary = (offset // READ + 1) * READ
+        if boundary < offset + len(line) + 1:
+            column = boundary - offset  # where the read boundary falls in this line
+            start = min(max(column - len(assignment) // 2, 9), len(line) - len(assignment))
+            line = line[:start] + assignment + line[start + len(assignment):]
+            straddling += start + len("token=") < column < start + len(assignment)
+        lines.append(line)
+        offset += len(line) + 1
+    return lines, straddling
+
+
+def test_every_byte_of_an_18_mb_output_reaches_the_raw_log_in_order_with_split_secrets_masked(tmp_path: Path) -> None:
+    """18 MB of numbered lines `cat`ed through the REPL arrive in the raw log complete and in order
+    (just under its 20 MiB cap with the stream prefixes), and a token cut by a read boundary is masked
+    there exactly as masking its line alone masks it."""
+    secret = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    lines, straddling = _numbered_lines_with_straddling_secrets(180_000, secret)
+    assert straddling > 200
+    output = tmp_path / "output.log"
+    output.write_text("\n".join(lines) + "\n")
+    run = run_pm(["repl", "--executor", "shell", "--non-interactive"], stdin=f"cat {output}\n", cwd=tmp_path,
+                 timeout=240)
+    assert "RESULT: COMPLETE" in run.stdout, run.transcript()[-2000:]
+    (raw,) = tmp_path.glob(".claude/logs/raw/*/task-001_*.log")
+    kept = raw.read_text().split("\n")
+    assert kept.pop() == ""
+    assert secret[:10] not in raw.read_text()
+    expected = ["[stdout] " + (mask_text(line) if "token=" in line else line) for line in lines]
+    assert sum("[MASKED:" in line for line in expected) == sum("token=" in line for line in lines) > 250
+    assert len(kept) == len(expected)
+    assert kept == expected

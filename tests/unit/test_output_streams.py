@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import random
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from runner.executors.streams import MAX_EVENT_CHARS, MENU_LINES, OutputBudget, OutputChannel
 from runner.logs.models import EventType
 from tests.helpers.recording_sink import RecordingSink
+from tests.helpers.secret_samples import MAKERS, leaked
+
+ALL_MAKERS = [maker for makers in MAKERS.values() for maker in makers]
 
 
 def test_multibyte_character_split_across_reads_survives() -> None:
@@ -80,9 +89,9 @@ class CountingSink(RecordingSink):
         self.writes += 1
         super().raw_line(stream, line)
 
-    def raw_lines(self, stream: str, lines: list[str]) -> None:
+    def raw_block(self, stream: str, block: str) -> None:
         self.writes += 1
-        super().raw_lines(stream, lines)
+        super().raw_block(stream, block)
 
 
 SAMPLE = ([f"line {i} with ? and (y/n) inside" for i in range(300)] + ["? Pick a template"]
@@ -124,3 +133,29 @@ def test_nothing_is_kept_after_the_first_line_past_the_raw_cap() -> None:
     channel.finish()
     assert [line for stream, line in sink.raw if stream == "stdout"] == ["short"]
     assert budget.raw_bytes_dropped == len("[stdout] " + "x" * 40 + "\n") + len("[stdout] ok\n")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(ALL_MAKERS), st.integers(0, 2**32)), min_size=1, max_size=4),
+       st.lists(st.integers(0, 200_000), max_size=12), st.integers(20, 400))
+def test_reads_cut_anywhere_give_what_one_line_per_read_gives(made: Any, cuts: list[int], filler: int) -> None:
+    """Output of many short lines with secrets, cut into reads at any points (inside a secret, a line, a
+    UTF-8 character), reaches the raw log, the events, the tail and the prompt watch exactly as when each
+    line arrives alone: no line lost, reordered or split, no secret left, the same prompt found."""
+    rng = random.Random(len(made) + filler)
+    lines = [f"{n:06d} processed item é{rng.random():.6f}" for n in range(filler)]
+    secrets = []
+    for maker, seed in made:
+        text, secret = maker(random.Random(seed))
+        if "\n" not in text:
+            lines.insert(rng.randrange(len(lines) + 1), f"value {text} end")
+            secrets.append(secret)
+    lines += ["? Pick a template", "  1) option"]
+    data = "".join(line + "\n" for line in lines).encode()
+    edges = [0, *sorted(cut % (len(data) + 1) for cut in cuts), len(data)]
+    cut_up = _fed([data[start:end] for start, end in zip(edges, edges[1:], strict=False)])
+    one_by_one = _fed([line.encode() + b"\n" for line in lines])
+    assert _state(*cut_up) == _state(*one_by_one)
+    raw = "\n".join(line for _stream, line in cut_up[0].raw)
+    assert len(cut_up[0].raw) == len(lines) and not any(leaked(secret, raw) for secret in secrets)
+    assert cut_up[1].waiting_prompt() == "? Pick a template"

@@ -230,7 +230,8 @@ LINE_NOISE = ["", "plain words here", '  File "app.py", line 3, in run', "token:
 @given(st.lists(st.tuples(st.sampled_from(ALL_MAKERS), st.integers(0, 2**32)), min_size=1, max_size=6),
        st.lists(st.sampled_from(LINE_NOISE), min_size=7, max_size=7), st.sampled_from(["\n", " ", "\n\n", " | "]))
 def test_mask_lines_gives_each_line_what_masking_the_whole_text_gives_it(made: Any, noise: list[str], sep: str) -> None:
-    """Rebuilding only the lines a secret touches gives, line for line, the whole text masked at once."""
+    """Rebuilding only the lines a secret touches gives, line for line, the whole text masked at once
+    (and `mask_block`, which leaves text without candidates unsplit, gives those lines joined)."""
     parts = [noise[0]]
     for i, (maker, seed) in enumerate(made):
         parts += [sep, maker(random.Random(seed))[0], "\n" if i % 2 else sep, noise[i + 1]]
@@ -239,6 +240,7 @@ def test_mask_lines_gives_each_line_what_masking_the_whole_text_gives_it(made: A
     if "[MASKED:PRIVATE_KEY]" in whole:
         return  # a key block is one marker for all its lines in mask_text; the stream holds it
     assert mask_engine.mask_lines(text) == whole.split("\n")
+    assert mask_engine.mask_block(text) == whole
 
 
 @pytest.mark.parametrize("opener", ["deploy_token: |", "  API_KEY: >-  ", "<apiToken>", "'password' :\t|+"])

@@ -176,7 +176,25 @@ def mask_lines(text: str, *, key_header_ok: bool = True) -> list[str] | None:
     span, replaced by the marker. For text with no private-key header (the stream masker's
     batches; with `key_header_ok=False`, None if the text holds `BEGIN` after all); any
     failure yields `MASKING_ERROR` for every line."""
-    lines = text.split("\n")
+    masked = _masked_lines(text, key_header_ok)
+    return masked.split("\n") if isinstance(masked, str) else masked
+
+
+@overload
+def mask_block(text: str) -> str: ...
+@overload
+def mask_block(text: str, *, key_header_ok: bool) -> str | None: ...
+
+
+def mask_block(text: str, *, key_header_ok: bool = True) -> str | None:
+    """`"\n".join(mask_lines(text))`: the same lines joined again, but the common case (nothing
+    any layer could match) is `text` itself, never split into lines (a stream's whole read)."""
+    masked = _masked_lines(text, key_header_ok)
+    return "\n".join(masked) if isinstance(masked, list) else masked
+
+
+def _masked_lines(text: str, key_header_ok: bool) -> list[str] | str | None:
+    """`mask_lines`' answer, or `text` itself when nothing any layer could match in it."""
     try:
         lowered = lowercase(text)
         hits, triggers = scan(text, lowered)
@@ -185,14 +203,15 @@ def mask_lines(text: str, *, key_header_ok: bool = True) -> list[str] | None:
         env_hits = env_secrets().matches(text)
         wrapped = _views(text, triggers)
         if not hits and not env_hits and not wrapped:
-            return lines  # the common case: nothing any layer could match
+            return text  # the common case: nothing any layer could match
+        lines = text.split("\n")
         spans = _intervals(text, lowered, hits, env_hits, wrapped=wrapped)
         out = _split_masked(text, lines, spans)
         if MARKER in triggers:  # a `then` may also apply to a marker already in the input
             out = [_then(line) if "[MASKED:" in line else line for line in out]
         return out
     except Exception:  # fail closed, line for line
-        return [MASKING_ERROR] * len(lines)
+        return [MASKING_ERROR] * (text.count("\n") + 1)
 
 
 def _split_masked(text: str, lines: list[str], spans: Sequence[tuple[int, int, str]]) -> list[str]:

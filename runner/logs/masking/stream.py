@@ -15,6 +15,7 @@ from runner.logs.masking.engine import (
     MASKING_ERROR,
     has_open_private_key,
     key_patterns,
+    mask_block,
     mask_lines,
     mask_text,
     opens_value,
@@ -66,14 +67,10 @@ class StreamMasker:
 
     def feed(self, chunk: str) -> list[str]:
         """Masked complete lines (without their newline) and pieces of over-long lines."""
-        try:
-            lines = self._plain_lines(chunk)
-        except Exception:  # fail closed and start over
-            self._reset()
-            return [MASKING_ERROR]
-        if lines is not None:
-            return lines
-        return [seg.text for seg in self._feed(chunk) if seg.shown]
+        masked = self.feed_text(chunk)
+        if isinstance(masked, str):
+            return masked.split("\n")
+        return [seg.text for seg in masked if seg.shown]
 
     def flush(self) -> list[str]:
         """The masked rest at end of stream; the masker is then ready for a new stream."""
@@ -82,20 +79,29 @@ class StreamMasker:
     def feed_pieces(self, chunk: str) -> list[Piece]:
         """Like `feed`, as pieces saying whether each ends a line (False: a piece of an over-long
         line, more of it follows) and whether it is shown (a hidden piece may still end a line)."""
+        masked = self.feed_text(chunk)
+        if isinstance(masked, str):
+            return [Piece(line, True) for line in masked.split("\n")]
+        return masked
+
+    def feed_text(self, chunk: str) -> str | list[Piece]:
+        """Like `feed_pieces`, but the usual case, a chunk that completes only whole short lines
+        with nothing held, comes back as one string: those masked lines joined by newlines (no
+        final newline). No object per line is made: a read of many short lines stays one string."""
         try:
-            lines = self._plain_lines(chunk)
+            block = self._plain_block(chunk)
         except Exception:  # fail closed and start over
             self._reset()
             return [Piece(MASKING_ERROR, True)]
-        if lines is not None:
-            return [Piece(line, True) for line in lines]
+        if block is not None:
+            return block
         return self._feed(chunk)
 
     def flush_pieces(self) -> list[Piece]:
         """Like `flush`, as pieces (see `feed_pieces`)."""
         return self._flush()
 
-    def _plain_lines(self, chunk: str) -> list[str] | None:
+    def _plain_block(self, chunk: str) -> str | None:
         """The usual case in one pass: whole, short lines with no key header and no held state.
 
         None when the chunk needs the line-by-line path (a header, an over-long line, a
@@ -107,30 +113,36 @@ class StreamMasker:
             return None
         text = "".join(self._parts) + chunk[:last]
         # The joined text is what is checked for a key header: one may span two reads.
-        lines = self._mask_lines(text, key_header_ok=False)
-        if lines is None:
+        block = self._mask_block(text, key_header_ok=False)
+        if block is None:
             return None
         rest = chunk[last + 1:]
         self._parts, self._pending = ([rest], len(rest)) if rest else ([], 0)
-        return lines
+        return block
+
+    def _mask_lines(self, text: str) -> list[str]:
+        """Complete lines masked in one pass (see `_mask_block`), one per line of `text`."""
+        return self._mask_block(text).split("\n")
 
     @overload
-    def _mask_lines(self, text: str) -> list[str]: ...
+    def _mask_block(self, text: str) -> str: ...
     @overload
-    def _mask_lines(self, text: str, *, key_header_ok: bool) -> list[str] | None: ...
+    def _mask_block(self, text: str, *, key_header_ok: bool) -> str | None: ...
 
-    def _mask_lines(self, text: str, *, key_header_ok: bool = True) -> list[str] | None:
-        """Complete lines masked in one pass, seen after the previous line if that one opened
-        a value on the next line (`token: |`), which then is masked as that value. None,
-        with nothing changed, if `key_header_ok` is False and the text holds a key header."""
+    def _mask_block(self, text: str, *, key_header_ok: bool = True) -> str | None:
+        """Complete lines masked in one pass (joined by newlines, as `text` is), seen after the
+        previous line if that one opened a value on the next line (`token: |`), which then is
+        masked as that value. None, with nothing changed, if `key_header_ok` is False and the
+        text holds a key header."""
         opener = self._opener
-        found = mask_lines(text if opener is None else opener + "\n" + text, key_header_ok=key_header_ok)
+        found = mask_block(text if opener is None else opener + "\n" + text, key_header_ok=key_header_ok)
         if found is None:
             return None
-        lines = found[1:] if opener is not None else found
+        # Masking keeps one line per line, so the opener's (masked) line ends at the first newline.
+        block = found[found.index("\n") + 1:] if opener is not None else found
         last = text[text.rfind("\n") + 1:]
         self._opener = last if opens_value(last) else None
-        return lines
+        return block
 
     def _feed(self, chunk: str) -> list[_Segment]:
         out: list[_Segment] = []

@@ -71,14 +71,14 @@ class RawLog:
 
     def write_masked(self, text: str) -> None:
         """Append whole lines that were already masked by the stream's own masker (which saw the
-        whole stream, so masking them again finds nothing more); a partial line of an earlier
-        `write` is ended first."""
+        whole stream, so masking them again finds nothing more), `text` ending with a newline; a
+        partial line of an earlier `write` is ended first."""
         with self._lock:
             if self._fd is None or self._failed:
                 return
             self._write_lines(self._masker.flush(), optional=True)
             if text:
-                self._write_lines([text.removesuffix("\n")], optional=True)
+                self._write_data(text.encode("utf-8", "replace"), optional=True)
 
     def close(self) -> None:
         """Write what is left, fsync the file and its folder, close. Idempotent."""
@@ -107,7 +107,11 @@ class RawLog:
     def _write_lines(self, lines: list[str], *, optional: bool) -> None:
         if not lines or self._fd is None:
             return
-        data = ("\n".join(lines) + "\n").encode("utf-8", "replace")
+        self._write_data(("\n".join(lines) + "\n").encode("utf-8", "replace"), optional=optional)
+
+    def _write_data(self, data: bytes, *, optional: bool) -> None:
+        if self._fd is None:
+            return
         if optional and (self.dropped_bytes or (self._allows is not None and not self._allows(len(data)))):
             self.dropped_bytes += len(data)
             return
