@@ -94,11 +94,11 @@ def _diff_figure(root: Path, files: int, runs: int) -> Figure:
     modified = diff_snapshots(before, after)
     if len(modified) != len(range(0, files, 100)):
         raise RuntimeError(f"expected {len(range(0, files, 100))} modified files, diff found {len(modified)}")
-    samples, floors = paired(lambda: diff_snapshots(before, after), lambda: compare_floor(before.entries, after.entries),
-                             runs)
+    old, new = before.by_path(), after.by_path()
+    samples, floors = paired(lambda: diff_snapshots(before, after), lambda: compare_floor(old, new), runs)
     return figure(NAME, "diff, 1% of files rewritten", "ms", _ms(samples), _ms(floors),
                   "comparing every entry of the two snapshots as tuples",
-                  note=f"{len(modified)} modified of {len(after.entries):,}")
+                  note=f"{len(modified)} modified of {after.count:,}")
 
 
 def _fresh_figure(root: Path, runs: int) -> Figure:
@@ -119,7 +119,7 @@ def run(quick: bool) -> list[Figure]:
         build_tree(root, files)
         time.sleep(RACY_WINDOW_NS / 1e9 + 0.2)  # let every file leave the racy window
         settled = before_scan(root)
-        if settled.digests or len(settled.entries) != files:
+        if settled.digests or settled.count != files:
             raise RuntimeError("the settled tree was not scanned as expected")
         samples, floors = paired(lambda: snapshot_tree(root), lambda: walk_floor(root), runs)
         return [

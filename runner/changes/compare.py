@@ -17,7 +17,14 @@ from pathlib import Path
 
 from runner.changes.git import GitUnusable, changed_between
 from runner.changes.rules import counts
-from runner.changes.scan import Scan, digest_file, fingerprint_fields, is_racy
+from runner.changes.scan import (
+    Folder,
+    Scan,
+    collector_paused,
+    digest_file,
+    fingerprint_fields,
+    is_racy,
+)
 from runner.changes.sensitive import sensitive_changes
 from runner.changes.state import ChangeSet, GitLook, Method, ProjectState, look
 
@@ -56,32 +63,59 @@ def _written_during(print_: bytes, since_ns: int) -> bool:
     return ctime >= since_ns  # `since_ns` is from scan.file_clock_ns, the clock files are stamped with
 
 
+def _diff_trees(old: dict[str, Folder], new: dict[str, Folder]) -> tuple[dict[str, bytes], dict[str, bytes], list[str]]:
+    """Created and modified files (with their fingerprints now) and deleted files between two scans;
+    a folder equal in both is one C-level comparison."""
+    created: dict[str, bytes] = {}
+    modified: dict[str, bytes] = {}
+    deleted: list[str] = []
+    if old == new:  # the usual task in a big tree changes nothing
+        return created, modified, deleted
+    earlier = old.get
+    for prefix, here in new.items():
+        before = earlier(prefix)
+        if before == here:
+            continue
+        if before is None:
+            created.update((prefix + name, print_) for name, print_ in here.items())
+            continue
+        for name, print_ in here.items():
+            seen = before.get(name)
+            if seen is None:
+                created[prefix + name] = print_
+            elif seen != print_:
+                modified[prefix + name] = print_
+        deleted.extend(prefix + name for name in before.keys() - here.keys())
+    for prefix in old.keys() - new.keys():
+        deleted.extend(prefix + name for name in old[prefix])
+    return created, modified, deleted
+
+
 def compare_scans(root: Path, before: Scan, after: Scan, racy: _Racy, prefix: str = "") -> _Found:
     """Created, modified and deleted paths between two scans of `root/prefix`."""
     found = _Found()
-    old, new = before.entries, after.entries
-    get = old.get
-    found.modified = [p for p, print_ in new.items() if (seen := get(p)) is not None and seen != print_]
-    unchanged_racy = (p for p in before.racy if new.get(p) == old[p])
-    found.modified.extend(p for p in unchanged_racy if racy.changed(prefix + p))
-    created = new.keys() - old.keys()
-    deleted = old.keys() - new.keys()
+    with collector_paused():
+        created, modified, deleted = _diff_trees(before.tree, after.tree)
+    for path in before.racy:
+        now = after.get(path)
+        if now is not None and now == before.get(path) and racy.changed(prefix + path):
+            modified[path] = now
     if before.truncated or after.truncated:
         limit = after.limit if after.truncated else before.limit
         found.incomplete.append(f"{prefix.rstrip('/') or 'the project'} has more than {limit:,} files to check; the "
                                 "scan stopped there, so changes past that point are not seen")
         base = root / prefix if prefix else root
-        deleted = {p for p in deleted if look(base, p) is None}
+        deleted = [p for p in deleted if look(base, p) is None]
         if before.truncated:
-            created = {p for p in created if _written_during(new[p], before.taken_at_ns)}
+            created = {p: now for p, now in created.items() if _written_during(now, before.taken_at_ns)}
     if before.unreadable or after.unreadable:
         folders = sorted({*before.unreadable, *after.unreadable})
         found.incomplete.append(f"unreadable folder(s) not checked: {', '.join(folders[:10])}")
-    for path in (*created, *found.modified):
-        found.note_size(prefix + path, new[path])
+    for path, now in (*created.items(), *modified.items()):
+        found.note_size(prefix + path, now)
     found.created = [prefix + p for p in created]
     found.deleted = [prefix + p for p in deleted]
-    found.modified = [prefix + p for p in found.modified]
+    found.modified = [prefix + p for p in modified]
     return found
 
 

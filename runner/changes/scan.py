@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import os
 import stat
 import struct
@@ -34,6 +35,7 @@ _COARSE_LAG_NS = 50_000_000  # elsewhere: how far a file's stamp may lag the wal
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _PACK = struct.Struct("<qqqQH").pack
 _UNPACK = struct.Struct("<qqqQH").unpack
+_TYPE_BITS = 0o170000  # stat.S_IFMT's mask
 
 
 def fingerprint(info: os.stat_result) -> bytes:
@@ -97,12 +99,19 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+Folder = dict[str, bytes]  # one folder's counted files: name → fingerprint
+
+
 @dataclass
 class Scan:
-    """Counted files under a root, keyed by relative POSIX path (undecodable bytes as surrogates)."""
+    """Counted files under a root, by folder: `tree[prefix][name]` is the fingerprint of the file
+    `prefix + name` (prefix `""` or `"src/"`; undecodable bytes as surrogates). Kept per folder
+    because a big tree has a folder per few files: a name needs no joining, and an unchanged
+    folder compares with its earlier look as one C-level dict equality."""
 
     taken_at_ns: int
-    entries: dict[str, bytes] = field(default_factory=dict)
+    tree: dict[str, Folder] = field(default_factory=dict)
+    count: int = 0  # files in `tree`
     digests: dict[str, bytes] = field(default_factory=dict)  # racy small files, when hashed
     racy: list[str] = field(default_factory=list)  # changed within RACY_WINDOW_NS of `taken_at_ns`
     env_files: dict[str, bytes] = field(default_factory=dict)  # `.env*` passed on the way (sensitive)
@@ -110,6 +119,16 @@ class Scan:
     limit: int = MAX_ENTRIES
     unreadable: list[str] = field(default_factory=list)
     folders: int = 0
+
+    def get(self, path: str) -> bytes | None:
+        """The fingerprint of one relative path, or None when the scan did not count it."""
+        folder, _, name = path.rpartition("/")
+        here = self.tree.get(folder + "/" if folder else "")
+        return here.get(name) if here is not None else None
+
+    def by_path(self) -> dict[str, bytes]:
+        """Every counted file's fingerprint by its relative path (a new dict on each call)."""
+        return {prefix + name: print_ for prefix, here in self.tree.items() for name, print_ in here.items()}
 
 
 FolderHook = Callable[[str, str], None]
@@ -119,7 +138,8 @@ class _Walker:
     """One scan in progress; `on_folder(relative, absolute)` runs before a folder is listed.
 
     Folders are opened once and their entries stat'ed relative to that descriptor (`fstatat`), so
-    the kernel does not walk every file's full path again.
+    the kernel does not walk every file's full path again. A big tree has a folder per few files,
+    so the per-folder work is kept to a few calls and the per-file work to the stat and its record.
     """
 
     def __init__(self, root: str, scan: Scan, on_folder: FolderHook | None, max_entries: int,
@@ -131,75 +151,102 @@ class _Walker:
         self.max_entries = max_entries
         self.racy_after = scan.taken_at_ns - RACY_WINDOW_NS
 
-    def run(self, matcher: IgnoreMatcher) -> None:
-        stack: list[tuple[str, str, IgnoreMatcher]] = [("", self.root, matcher)]
+    def run(self, matcher: IgnoreMatcher | None) -> None:
+        stack: list[tuple[str, str, IgnoreMatcher | None]] = [("", self.root, matcher)]
+        on_folder = self.on_folder
         while stack and not self.scan.truncated:
             prefix, folder, inherited = stack.pop()
-            if self.on_folder is not None:
-                self.on_folder(prefix.rstrip("/"), folder)
+            if on_folder is not None:
+                on_folder(prefix[:-1], folder)
             try:
                 fd = os.open(folder, _FOLDER_FLAGS)
             except OSError:
-                self.scan.unreadable.append(prefix.rstrip("/") or ".")
+                self.scan.unreadable.append(prefix[:-1] or ".")
                 continue
             try:
                 self._folder(fd, prefix, folder, inherited, stack)
             finally:
                 os.close(fd)
 
-    def _folder(self, fd: int, prefix: str, folder: str, matcher: IgnoreMatcher,
-                stack: list[tuple[str, str, IgnoreMatcher]]) -> None:
+    def _folder(self, fd: int, prefix: str, folder: str, matcher: IgnoreMatcher | None,
+                stack: list[tuple[str, str, IgnoreMatcher | None]]) -> None:
         try:
             with os.scandir(fd) as listing:
-                entries_here = list(listing)
+                listed = list(listing)
         except OSError:
-            self.scan.unreadable.append(prefix.rstrip("/") or ".")
+            self.scan.unreadable.append(prefix[:-1] or ".")
             return
-        names = {entry.name for entry in entries_here}
-        if prefix and VENV_MARKER in names:
-            return  # a virtualenv under any name
-        self.scan.folders += 1
-        if GITIGNORE in names:
-            rules = read_ignore_file(os.path.join(folder, GITIGNORE), prefix)
-            matcher = matcher.with_file(rules) if rules is not None else matcher
-        ignored = matcher.ignored if matcher else None
-        entries = self.scan.entries
-        for entry in entries_here:
+        files: dict[str, os.DirEntry[str]] = {}
+        folders: list[str] = []
+        hidden: list[os.DirEntry[str]] = []
+        for entry in listed:
             name = entry.name
-            relative = prefix + name
+            if name[0] == ".":
+                hidden.append(entry)
+                continue
             try:
-                is_dir = entry.is_dir(follow_symlinks=False)
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(name)
+                    continue
             except OSError:
                 continue
-            if name.startswith("."):
-                if not is_dir and is_env_file(name):
-                    self._record_env(relative, entry)
-                continue
-            if ignored is not None and ignored(relative, name, is_dir):
-                continue
-            if is_dir:
-                if name not in EXCLUDED_DIR_NAMES:
-                    stack.append((relative + "/", f"{folder}/{name}", matcher))
-                continue
-            if not self.files:
-                continue
+            if name == VENV_MARKER and prefix:
+                return  # a virtualenv under any name
+            files[name] = entry
+        self.scan.folders += 1
+        if hidden:
+            matcher = self._hidden(prefix, folder, hidden, matcher)
+        if matcher is not None:
+            folders = matcher.drop_ignored(prefix, files, folders)
+        for name in folders:
+            if name not in EXCLUDED_DIR_NAMES:
+                stack.append((f"{prefix}{name}/", f"{folder}/{name}", matcher))
+        if self.files and not self.scan.truncated:
+            self._files(prefix, files)
+
+    def _files(self, prefix: str, files: dict[str, os.DirEntry[str]]) -> None:
+        here: Folder = {}
+        racy: list[str] = []
+        racy_after = self.racy_after
+        for name, entry in files.items():
             try:
                 info = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            if stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
-                entries[relative] = fingerprint(info)
-                if info.st_mtime_ns >= self.racy_after or info.st_ctime_ns >= self.racy_after:
-                    self.scan.racy.append(relative)
-                if len(entries) >= self.max_entries:
-                    self.scan.truncated = True
-                    return
+            kind = info.st_mode & _TYPE_BITS
+            if kind != stat.S_IFREG and kind != stat.S_IFLNK:
+                continue
+            mtime, ctime = info.st_mtime_ns, info.st_ctime_ns
+            here[name] = _PACK(info.st_size, mtime, ctime, info.st_ino, kind)
+            if mtime >= racy_after or ctime >= racy_after:
+                racy.append(name)
+        if not here:
+            return
+        room = self.max_entries - self.scan.count
+        if len(here) >= room:  # the cap: keep `room` files and stop
+            here = dict(itertools.islice(here.items(), room))
+            self.scan.truncated = True
+        self.scan.tree[prefix] = here
+        self.scan.count += len(here)
+        self.scan.racy.extend(prefix + name for name in racy if name in here)
 
-    def _record_env(self, relative: str, entry: os.DirEntry[str]) -> None:
-        try:
-            self.scan.env_files[relative] = fingerprint(entry.stat(follow_symlinks=False))
-        except OSError:
-            pass
+    def _hidden(self, prefix: str, folder: str, hidden: list[os.DirEntry[str]],
+                matcher: IgnoreMatcher | None) -> IgnoreMatcher | None:
+        """Record the folder's `.env*` files; the matcher with its `.gitignore`, when it has one."""
+        for entry in hidden:
+            name = entry.name
+            try:
+                if not is_env_file(name) or entry.is_dir(follow_symlinks=False):
+                    continue
+                self.scan.env_files[prefix + name] = fingerprint(entry.stat(follow_symlinks=False))
+            except OSError:
+                continue
+        if not any(entry.name == GITIGNORE for entry in hidden):
+            return matcher
+        rules = read_ignore_file(os.path.join(folder, GITIGNORE), prefix)
+        if rules is None:
+            return matcher
+        return matcher.with_file(rules) if matcher is not None else IgnoreMatcher((rules,))
 
 
 def scan_tree(root: str, *, extra_ignore: IgnoreFile | None = None, on_folder: FolderHook | None = None,
@@ -211,7 +258,7 @@ def scan_tree(root: str, *, extra_ignore: IgnoreFile | None = None, on_folder: F
     scan = Scan(taken_at_ns=file_clock_ns(), limit=max_entries)
     with collector_paused():
         walker = _Walker(root.rstrip("/") or "/", scan, on_folder, max_entries, files)
-        walker.run(IgnoreMatcher((extra_ignore,) if extra_ignore is not None else ()))
+        walker.run(IgnoreMatcher((extra_ignore,)) if extra_ignore is not None else None)
     return scan
 
 
@@ -220,7 +267,10 @@ def hash_racy(root: str, scan: Scan, now_ns: int | None = None) -> None:
     now = time.time_ns() if now_ns is None else now_ns
     budget = HASH_MAX_TOTAL_BYTES
     for relative in scan.racy:
-        size, mtime, ctime, _inode, kind = _UNPACK(scan.entries[relative])
+        print_ = scan.get(relative)
+        if print_ is None:
+            continue
+        size, mtime, ctime, _inode, kind = _UNPACK(print_)
         if kind != stat.S_IFREG or max(mtime, ctime) < now - RACY_WINDOW_NS or relative in scan.digests:
             continue
         if size > min(HASH_MAX_FILE_BYTES, budget):

@@ -57,8 +57,9 @@ def take_baseline(root: Path) -> Baseline:
     unknown: dict[str, str] = {}
     budget = MAX_TOTAL_BYTES
     scan = scan_tree(str(root))
-    for path in sorted(scan.entries):
-        size, _mtime, _ctime, _inode, kind = fingerprint_fields(scan.entries[path])
+    entries = scan.by_path()
+    for path in sorted(entries):
+        size, _mtime, _ctime, _inode, kind = fingerprint_fields(entries[path])
         if kind != stat.S_IFREG:
             continue
         if size > MAX_FILE_BYTES:
@@ -78,7 +79,7 @@ def take_baseline(root: Path) -> Baseline:
             markers[path] = found
     if scan.truncated:
         partial = f"the project has more than {scan.limit:,} files; the scan stopped before this one"
-        return Baseline(markers, unknown, partial, frozenset(scan.entries))
+        return Baseline(markers, unknown, partial, frozenset(entries))
     return Baseline(markers, unknown)
 
 

@@ -261,7 +261,7 @@ def test_racy_file_with_an_unchanged_stat_is_settled_by_the_watch_or_its_digest(
     if digest_known:
         hash_racy(str(tmp_path), before)
     path.write_text("2222\n")
-    after = Scan(taken_at_ns=before.taken_at_ns + 1, entries=dict(before.entries))  # as a coarse clock shows it
+    after = Scan(taken_at_ns=before.taken_at_ns + 1, tree={k: dict(v) for k, v in before.tree.items()})  # as a coarse clock shows it
     found = compare_scans(tmp_path, before, after, _Racy(tmp_path, written, before.digests))
     assert found.modified == expected
 

@@ -52,13 +52,13 @@ def test_scan_honours_gitignore_exactly_as_git_does(tmp_path: Path) -> None:
     """A rich set of patterns (anchors, `**`, brackets, escapes, negation, nested files) ignores what git ignores."""
     build(tmp_path, FILES, {"": "\n".join(PATTERNS) + "\n# a comment\n\n", "sub": "!important.txt\ndeep/\n",
                             "nested": "!keep.o\n"})
-    assert set(scan_tree(str(tmp_path)).entries) == git_not_ignored(tmp_path)
+    assert set(scan_tree(str(tmp_path)).by_path()) == git_not_ignored(tmp_path)
 
 
 def test_a_file_in_an_ignored_folder_cannot_be_reincluded(tmp_path: Path) -> None:
     """As in git, `!` does not bring back a file whose folder is ignored."""
     build(tmp_path, ["out/keep.txt", "out/drop.txt", "src/a.py"], {"": "out/\n!out/keep.txt\n"})
-    assert set(scan_tree(str(tmp_path)).entries) == git_not_ignored(tmp_path) == {"src/a.py"}
+    assert set(scan_tree(str(tmp_path)).by_path()) == git_not_ignored(tmp_path) == {"src/a.py"}
 
 
 def test_symlinked_gitignore_is_not_followed(tmp_path: Path) -> None:
@@ -66,7 +66,7 @@ def test_symlinked_gitignore_is_not_followed(tmp_path: Path) -> None:
     build(tmp_path, ["a.log", "b.txt"], {})
     (tmp_path / "rules").write_text("*.log\n")
     (tmp_path / ".gitignore").symlink_to(tmp_path / "rules")
-    assert set(scan_tree(str(tmp_path)).entries) == {"a.log", "b.txt", "rules"}
+    assert set(scan_tree(str(tmp_path)).by_path()) == {"a.log", "b.txt", "rules"}
 
 
 @pytest.mark.parametrize("line", ["", "   ", "# comment", "!", "/"])
@@ -97,4 +97,4 @@ def test_random_patterns_agree_with_git(tmp_path_factory: pytest.TempPathFactory
     # Folders and files cannot share a name: put each file under f/ to keep the tree valid.
     build(root, [f"f/{path}" if path in ("a", "b", "ab", "x1") else path for path in _TREE],
           {"": "\n".join(patterns) + "\n"})
-    assert set(scan_tree(str(root)).entries) == git_not_ignored(root), patterns
+    assert set(scan_tree(str(root)).by_path()) == git_not_ignored(root), patterns

@@ -84,7 +84,7 @@ def test_excluded_folders_and_dot_entries_are_not_scanned(tmp_path: Path) -> Non
         write(tmp_path, relative)
     write(tmp_path, "myenv/pyvenv.cfg", "home = /usr/bin\n")
     write(tmp_path, "src/main.py")
-    assert set(scan_tree(str(tmp_path)).entries) == {"src/main.py"}
+    assert set(scan_tree(str(tmp_path)).by_path()) == {"src/main.py"}
 
 
 def test_symlink_outside_the_root_is_not_followed(tmp_path: Path) -> None:
