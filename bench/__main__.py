@@ -1,8 +1,9 @@
-"""`python -m bench [NAME ...] [--quick] [--json] [--write-results]`: run benchmarks and report them.
+"""`python -m bench [NAME[:CASE,...] ...] [--quick] [--json] [--write-results]`: run benchmarks and report them.
 
 Each benchmark module exposes `run(quick) -> list[Figure]`; this module selects them, runs
 them one after the other (a failure is reported and the others still run), prints a table
-per benchmark or one JSON document, and can rewrite `bench/RESULTS.md`.
+per benchmark or one JSON document, and can rewrite `bench/RESULTS.md`. A module with a
+`CASES` mapping runs only the cases named after its name (`big_repos:added-plain,touch-git`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description="Benchmarks of pm-runner against the physical floor, measured "
         "in the same run on the same filesystem. Run from the repository root.")
-    parser.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}")
+    parser.add_argument("names", nargs="*", metavar="NAME[:CASE,...]",
+                        help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}; a benchmark with cases "
+                        "(see --list) can be limited to some, as big_repos:added-plain")
     parser.add_argument("--quick", action="store_true", help="small sizes and few runs (a smoke run, well under a minute)")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
     parser.add_argument("--write-results", action="store_true",
@@ -54,10 +57,32 @@ def _load_average() -> str:
         return "unknown"
 
 
-def _run_one(name: str, quick: bool, results: Results) -> None:
+def _cases_of(name: str) -> tuple[str, ...]:
+    return tuple(getattr(importlib.import_module(f"bench.{name}"), "CASES", ()))
+
+
+def _selection(parser: argparse.ArgumentParser, args: list[str]) -> dict[str, list[str]]:
+    """Benchmark name -> the cases asked for (empty: all), in the suite's order; a bad name or case is a usage error."""
+    asked: dict[str, list[str]] = {}
+    for arg in args:
+        name, _, cases = arg.partition(":")
+        if name not in BENCHMARKS:
+            parser.error(f"unknown benchmark {name}; choose from {', '.join(BENCHMARKS)}")
+        known = _cases_of(name) if cases else ()
+        wanted = [case for case in cases.split(",") if case] if cases else []
+        unknown = [case for case in wanted if case not in known]
+        if unknown:
+            choices = ", ".join(known) if known else "none: it has no cases"
+            parser.error(f"unknown case {', '.join(unknown)} of {name}; choose from {choices}")
+        asked.setdefault(name, []).extend(wanted)
+    return {name: asked[name] for name in BENCHMARKS if name in asked}
+
+
+def _run_one(name: str, quick: bool, results: Results, cases: list[str]) -> None:
     started = time.perf_counter()
     try:
-        figures: list[Figure] = importlib.import_module(f"bench.{name}").run(quick)
+        module = importlib.import_module(f"bench.{name}")
+        figures: list[Figure] = module.run(quick, cases) if cases else module.run(quick)
     except Exception as exc:  # one broken benchmark must not hide the others' figures
         traceback.print_exc(file=sys.stderr)
         results.errors[name] = f"{type(exc).__name__}: {exc}"
@@ -71,12 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.list:
-        print("\n".join(BENCHMARKS))
+        print("\n".join(name + (f"  (cases: {', '.join(cases)})" if (cases := _cases_of(name)) else "")
+                        for name in BENCHMARKS))
         return 0
-    unknown = [name for name in args.names if name not in BENCHMARKS]
-    if unknown:
-        parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
-    partial = bool(args.names) and set(args.names) != set(BENCHMARKS)
+    selection = _selection(parser, args.names)
+    partial = bool(args.names) and set(selection) != set(BENCHMARKS)
+    if args.write_results and any(selection.values()):
+        parser.error("--write-results records whole benchmarks: name them without :CASE")
     if args.write_results and partial and not RESULTS_PATH.is_file():
         parser.error(f"--write-results with NAME replaces sections of {RESULTS_PATH.name}, which does not exist yet: "
                      "run the whole suite first")
@@ -85,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.data is not None:
         args.data.mkdir(parents=True, exist_ok=True)
         os.environ[datasets.DATA_ENV] = str(args.data.resolve())
-    names = [name for name in BENCHMARKS if name in args.names] if args.names else list(BENCHMARKS)
+    names = list(selection) if args.names else list(BENCHMARKS)
     command = " ".join(["python -m bench", *(["--quick"] if args.quick else []),
                         *(["--write-results"] if args.write_results else []), *(names if partial else [])])
     results = Results(date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), command=command, quick=args.quick,
@@ -95,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     with datasets.scope():
         for name in names:
             print(f"running {name} ...", file=sys.stderr, flush=True)
-            _run_one(name, args.quick, results)
+            _run_one(name, args.quick, results, selection.get(name, []))
             if name in results.figures:
                 print(text_table(name, results.figures[name], results.seconds[name]) + "\n", file=progress, flush=True)
     results.load_end = _load_average()

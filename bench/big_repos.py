@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.big_trees import build_tree, git, git_status_floor, source_path
 from bench.harness import Figure, Target, figure, paired, scratch, timed
 from bench.processes import bench_env, pm_runner_command
+from bench.report import figure_line
 from runner.changes import ChangeDetector
 from runner.verify import verify_task
 
@@ -124,6 +126,7 @@ def _touch_figures(root: Path, files: int, runs: int, how: str, git_tree: bool) 
         floors.append(timed(lambda: git_status_floor(project)) * 1000 if git_tree else timed(lambda: walk_floor(project)) * 1000)
         if git_tree and how == "append":
             git(project, "checkout", "-q", "--", ".")
+    subprocess.run(["rm", "-rf", str(base)], check=True)
     label = f"{how} {files:,} files, {'git' if git_tree else 'no git'}"
     floor_label = "`git status` after the same change" if git_tree else "one full scan after the same change"
     note = f"{results[-1].listed} entries in verified_files; every list capped, counts exact"
@@ -147,24 +150,43 @@ def _change_again(project: Path, files: int, how: str) -> None:
                 handle.write(b"//\n")
 
 
-def run(quick: bool) -> list[Figure]:
-    files, runs = (500, 1) if quick else (100_000, 10)
+def _added_figure(root: Path, files: int, runs: int, git_tree: bool) -> list[Figure]:
+    tree = root / ("git" if git_tree else "plain")
+    build_tree(tree, files, git=git_tree)
+    floor = (lambda: git_status_floor(tree)) if git_tree else (lambda: walk_floor(tree))
+    samples, floors = _added_per_task(tree, floor, runs)
+    subprocess.run(["rm", "-rf", str(tree)], check=True)
+    name = f"added per task, {files:,} files, {'git' if git_tree else 'no git'}"
+    floor_label = "one `git status`" if git_tree else "one full scan (os.walk + lstat)"
+    return [figure(NAME, name, "ms", samples, floors, floor_label, target=Target(1.5 if git_tree else 1.0, of="ratio"),
+                   note="a task that changes nothing, after two warm-up tasks")]
+
+
+# Each case on its own tree, so one can be run alone: `python -m bench big_repos:touch-git`.
+CASES: dict[str, Callable[[Path, int, int, int], list[Figure]]] = {
+    "added-git": lambda root, files, runs, _touches: _added_figure(root, files, runs, True),
+    "added-plain": lambda root, files, runs, _touches: _added_figure(root, files, runs, False),
+    "touch-git": lambda root, files, _runs, touches: _touch_figures(root, files, touches, "touch", git_tree=True),
+    "append-git": lambda root, files, _runs, touches: _touch_figures(root, files, touches, "append", git_tree=True),
+    "touch-plain": lambda root, files, _runs, touches: _touch_figures(root, files, touches, "touch", git_tree=False),
+}
+QUICK_CASES = ("added-git", "added-plain", "touch-git")  # the smoke run checks that the touch case works once
+
+
+def run(quick: bool, cases: Sequence[str] | None = None) -> list[Figure]:
+    """The chosen cases (default: all; `--quick`: small trees, and the touch case once), each
+    figure printed on stderr the moment it is measured, so a long run can be checked in parts."""
+    files, runs, touches = (500, 1, 1) if quick else (100_000, 10, 3)
+    chosen = list(cases) if cases else list(QUICK_CASES if quick else CASES)
     figures: list[Figure] = []
     with scratch(NAME) as root:
-        for git_tree in (True, False):
-            tree = root / ("git" if git_tree else "plain")
-            build_tree(tree, files, git=git_tree)
-            floor = (lambda t=tree: git_status_floor(t)) if git_tree else (lambda t=tree: walk_floor(t))
-            samples, floors = _added_per_task(tree, floor, runs)
-            name = f"added per task, {files:,} files, {'git' if git_tree else 'no git'}"
-            floor_label = "one `git status`" if git_tree else "one full scan (os.walk + lstat)"
-            figures.append(figure(NAME, name, "ms", samples, floors, floor_label,
-                                  target=Target(1.5 if git_tree else 1.0, of="ratio"),
-                                  note="a task that changes nothing, after two warm-up tasks"))
-            subprocess.run(["rm", "-rf", str(tree)], check=True)
-        touches = 1 if quick else 3
-        figures += _touch_figures(root, files, touches, "touch", git_tree=True)
-        if not quick:  # the smoke run checks that the touch case works once
-            figures += _touch_figures(root, files, touches, "append", git_tree=True)
-            figures += _touch_figures(root, files, touches, "touch", git_tree=False)
+        for case in chosen:
+            measured = CASES[case](root, files, runs, touches)
+            for fig in measured:
+                print(f"{figure_line(fig)}; load average {_load()}", file=sys.stderr, flush=True)
+            figures += measured
     return figures
+
+
+def _load() -> str:
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg())

@@ -66,6 +66,13 @@ def _row(fig: Figure) -> list[str]:
             verdict(fig)]
 
 
+def figure_line(fig: Figure) -> str:
+    """One figure on one line, as a long benchmark prints it the moment it is measured."""
+    target = f", target {fig.target.describe(fig.unit)} {verdict(fig)}" if fig.target else ""
+    return (f"{fig.benchmark} / {fig.name}: {number(fig.stats.median)} {fig.unit} (min {number(fig.stats.min)}, "
+            f"max {number(fig.stats.max)}, {fig.stats.runs} runs); floor {number(fig.floor)} ({fig.floor_label}); "
+            f"ratio {fig.ratio:.2f}×{target}")
+
 HEADERS = ["figure", "median", "min", "max", "runs", "unit", "floor", "ratio", "target", ""]
 _RIGHT = {1, 2, 3, 4, 6, 7}
 
