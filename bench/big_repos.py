@@ -114,10 +114,9 @@ def _run_touch(project: Path, script: Path) -> TouchRun:
 
 
 def _touch_figures(root: Path, files: int, runs: int, how: str, git_tree: bool) -> list[Figure]:
-    base = root / f"touch-{how}-{'git' if git_tree else 'plain'}"
-    project = base / "project"
+    project = root / "project"
     build_tree(project, files, git=git_tree)
-    script = _write_touch_script(base, files, how)
+    script = _write_touch_script(root, files, how)
     results, floors = [], []
     for _ in range(runs):
         subprocess.run(["rm", "-rf", str(project / ".claude")], check=True)
@@ -126,7 +125,6 @@ def _touch_figures(root: Path, files: int, runs: int, how: str, git_tree: bool) 
         floors.append(timed(lambda: git_status_floor(project)) * 1000 if git_tree else timed(lambda: walk_floor(project)) * 1000)
         if git_tree and how == "append":
             git(project, "checkout", "-q", "--", ".")
-    subprocess.run(["rm", "-rf", str(base)], check=True)
     label = f"{how} {files:,} files, {'git' if git_tree else 'no git'}"
     floor_label = "`git status` after the same change" if git_tree else "one full scan after the same change"
     note = f"{results[-1].listed} entries in verified_files; every list capped, counts exact"
@@ -151,18 +149,17 @@ def _change_again(project: Path, files: int, how: str) -> None:
 
 
 def _added_figure(root: Path, files: int, runs: int, git_tree: bool) -> list[Figure]:
-    tree = root / ("git" if git_tree else "plain")
+    tree = root / "project"
     build_tree(tree, files, git=git_tree)
     floor = (lambda: git_status_floor(tree)) if git_tree else (lambda: walk_floor(tree))
     samples, floors = _added_per_task(tree, floor, runs)
-    subprocess.run(["rm", "-rf", str(tree)], check=True)
     name = f"added per task, {files:,} files, {'git' if git_tree else 'no git'}"
     floor_label = "one `git status`" if git_tree else "one full scan (os.walk + lstat)"
     return [figure(NAME, name, "ms", samples, floors, floor_label, target=Target(1.5 if git_tree else 1.0, of="ratio"),
                    note="a task that changes nothing, after two warm-up tasks")]
 
 
-# Each case on its own tree, so one can be run alone: `python -m bench big_repos:touch-git`.
+# Each case builds its own tree in its own folder, so one can be run alone: `python -m bench big_repos:touch-git`.
 CASES: dict[str, Callable[[Path, int, int, int], list[Figure]]] = {
     "added-git": lambda root, files, runs, _touches: _added_figure(root, files, runs, True),
     "added-plain": lambda root, files, runs, _touches: _added_figure(root, files, runs, False),
@@ -181,10 +178,13 @@ def run(quick: bool, cases: Sequence[str] | None = None) -> list[Figure]:
     figures: list[Figure] = []
     with scratch(NAME) as root:
         for case in chosen:
-            measured = CASES[case](root, files, runs, touches)
+            folder = root / case
+            folder.mkdir()
+            measured = CASES[case](folder, files, runs, touches)
             for fig in measured:
                 print(f"{figure_line(fig)}; load average {_load()}", file=sys.stderr, flush=True)
             figures += measured
+            subprocess.run(["rm", "-rf", str(folder)], check=True)  # 200,000 files: before the next tree
     return figures
 
 
