@@ -44,3 +44,10 @@ def test_one_case_runs_alone_and_prints_its_figure_at_once(tmp_path: Path) -> No
     assert names == ["added per task, 500 files, no git"]
     assert b"big_repos / added per task, 500 files, no git: " in proc.stderr and b"load average" in proc.stderr
     assert not list(tmp_path.iterdir()), "scratch folders were left behind"
+
+
+def test_results_are_never_written_from_some_cases() -> None:
+    """`--write-results` with `NAME:CASE` is a usage error: a RESULTS.md section holds a whole benchmark."""
+    proc = subprocess.run([sys.executable, "-m", "bench", "--write-results", "big_repos:added-plain"], cwd=REPO,
+                          capture_output=True, timeout=120, check=False)
+    assert proc.returncode == 2 and b"without :CASE" in proc.stderr and b"running" not in proc.stderr
