@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from runner.executors.literals import AnyOf
+
 # Only the head of a line is looked at, so a multi-megabyte line costs no more than a short one.
 SCAN_CHARS = 4096
 
@@ -30,6 +32,7 @@ _STDIN_MESSAGES = (
     "Input is not a terminal",
     "terminal prompts disabled",  # git asking for credentials
 )
+_STDIN_MESSAGE_SEARCH = AnyOf(_STDIN_MESSAGES)
 _QUESTION_ENDINGS = (":", "?", ">", "]", ")")
 
 
@@ -60,7 +63,7 @@ def match_prompt(line: str) -> str | None:
 
 def mentions_stdin_message(text: str) -> bool:
     """Whether any line of `text` may hold a complaint about stdin (a cheap check before `match_stdin_message`)."""
-    return any(message in text for message in _STDIN_MESSAGES)
+    return _STDIN_MESSAGE_SEARCH.found_in(text)
 
 
 def match_stdin_message(line: str) -> str | None:

@@ -64,9 +64,9 @@ class OutputBudget:
         self.raw_bytes += size
         self._sink.raw_line(stream, line)
 
-    def raw_block(self, stream: str, lines: str) -> None:
+    def raw_block(self, stream: str, lines: str) -> int:
         """`raw` for many lines (`lines`: joined by newlines) in one write; line by line only when
-        the byte cap falls among them."""
+        the byte cap falls among them. Returns how many lines `lines` holds."""
         block = raw_log_block(stream, lines)
         size = len(block) if block.isascii() else len(block.encode("utf-8", "replace"))
         if self.raw_bytes_dropped:
@@ -77,6 +77,8 @@ class OutputBudget:
         else:
             self.raw_bytes += size
             self._sink.raw_block(stream, block)
+        # Each line got one prefix (and the block one final newline): counted without a second scan.
+        return (len(block) - len(lines) - 1) // (len(stream) + 3)
 
     def events(self, stream: str, lines: str, count: int) -> None:
         """EXECUTOR_OUTPUT events for whole masked lines (`lines`: `count` lines joined by newlines)
@@ -127,13 +129,26 @@ class OutputChannel:
         self._masker = StreamMasker()
         self._partial: list[str] = []
         self._partial_len = 0
-        self.tail: deque[str] = deque(maxlen=TAIL_LINES)
+        self._tail: deque[str] = deque(maxlen=TAIL_LINES)
+        self._tail_block: str | None = None  # the last block of whole lines, not yet split into the tail
         self.last_prompt: str | None = None  # the last prompt-like line, while few lines followed it
         self._lines_after_prompt = 0
         self.stdin_message: str | None = None
         self.trailing_partial: str = ""
         self.line_count = 0
         self._line_open = False  # a piece of the current line was emitted and more of it follows
+
+    @property
+    def tail(self) -> deque[str]:
+        """The last TAIL_LINES masked lines (each cut to MAX_EVENT_CHARS): the run's result shows them.
+        A block of lines is split into it only when asked, not on every read."""
+        self._settle_tail()
+        return self._tail
+
+    def _settle_tail(self) -> None:
+        if self._tail_block is not None:
+            block, self._tail_block = self._tail_block, None
+            self._tail.extend(line[:MAX_EVENT_CHARS] for line in block.rsplit("\n", TAIL_LINES)[-TAIL_LINES:])
 
     def feed(self, data: bytes) -> None:
         """Take bytes as they were read; handle every line they complete."""
@@ -191,10 +206,11 @@ class OutputChannel:
         """Whole masked lines (joined by newlines), the usual case, handled together: one raw-log
         write, the events the cap still allows, the tail (the same result as `_emit` for each), and
         no object per line."""
-        count = masked.count("\n") + 1
-        self._budget.raw_block(self.stream, masked)
+        count = self._budget.raw_block(self.stream, masked)
         self.line_count += count
-        self.tail.extend(line[:MAX_EVENT_CHARS] for line in masked.rsplit("\n", TAIL_LINES)[-TAIL_LINES:])
+        if count < TAIL_LINES:  # the tail also needs lines of the block before this one
+            self._settle_tail()
+        self._tail_block = masked
         if self._emit_events:
             self._budget.events(self.stream, masked, count)
 
@@ -242,7 +258,7 @@ class OutputChannel:
         if not starts_line:
             return
         self.line_count += 1
-        self.tail.append(masked[:MAX_EVENT_CHARS])
+        self.tail.append(masked[:MAX_EVENT_CHARS])  # after the lines of any earlier block
         if self._emit_events:
             line = _event_text(masked, whole=piece.ends_line)
             self._budget.event(EventType.EXECUTOR_OUTPUT, {"stream": self.stream, "line": line})

@@ -25,7 +25,9 @@ from runner.logs.models import EventType, LogEvent, Visibility
 from runner.logs.store import safe_files
 
 RESERVE_FLOOR = 256 * 1024
-CHECK_EVERY = 64 * 1024
+# A raw-log write is one read of a child's pipe (64 KiB of output and its prefixes), so a check per
+# 64 KiB was a check per write; the budget never exceeds half the spare room, so it stays safe.
+CHECK_EVERY = 1024 * 1024
 # What a log can do without: the executor's output (the raw log keeps the rest of it, space permitting).
 OPTIONAL_EVENTS = frozenset({EventType.EXECUTOR_OUTPUT, EventType.EXECUTOR_PROGRESS})
 

@@ -196,7 +196,8 @@ def mask_block(text: str, *, key_header_ok: bool = True) -> str | None:
 def _masked_lines(text: str, key_header_ok: bool) -> list[str] | str | None:
     """`mask_lines`' answer, or `text` itself when nothing any layer could match in it."""
     try:
-        lowered = lowercase(text)
+        # Hyperscan folds case itself: then the lowered copy is made only once there is a candidate.
+        lowered = lowercase(text) if prefilter().reads_lowered else ""
         hits, triggers = scan(text, lowered)
         if KEY_HEADER in triggers and not key_header_ok:
             return None
@@ -204,6 +205,7 @@ def _masked_lines(text: str, key_header_ok: bool) -> list[str] | str | None:
         wrapped = _views(text, triggers)
         if not hits and not env_hits and not wrapped:
             return text  # the common case: nothing any layer could match
+        lowered = lowered or lowercase(text)
         lines = text.split("\n")
         spans = _intervals(text, lowered, hits, env_hits, wrapped=wrapped)
         out = _split_masked(text, lines, spans)

@@ -98,6 +98,7 @@ def _view_from_units(text: str) -> bytes:
 
 class Prefilter(Protocol):
     name: str
+    reads_lowered: bool  # False: `scan` folds case itself and ignores `lowered` (pass "")
 
     def scan(self, text: str, lowered: str) -> Hits:
         """Rule index → sorted positions where one of its literals starts (and a negative
@@ -149,6 +150,7 @@ class FindPrefilter:
     """The last resort: one `str.find` loop per literal (case-folded ones on the lowered copy)."""
 
     name = "python"
+    reads_lowered = True
 
     def __init__(self, rules: Sequence[MaskRule], plan: dict[str, Any]) -> None:
         self._literals = [(text, lower, tuple(owners)) for text, lower, owners in plan["literals"]]
@@ -170,6 +172,7 @@ class AhoCorasickPrefilter:
     """The same candidates from two Aho-Corasick automata (exact and case-folded literals)."""
 
     name = "ahocorasick"
+    reads_lowered = True
 
     def __init__(self, rules: Sequence[MaskRule], plan: dict[str, Any]) -> None:
         self._exact, self._folded = ahocorasick.Automaton(), ahocorasick.Automaton()
@@ -206,6 +209,7 @@ class HyperscanPrefilter:
     for the few rules whose literal alone would be too common."""
 
     name = "hyperscan"
+    reads_lowered = False  # the database's caseless literals fold case themselves
 
     def __init__(self, rules: Sequence[MaskRule], plan: dict[str, Any], blob: bytes) -> None:
         literal_size = int(plan["literal_db_size"])
