@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from runner.logs.models import StatusCounts, TaskStatus
@@ -135,10 +135,11 @@ def tasks_footer(counts: StatusCounts) -> str:
     return f"{counts.total} {noun}: {phrase}" if phrase else f"{counts.total} {noun}"
 
 
-def one_line(text: object, limit: int) -> str:
-    """Made safe, whitespace runs collapsed to one space, cut to `limit` characters with `...`.
+def one_line(text: object, limit: int, shown: Callable[[object], str] = safe_str) -> str:
+    """Made safe (by `shown`: a view's `SafeStrings`, else `safe_str`), whitespace runs collapsed to one
+    space, cut to `limit` characters with `...`.
 
     Masking happens before the cut, so a secret is never cut into an unrecognisable piece.
     """
-    flat = " ".join(safe_str(text).split())
+    flat = " ".join(shown(text).split())
     return flat if len(flat) <= limit else flat[: max(limit - 3, 0)] + "..."

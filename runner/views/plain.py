@@ -26,11 +26,29 @@ ELLIPSIS = "…"
 _SGR_CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
 
 
+# Characters that surely take one cell each (checked against `_char_cells` by a unit test): Latin,
+# general punctuation, arrows, box drawing and block elements. Only text holding any other
+# character is measured character by character.
+_ONE_CELL = "\x00-\u00ac\u00ae-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u259f"
+_NOT_ONE_CELL = re.compile(f"[^{_ONE_CELL}]")
+
+
 def cell_len(text: str) -> int:
     """Terminal cells `text` takes: wide (East Asian) characters take two, combining marks none."""
-    if text.isascii():
+    if text.isascii() or _NOT_ONE_CELL.search(text) is None:
         return len(text)
-    return sum(_char_cells(char) for char in text)
+    return sum(map(_CELLS.__getitem__, text))
+
+
+class _CellsOf(dict[str, int]):
+    """Cells of each character met so far: the tree's guides and arrows are measured once, not per line."""
+
+    def __missing__(self, char: str) -> int:
+        cells = self[char] = _char_cells(char)
+        return cells
+
+
+_CELLS = _CellsOf()
 
 
 def _char_cells(char: str) -> int:
@@ -145,7 +163,7 @@ class Line:
         return cls([(text, style)], cut=cut)
 
     def lines(self, width: int) -> Iterator[list[Span]]:
-        total = sum(cell_len(text) for text, _ in self.spans)
+        total = cell_len("".join([text for text, _ in self.spans]))
         if total <= width:
             yield self.spans
         elif self.cut:

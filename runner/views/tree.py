@@ -9,9 +9,10 @@ is `full` is left out at summary visibility (the arrow is shown only when both e
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
-from runner.logs.models import EventType, ReviewIteration, RunnerDecision, Visibility
+from runner.logs.models import EventType, ReviewIteration, RunnerDecision, TaskStatus, Visibility
 from runner.views.fields import STATUS_STYLES, one_line
 from runner.views.json_contract import SCHEMA_VERSION
 from runner.views.plain import Block, Line, Span
@@ -58,11 +59,12 @@ def tree_renderable(session_id: str, entries: Sequence[Entry], *, visibility: Vi
         block.add(NO_MATCH if filtered else EMPTY_TREE)
         return block
     shown = SafeStrings()
+    shown.prepare(chain.from_iterable((e.thread_id, e.run_id, e.task_id, e.prompt_summary) for e in entries))
     threads = group_entries(entries)
     for t_index, (thread_id, runs) in enumerate(threads.items()):
         t_last = t_index == len(threads) - 1
         first_prompt = next(iter(runs.values()))[0].prompt_summary
-        label = [(f"[{shown(thread_id)}] ", "bold"), (one_line(first_prompt, PROMPT_CHARS), "")]
+        label = [(f"[{shown(thread_id)}] ", "bold"), (one_line(first_prompt, PROMPT_CHARS, shown), "")]
         block.add(_line(_LAST if t_last else _BRANCH, label))
         t_pad = _SPACE if t_last else _PIPE
         for r_index, (run_id, tasks) in enumerate(runs.items()):
@@ -146,24 +148,28 @@ def _line(guide: str, label: list[Span]) -> Line:
 
 
 def _task_label(entry: Entry, visibility: Visibility, shown: SafeStrings) -> list[Span]:
-    label: list[Span] = [(shown(entry.task_id) + " ", ""),
-                         (entry.status.value.upper(), STATUS_STYLES.get(entry.status, ""))]
-    types = [
-        t.value
-        for t in (
-            shown_type(entry.first_event_type, visibility),
-            shown_type(entry.last_event_type, visibility),
-        )
-        if t is not None
-    ]
+    status = entry.status
+    label: list[Span] = [(shown(entry.task_id) + " ", ""), _STATUS_SPANS[status]]
+    first, last = _SHOWN_TYPE[visibility].get(entry.first_event_type), _SHOWN_TYPE[visibility].get(entry.last_event_type)
+    types = [t for t in (first, last) if t is not None]
     if len(types) == 2 and entry.event_count == 1:
         types = types[:1]  # a task with one event so far: its first is its last
     text = " " + " → ".join(types) if types else ""
-    label.append((f'{text} "{one_line(entry.prompt_summary, PROMPT_CHARS)}"', ""))
+    label.append((f'{text} "{one_line(entry.prompt_summary, PROMPT_CHARS, shown)}"', ""))
     question = asked_question(entry)
     if question is not None:
         label += [(" asked ", "dim"), (f'"{one_line(question, PROMPT_CHARS)}"', "")]
     return label
+
+
+# Looked up per task line instead of worked out again for each of thousands of rows.
+_STATUS_SPANS: dict[TaskStatus, Span] = {status: (status.value.upper(), STATUS_STYLES.get(status, ""))
+                                         for status in TaskStatus}
+_SHOWN_TYPE: dict[Visibility, dict[EventType | None, str]] = {
+    visibility: {event_type: event_type.value for event_type in EventType
+                 if shown_type(event_type, visibility) is not None}
+    for visibility in Visibility
+}
 
 
 def tree_json(session_id: str, entries: Sequence[Entry], *, visibility: Visibility) -> dict[str, Any]:
