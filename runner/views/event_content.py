@@ -8,9 +8,11 @@ shown as `key: value`. The content object is masked as a whole, then every key a
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
-from runner.views.safe_text import mask_structure, neutralise, safe_str
+from runner.logs.masking import is_credential_key
+from runner.views.safe_text import SafeStrings, is_digit_token, mask_structure, neutralise, safe_str
 
 # Checked in this order; the first one present is the event's main line.
 MAIN_FIELDS: tuple[str, ...] = (
@@ -27,11 +29,15 @@ QUOTED_FIELDS = frozenset({"prompt", "question", "response"})
 MAX_EVENT_CHARS = 2000
 
 
-def event_body(content: dict[str, Any]) -> str:
+def event_body(content: dict[str, Any], shown: SafeStrings | None = None) -> str:
     """The event's content as display lines (made safe), main field first; empty when none.
 
     The whole object is masked first, so values under credential-named keys are hidden too.
+    With `shown` (a detail view's values, masked in batches), a flat object of scalars under
+    keys that name no credential and need no masking is shown value by value instead: the same text.
     """
+    if shown is not None and _flat(content, shown):
+        return _flat_body(content, shown)
     masked = mask_structure(content)
     if not isinstance(masked, dict):  # the masker hid the whole object
         return neutralise(str(masked))
@@ -44,6 +50,44 @@ def event_body(content: dict[str, Any]) -> str:
         if key != main:
             lines.append(f"{neutralise(str(key))}: {neutralise(_as_text(value))}")
     return "\n".join(lines)
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _flat(content: object, shown: SafeStrings) -> bool:
+    """An object whose masking is its values' masking: scalar values, keys masking leaves alone
+    (so no two keys merge) and that name no credential (whose values masking hides whole)."""
+    return type(content) is dict and all(
+        type(key) is str and type(value) in _SCALARS and shown(key) == key and not credential_key(key)
+        for key, value in content.items())
+
+
+@lru_cache(maxsize=512)
+def credential_key(key: str) -> bool:
+    """`is_credential_key`, remembered: events of one kind repeat the same few keys."""
+    return is_credential_key(key)
+
+
+def _flat_body(content: dict[str, Any], shown: SafeStrings) -> str:
+    main = next((key for key in MAIN_FIELDS if key in content), None)
+    lines: list[str] = []
+    if main is not None:
+        text = _shown_scalar(content[main], shown)
+        lines.append(f'"{text}"' if main in QUOTED_FIELDS else text)
+    lines += [f"{key}: {_shown_scalar(value, shown)}" for key, value in content.items() if key != main]
+    return "\n".join(lines)
+
+
+def _shown_scalar(value: object, shown: SafeStrings) -> str:
+    return shown(value) if type(value) is str else neutralise(_as_text(value))
+
+
+def event_strings(content: object) -> list[str]:
+    """The keys and string values of a flat content object (what a detail view masks in batches)."""
+    if type(content) is not dict:
+        return []
+    return [*content, *(value for value in content.values() if type(value) is str)]
 
 
 def _as_text(value: Any) -> str:
@@ -68,5 +112,5 @@ def cut_body(body: str, task_id: str, limit: int = MAX_EVENT_CHARS) -> str:
     rest = len(body) - limit
     return (
         f"{body[:limit]}\n... ({rest} more characters; "
-        f"see pm-runner logs show {safe_str(task_id)} --json --full)"
+        f"see pm-runner logs show {task_id if is_digit_token(task_id) else safe_str(task_id)} --json --full)"
     )

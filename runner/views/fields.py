@@ -61,6 +61,8 @@ def format_timestamp(value: str | None) -> str:
 
 def format_clock(value: str) -> str:
     """`HH:MM:SS` (UTC) of an event timestamp."""
+    if _UTC_STAMP.fullmatch(value):  # what the store writes: cut, not parsed (a detail shows thousands)
+        return value[11:19]
     try:
         return parse_iso(value).strftime("%H:%M:%S")
     except ValueError:

@@ -6,10 +6,11 @@ full shows every event. A task file that does not parse renders as one line.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 from runner.logs.models import CorruptedLog, EventType, LogEvent, Metrics, TaskLog, Visibility
-from runner.views.event_content import cut_body, event_body
+from runner.views.event_content import cut_body, event_body, event_strings
 from runner.views.fields import (
     NONE_SHOWN,
     STATUS_STYLES,
@@ -22,7 +23,7 @@ from runner.views.fields import (
 from runner.views.json_contract import stamped
 from runner.views.plain import Block, Line, Para
 from runner.views.plan import parts_lines
-from runner.views.safe_text import restore_mask_counts, safe_json, safe_str
+from runner.views.safe_text import SafeStrings, restore_mask_counts, safe_json, safe_str
 
 CORRUPTED = "Log file corrupted"
 FULL_HINT = "Use --full to see executor details."
@@ -58,10 +59,13 @@ def task_detail_renderable(log: TaskLog | CorruptedLog, *, visibility: Visibilit
     events = visible_events(log, visibility)
     block = Block([_title(log), *_header(log), Line.of(""), Line.of("Events:", "bold")])
     items = output_blocks(events) if grouped else [[event] for event in events]
+    shown = SafeStrings()
+    shown.prepare(chain.from_iterable(event_strings(event.content) for event in events))
     for number, item in enumerate(items):
         if number:
             block.add("")
-        block.lines += _event(item[0], log.task_id) if len(item) == 1 else _output_block(item, log.task_id)
+        block.lines += (_event(item[0], log.task_id, shown) if len(item) == 1
+                        else _output_block(item, log.task_id, shown))
     if not events:
         block.add(NO_EVENTS, "dim")
     if len(events) < len(log.events):
@@ -190,16 +194,18 @@ def event_renderable(event: LogEvent, task_id: str | None = None) -> Block:
     return block
 
 
-def _event(event: LogEvent, task_id: str) -> list[Line | Para]:
+def _event(event: LogEvent, task_id: str, shown: SafeStrings | None = None) -> list[Line | Para]:
+    """The event's heading, body and masking note; `shown`: the view's values, masked in batches."""
+    safe = shown or safe_str
     heading: list[Line | Para] = [Line([(f"  [{format_clock(event.timestamp)}] ", ""),
-                                        (safe_str(event.event_type.value),
+                                        (safe(event.event_type.value),
                                          _EVENT_STYLES.get(event.event_type, "bold"))], cut=False)]
-    body = cut_body(event_body(event.content), task_id)
+    body = cut_body(event_body(event.content, shown), task_id)
     if body:  # wrapped continuation lines stay indented under the event
         heading.append(Para(body, lead=[("    ", "")]))
     if event.masked:  # what was hidden, and by which rule (never the value)
         counts = ", ".join(f"{rule} ×{number}" for rule, number in event.masked.items())
-        heading.append(Para(safe_str(f"masked: {counts}"), style="dim", lead=[("    ", "")]))
+        heading.append(Para(safe(f"masked: {counts}"), style="dim", lead=[("    ", "")]))
     return heading
 
 
@@ -223,15 +229,15 @@ def output_blocks(events: list[LogEvent]) -> list[list[LogEvent]]:
     return items
 
 
-def _output_block(events: list[LogEvent], task_id: str) -> list[Line | Para]:
+def _output_block(events: list[LogEvent], task_id: str, shown: SafeStrings | None = None) -> list[Line | Para]:
     """`[12:00:01–12:00:09] EXECUTOR_OUTPUT (500 lines)`, then each line; stderr lines marked."""
     first, last = format_clock(events[0].timestamp), format_clock(events[-1].timestamp)
     when = first if first == last else f"{first}–{last}"
     lines: list[Line | Para] = [Line([(f"  [{when}] ", ""), (EventType.EXECUTOR_OUTPUT.value, "bold"),
                                       (f" ({len(events)} lines)", "dim")], cut=False)]
     for event in events:
-        text = event_body({"line": event.content.get("line", event.content.get("text"))})
-        mark = "" if event.content.get("stream", "stdout") == "stdout" else f"[{safe_str(event.content['stream'])}] "
+        text = event_body({"line": event.content.get("line", event.content.get("text"))}, shown)
+        mark = "" if event.content.get("stream", "stdout") == "stdout" else f"[{(shown or safe_str)(event.content['stream'])}] "
         lines.append(Para(cut_body(mark + text, task_id), lead=[("    ", "")]))
     return lines
 

@@ -14,7 +14,14 @@ from runner.logs.masking import MASKING_ERROR, mask_text, reset_env_secrets
 from runner.logs.models import TaskLogEntry, TaskStatus
 from runner.logs.store import indexes
 from runner.views import safe_text
-from runner.views.plain import _NOT_ONE_CELL, _ONE_CELL, _char_cells, cell_len
+from runner.views.plain import (
+    _NOT_ONE_CELL,
+    _ONE_CELL,
+    _char_cells,
+    _wrap_line,
+    _wrap_spaced,
+    cell_len,
+)
 from runner.views.rows import IndexRow, rows_or_none
 from runner.views.safe_text import SafeStrings, safe_str
 from runner.views.task_list import task_list_json
@@ -141,3 +148,14 @@ def test_an_unknown_stored_field_is_left_out_of_the_json() -> None:
     rows, entries = _stored_and_models(["one", "two"])
     rows[0].raw["from_the_future"] = "x"
     assert task_list_json(SESSION, rows) == task_list_json(SESSION, entries)
+
+
+def test_wrapping_plain_ascii_a_line_at_a_time_matches_wrapping_word_by_word() -> None:
+    """The printable-ASCII wrap (a line at a time) breaks exactly where the word-by-word wrap does."""
+    rng = random.Random(11)
+    for _ in range(20_000):
+        alphabet = rng.choice(["ab ", "abc  ", "a ", "abcdefgh ", "x    "])
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 200)))
+        width = rng.randint(1, 60)
+        if len(line) > width:
+            assert _wrap_spaced(line, width) == _wrap_line(line, width), (line, width)
