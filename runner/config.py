@@ -23,6 +23,7 @@ from runner.logs.limits import LoggingLimits
 from runner.logs.models import Durability, PlanMode, RequireEvidence
 from runner.logs.store import safe_files
 from runner.logs.store.access import READ, explain, fix_hint
+from runner.logs.store.logs_root import LogsDirChoice
 from runner.logs.store.paths import project_of
 from runner.logs.store.safe_files import Limit, UnsafeFileError, write_atomic
 from runner.loop_settings import Criteria, LoopSettings, ReviewMode
@@ -138,6 +139,8 @@ class RunnerConfig:
     print_project_path: bool = False
     trust_project: bool = False  # --trust-project: the repository's program-running settings are consented to
     logging: LoggingLimits = field(default_factory=LoggingLimits)
+    # --logs-dir or PM_RUNNER_LOGS_DIR (never a repository's file); None: <project>/.claude/logs.
+    logs_choice: LogsDirChoice | None = None
     executors: dict[str, ExecutorSettings] = field(default_factory=dict)
     # claude-code: acceptEdits lets it write files; shell commands only when allowed by a rule.
     permission_mode: PermissionMode = PermissionMode.ACCEPT_EDITS
@@ -173,6 +176,11 @@ class RunnerConfig:
     def claude_dir(self) -> Path:
         return self.project_root / ".claude"
 
+    @property
+    def logs_dir(self) -> Path | None:
+        """The logs folder the user chose; None for the default `<project>/.claude/logs`."""
+        return self.logs_choice.path if self.logs_choice else None
+
     def limits_for(self, executor: str) -> tuple[int, int]:
         """(executor_timeout_ms, progress_timeout_ms) after the executor's own overrides."""
         own = self.executors.get(executor)
@@ -191,6 +199,7 @@ class CliOverrides:
     non_interactive: bool = False
     print_project_path: bool = False
     trust_project: bool = False
+    logs_choice: LogsDirChoice | None = None  # --logs-dir, else PM_RUNNER_LOGS_DIR
     settings: Settings = field(default_factory=Settings)
     permission_mode: PermissionMode | None = None
     allowed_tools: tuple[str, ...] = ()
@@ -250,10 +259,34 @@ def _load_model(path: Path, model: type[_M], hint: str) -> _Loaded:
     if read is None:
         return _Loaded(path, model(), None)
     data, raw = read
+    _refuse_logs_dir_key(path, data)
     try:
         return _Loaded(path, model.model_validate(data), file_digest(raw))
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_describe(exc)}", hint=hint) from exc
+
+
+# Spellings of "where the logs go" a repository's file might use; none of them is ever obeyed.
+_LOGS_DIR_KEYS = frozenset({"logsdir", "logdir", "logsfolder", "logspath", "logsroot"})
+_LOGGING_DIR_KEYS = _LOGS_DIR_KEYS | {"dir", "folder", "path", "root"}
+
+
+def _refuse_logs_dir_key(path: Path, data: dict[str, Any]) -> None:
+    """A repository's file may not choose where the logs are written (spec/security.md): a clear error.
+
+    A cloned repository that could name the logs folder could make pm-runner write outside the project.
+    """
+    logging = data.get("logging")
+    keys = [key for key in data if _bare(key) in _LOGS_DIR_KEYS]
+    keys += [f"logging.{key}" for key in (logging if isinstance(logging, dict) else {}) if _bare(key) in _LOGGING_DIR_KEYS]
+    if keys:
+        raise ConfigError(f"{path}: {keys[0][:80]} is not allowed: a project's files never choose where pm-runner "
+                          "writes its logs", hint="remove it from the file; choose the logs folder yourself with "
+                          "--logs-dir DIR or PM_RUNNER_LOGS_DIR")
+
+
+def _bare(key: object) -> str:
+    return str(key).lower().replace("_", "").replace("-", "")
 
 
 def _config_file(claude_dir: Path) -> _Loaded:
@@ -317,6 +350,7 @@ def resolve_config(overrides: CliOverrides, *, stdin_is_tty: bool) -> RunnerConf
         durability=Durability.STRICT if non_interactive else Durability.NORMAL,
         print_project_path=overrides.print_project_path,
         trust_project=overrides.trust_project,
+        logs_choice=overrides.logs_choice,
         logging=file_cfg.logging,
         executors=file_cfg.executors,
     )

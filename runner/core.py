@@ -182,7 +182,7 @@ class RunnerCore(PlannedRequests):
 
     def end_leftovers(self, recovered: list[tuple[str, str]]) -> Notice | None:
         """End the processes recovered tasks left running (their runner was killed); a notice saying so."""
-        ended = end_task_leftovers(self.config.project_root, recovered)
+        ended = end_task_leftovers(self.config.project_root, recovered, logs_dir=self.config.logs_dir)
         if not ended:
             return None
         pids = ", ".join(str(process.pid) for process in ended)

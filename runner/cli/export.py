@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from runner.cli.env import Environment
-from runner.cli.options import parser_class
+from runner.cli.options import LOGS_DIR_READ_HELP, folder_path, parser_class
 from runner.cli.project_root import project_from
 from runner.durations import parse_since_ms
 from runner.errors import ExitStatus, UsageError
@@ -38,6 +38,7 @@ examples:
 def _selection_options(parser: argparse.ArgumentParser, *, many: bool) -> None:
     parser.add_argument("--project", type=Path, metavar="DIR",
                         help="project folder (default: the nearest folder up with .claude/, then .git)")
+    parser.add_argument("--logs-dir", type=folder_path, metavar="DIR", help=LOGS_DIR_READ_HELP)
     parser.add_argument("--session", metavar="ID", help="session id, or 'latest' (the default)")
     if many:
         parser.add_argument("--all", action="store_true", help="every session of the project")
@@ -79,11 +80,14 @@ def build_parser(env: Environment) -> argparse.ArgumentParser:
 def main(argv: list[str], env: Environment | None = None) -> ExitStatus:
     """Run `logs export|report|stats ARGS`; argv starts with the subcommand."""
     from runner.cli.export_run import run_export, run_report, run_stats
+    from runner.logs.store.logs_root import choose_logs_dir
 
     env = env or Environment()
     out, err = env.stdout, env.stderr
     args = build_parser(env).parse_args(argv)
     project = project_from(args.project, env)
+    choice = choose_logs_dir(args.logs_dir, env.environ, env.cwd)
+    args.logs_dir = choice.path if choice else None
     if args.command == "report":
         return run_report(project, args, out, err, generated_at=now_iso())
     since = parse_since_ms(args.since, now_ms=now_ms()) if args.since else None

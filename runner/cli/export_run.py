@@ -82,7 +82,7 @@ def run_export(project: Path, args: argparse.Namespace, since: int | None, out: 
     from runner.export.otlp.render import render_otlp, trace_requests
     from runner.export.otlp.spans import ContentMode
 
-    reader = LogReader(project)
+    reader = LogReader(project, logs_dir=args.logs_dir)
     headers = _headers(args.header)
     if args.format == "jsonl" and (args.endpoint or args.content != "none"):
         raise RunnerError("--endpoint and --content are for --format otlp", hint="jsonl always holds the masked events")
@@ -128,7 +128,7 @@ def run_report(project: Path, args: argparse.Namespace, out: TextIO, err: TextIO
     from runner.export.markdown.session import render_session_markdown
     from runner.export.markdown.task import render_task_markdown
 
-    reader = LogReader(project)
+    reader = LogReader(project, logs_dir=args.logs_dir)
     (session_id,) = session_ids(reader, Selection(args.session))
     session = load_session(reader, session_id)
     if args.task:
@@ -152,7 +152,7 @@ def run_stats(project: Path, args: argparse.Namespace, since: int | None, out: T
     from runner.export.stats import compute_stats, stats_json
     from runner.export.stats_text import stats_text
 
-    rows = index_rows(LogReader(project), Selection(args.session, args.all, since))
+    rows = index_rows(LogReader(project, logs_dir=args.logs_dir), Selection(args.session, args.all, since))
     stats = compute_stats(rows)
     out.write(orjson.dumps(stats_json(stats), option=orjson.OPT_INDENT_2).decode() + "\n" if args.json
               else stats_text(stats))

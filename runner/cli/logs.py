@@ -67,19 +67,22 @@ def _named(argv: list[str], name: str) -> bool:
 def _run_view(args: argparse.Namespace, env: Environment) -> ExitStatus:
     from runner.cli.project_root import project_from
     from runner.logs.store import LogReader
+    from runner.logs.store.logs_root import choose_logs_dir
     from runner.repl.output import Terminal
 
     project = project_from(args.project, env)
+    choice = choose_logs_dir(args.logs_dir, env.environ, env.cwd)
+    logs_dir = choice.path if choice else None
     request = _request(args)
     terminal = Terminal(env.stdout, environ=env.environ)
     if request.action is LogsAction.CLEAR:
         from runner.repl.clear_command import confirm_at, run_clear
 
         for line in run_clear(project, request, interactive=env.stdin_isatty, active_session=None,
-                              confirm=confirm_at(terminal), say=terminal.line):
+                              confirm=confirm_at(terminal), say=terminal.line, logs_dir=logs_dir):
             terminal.render(line)
         return ExitStatus.SUCCESS
-    reader = LogReader(project)
+    reader = LogReader(project, logs_dir=logs_dir)
     if request.action is LogsAction.SHOW:
         assert request.task_ref is not None
         location = locate_task(reader, request.task_ref, request.session, None)

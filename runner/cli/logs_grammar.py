@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from runner.cli.env import Environment
-from runner.cli.options import parser_class
+from runner.cli.options import LOGS_DIR_READ_HELP, folder_path, parser_class
 from runner.errors import UsageError
 
 EXPORT_SUBCOMMANDS = ("export", "report", "stats")
@@ -43,6 +43,7 @@ def _statuses() -> list[str]:
 OPTIONS: dict[str, LogsOption] = {option.flag: option for option in (
     LogsOption("--project", {"type": Path, "metavar": "DIR",
                              "help": "project folder (default: the nearest folder up with .claude/, then .git)"}),
+    LogsOption("--logs-dir", {"type": folder_path, "metavar": "DIR", "help": LOGS_DIR_READ_HELP}),
     LogsOption("--session", {"metavar": "ID", "help": "session id, or 'latest' (default: the latest)"}),
     LogsOption("--full", {"action": "store_true", "help": "every event, executor details included"}),
     LogsOption("--json", {"action": "store_true", "help": "one JSON document (with schema_version)"}),
@@ -54,6 +55,10 @@ OPTIONS: dict[str, LogsOption] = {option.flag: option for option in (
     LogsOption("--older-than", {"metavar": "DURATION", "help": "only sessions older than e.g. 7d"}),
     LogsOption("--dry-run", {"action": "store_true", "help": "show what would go, delete nothing"}),
 )}
+
+
+# Flags every subcommand takes: which project, and which logs folder (`repl --logs-dir`).
+COMMON_FLAGS = ("--project", "--logs-dir")
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,7 @@ def build_logs_parser(env: Environment, name: str) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     if command.task == "required":
         parser.add_argument("task", metavar="ID", help="task-003, an external id, or sess-…/task-003")
-    for flag in ("--project", *command.options):
+    for flag in (*COMMON_FLAGS, *command.options):
         parser.add_argument(flag, **OPTIONS[flag].kwargs)
     return parser
 
@@ -182,7 +187,9 @@ def logs_help(env: Environment) -> str:
              "Read the TaskLogs of a project (masked; summary unless --full).", "", "subcommands:"]
     lines += [f"  {name.ljust(width)}  {SUMMARIES[name]}" for name in ALL_NAMES]
     lines += ["", "Each subcommand has its own --help. With no subcommand, `logs` lists the latest session;",
-              "`pm-runner logs task-003` shows one task. Usage errors exit 64.", "", "examples:",
+              "`pm-runner logs task-003` shows one task. Usage errors exit 64.",
+              "Every subcommand takes --project DIR and --logs-dir DIR (the folder given to `repl --logs-dir`;",
+              "default $PM_RUNNER_LOGS_DIR, else <project>/.claude/logs).", "", "examples:",
               "  pm-runner logs list --status error --json",
               "  pm-runner logs show task-003 --full",
               "  pm-runner logs report --format html --output session.html", ""]

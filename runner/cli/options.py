@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 DESCRIPTION = """\
 A REPL between you (or a CI script) and a coding agent. Every line you type
 becomes a task: pm-runner runs it through an executor, checks on disk which
-files really changed, and keeps a masked TaskLog under <project>/.claude/logs/.
+files really changed, and keeps a masked TaskLog under <project>/.claude/logs/
+(or the folder given with --logs-dir or PM_RUNNER_LOGS_DIR).
 """
 
 EPILOG = """\
@@ -48,6 +49,17 @@ def positive_ms(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of milliseconds, got {text}")
     return value
+
+
+def folder_path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder, got an empty value")
+    return Path(text)
+
+
+LOGS_DIR_HELP = ("keep this project's logs in DIR instead of <project>/.claude/logs (created 0700 if missing; "
+                 "default $PM_RUNNER_LOGS_DIR); give the same to `pm-runner logs` to read them")
+LOGS_DIR_READ_HELP = "read the logs kept in DIR by `repl --logs-dir DIR` (default $PM_RUNNER_LOGS_DIR, else <project>/.claude/logs)"
 
 
 def subtask_limit(text: str) -> int:
@@ -127,6 +139,7 @@ def _add_repl_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     repl.add_argument("--project-mode", choices=["cwd", "temp", "fixed"],
                       help="cwd (default), temp (a fresh temporary folder) or fixed (needs --project-root)")
     repl.add_argument("--project-root", type=Path, metavar="DIR", help="existing folder for --project-mode fixed")
+    repl.add_argument("--logs-dir", type=folder_path, metavar="DIR", help=LOGS_DIR_HELP)
     repl.add_argument("--print-project-path", action="store_true",
                       help="print PROJECT_PATH=<abs path> as the first line of output")
     repl.add_argument("-c", "--continue", dest="continue_session", nargs="?", const="latest", metavar="ID",
@@ -179,6 +192,7 @@ def overrides_from(args: argparse.Namespace, env: Environment) -> CliOverrides:
     """Everything `pm-runner repl` was told on its command line."""
     from runner.cli.project_root import project_from
     from runner.config import CliOverrides, PermissionMode, ProjectMode
+    from runner.logs.store.logs_root import choose_logs_dir
 
     return CliOverrides(
         project=project_from(args.project, env) if not args.project_mode or args.project_mode == "cwd" else env.cwd,
@@ -187,6 +201,7 @@ def overrides_from(args: argparse.Namespace, env: Environment) -> CliOverrides:
         non_interactive=args.non_interactive,
         print_project_path=args.print_project_path,
         trust_project=args.trust_project,
+        logs_choice=choose_logs_dir(args.logs_dir, env.environ, env.cwd),
         settings=settings_from(args),
         permission_mode=PermissionMode(args.permission_mode) if args.permission_mode else None,
         allowed_tools=tuple(args.allowed_tools),

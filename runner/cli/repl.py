@@ -46,16 +46,20 @@ def _run_session(config: RunnerConfig, terminal: Terminal, env: Environment,
     from runner.core import RunnerCore
     from runner.logs.manager import TaskLogManager
     from runner.logs.store.access import check_logs_writable
+    from runner.logs.store.logs_root import prepare_logs_dir
     from runner.repl.loop import run_interactive, run_script
     from runner.repl.startup import startup_messages
 
+    if config.logs_choice is not None:
+        prepare_logs_dir(config.logs_choice)
     manager = TaskLogManager(config.project_root, durability=config.durability,
                              on_warning=terminal.notify,
                              max_event_bytes=int(config.logging.max_event_size_mb * 1024 * 1024),
-                             on_disk_full=lambda: _free_space(config, manager, terminal))
+                             on_disk_full=lambda: _free_space(config, manager, terminal),
+                             logs_dir=config.logs_dir)
     try:
         paths = manager.paths
-        check_logs_writable(config.project_root, paths.logs_dir, (paths.sessions_dir,))
+        check_logs_writable(paths.hint_project, paths.logs_dir, (paths.sessions_dir,))
         core = RunnerCore(config, manager, terminal)
         startup_messages(core, terminal)
         if args.continue_session:
@@ -73,7 +77,8 @@ def _continue(core: RunnerCore, terminal: Terminal, wanted: str) -> None:
     from runner.logs.store import LogReader
 
     has_sessions = core.manager.paths.sessions_dir.is_dir()
-    session_id = (LogReader(core.config.project_root).latest_session_id() if has_sessions else None) \
+    reader = LogReader(core.config.project_root, logs_dir=core.config.logs_dir)
+    session_id = (reader.latest_session_id() if has_sessions else None) \
         if wanted == "latest" else wanted
     if session_id is None:
         raise NotFoundError(f"no session to continue in {core.manager.paths.logs_dir}",
@@ -89,7 +94,8 @@ def _free_space(config: RunnerConfig, manager: TaskLogManager, terminal: Termina
     from runner.notices import Notice
 
     terminal.notify(Notice.warning("the disk is full; removing the oldest finished logs to make room"))
-    report = free_space(config.project_root, config.logging, active_session=manager.session_id)
+    report = free_space(config.project_root, config.logging, active_session=manager.session_id,
+                        logs_dir=config.logs_dir)
     for notice in report.warnings:
         terminal.notify(notice)
     if not report.removals:

@@ -80,9 +80,10 @@ def end_recorded(groups: Iterable[RecordedGroup]) -> list[Process]:
     return victims
 
 
-def groups_of_tasks(project_root: Path, tasks: Iterable[tuple[str, str]]) -> list[RecordedGroup]:
+def groups_of_tasks(project_root: Path, tasks: Iterable[tuple[str, str]],
+                    logs_dir: Path | None = None) -> list[RecordedGroup]:
     """The groups the last EXECUTOR_START of each (session, task) recorded (unreadable tasks skipped)."""
-    reader = LogReader(project_root)
+    reader = LogReader(project_root, logs_dir=logs_dir)
     groups = []
     for session_id, task_id in tasks:
         try:
@@ -98,7 +99,8 @@ def groups_of_tasks(project_root: Path, tasks: Iterable[tuple[str, str]]) -> lis
     return groups
 
 
-def end_task_leftovers(project_root: Path, tasks: Iterable[tuple[str, str]]) -> list[Process]:
+def end_task_leftovers(project_root: Path, tasks: Iterable[tuple[str, str]],
+                       logs_dir: Path | None = None) -> list[Process]:
     """End what the given recovered tasks left running; the processes that were ended."""
-    groups = groups_of_tasks(project_root, tasks)
+    groups = groups_of_tasks(project_root, tasks, logs_dir)
     return end_recorded(groups) if groups else []

@@ -70,8 +70,9 @@ class TaskLogManager:
 
     def __init__(self, project_root: Path, *, durability: Durability = Durability.NORMAL,
                  on_warning: Callable[[Notice], None] | None = None, lock_timeout_s: float = 10.0,
-                 max_event_bytes: int = 1024 * 1024, on_disk_full: Callable[[], bool] | None = None) -> None:
-        self._ctx = StoreContext(LogPaths(project_root), Durability(durability), lock_timeout_s, self._notify)
+                 max_event_bytes: int = 1024 * 1024, on_disk_full: Callable[[], bool] | None = None,
+                 logs_dir: Path | None = None) -> None:
+        self._ctx = StoreContext(LogPaths(project_root, logs_dir), Durability(durability), lock_timeout_s, self._notify)
         self._on_warning = on_warning
         self._max_event_bytes = max_event_bytes
         # Called once per failing stretch when a write hits ENOSPC; True when it freed room (seed 003 §10.3).

@@ -223,9 +223,10 @@ async def _live_refresh(app: Application[None], view: BrowserView) -> None:
             app.invalidate()
 
 
-def open_browser(project_root: Path, current_session: str | None, *, full: bool = False) -> None:
+def open_browser(project_root: Path, current_session: str | None, *, full: bool = False,
+                 logs_dir: Path | None = None) -> None:
     """Browse the current (else the latest) session's logs until `q`; `full` starts in full view."""
-    reader = LogReader(project_root)
+    reader = LogReader(project_root, logs_dir=logs_dir)
     session_id = pick_session(reader, None, current_session)
     data = BrowserData(reader, session_id)
     state = BrowserState(session_id, data.entries(), text_of=data.text_of)

@@ -26,15 +26,15 @@ Confirm = Callable[[RetentionReport], bool]
 
 
 def run_clear(project_root: Path, request: LogsRequest, *, interactive: bool, active_session: str | None,
-              confirm: Confirm, say: Callable[[str], None] | None = None) -> list[str]:
+              confirm: Confirm, say: Callable[[str], None] | None = None, logs_dir: Path | None = None) -> list[str]:
     """Clear as asked; returns the lines left to show. Unless forced, `confirm` sees the preview first; `say`
     shows each `Removing …` line at once, before that session goes (without it they lead the returned lines)."""
     older_than_ms = parse_duration_ms(request.older_than, flag="--older-than") if request.older_than else None
     if not (request.force or request.dry_run or interactive):
         raise RunnerError("--clear needs --force when not at a terminal",
                           hint="add --force to delete without asking, or --dry-run to see what would go")
-    plan = plan_clear(project_root, session_id=_named_session(project_root, request.session),
-                      older_than_ms=older_than_ms, active_session=active_session)
+    plan = plan_clear(project_root, session_id=_named_session(project_root, request.session, logs_dir),
+                      older_than_ms=older_than_ms, active_session=active_session, logs_dir=logs_dir)
     preview = RetentionReport(removals=list(plan.removals), kept=list(plan.kept))
     if request.dry_run:
         return preview_lines(preview) + ["(dry run: nothing was deleted)"]
@@ -47,16 +47,17 @@ def run_clear(project_root: Path, request: LogsRequest, *, interactive: bool, ac
     return said + result_lines(report)
 
 
-def _named_session(project_root: Path, wanted: str | None) -> str | None:
+def _named_session(project_root: Path, wanted: str | None, logs_dir: Path | None) -> str | None:
     """The one session `--session` names (`latest` is the most recent), or None for every session."""
     if wanted is None:
         return None
     if wanted == "latest":
         from runner.logs.store import LogReader
 
-        latest = LogReader(project_root).latest_session_id()
+        reader = LogReader(project_root, logs_dir=logs_dir)
+        latest = reader.latest_session_id()
         if latest is None:
-            raise RunnerError(f"no sessions recorded in {project_root / '.claude' / 'logs'}", hint="nothing to clear")
+            raise RunnerError(f"no sessions recorded in {reader.logs_dir}", hint="nothing to clear")
         return latest
     return validate(IdKind.SESSION, wanted)
 

@@ -204,7 +204,7 @@ def _sessions(ctx: CommandContext, args: list[str]) -> CommandResult:
     _no_args("sessions", args)
     from runner.repl.logs_command import first_prompts
 
-    reader = LogReader(ctx.core.config.project_root)
+    reader = LogReader(ctx.core.config.project_root, logs_dir=ctx.core.config.logs_dir)
     sessions = reader.list_sessions()
     return CommandResult(output=[sessions_renderable(sessions, current=ctx.core.manager.session_id,
                                                      first_prompts=first_prompts(reader, sessions))])

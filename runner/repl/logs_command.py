@@ -139,7 +139,8 @@ def run_logs_command(ctx: CommandContext, args: list[str]) -> CommandResult:
 
         return CommandResult(output=run_clear(project_root, request, interactive=ctx.interactive,
                                               active_session=ctx.core.manager.session_id,
-                                              confirm=confirm_at(ctx.terminal), say=ctx.terminal.line))
+                                              confirm=confirm_at(ctx.terminal), say=ctx.terminal.line,
+                                              logs_dir=ctx.core.config.logs_dir))
     if request.follow:
         raise RunnerError("--follow is for the shell", hint="pm-runner logs show ID --follow")
     current = ctx.core.manager.session_id
@@ -147,6 +148,8 @@ def run_logs_command(ctx: CommandContext, args: list[str]) -> CommandResult:
             and not (request.status or request.since or request.session) and browser_fits()):
         from runner.repl.browser import open_browser
 
-        open_browser(project_root, current, full=request.full)  # `/logs --full` opens in full view
+        # `/logs --full` opens in full view
+        open_browser(project_root, current, full=request.full, logs_dir=ctx.core.config.logs_dir)
         return CommandResult()
-    return CommandResult(output=execute_view(LogReader(project_root), request, current))
+    return CommandResult(output=execute_view(LogReader(project_root, logs_dir=ctx.core.config.logs_dir),
+                                             request, current))

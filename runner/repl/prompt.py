@@ -78,7 +78,7 @@ class ReplCompleter(Completer):
             return self.core.manager.entries()
         from runner.logs.store import LogReader
 
-        reader = LogReader(self.core.config.project_root)
+        reader = LogReader(self.core.config.project_root, logs_dir=self.core.config.logs_dir)
         latest = reader.latest_session_id() if self.core.manager.paths.sessions_dir.is_dir() else None
         return reader.read_session_index(latest).entries if latest else []
 
@@ -86,7 +86,8 @@ class ReplCompleter(Completer):
         if name == "/continue":
             from runner.logs.store import LogReader
 
-            return [s.session_id for s in LogReader(self.core.config.project_root).list_sessions()]
+            reader = LogReader(self.core.config.project_root, logs_dir=self.core.config.logs_dir)
+            return [s.session_id for s in reader.list_sessions()]
         return []
 
 

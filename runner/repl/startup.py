@@ -49,5 +49,6 @@ def _apply_retention(core: RunnerCore, terminal: Terminal) -> None:
 
     # Each removal is announced before it is done; what is returned are the problems after.
     for notice in apply_retention_at_start(core.config.project_root, core.config.logging,
-                                           active_session=core.manager.session_id, notify=terminal.notify):
+                                           active_session=core.manager.session_id, notify=terminal.notify,
+                                           logs_dir=core.config.logs_dir):
         terminal.notify(notice)

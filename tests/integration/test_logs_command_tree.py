@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from runner.cli.logs_grammar import ALL_NAMES, LOGS_COMMANDS, OPTIONS
+from runner.cli.logs_grammar import ALL_NAMES, COMMON_FLAGS, LOGS_COMMANDS, OPTIONS
 from tests.helpers.cli import run_pm
 
 SHELL = ["repl", "--executor", "shell"]
@@ -54,7 +54,7 @@ def test_flags_may_stand_anywhere(project: Path) -> None:
 def test_a_flag_of_another_subcommand_is_a_usage_error(project: Path, name: str) -> None:
     """Every flag a subcommand does not take exits 64 and names where it does apply; nothing is ignored."""
     command = LOGS_COMMANDS[name]
-    foreign = [flag for flag in OPTIONS if flag not in command.options and flag != "--project"]
+    foreign = [flag for flag in OPTIONS if flag not in command.options and flag not in COMMON_FLAGS]
     for flag in foreign:
         argv = ["logs", name, *(["task-001"] if command.task == "required" else []), flag]
         if OPTIONS[flag].takes_value:

@@ -8,6 +8,7 @@ one ERROR line on stderr naming the folder and why (issue 18 item 6).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -172,7 +173,46 @@ def test_a_read_only_project_is_one_error_on_stderr_and_exit_73(tmp_path: Path) 
     assert error == (f"ERROR: cannot write the task logs in {project}/.claude/logs: "
                      f"{project} is on a read-only file system"), error
     assert "writable copy of the project (--project-root <copy>)" in run.stderr
+    assert run.stderr.splitlines()[1].startswith("HINT: keep the logs elsewhere with --logs-dir DIR "
+                                                 "(or PM_RUNNER_LOGS_DIR)"), run.stderr
     figure(f"read-only project: exit 73, {error[:100]}")
+
+
+@ROOT_ONLY
+def test_a_read_only_project_runs_with_logs_dir_and_logs_list_reads_them_there(tmp_path: Path) -> None:
+    """The way out the exit-73 HINT names: `--logs-dir DIR` runs every task of a read-only project and
+    `pm-runner logs list --logs-dir DIR` lists them; nothing is written in the project."""
+    logs = tmp_path / "outside" / "logs"
+    populate = lambda root: (root / "README.md").write_text("hi\n")  # noqa: E731
+    with read_only_mount(tmp_path / "proj", populate) as project:
+        run = run_pm([*SHELL, "--logs-dir", str(logs)], stdin="cat README.md\necho second\n", cwd=project,
+                     expect=None)
+        listed = run_pm(["logs", "list", "--json", "--logs-dir", str(logs)], cwd=project)
+        assert sorted(p.name for p in project.iterdir()) == ["README.md"]
+    assert_no_traceback(run)
+    assert run.code == 0 and run.stdout.count("RESULT: COMPLETE") == 2 and "  | hi" in run.stdout, run.transcript()
+    tasks = json.loads(listed.stdout)["tasks"]
+    assert [(task["prompt_summary"], task["status"]) for task in tasks] == [("cat README.md", "complete"),
+                                                                           ("echo second", "complete")]
+    figure(f"read-only project with --logs-dir: exit 0, {len(tasks)} tasks listed from {logs.name}/")
+
+
+@ROOT_ONLY
+@pytest.mark.parametrize("missing", [False, True], ids=["existing-dir", "dir-to-create"])
+def test_a_read_only_logs_dir_is_exit_73_naming_it_and_the_flag(tmp_path: Path, missing: bool) -> None:
+    """A --logs-dir on a read-only mount (or to be created under one): one ERROR naming that folder, a HINT
+    to pass another --logs-dir, exit 73, nothing run."""
+    project = tmp_path / "proj"
+    project.mkdir()
+    with read_only_mount(tmp_path / "ro", lambda _root: None) as mount:
+        logs = mount / "logs" if missing else mount
+        run = run_pm([*SHELL, "--logs-dir", str(logs)], stdin=SCRIPT, cwd=project, expect=None)
+    assert_no_traceback(run)
+    error = assert_one_error_on_stderr(run.code, run.stdout, run.stderr, project)
+    verb = "cannot create the logs folder" if missing else "cannot write the task logs in"
+    assert error.startswith(f"ERROR: {verb} {logs}") and error.endswith(f"{mount} is on a read-only file system"), error
+    assert run.stderr.splitlines()[1].startswith("HINT: pass a folder you can write to --logs-dir"), run.stderr
+    assert not (project / ".claude").exists()
 
 
 @ROOT_ONLY

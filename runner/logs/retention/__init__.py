@@ -57,12 +57,17 @@ def _removal_message(removal: Removal, *, done: bool) -> str:
     return f"retention {removes} the raw logs of {removal.session_id} ({removal.reason}, {size})"
 
 
-def survey(project_root: Path, *, active: str | None, now_ms: int | None) -> Survey | None:
-    """Read the global index and the sizes (cached per session); None when there are no logs."""
-    paths = LogPaths(project_root)
+def survey(project_root: Path, *, active: str | None, now_ms: int | None,
+           logs_dir: Path | None = None) -> Survey | None:
+    """Read the global index and the sizes (cached per session); None when there are no logs.
+
+    `logs_dir` is the folder the user chose with `--logs-dir` (None: `<project>/.claude/logs`); so
+    in every function here.
+    """
+    paths = LogPaths(project_root, logs_dir)
     if not has_sessions(paths):
         return None
-    rows = LogReader(project_root, lock_timeout_s=LOCK_TIMEOUT_S).list_sessions()
+    rows = LogReader(project_root, lock_timeout_s=LOCK_TIMEOUT_S, logs_dir=logs_dir).list_sessions()
     usage = measure_sessions(paths, [row.session_id for row in rows])
     return Survey(paths=paths, rows=rows, usage=usage, orphans=orphan_raw_dirs(paths),
                   top_bytes=top_level_bytes(paths), active=active,
@@ -70,10 +75,10 @@ def survey(project_root: Path, *, active: str | None, now_ms: int | None) -> Sur
 
 
 def plan_retention(project_root: Path, limits: LoggingLimits, *, active_session: str | None,
-                   now_ms: int | None = None) -> RetentionReport:
+                   now_ms: int | None = None, logs_dir: Path | None = None) -> RetentionReport:
     """What the limits would remove now (a dry run: nothing is deleted)."""
     report = RetentionReport()
-    found = survey(project_root, active=active_session, now_ms=now_ms)
+    found = survey(project_root, active=active_session, now_ms=now_ms, logs_dir=logs_dir)
     if found is not None:
         report.removals = plan(found, limits, report.kept, report.warnings)
     return report
@@ -81,7 +86,8 @@ def plan_retention(project_root: Path, limits: LoggingLimits, *, active_session:
 
 def apply_retention_at_start(project_root: Path, limits: LoggingLimits, *, active_session: str | None = None,
                              now_ms: int | None = None,
-                             notify: Callable[[Notice], None] | None = None) -> list[Notice]:
+                             notify: Callable[[Notice], None] | None = None,
+                             logs_dir: Path | None = None) -> list[Notice]:
     """Enforce the limits; returns warnings naming what went (empty when nothing had to go).
 
     With `notify`, each removal is announced there BEFORE it is done (seed 003 §8.3), and only
@@ -93,7 +99,7 @@ def apply_retention_at_start(project_root: Path, limits: LoggingLimits, *, activ
             notify(removal_notice(item, done=False))
 
     try:
-        found = survey(project_root, active=active_session, now_ms=now_ms)
+        found = survey(project_root, active=active_session, now_ms=now_ms, logs_dir=logs_dir)
         if found is None:
             return []
         report = RetentionReport()
@@ -118,15 +124,15 @@ class ClearPlan:
 
 
 def plan_clear(project_root: Path, *, session_id: str | None, older_than_ms: int | None,
-               active_session: str | None, now_ms: int | None = None) -> ClearPlan:
+               active_session: str | None, now_ms: int | None = None, logs_dir: Path | None = None) -> ClearPlan:
     """Every session not in use that matches every filter given (one session, older than), nothing else.
 
     Orphaned raw-log folders go too when no session is named. A named session that is not a
     real session folder is an error (NotFoundError, or StoreError for a link in its place).
     """
-    found = survey(project_root, active=active_session, now_ms=now_ms)
+    found = survey(project_root, active=active_session, now_ms=now_ms, logs_dir=logs_dir)
     if session_id is not None:
-        require_session_folder(LogPaths(project_root), session_id)
+        require_session_folder(LogPaths(project_root, logs_dir), session_id)
     plan = ClearPlan(found)
     if found is None:
         return plan
@@ -159,16 +165,18 @@ def apply_clear(plan: ClearPlan, *, before_each: Callable[[Removal], None] | Non
 
 
 def clear_logs(project_root: Path, *, older_than_ms: int | None, dry_run: bool, active_session: str | None,
-               session_id: str | None = None, now_ms: int | None = None) -> RetentionReport:
+               session_id: str | None = None, now_ms: int | None = None,
+               logs_dir: Path | None = None) -> RetentionReport:
     """Plan a clear and apply it (or, for a dry run, report the plan without deleting anything)."""
     plan = plan_clear(project_root, session_id=session_id, older_than_ms=older_than_ms,
-                      active_session=active_session, now_ms=now_ms)
+                      active_session=active_session, now_ms=now_ms, logs_dir=logs_dir)
     if dry_run:
         return RetentionReport(removals=list(plan.removals), kept=list(plan.kept))
     return apply_clear(plan)
 
 
-def free_space(project_root: Path, limits: LoggingLimits, *, active_session: str | None) -> RetentionReport:
+def free_space(project_root: Path, limits: LoggingLimits, *, active_session: str | None,
+               logs_dir: Path | None = None) -> RetentionReport:
     """For a full disk (seed 003 §10.3): apply the limits, then remove the oldest finished sessions.
 
     Sessions go oldest first until room for a few full-size task logs was freed;
@@ -176,7 +184,7 @@ def free_space(project_root: Path, limits: LoggingLimits, *, active_session: str
     """
     report = RetentionReport()
     try:
-        found = survey(project_root, active=active_session, now_ms=None)
+        found = survey(project_root, active=active_session, now_ms=None, logs_dir=logs_dir)
         if found is None:
             return report
         planned = plan(found, limits, report.kept, report.warnings)

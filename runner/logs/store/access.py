@@ -108,19 +108,39 @@ def explain(path: Path, want: str) -> Refusal | None:
     return None
 
 
-def fix_hint(refusal: Refusal, project_root: Path) -> str:
-    """What to do about `refusal`: a writable place for a read-only mount, the owner's folder back otherwise."""
+ELSEWHERE = "keep the logs elsewhere with --logs-dir DIR (or PM_RUNNER_LOGS_DIR)"
+ANOTHER_LOGS_DIR = "pass a folder you can write to --logs-dir (or PM_RUNNER_LOGS_DIR)"
+
+
+def fix_hint(refusal: Refusal, project_root: Path | None, *, logs: bool = False) -> str:
+    """What to do about `refusal`: a writable place for a read-only mount, the owner's folder back otherwise.
+
+    With `logs` (the task logs cannot be written) `--logs-dir` is offered too: as a way out of a
+    project folder, and as the thing to change for a folder outside the project (`project_root`
+    None: in a logs folder the user chose).
+    """
+    inside = project_root is not None and (refusal.path == project_root or project_root in refusal.path.parents)
+    if project_root is None and not logs:
+        return f"give {current_user()} that permission, or pass another folder to --logs-dir"
+    if project_root is None or (logs and not inside):
+        return ANOTHER_LOGS_DIR + (", or remount it read-write" if refusal.read_only_fs else "")
+    ways = [ELSEWHERE] if logs else []
     if refusal.read_only_fs:
-        return ("remount it read-write, or run pm-runner in a writable copy of the project "
-                "(--project-root <copy>): every task is logged under <project>/.claude/logs")
+        return ", ".join([*ways, "remount it read-write", "or run pm-runner in a writable copy of the project "
+                          "(--project-root <copy>): by default every task is logged under <project>/.claude/logs"])
     claude = project_root / ".claude"
     if refusal.path == claude or claude in refusal.path.parents:
-        return (f"it was probably created by a run as another user (sudo): make it yours with "
-                f"`sudo chown -R {current_user()} {claude}`, or run pm-runner as its owner")
-    return f"give {current_user()} that permission, or run pm-runner in a project folder you own"
+        return ("it was probably created by a run as another user (sudo): make it yours with "
+                f"`sudo chown -R {current_user()} {claude}`, " + _or_list(["run pm-runner as its owner", *ways]))
+    return _or_list([f"give {current_user()} that permission", "run pm-runner in a project folder you own", *ways])
 
 
-def check_logs_writable(project_root: Path, logs_dir: Path, folders: tuple[Path, ...]) -> None:
+def _or_list(choices: list[str]) -> str:
+    """`a, b, or c`; a lone choice is `or a` (it follows another way already named)."""
+    return ", ".join([*choices[:-1], "or " + choices[-1]])
+
+
+def check_logs_writable(project_root: Path | None, logs_dir: Path, folders: tuple[Path, ...]) -> None:
     """LogsNotWritableError naming the folder and the fix when the task logs cannot be written.
 
     `folders` are the ones a new session creates its files in (the sessions folder); where one
@@ -130,10 +150,10 @@ def check_logs_writable(project_root: Path, logs_dir: Path, folders: tuple[Path,
         refusal = explain(folder, WRITE)
         if refusal is not None:
             raise LogsNotWritableError(f"cannot write the task logs in {logs_dir}: {refusal.reason}",
-                                       hint=fix_hint(refusal, project_root))
+                                       hint=fix_hint(refusal, project_root, logs=True))
 
 
-def cannot_read_logs(logs_dir: Path, project_root: Path, exc: OSError) -> StoreError:
+def cannot_read_logs(logs_dir: Path, project_root: Path | None, exc: OSError) -> StoreError:
     """The error for logs that cannot be looked at: the refusing folder and its owner when a
     permission is missing, else the system's words and the usual cause."""
     refusal = explain(logs_dir, READ) if isinstance(exc, PermissionError) else None

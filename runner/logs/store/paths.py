@@ -1,7 +1,8 @@
 """Where every log file lives (DESIGN §3) and how its folders are created 0700.
 
 Every id is validated against its pattern before it is joined into a path, so
-an id typed by a user can never name a file outside `<project>/.claude/logs/`.
+an id typed by a user can never name a file outside the logs folder: `<project>/.claude/logs/`,
+or the folder the user chose with `--logs-dir` (`logs_root.py`), laid out the same way.
 """
 
 from __future__ import annotations
@@ -24,15 +25,26 @@ OWNER_LOCK_NAME = ".owner.lock"
 
 
 class LogPaths:
-    """The layout of one project's logs folder; pure path arithmetic plus id validation."""
+    """The layout of one project's logs folder; pure path arithmetic plus id validation.
 
-    def __init__(self, project_root: Path) -> None:
+    `logs_dir` is the folder the user chose (`--logs-dir`, already resolved and trusted by
+    `logs_root.choose_logs_dir`); None keeps the default `<project>/.claude/logs`.
+    """
+
+    def __init__(self, project_root: Path, logs_dir: Path | None = None) -> None:
         self.project_root = Path(os.path.abspath(project_root))
-        self.logs_dir = self.project_root / ".claude" / "logs"
+        self.chosen = logs_dir is not None
+        self.logs_dir = Path(os.path.abspath(logs_dir)) if logs_dir is not None \
+            else self.project_root / ".claude" / "logs"
         self.global_index = self.logs_dir / "index.json"
         self.global_lock = self.logs_dir / LOCK_NAME
         self.sessions_dir = self.logs_dir / "sessions"
         self.raw_root = self.logs_dir / "raw"
+
+    @property
+    def hint_project(self) -> Path | None:
+        """The project an error's hint speaks of; None for a logs folder the user chose (`--logs-dir`)."""
+        return None if self.chosen else self.project_root
 
     def session_dir(self, session_id: str) -> Path:
         return self.sessions_dir / validate(IdKind.SESSION, session_id)
@@ -101,8 +113,8 @@ def ensure_private_dir(path: Path) -> None:
 
 def unsafe_store_error(exc: UnsafeFileError) -> StoreError:
     """The user-facing error for a link, special file or hard link found where a log file should be."""
-    return StoreError(f"{exc.path} is {exc.problem}; pm-runner never follows links or opens special files "
-                      "under .claude",
+    where = "in its logs folder" if safe_files.in_chosen_logs_root(exc.path) else "under .claude"
+    return StoreError(f"{exc.path} is {exc.problem}; pm-runner never follows links or opens special files {where}",
                       hint=f"remove or replace {exc.path} (it may have come with a cloned repository)")
 
 
@@ -115,7 +127,7 @@ def has_sessions(paths: LogPaths) -> bool:
     except UnsafeFileError as exc:
         raise unsafe_store_error(exc) from None
     except OSError as exc:
-        raise cannot_read_logs(paths.logs_dir, paths.project_root, exc) from None
+        raise cannot_read_logs(paths.logs_dir, paths.hint_project, exc) from None
     return True
 
 
@@ -135,7 +147,7 @@ def _dir_error(folder: Path, code: int) -> StoreError:
         refusal = explain(folder, WRITE)
         if refusal is not None:
             return LogsNotWritableError(f"cannot create log folder {folder}: {refusal.reason}",
-                                        hint=fix_hint(refusal, project_of(folder)))
+                                        hint=fix_hint(refusal, _project_of_logs(folder), logs=True))
         return LogsNotWritableError(f"cannot create log folder {folder}: {os.strerror(code)}",
                                     hint=f"check the permissions of {folder.parent}, or run pm-runner in a project "
                                          "folder you can write")
@@ -143,6 +155,11 @@ def _dir_error(folder: Path, code: int) -> StoreError:
         f"cannot create log folder {folder}: {os.strerror(code) if code else 'unknown error'}",
         hint="check free space and permissions of the project folder",
     )
+
+
+def _project_of_logs(folder: Path) -> Path | None:
+    """The project of a log folder; None for one in a logs folder the user chose (`--logs-dir`)."""
+    return None if safe_files.in_chosen_logs_root(folder) else project_of(folder)
 
 
 def project_of(path: Path) -> Path:

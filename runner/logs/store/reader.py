@@ -37,8 +37,9 @@ class LogReader:
     found its index missing or corrupted and rebuilt it from the files.
     """
 
-    def __init__(self, project_root: Path, *, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> None:
-        self.paths = LogPaths(project_root)
+    def __init__(self, project_root: Path, *, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
+                 logs_dir: Path | None = None) -> None:
+        self.paths = LogPaths(project_root, logs_dir)
         self.logs_dir = self.paths.logs_dir
         self.lock_timeout_s = lock_timeout_s
         self.last_rebuilt = False
@@ -55,9 +56,10 @@ class LogReader:
             raise unsafe_store_error(exc) from None
         except FileNotFoundError:
             raise NotFoundError(f"no logs in {self.logs_dir}",
-                                hint="run a task first, or check --project / --project-root") from None
+                                hint="run a task first, or check --project / --project-root / --logs-dir "
+                                     "(the REPL's logs folder, if it was given one)") from None
         except OSError as exc:
-            raise cannot_read_logs(self.logs_dir, self.paths.project_root, exc) from None
+            raise cannot_read_logs(self.logs_dir, self.paths.hint_project, exc) from None
 
     def _require_session(self, session_id: str) -> None:
         self._require_logs()

@@ -4,8 +4,10 @@ The repository is untrusted input (spec/security.md): anything below the project
 symbolic link, a hard link, a FIFO, a device or a huge file that came with a clone. So here:
 
 - a path is walked from its trusted anchor (the project root: the folder holding the path's last
-  `.claude` component; for a path without one, its parent folder) one folder at a time with
-  `O_NOFOLLOW | O_DIRECTORY`: a link at any component below the anchor is refused, never followed;
+  `.claude` component; for a path without one, its parent folder; for a path in a logs folder the
+  user chose with `--logs-dir`, the folder holding that one, see `trust_logs_root`) one folder at a
+  time with `O_NOFOLLOW | O_DIRECTORY`: a link at any component below the anchor is refused, never
+  followed;
 - every operation acts relative to the last folder's descriptor (`openat`, `renameat`,
   `unlinkat`, `mkdirat`), so the folder that was checked is the folder that is used;
 - a file is `lstat`-ed before it is opened and opened `O_NOFOLLOW | O_NONBLOCK`, then `fstat`-ed
@@ -60,10 +62,36 @@ class UnsafeFileError(OSError):
         self.problem = problem
 
 
+# Logs folders the user chose (`--logs-dir`, resolved once at start): their parent is an anchor.
+_LOGS_ROOTS: set[tuple[str, ...]] = set()
+
+
+def trust_logs_root(root: Path) -> None:
+    """Walk every path inside `root` (an absolute folder without links, as the user chose it) from
+    `root`'s parent: `root` itself and everything below it are then opened without following links."""
+    parts = Path(os.path.abspath(root)).parts
+    if len(parts) < 2:
+        raise ValueError(f"{root} cannot be a logs folder")
+    _LOGS_ROOTS.add(parts)
+
+
+def _logs_root_cut(parts: tuple[str, ...]) -> int | None:
+    """Where the deepest trusted logs root in `parts` ends (its parent's length), or None."""
+    cuts = [len(root) - 1 for root in _LOGS_ROOTS if parts[: len(root)] == root]
+    return max(cuts, default=None)
+
+
+def in_chosen_logs_root(path: Path) -> bool:
+    """Whether `path` is a logs folder the user chose (`trust_logs_root`) or inside one."""
+    return _logs_root_cut(Path(os.path.abspath(path)).parts) is not None
+
+
 def anchor_of(path: Path) -> tuple[Path, tuple[str, ...]]:
     """(trusted anchor, the components below it) of an absolute or relative path."""
     parts = Path(os.path.abspath(path)).parts
-    cut = max((i for i, part in enumerate(parts) if part == CLAUDE_DIR), default=len(parts) - 1)
+    cut = _logs_root_cut(parts)
+    if cut is None:
+        cut = max((i for i, part in enumerate(parts) if part == CLAUDE_DIR), default=len(parts) - 1)
     if cut == 0:
         raise ValueError(f"{path} has no folder to anchor it")
     return Path(*parts[:cut]), parts[cut:]

@@ -34,9 +34,11 @@ MAX_SESSION_NUMBER = 999_999_999  # `sess-YYYYMMDD-NNN` allows 3 to 9 digits
 
 
 def _keep_out_of_git(paths: LogPaths) -> None:
-    """`.claude/logs/.gitignore` (`*`): the logs are private and never committed with the project.
+    """`<logs>/.gitignore` (`*`): the logs are private and never committed with the project.
 
-    Never through a link: an existing entry of any kind (the user's own file, a symlink) is left alone.
+    Written in a `--logs-dir` folder too: it keeps the logs out of whatever work tree that folder
+    sits in. Never through a link: an existing entry of any kind (the user's own file, a symlink)
+    is left alone.
     """
     target = paths.logs_dir / ".gitignore"
     if not safe_files.exists(target):
