@@ -74,7 +74,7 @@ def _run_view(args: argparse.Namespace, env: Environment) -> ExitStatus:
     choice = choose_logs_dir(args.logs_dir, env.environ, env.cwd)
     logs_dir = choice.path if choice else None
     request = _request(args)
-    terminal = Terminal(env.stdout, environ=env.environ)
+    terminal = Terminal(env.stdout, environ=env.environ, stderr=env.stderr)  # notices to stderr
     if request.action is LogsAction.CLEAR:
         from runner.repl.clear_command import confirm_at, run_clear
 

@@ -15,6 +15,7 @@ from runner.config import save_repl_state
 from runner.consent import remember_saved, require_consent, with_executor
 from runner.errors import RunnerError
 from runner.executors.keys import key_statuses
+from runner.notices import Notice
 from runner.repl.command_types import REGISTRY, CommandContext, CommandResult, command
 
 if TYPE_CHECKING:
@@ -261,10 +262,11 @@ def _provider(ctx: CommandContext, args: list[str]) -> CommandResult:
     path = save_repl_state(core.config.claude_dir, provider=args[0], model=core.config.model)
     for notice in remember_saved(core.config.project_root, path, args[0], os.environ):
         ctx.terminal.notify(notice)
-    lines = [f"Provider set to {args[0]} (saved in {path})"]
-    if core.executor_problem:
-        lines.append(f"WARNING: {core.executor_problem.message}")
-    return CommandResult(output=lines)
+    ctx.terminal.info(f"Provider set to {args[0]} (saved in {path})")
+    problem = core.executor_problem
+    if problem:
+        ctx.terminal.notify(Notice.warning(problem.message, problem.hint))
+    return CommandResult()
 
 
 @command("model", "/model [name]", "Show or choose the model passed to the executor")

@@ -130,7 +130,7 @@ def run_script(core: RunnerCore, terminal: Terminal, stdin: IO[bytes]) -> ExitSt
         status = stop.status
     except KeyboardInterrupt as exc:
         # A signal between tasks: nothing is running; stop with an error status.
-        terminal.line(f"ERROR: interrupted ({exc})" if isinstance(exc, Terminated) else "ERROR: interrupted")
+        terminal.error(f"interrupted ({exc})" if isinstance(exc, Terminated) else "interrupted")
         status = ExitStatus.ERROR
     return status if status is not None else core.exit_status()
 

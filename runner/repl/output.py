@@ -1,6 +1,7 @@
 """The terminal edge's output: plain lines, ERROR/HINT/WARNING lines, rich renderables, task progress.
 
-Every line is flushed as soon as it is written, so piped output keeps input order.
+Every line is flushed as soon as it is written, so piped output keeps input order, and `2>&1`
+keeps the order of results and notices. Which stream a line goes to is spec/repl.md's "Streams".
 Logged text reaching the screen always passes through `views.safe_text` first.
 """
 
@@ -16,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 from runner.logs.models import TaskLog
-from runner.notices import Notice
+from runner.notices import Notice, NoticeLevel
 from runner.orchestration.budget import SpendReport
 from runner.orchestration.planning.model import Plan
 from runner.repl.keys import ENTER, read_key
@@ -37,14 +38,17 @@ _STATUS_COLOUR = {"complete": "32", "incomplete": "33", "error": "31"}  # ANSI g
 
 
 class Terminal:
-    """Writes to stdout (results; a reader that leaves is survived, `pipe_guard`) and stderr (only the
-    note that it left); implements the core's `CoreUI`."""
+    """Writes results to stdout (a reader that leaves is survived, `pipe_guard`) and, when not
+    interactive, WARNING/ERROR notices (with their HINT) to stderr; implements the core's `CoreUI`."""
 
     def __init__(self, stream: IO[str] | None = None, *, interactive: bool = False,
                  width: int | None = None, environ: Mapping[str, str] | None = None,
                  quiet: bool = False, stderr: IO[str] | None = None) -> None:
         self.stream = guarded(stream or sys.stdout)
         self.stderr = stderr
+        # A script's stdout carries only results (parsed, spec/repl.md "Streams"); a person at a
+        # terminal reads one screen, where the spinner and the prompt also live: notices stay there.
+        self._notices = guarded(stderr) if stderr is not None and not interactive else self.stream
         self.interactive = interactive
         self.quiet = quiet  # interactive: no live output, only the spinner and the result
         self.color = color_enabled(self.stream, environ)
@@ -75,18 +79,23 @@ class Terminal:
         """Write one line; control characters and escape sequences are shown, never sent (a string from a
         repository's config file, a folder name or a typed argument may hold them). `sgr` is the one
         style the runner itself may give a line (e.g. `1;32`), wrapped around the neutralised text."""
+        self._emit(self.stream, text, sgr)
+
+    def _emit(self, stream: IO[str], text: str, sgr: str = "") -> None:
         self._stop_spinner()
         body = neutralise(text)
-        self.stream.write((f"\x1b[{sgr}m{body}\x1b[0m" if sgr else body) + "\n")
-        self.stream.flush()
+        stream.write((f"\x1b[{sgr}m{body}\x1b[0m" if sgr else body) + "\n")
+        stream.flush()
 
     def info(self, text: str) -> None:
         self.line(safe_str(text))
 
     def notify(self, notice: Notice) -> None:
-        """The one place a notice becomes `WARNING:` / `ERROR:` / `HINT:` lines (neutralised)."""
+        """The one place a notice becomes `WARNING:` / `ERROR:` / `HINT:` lines (neutralised); a
+        warning or an error goes to the notice stream with its hint, an INFO line with the results."""
+        stream = self.stream if notice.level is NoticeLevel.INFO else self._notices
         for text in notice_lines(notice):
-            self.line(safe_str(text))
+            self._emit(stream, safe_str(text))
 
     def error(self, message: str, hint: str | None = None) -> None:
         self.notify(Notice.error(message, hint))
@@ -186,7 +195,9 @@ class Terminal:
                 block = [text for text in block if not text.startswith("WHY: ")]  # the question, once
             block = [*preface, *block]
         for text in block:
-            self.line(text, sgr=self._result_style(text, log))
+            # The block's own WARNING lines (verification) are notices: spec/repl.md does not parse them.
+            stream = self._notices if text.startswith("WARNING: ") else self.stream
+            self._emit(stream, text, self._result_style(text, log))
 
     def _result_style(self, text: str, log: TaskLog) -> str:
         """The RESULT line's status colour at a colour terminal; scripts get it plain."""

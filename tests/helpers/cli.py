@@ -53,12 +53,16 @@ def runner_env(extra: Mapping[str, str] | None = None, *, fake_claude: bool = Fa
 
 
 def run_pm(args: list[str], *, stdin: str | bytes = b"", cwd: Path, expect: int | None = 0,
-           env: Mapping[str, str] | None = None, timeout: float = 60) -> Run:
-    """Run `python -m runner ARGS` in `cwd`; fail with the whole transcript if the exit code differs."""
+           env: Mapping[str, str] | None = None, timeout: float = 60, merged: bool = False) -> Run:
+    """Run `python -m runner ARGS` in `cwd`; fail with the whole transcript if the exit code differs.
+
+    `merged` is `2>&1`: stderr goes into the same pipe as stdout (`Run.stdout`), in write order."""
     data = stdin.encode() if isinstance(stdin, str) else stdin
     proc = subprocess.run([sys.executable, "-m", "runner", *args], input=data, cwd=cwd,
-                          capture_output=True, timeout=timeout, env=dict(env) if env else runner_env())
-    run = Run(args, proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace"))
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT if merged else subprocess.PIPE,
+                          timeout=timeout, env=dict(env) if env else runner_env())
+    run = Run(args, proc.returncode, proc.stdout.decode(errors="replace"),
+              (proc.stderr or b"").decode(errors="replace"))
     if expect is not None:
         assert run.code == expect, f"expected exit {expect}\n{run.transcript()}"
     return run

@@ -115,7 +115,7 @@ def test_doctor_lists_agents_versions_and_the_default(tmp_path: Path) -> None:
     assert "  gemini       installed, 0.61.0" in run.stdout
     assert "  claude-code  not installed (claude is not on PATH)" in run.stdout
     assert "Default executor: codex (the first agent CLI found on PATH" in run.stdout
-    assert "not logged in" not in run.stdout and "HINT" not in run.stdout
+    assert "not logged in" not in run.stdout + run.stderr and "HINT" not in run.stdout + run.stderr
 
 
 def test_doctor_gives_the_login_hint_when_the_agent_is_logged_out(tmp_path: Path) -> None:

@@ -29,8 +29,8 @@ def test_a_shell_template_with_the_prompt_in_its_script_is_refused_at_start(tmp_
     run = run_pm(["repl", "--executor", "command", "--executor-cmd", "sh -c 'echo {prompt}'"],
                  stdin=f"{INJECTION}\n", cwd=tmp_path, expect=1)
     assert not (tmp_path / "INJECTED").exists(), run.transcript()
-    assert "WARNING: the command template puts {prompt} inside the code that sh runs" in run.stdout, run.transcript()
-    assert "HINT: pass the prompt as an argument instead: sh -c 'echo \"$1\"' sh {prompt}" in run.stdout
+    assert "WARNING: the command template puts {prompt} inside the code that sh runs" in run.stderr, run.transcript()
+    assert "HINT: pass the prompt as an argument instead: sh -c 'echo \"$1\"' sh {prompt}" in run.stderr
     assert "RESULT: ERROR" in run.stdout
 
 

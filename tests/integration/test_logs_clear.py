@@ -81,7 +81,7 @@ def test_clear_in_a_script_needs_force_and_keeps_the_active_session(project: Pat
     """In a REPL script, /logs --clear alone is a command error; with --force the running session stays."""
     old, recent = sessions_on_disk(project)
     refused = run_pm(["repl", "--executor", "shell"], stdin="/logs --clear\n", cwd=project, expect=1)
-    assert "ERROR: --clear needs --force when not at a terminal" in refused.stdout, refused.transcript()
+    assert "ERROR: --clear needs --force when not at a terminal" in refused.stderr, refused.transcript()
     script = "echo third-session\n/logs --clear --force\n"
     run = run_pm(["repl", "--executor", "shell"], stdin=script, cwd=project)
     active = next(line.split()[-1] for line in run.lines if line.startswith("No session was active: started"))

@@ -83,7 +83,7 @@ def test_tree_and_sessions(project: Path) -> None:
 def test_unknown_or_hostile_task_id_is_an_error(project: Path, ref: str) -> None:
     """An unknown or malformed id exits 1 with ERROR and HINT on stderr, never a traceback."""
     run = run_pm(["logs", "show", ref], cwd=project, expect=1)
-    assert run.stderr.startswith("ERROR: ") and "HINT: " in run.stderr
+    assert run.stderr.startswith("ERROR: ") and "HINT: " in run.stderr and run.stdout == ""
     assert "Traceback" not in run.stderr
 
 
@@ -172,8 +172,9 @@ def test_follow_ends_with_the_recovered_status_when_the_runner_dies(tmp_path: Pa
     text = out.decode(errors="replace") + err.decode(errors="replace")
     assert follow.returncode == 1, text
     assert waited < 5, f"the follower took {waited:.1f} s to notice\n{text}"
-    assert "RECOVERY_COMPLETE" in text and "TASK_ERROR" in text, text
+    assert "RECOVERY_COMPLETE" in out.decode() and "TASK_ERROR" in out.decode(), text
+    assert "ERROR:" not in out.decode(), text  # stdout is the document; what went wrong is on stderr
     assert "ERROR: the runner of task-001 stopped before the task finished; it was recovered as error " \
-           "(RUNNER_CRASHED)" in text, text
+           "(RUNNER_CRASHED)" in err.decode(), text
     log = next(iter(tmp_path.glob(".claude/logs/sessions/*/tasks/task-001.json"))).read_bytes()
     assert b'"RUNNER_CRASHED"' in log

@@ -75,5 +75,5 @@ def test_a_key_in_unicode_escapes_from_claude_is_masked_in_the_raw_log(tmp_path:
     escaped_pieces = ["".join(f"\\u{ord(c):04x}" if (i + 13) % 2 == 0 else c for i, c in enumerate(p))
                       for p in pieces]
     for piece in pieces + escaped_pieces:
-        assert piece.encode() not in stored and piece not in run.stdout, piece
+        assert piece.encode() not in stored and piece not in run.stdout + run.stderr, piece
     assert b"[MASKED:ANTHROPIC_KEY]" in stored

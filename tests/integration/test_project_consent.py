@@ -82,7 +82,7 @@ def test_provider_in_the_repl_makes_an_untrusted_template_take_effect_only_with_
     """`/provider command` would start using the repository's executor_cmd: refused in a script, nothing saved."""
     root = _clone(tmp_path, runner_config_json=json.dumps({"executor_cmd": HOSTILE_CMD}))
     run = run_pm(["repl", "--executor", "shell"], stdin="/provider command\necho hello\n", cwd=root, expect=1)
-    assert "sets executor_cmd = 'touch PWNED {prompt}'" in run.stdout, run.transcript()
+    assert "sets executor_cmd = 'touch PWNED {prompt}'" in run.stderr, run.transcript()
     assert not (root / "PWNED").exists()
     assert not (root / ".claude" / "repl.json").exists()
     assert "  | hello" in run.stdout  # the shell executor stayed

@@ -84,7 +84,8 @@ def test_rules_of_an_untrusted_workspace_get_a_warning_and_a_hint(tmp_path: Path
     """Claude ignores the project's allow rules in an untrusted folder: the run says so after the result and how to
     allow them, and `/logs` shows the refused call."""
     project, env = settings_project(tmp_path, trusted=False)
-    run = run_pm(["repl"], stdin="write notes.md\n/logs task-001\n", cwd=project, env=env, expect=2)
+    # 2>&1: the WARNING is on stderr in a script (test_notice_streams), here its place in the transcript matters
+    run = run_pm(["repl"], stdin="write notes.md\n/logs task-001\n", cwd=project, env=env, expect=2, merged=True)
     assert "RESULT: INCOMPLETE" in run.stdout and "Bash cat notes.md" in run.stdout
     assert any(line.startswith("Denied:") and line.endswith("Bash cat notes.md") for line in run.lines), run.transcript()
     assert ("WARNING: Claude Code ignored 1 permissions.allow rule(s) in .claude/settings.json: this folder is not a "

@@ -19,7 +19,7 @@ def test_help_fits_the_width_and_explains_one_command(tmp_path: Path) -> None:
     one = run_pm(SHELL, stdin="/help logs\n/logs --help\n", cwd=tmp_path).stdout
     assert one.count("--older-than DURATION") == 2 and "/help /nope" not in one
     bad = run_pm(SHELL, stdin="/help nope\n", cwd=tmp_path, expect=1)
-    assert "unknown command /nope" in bad.stdout
+    assert "unknown command /nope" in bad.stderr
 
 
 def test_model_change_is_recorded_on_the_next_task(tmp_path: Path) -> None:

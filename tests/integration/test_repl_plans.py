@@ -183,7 +183,7 @@ def test_kill_9_mid_plan_then_recovery_and_retry(tmp_path: Path) -> None:
     session = next((tmp_path / ".claude" / "logs" / "sessions").iterdir()).name
     (tmp_path / "go").write_text("")
     run = run_pm(SHELL_ALWAYS, stdin=f"/continue {session}\n/retry task-001\n", cwd=tmp_path, expect=0)
-    assert "recovered 3 task(s)" in run.stdout
+    assert "recovered 3 task(s)" in run.stderr
     logs = by_id(tmp_path)
     assert logs["task-002"].status is TaskStatus.COMPLETE
     for task_id in ("task-001", "task-003", "task-004"):

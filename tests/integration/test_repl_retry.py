@@ -32,14 +32,14 @@ def test_retry_by_external_id(tmp_path: Path) -> None:
 def test_retry_with_a_traversal_id_is_refused(tmp_path: Path) -> None:
     """`/retry ../x` is an ERROR naming the id format; nothing runs."""
     run = run_pm(SHELL, stdin="echo a\n/retry ../x\n", cwd=tmp_path, expect=1)
-    assert "ERROR: invalid task id" in run.stdout and "HINT:" in run.stdout
+    assert "ERROR: invalid task id" in run.stderr and "HINT:" in run.stderr
     assert run.stdout.count("RESULT:") == 1
 
 
 def test_retry_with_nothing_failed_says_so(tmp_path: Path) -> None:
     """`/retry` with no failed task is an error with a hint, not a crash."""
     run = run_pm(SHELL, stdin="echo ok\n/retry\n", cwd=tmp_path, expect=1)
-    assert "ERROR: no failed task to retry" in run.stdout
+    assert "ERROR: no failed task to retry" in run.stderr
 
 
 def test_retry_of_a_masked_prompt_is_refused_after_continue(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_retry_of_a_masked_prompt_is_refused_after_continue(tmp_path: Path) -> N
     assert (tmp_path / "out.txt").read_text() == secret
     (log,) = assert_logs_consistent(tmp_path)
     run = run_pm(SHELL, stdin=f"/continue {log.session_id}\n/retry task-001\n", cwd=tmp_path, env=env, expect=1)
-    assert "ERROR: /retry task-001: the saved prompt was masked; type it again" in run.stdout
+    assert "ERROR: /retry task-001: the saved prompt was masked; type it again" in run.stderr
     assert (tmp_path / "out.txt").read_text() == secret, "the masked prompt ran"
     assert len(assert_logs_consistent(tmp_path)) == 1
 
@@ -70,5 +70,5 @@ def test_retry_of_a_cut_prompt_is_refused_after_continue(tmp_path: Path) -> None
     run_pm(SHELL, stdin="echo " + "x" * 300 + "\n", cwd=tmp_path)
     (log,) = assert_logs_consistent(tmp_path)
     run = run_pm(SHELL, stdin=f"/continue {log.session_id}\n/retry task-001\n", cwd=tmp_path, expect=1)
-    assert "ERROR: /retry task-001: the saved prompt was cut" in run.stdout
+    assert "ERROR: /retry task-001: the saved prompt was cut" in run.stderr
     assert run.stdout.count("RESULT:") == 0

@@ -77,8 +77,8 @@ def test_quit_words_leave_and_are_never_a_task(tmp_path: Path, typed: str) -> No
 def test_unknown_command_is_an_error_with_a_hint(tmp_path: Path) -> None:
     """`/tsks` → ERROR naming it, a did-you-mean HINT, exit 1, and later lines still run."""
     run = run_pm(SHELL, stdin="/tsks\necho still\n", cwd=tmp_path, expect=1)
-    assert "ERROR: unknown command /tsks" in run.stdout
-    assert "HINT: did you mean /tasks?" in run.stdout
+    assert "ERROR: unknown command /tsks" in run.stderr
+    assert "HINT: did you mean /tasks?" in run.stderr
     assert "RESULT: COMPLETE" in run.stdout
 
 
@@ -194,7 +194,7 @@ def test_tasks_and_logs_list_the_same_tasks(tmp_path: Path) -> None:
 def test_three_errors_in_a_row_warn(tmp_path: Path) -> None:
     """After three ERROR tasks in a row a one-line WARNING suggests /logs."""
     run = run_pm(SHELL, stdin="false\nfalse\nfalse\n", cwd=tmp_path, expect=1)
-    assert run.stdout.count("WARNING: 3 tasks in a row ended in ERROR") == 1
+    assert run.stderr.count("WARNING: 3 tasks in a row ended in ERROR") == 1
 
 
 def test_keys_never_show_a_value(tmp_path: Path) -> None:
@@ -203,4 +203,4 @@ def test_keys_never_show_a_value(tmp_path: Path) -> None:
     run = run_pm(SHELL, stdin="/keys\n", cwd=tmp_path, env=runner_env({"ANTHROPIC_API_KEY": secret}))
     assert re.search(r"ANTHROPIC_API_KEY\s+SET", run.stdout)
     assert re.search(r"OPENAI_API_KEY\s+NOT SET", run.stdout)
-    assert "QQQQ" not in run.stdout
+    assert "QQQQ" not in run.stdout + run.stderr

@@ -38,6 +38,6 @@ def test_unknown_provider_is_an_error_listing_the_known_ones(tmp_path: Path) -> 
     """`/provider nope` names the known executors and saves nothing."""
     run = run_pm(["repl", "--executor", "shell"], stdin="/provider nope\necho still-shell\n",
                  cwd=tmp_path, expect=1)
-    assert "ERROR:" in run.stdout and "shell" in run.stdout
+    assert "ERROR:" in run.stderr and "shell" in run.stderr
     assert not (tmp_path / ".claude" / "repl.json").exists()
     assert "  | still-shell" in run.stdout and "RESULT: COMPLETE" in run.stdout

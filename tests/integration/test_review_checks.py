@@ -34,7 +34,7 @@ def test_shell_tasks_have_no_review_unless_a_check_is_given(tmp_path: Path) -> N
     failure = details["failures"][0]  # type: ignore[index]
     assert "FAILED tests/test_a.py::test_x" in failure["output_tail"] and "[MASKED:" in failure["output_tail"]
     assert not of_type(reviewed, EventType.MODIFICATION_PROMPT)
-    assert SECRET.encode() not in all_log_bytes(project) and SECRET not in run.stdout
+    assert SECRET.encode() not in all_log_bytes(project) and SECRET not in run.stdout + run.stderr
 
 
 def test_a_check_that_hangs_or_asks_is_stopped_and_fails(tmp_path: Path) -> None:
@@ -83,7 +83,7 @@ def test_checks_from_the_repository_config_are_not_asked_about_with_the_review_o
     project = project_with_config(tmp_path, {"review": {"checks": [f"touch {marker}"]}})
     run = run_pm(["repl", "--executor", "shell", "--review", "off"], stdin="/review on\n/status\necho hi > a.md\n",
                  cwd=project)
-    assert "WARNING: 1 check(s) in .claude/runner.config.json (review.checks) will not run" in run.stdout
+    assert "WARNING: 1 check(s) in .claude/runner.config.json (review.checks) will not run" in run.stderr
     assert "not run: 1 check(s) from .claude/runner.config.json" in run.stdout
     assert not marker.exists()
 

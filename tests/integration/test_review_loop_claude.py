@@ -191,7 +191,7 @@ def test_a_session_budget_warns_then_stops_the_loop_and_refuses_the_next_task(tm
     assert len(calls(tmp_path)) == 3 + 5
     block = run.stdout.split("TASK: task-001", 1)[1]
     assert "SPENT: $0.0300 this task; session $0.0300 of $0.0250 (120%)" in block
-    assert "WARNING: session budget 80% used ($0.0200 of $0.0250)" in run.stdout
+    assert "WARNING: session budget 80% used ($0.0200 of $0.0250)" in run.stderr
     assert run.stdout.count("Budget: $0.0300 of $0.0250 (120%)") == 2  # /budget, then /status
 
 

@@ -34,14 +34,15 @@ def test_a_file_name_that_is_not_utf8_ends_with_its_real_status(tmp_path: Path) 
 
 
 def test_sensitive_hidden_files_are_warned_in_the_result_and_in_logs(tmp_path: Path) -> None:
-    """A task writing a workflow, a git hook and `.env` completes with WARNING lines, a WARNING event and /logs rows."""
+    """A task writing a workflow, a git hook and `.env` completes with WARNING lines (stderr in a script), a WARNING
+    event and /logs rows."""
     git(tmp_path, "init", "-q")
     script = ("mkdir -p .github/workflows && echo 'run: x' > .github/workflows/ci.yml && "
               "echo 'exit 0' > .git/hooks/pre-push && echo KEY=1 > .env\n/logs task-001\n")
     run = run_pm(SHELL, stdin=script, cwd=tmp_path)
     assert "RESULT: COMPLETE" in run.stdout
     warning = "WARNING: sensitive hidden file(s) changed: .env, .git/hooks/pre-push, .github/workflows/ci.yml"
-    assert warning in run.lines, run.transcript()
+    assert warning in run.stderr.splitlines() and warning not in run.lines, run.transcript()
     assert "Sensitive:         changed: .env, .git/hooks/pre-push, .github/workflows/ci.yml" in run.stdout
     (log,) = assert_logs_consistent(tmp_path)
     assert log.sensitive_files_modified == [".env", ".git/hooks/pre-push", ".github/workflows/ci.yml"]

@@ -42,7 +42,8 @@ def test_four_runners_at_once_keep_sessions_and_indexes_apart(tmp_path: Path) ->
         text = out.decode(errors="replace")
         transcript = f"runner {runner} exit {proc.returncode}\n{text}\n{err.decode(errors='replace')}"
         assert proc.returncode == 0, transcript
-        assert text.count("RESULT: COMPLETE") == TASKS and "WARNING" not in text, transcript
+        assert text.count("RESULT: COMPLETE") == TASKS and "WARNING" not in text + err.decode(errors="replace"), \
+            transcript
         started = [line.rsplit(" ", 1)[1] for line in text.splitlines() if line.startswith("No session was active")]
         assert len(started) == 1, transcript
         sessions[runner] = started[0]

@@ -61,7 +61,7 @@ def test_failed_journal_appends_become_warnings_and_the_task_goes_on(tmp_path: P
     faults = [{"op": op, "path": JOURNAL, "errno": code}]
     run, record = run_with_faults(project, faults, "printf 'one\\ntwo\\n'\necho after\n")
     assert run.code == 0, run.transcript()
-    warnings = [line for line in run.lines if line.startswith("WARNING: could not append event")]
+    warnings = [line for line in run.stderr.splitlines() if line.startswith("WARNING: could not append event")]
     assert warnings and all("it is kept for the task's next snapshot" in w for w in warnings), run.transcript()
     assert run.stdout.count("RESULT: COMPLETE") == 2, run.transcript()
     logs = assert_logs_consistent(project)
@@ -88,12 +88,12 @@ def test_failed_terminal_save_stops_the_runner(tmp_path: Path, op: str, code: st
     faults = [{"op": op, "path": path, "errno": code, "data": TERMINAL_DATA}]
     run, record = run_with_faults(project, faults, "echo one\necho never\n")
     assert run.code == 1, run.transcript()
-    error = next((i for i, text in enumerate(run.lines) if text.startswith("ERROR: could not save the final log")),
-                 None)
-    assert error is not None and os.strerror(getattr(errno, code)) in run.lines[error], run.transcript()
-    assert run.lines[error + 1].startswith("HINT: "), run.transcript()
+    said = run.stderr.splitlines()  # notices are on stderr in a script (spec/repl.md, "Streams")
+    error = next((i for i, text in enumerate(said) if text.startswith("ERROR: could not save the final log")), None)
+    assert error is not None and os.strerror(getattr(errno, code)) in said[error], run.transcript()
+    assert said[error + 1].startswith("HINT: "), run.transcript()
     assert "RESULT:" not in run.stdout and "> echo never" not in run.stdout, run.transcript()
-    assert any("will be recovered at the next start" in text for text in run.lines), run.transcript()
+    assert any("will be recovered at the next start" in text for text in said), run.transcript()
     files = parse_every_json(project)
     session = only_session(project)
     assert read_task(project, session, "task-001").status is TaskStatus.RUNNING
@@ -101,7 +101,7 @@ def test_failed_terminal_save_stops_the_runner(tmp_path: Path, op: str, code: st
     attempts = len(injected(record))
     assert attempts >= 3, record  # the save, its rewrite from memory, then close()'s last try
     after = run_pm(SHELL, stdin="", cwd=project, env=runner_env())
-    assert "WARNING: recovered 1 task(s)" in after.stdout and f"{session}/task-001" in after.stdout
+    assert "WARNING: recovered 1 task(s)" in after.stderr and f"{session}/task-001" in after.stderr
     (log,) = assert_logs_consistent(project)
     assert log.status is TaskStatus.ERROR and log.error_code is ErrorCode.RUNNER_CRASHED
     figure(f"fault injection: terminal save {op} failed {attempts}x ({code}) -> exit 1 with ERROR+HINT, "
@@ -115,7 +115,7 @@ def test_terminal_save_failing_twice_is_saved_at_close(tmp_path: Path) -> None:
     faults = [{"op": "write", "path": SNAPSHOT_TEMP, "errno": "ENOSPC", "data": TERMINAL_DATA, "count": 2}]
     run, record = run_with_faults(project, faults, "echo one\necho never\n")
     assert run.code == 1, run.transcript()
-    assert any(text.startswith("ERROR: could not save the final log of task-001") for text in run.lines)
+    assert any(text.startswith("ERROR: could not save the final log of task-001") for text in run.stderr.splitlines())
     assert "> echo never" not in run.stdout, run.transcript()
     (log,) = assert_logs_consistent(project)
     assert log.status is TaskStatus.COMPLETE and log.events[-1].event_type is EventType.TASK_COMPLETE

@@ -25,9 +25,9 @@ def tree_outside(tmp_path: Path, project: Path) -> set[Path]:
     return {p for p in tmp_path.rglob("*") if project not in (p, *p.parents)}
 
 
-def errors_in(stdout: str) -> list[tuple[str, str]]:
-    """(ERROR line, the line after it) pairs."""
-    lines = stdout.splitlines()
+def errors_in(stderr: str) -> list[tuple[str, str]]:
+    """(ERROR line, the line after it) pairs (a script's notices are on stderr)."""
+    lines = stderr.splitlines()
     return [(line, lines[i + 1] if i + 1 < len(lines) else "") for i, line in enumerate(lines)
             if line.startswith("ERROR: ")]
 
@@ -40,8 +40,8 @@ def test_traversal_ids_in_the_repl_are_refused(tmp_path: Path) -> None:
     script = "\n".join(["echo first", *TRAVERSALS, "echo last"]) + "\n"
     run = run_pm(SHELL, stdin=script, cwd=project, expect=1)
     assert_no_traceback(run)
-    errors = errors_in(run.stdout)
-    assert len(errors) == len(TRAVERSALS), run.transcript()
+    errors = errors_in(run.stderr)
+    assert len(errors) == len(TRAVERSALS) and "ERROR" not in run.stdout, run.transcript()
     assert all(hint.startswith("HINT: ") and "invalid" in error for error, hint in errors), run.transcript()
     assert run.stdout.count("RESULT: COMPLETE") == 2, run.transcript()
     assert tree_outside(tmp_path, project) == before
@@ -83,7 +83,7 @@ def test_huge_lines_nul_bytes_and_invalid_utf8_on_stdin(tmp_path: Path) -> None:
     ])
     run = run_pm(SHELL, stdin=stdin, cwd=project, expect=1, timeout=120)
     assert_no_traceback(run)
-    errors = errors_in(run.stdout)
+    errors = errors_in(run.stderr)
     assert len(errors) == 4 and all(hint.startswith("HINT: ") for _, hint in errors), run.transcript()[:3000]
     assert "NUL" in errors[0][0] and "limit is 100000" in errors[1][0] and "limit is 100000" in errors[2][0]
     assert not (project / "nul.txt").exists() and not list(project.glob("z*")) and not list(project.glob("w*"))

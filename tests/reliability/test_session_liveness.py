@@ -76,7 +76,7 @@ def test_a_live_runner_whose_pid_the_host_cannot_see_is_never_recovered_or_clear
         (session / "session.json").write_bytes(orjson.dumps(meta))
 
         host = run_pm(["repl", "--executor", "shell"], stdin="echo host\n", cwd=project)
-        assert "recovered" not in host.stdout, host.transcript()
+        assert "recovered" not in host.stdout + host.stderr, host.transcript()
         cleared = run_pm(["logs", "clear", "--force"], cwd=project)
         assert f"Kept {session.name}: a runner (pid {meta['pid']}) is using it" in cleared.stdout, cleared.transcript()
         assert session.is_dir() and orjson.loads((session / "session.json").read_bytes()).get("ended_at") is None
@@ -85,7 +85,7 @@ def test_a_live_runner_whose_pid_the_host_cannot_see_is_never_recovered_or_clear
         live.stdin.flush()
         _wait_for(lambda: _task_status(session, "task-002") == "running", "the live runner's second task")
         during = run_pm(["repl", "--executor", "shell"], stdin="echo during\n", cwd=project)
-        assert "recovered" not in during.stdout, during.transcript()
+        assert "recovered" not in during.stdout + during.stderr, during.transcript()
         out, err = live.communicate(timeout=60)  # closes its stdin: the runner exits at EOF
     finally:
         if live.poll() is None:
@@ -115,5 +115,5 @@ def test_the_owner_lock_is_released_when_the_runner_is_killed(tmp_path: Path) ->
     session = _session_of(project)
     assert session is not None
     after = run_pm(["repl", "--executor", "shell"], stdin="echo next\n", cwd=project)
-    assert f"{session.name}/task-001" in after.stdout and "recovered 1 task" in after.stdout, after.transcript()
+    assert f"{session.name}/task-001" in after.stderr and "recovered 1 task" in after.stderr, after.transcript()
     assert _task_status(session, "task-001") == "error"

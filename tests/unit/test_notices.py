@@ -31,6 +31,21 @@ def test_the_terminal_writes_notices_neutralised() -> None:
     assert out.getvalue() == "WARNING: bad \\x1b[31mred\\x1b[0m name\nHINT: rename it\n"
 
 
+def test_a_script_terminal_sends_warnings_and_errors_to_stderr_and_a_person_sees_them_on_stdout() -> None:
+    """Not interactive: WARNING/ERROR with their HINT go to stderr, INFO to stdout; interactive: all on stdout."""
+    out, err = io.StringIO(), io.StringIO()
+    script = Terminal(out, stderr=err)
+    script.notify(Notice.warning("disk nearly full", "free some space"))
+    script.notify(Notice.info("No session was active: started sess-1"))
+    script.error("unknown command /x")
+    assert err.getvalue() == "WARNING: disk nearly full\nHINT: free some space\nERROR: unknown command /x\n"
+    assert out.getvalue() == "No session was active: started sess-1\n"
+    screen, unused = io.StringIO(), io.StringIO()
+    person = Terminal(screen, interactive=True, stderr=unused, environ={"TERM": "dumb", "NO_COLOR": "1"})
+    person.notify(Notice.warning("disk nearly full", "free some space"))
+    assert screen.getvalue() == "WARNING: disk nearly full\nHINT: free some space\n" and unused.getvalue() == ""
+
+
 def test_the_manager_reports_warnings_as_masked_notices(tmp_path: Path) -> None:
     """A store warning reaches `on_warning` as a warning Notice whose message is masked and unprefixed."""
     seen: list[Notice] = []
