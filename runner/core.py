@@ -213,8 +213,7 @@ class RunnerCore(PlannedRequests):
 
     def retry(self, task_ref: str | None) -> RequestOutcome:
         """Run a task's prompt again as the next run of its thread; a chunked task re-runs the parts that
-        did not complete."""
-        self.ensure_session()
+        did not complete. Without a session there is nothing to retry: none is created (no empty sessions)."""
         original = self._find_retry_target(task_ref)
         if task_ref is None and original.subtask_index is not None and original.parent_task_id:
             original = self.manager.get_task(original.parent_task_id)  # the last failure is a part: retry its plan
@@ -238,9 +237,12 @@ class RunnerCore(PlannedRequests):
     def _find_retry_target(self, task_ref: str | None) -> TaskLog:
         """The task named (internal or external id), else the session's last failed task."""
         entries = self.manager.entries()
+        if task_ref and not (is_valid(IdKind.TASK, task_ref) or is_valid(IdKind.EXTERNAL_TASK, task_ref)):
+            validate(IdKind.TASK, task_ref)  # raises InvalidIdError with the expected format
+        if self.manager.session_id is None:
+            raise NotFoundError("no session is active, so there is no task to retry",
+                                hint="/continue SESSION (see /sessions) first, then /retry its task")
         if task_ref:
-            if not (is_valid(IdKind.TASK, task_ref) or is_valid(IdKind.EXTERNAL_TASK, task_ref)):
-                validate(IdKind.TASK, task_ref)  # raises InvalidIdError with the expected format
             for entry in entries:
                 if task_ref in (entry.task_id, entry.external_task_id):
                     return self.manager.get_task(entry.task_id)

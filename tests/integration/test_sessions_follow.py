@@ -19,9 +19,13 @@ def _sessions(root: Path) -> list[dict[str, object]]:
 
 
 def test_start_and_failing_commands_create_no_session(tmp_path: Path) -> None:
-    """`/start`, an unknown command and `/tasks` leave no session behind; the first task creates one."""
-    run = run_pm(SHELL, stdin="/start\n/bogus\n/tasks\n/start\n", cwd=tmp_path, expect=1)
-    assert "the next task starts a new session" in run.stdout
+    """`/start`, an unknown command, `/tasks` and a `/retry` with nothing to retry leave no session behind; the
+    first task creates one."""
+    run = run_pm(SHELL, stdin="/start\n/bogus\n/tasks\n/retry\n/retry ../x\n/retry task-001\n/start\n", cwd=tmp_path,
+                 expect=1)
+    assert "the next task starts a new session" in run.stdout and "No session was active" not in run.stdout
+    assert run.stderr.count("ERROR: no session is active, so there is no task to retry") == 2, run.transcript()
+    assert "ERROR: invalid task id '../x'" in run.stderr, run.transcript()
     assert not (tmp_path / ".claude" / "logs" / "sessions").exists() or not os.listdir(
         tmp_path / ".claude" / "logs" / "sessions")
     run_pm(SHELL, stdin="echo one\n/start\n/start\necho two\n", cwd=tmp_path)
