@@ -117,6 +117,19 @@ def test_the_engine_finds_what_a_whole_text_search_finds(made: Any, noise: list[
         assert find_spans(rule, text) == exhaustive_spans(rule, text), rule.name
 
 
+
+def test_a_two_line_rule_is_searched_from_a_line_an_earlier_window_ended_on() -> None:
+    """A `token: |` opener after a private key's END marker, its value on the next line: the engine and
+    the reference both find it (the reference once skipped a window starting on a line the previous
+    window had reached, found by Hypothesis)."""
+    key = "-----BEGIN RSA PRIVATE KEY-----\n" + "A1b2C3d4" * 8 + "\n" + "e5F6g7H8" * 8 + "\n-----END RSA PRIVATE KEY-----"
+    text = f" {key}  deploy_token: |\n  8yW4AWq9GFz6Y1t9EwL5EnGisjWgNZ16 "
+    rule = next(r for r in MASK_RULES if r.name == "MULTILINE_CREDENTIAL")
+    spans = find_spans(rule, text)
+    assert spans and text[spans[0][0]:].startswith("deploy_token")
+    assert exhaustive_spans(rule, text) == spans
+    assert "8yW4AWq9GFz6Y1t9EwL5EnGisjWgNZ16" not in mask_text(text)
+
 # -- linear time: structure -------------------------------------------------------------
 
 

@@ -366,10 +366,25 @@ def _searched_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence
 
 
 def exhaustive_spans(rule: MaskRule, text: str) -> list[Span]:
-    """Where `rule` masks `text` found by searching every line, with no prefilter: the
-    reference the tests hold the prefilter's candidates to."""
-    starts = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
-    return _searched_spans(rule, text, lowercase(text), starts, None)
+    """Where `rule` masks `text` found by searching from every line's start to the rule's
+    limit, with no prefilter: the reference the tests hold the prefilter's candidates to.
+
+    Unlike the engine's search it never skips a line because an earlier window reached it: a
+    two-line rule's window starting on a line that a previous window ended on is searched too
+    (a `token: |` opener after a private key's END marker, its value on the next line)."""
+    lowered = lowercase(text)
+    target = lowered if rule.lowered else text
+    found: list[Span] = []
+    for begin in [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]:
+        limit = _limit(rule, text, begin)
+        position = max(begin, found[-1][1] if found else 0)
+        while position < limit and (match := rule.pattern.search(target, position, limit)) is not None:
+            position = max(match.end(), match.start() + 1)
+            span = judge(rule, text, lowered, match, found[-1][1] if found else 0)
+            if span is not None:
+                found.append(span)
+                position = max(position, span[1])
+    return found
 
 
 def _anchored_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
