@@ -8,11 +8,20 @@ from datetime import UTC, datetime
 ISO_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
 
 
+# The last second formatted: every event is stamped, and strftime costs more than the rest.
+# One tuple, rebound whole, so a concurrent caller sees a matching pair.
+_last_second: tuple[int, str] = (-1, "")
+
+
 def iso_from_epoch_ms(epoch_ms: int) -> str:
     """Format milliseconds since the epoch as `2025-01-12T11:30:00.000Z`."""
+    global _last_second
     seconds, millis = divmod(epoch_ms, 1000)
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-    return f"{stamp}.{millis:03d}Z"
+    known = _last_second
+    if known[0] != seconds:
+        known = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
+        _last_second = known
+    return f"{known[1]}.{millis:03d}Z"
 
 
 def now_ms() -> int:

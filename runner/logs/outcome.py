@@ -68,9 +68,19 @@ _MARKER = re.compile(r"\[MASKED:([A-Z0-9_]+)\]")
 def masked_counts(content: Any) -> dict[str, int]:
     """How many values each masking rule hid in stored event content (its `[MASKED:RULE]`
     markers, whether the stream masker or `clean_content` put them there)."""
+    if isinstance(content, dict) and _plain_strings(content):
+        return {}  # the common event: a few strings, none holding a marker
     counts: Counter[str] = Counter()
     _count_markers(content, counts)
     return dict(sorted(counts.items()))
+
+
+def _plain_strings(content: dict[Any, Any]) -> bool:
+    """True when every key and value is a string holding no `[MASK` (so no marker, no MASKING_ERROR)."""
+    for key, value in content.items():
+        if type(value) is not str or type(key) is not str or "[MASK" in value or "[MASK" in key:
+            return False
+    return True
 
 
 def _count_markers(value: Any, counts: Counter[str]) -> None:

@@ -7,7 +7,7 @@ an event whose append failed still reaches the next snapshot.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner.errors import LogWriteFatalError
@@ -34,6 +34,8 @@ class TaskState:
     log_bytes: int = 0  # about what the task's snapshot and journal take on disk (for the space reserve)
     dropped_for_space: int = 0  # optional events not written because the disk was nearly full
     told_nearly_full: bool = False  # the user was told once that this task's output stops being recorded
+    # The journal line of each event appended here, reused by the snapshots (event_id -> (event, line)).
+    _lines: dict[str, tuple[LogEvent, bytes]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def task_id(self) -> str:
@@ -45,7 +47,7 @@ class TaskState:
 
     def save(self, *, durable_write: bool) -> None:
         """Atomically replace the snapshot with the in-memory log (all events included)."""
-        data = codec.dumps(self.log)
+        data = codec.dumps_task_log(self.log, self.line_of)
         safe_files.write_atomic(self.snapshot_path, data, durable=durable_write)
         self.log_bytes = len(data)
 
@@ -65,10 +67,17 @@ class TaskState:
             return False
         return self.since_checkpoint >= every_events or now_ms() - self.last_checkpoint_ms >= every_ms
 
+    def line_of(self, event: LogEvent) -> bytes:
+        """The event's journal line: the one this task appended for it, else made now."""
+        known = self._lines.get(event.event_id)
+        return known[1] if known is not None and known[0] is event else codec.event_line(event)
+
     def append(self, event: LogEvent, *, sync: bool, line: bytes | None = None) -> OSError | None:
         """Keep the event and append it (its `line`) to the journal, up to 3 tries; returns the last error if all failed."""
         self.log.events.append(event)
         line = codec.event_line(event) if line is None else line
+        # Kept with the event itself: a line is reused only for that very (never changed) object.
+        self._lines[event.event_id] = (event, line)
         self.log_bytes += 2 * len(line)  # in the journal now, in the snapshot at the next checkpoint
         error: OSError | None = None
         for _ in range(APPEND_TRIES):
@@ -108,11 +117,12 @@ class TaskState:
         error: OSError | None = None
         for _ in range(TERMINAL_SAVE_TRIES):
             try:
-                safe_files.write_atomic(self.snapshot_path, codec.dumps(log), durable=True)
+                safe_files.write_atomic(self.snapshot_path, codec.dumps_task_log(log, self.line_of), durable=True)
             except OSError as exc:
                 error = exc
                 continue
             self.log, self.pending_terminal = log, None
+            self._lines.clear()  # the task is done: no snapshot of it is written again here
             try:
                 self.journal.reset()
             except OSError:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import MutableMapping
+from functools import lru_cache
 from typing import Any
 
 from runner.logs.masking.engine import MASKING_ERROR
 from runner.logs.masking.engine import mask_text_counted as _mask_whole_counted
 from runner.logs.masking.env import reset_env_secrets
+from runner.logs.masking.memo import SHORT_CHARS, ShortResults, remember, short_results
 from runner.logs.masking.rules import MaskRule, Priority
 from runner.logs.masking.stream import StreamMasker, mask_in_windows
 
@@ -59,7 +61,20 @@ def mask_text_counted(text: str) -> tuple[str, Counter[str]]:
     if isinstance(text, str) and len(text) > WINDOWED_ABOVE:
         masked = mask_in_windows(text)
         return masked, Counter(_MARKER.findall(masked)) - Counter(_MARKER.findall(text))
+    if type(text) is str and len(text) <= SHORT_CHARS:  # exactly str: a subclass may redefine equality
+        return _mask_short(text, short_results())
     return _mask_whole_counted(text)
+
+
+def _mask_short(text: str, memo: ShortResults) -> tuple[str, Counter[str]]:
+    """A short string masked through `memo`: the same answer as masking it again."""
+    known = memo.get(text)
+    if known is None:
+        masked, counts = _mask_whole_counted(text)
+        if "MASKING_ERROR" in counts:
+            return masked, counts  # a failure is never remembered: the next call tries again
+        known = remember(memo, text, masked, counts)
+    return known[0], Counter(known[1])  # a copy: the caller may change it
 
 
 def find_secret(text: str) -> str | None:
@@ -111,6 +126,11 @@ def is_credential_key(key: str) -> bool:
     The secret word must end the name, so `token_count` and `max_tokens` are not credentials, and
     `resume_token` (an agent's session id, shown so a user can resume it) is not either.
     """
+    return _names_credential(key)
+
+
+@lru_cache(maxsize=4096)  # a pure function of the key, and event keys repeat ("stream", "line")
+def _names_credential(key: str) -> bool:
     words = _CAMEL_BOUNDARY.sub("_", key.strip())
     normal = re.sub(r"[^a-z0-9]+", "_", words.lower()).strip("_")
     return normal not in _NOT_CREDENTIAL_KEYS and bool(_CREDENTIAL_KEY.search(normal))
@@ -126,7 +146,7 @@ def mask_obj(obj: Any, counts: MaskCounts | None = None) -> Any:
     """
     found: Counter[str] = Counter()
     try:
-        result = _mask_value(obj, hidden=False, counts=found)
+        result = _mask_value(obj, hidden=False, counts=found, memo=short_results())
     except Exception:  # fail closed (a cycle or absurd nesting ends here too)
         result, found = MASKING_ERROR, Counter({"MASKING_ERROR": 1})
     if counts is not None:
@@ -135,13 +155,15 @@ def mask_obj(obj: Any, counts: MaskCounts | None = None) -> Any:
     return result
 
 
-def _mask_value(obj: Any, *, hidden: bool, counts: Counter[str]) -> Any:
+def _mask_value(obj: Any, *, hidden: bool, counts: Counter[str], memo: ShortResults) -> Any:
     if isinstance(obj, str):
         if hidden:
             counts["JSON_CREDENTIAL"] += bool(obj)
             return JSON_CREDENTIAL_MARKER if obj else obj
-        masked, found = mask_text_counted(obj)
-        counts.update(found)
+        short = type(obj) is str and len(obj) <= SHORT_CHARS
+        masked, found = _mask_short(obj, memo) if short else mask_text_counted(obj)
+        if found:
+            counts.update(found)
         return masked
     if isinstance(obj, bool) or obj is None:
         return obj
@@ -151,29 +173,29 @@ def _mask_value(obj: Any, *, hidden: bool, counts: Counter[str]) -> Any:
         return JSON_CREDENTIAL_MARKER if hidden else obj
     if isinstance(obj, bytes):
         decoded = obj.decode("utf-8", "surrogateescape")
-        return _mask_value(decoded, hidden=hidden, counts=counts).encode("utf-8", "surrogateescape")
+        return _mask_value(decoded, hidden=hidden, counts=counts, memo=memo).encode("utf-8", "surrogateescape")
     if isinstance(obj, dict):
-        return _mask_dict(obj, hidden=hidden, counts=counts)
+        return _mask_dict(obj, hidden=hidden, counts=counts, memo=memo)
     if not hidden and type(obj) in (list, tuple) and obj and all(isinstance(item, str) for item in obj):
         names, found = _mask_lines_counted(list(obj))  # a list of names: one pass
         counts.update(found)
         return type(obj)(names)
     for kind in (list, tuple, set, frozenset):  # subclasses (named tuples) come back as the base type
         if isinstance(obj, kind):
-            return kind(_mask_value(item, hidden=hidden, counts=counts) for item in obj)
+            return kind(_mask_value(item, hidden=hidden, counts=counts, memo=memo) for item in obj)
     return obj
 
 
-def _mask_dict(obj: dict[Any, Any], *, hidden: bool, counts: Counter[str]) -> dict[Any, Any]:
+def _mask_dict(obj: dict[Any, Any], *, hidden: bool, counts: Counter[str], memo: ShortResults) -> dict[Any, Any]:
     result: dict[Any, Any] = {}
     for key, value in obj.items():
         secret = hidden or (isinstance(key, str) and is_credential_key(key))
-        safe_key = _mask_value(key, hidden=False, counts=counts) if isinstance(key, str) else key
+        safe_key = _mask_value(key, hidden=False, counts=counts, memo=memo) if isinstance(key, str) else key
         # Two keys can mask to the same text; keep both values rather than drop one.
         candidate, suffix = safe_key, 2
         while candidate in result:
             candidate, suffix = f"{safe_key}#{suffix}", suffix + 1
-        result[candidate] = _mask_value(value, hidden=secret, counts=counts)
+        result[candidate] = _mask_value(value, hidden=secret, counts=counts, memo=memo)
     return result
 
 

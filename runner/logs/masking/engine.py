@@ -57,9 +57,16 @@ def _prefilter(engine: str) -> Prefilter:
 
 def prefilter() -> Prefilter:
     """The prefilter in use: the best engine installed (Hyperscan, else Aho-Corasick, else
-    `str.find`), or the one `PM_RUNNER_MASKING_ENGINE` names if it is installed."""
+    `str.find`), or the one `PM_RUNNER_MASKING_ENGINE` names if it is installed.
+
+    Asked once per masked string: the variable is read each time (a test or the bench may
+    change it), the choice it leads to is remembered."""
+    return _chosen(os.environ.get(ENGINE_ENV, ""))
+
+
+@lru_cache(maxsize=8)
+def _chosen(wanted: str) -> Prefilter:
     usable = available_engines()
-    wanted = os.environ.get(ENGINE_ENV, "")
     return _prefilter(wanted if wanted in ENGINES and wanted in usable else usable[0])
 
 
