@@ -201,3 +201,15 @@ def test_new_files_and_folders_are_private_whatever_the_umask(tmp_path: Path) ->
         assert stat.S_IMODE(os.stat(tmp_path / folder).st_mode) == 0o700
     for name in ("retention.jsonl", "index.json"):
         assert stat.S_IMODE(os.stat(tmp_path / ".claude" / "logs" / name).st_mode) == 0o600
+
+
+def test_anchor_of_splits_as_pathlib_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The string-built anchor and components equal pathlib's for absolute, relative and odd paths."""
+    monkeypatch.chdir(tmp_path)
+    for raw in ("/a/b/.claude/logs/x.json", "/a/.claude/b/.claude/c", "/a/b/c", "/a", "rel/.claude/logs",
+                "rel//x/./y/../z", "/a/b/.claude", ".claude/logs/"):
+        parts = Path(os.path.abspath(raw)).parts
+        cut = max((i for i, part in enumerate(parts) if part == ".claude"), default=len(parts) - 1)
+        assert safe_files.anchor_of(Path(raw)) == (Path(*parts[:cut]), parts[cut:]), raw
+    with pytest.raises(ValueError, match="no folder to anchor it"):
+        safe_files.anchor_of(Path("/"))

@@ -55,15 +55,13 @@ def event_line(event: LogEvent) -> bytes:
 
 def dumps_task_log(log: TaskLog, line_of: Callable[[LogEvent], bytes] = event_line) -> bytes:
     """The bytes of `dumps(log)`, each event written as `line_of(event)` (a writer passes the
-    lines it already made for its journal, so a snapshot does not serialise its events again)."""
-    fields = log.model_dump(mode="json", exclude={"events"})
-    body: dict[str, Any] = {}
-    for name in TaskLog.model_fields:  # the model's field order, as model_dump writes it
-        if name == "events":
-            body[name] = [orjson.Fragment(line_of(event)) for event in log.events]
-        elif name in fields:
-            body[name] = fields.pop(name)
-    body.update(fields)  # anything model_dump adds after the fields
+    lines it already made for its journal, so a snapshot does not serialise its events again).
+
+    The other fields come from a shallow copy without events (`model_dump`'s `exclude` costs
+    several times a whole dump); assigning `events` back keeps the field's place.
+    """
+    body = log.model_copy(update={"events": []}).model_dump(mode="json")
+    body["events"] = [orjson.Fragment(line_of(event)) for event in log.events]
     return orjson.dumps(body)
 
 

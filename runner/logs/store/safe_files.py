@@ -88,13 +88,25 @@ def in_chosen_logs_root(path: Path) -> bool:
 
 def anchor_of(path: Path) -> tuple[Path, tuple[str, ...]]:
     """(trusted anchor, the components below it) of an absolute or relative path."""
-    parts = Path(os.path.abspath(path)).parts
+    anchor, parts = _split(path)
+    return Path(anchor), parts
+
+
+def _split(path: Path) -> tuple[str, tuple[str, ...]]:
+    """`anchor_of` with the anchor as a string, by string operations (every file operation pays
+    for it, and building Path objects cost more than the walk's system calls)."""
+    full = os.path.abspath(path)  # normalised: no empty, `.` or `..` component below the root
+    parts = (os.sep, *full[1:].split(os.sep)) if full != os.sep else (os.sep,)  # as Path(full).parts
     cut = _logs_root_cut(parts)
     if cut is None:
-        cut = max((i for i, part in enumerate(parts) if part == CLAUDE_DIR), default=len(parts) - 1)
+        cut = len(parts) - 1
+        for index in range(len(parts) - 1, 0, -1):
+            if parts[index] == CLAUDE_DIR:
+                cut = index
+                break
     if cut == 0:
         raise ValueError(f"{path} has no folder to anchor it")
-    return Path(*parts[:cut]), parts[cut:]
+    return os.sep + os.sep.join(parts[1:cut]), parts[cut:]
 
 
 def describe(st: os.stat_result) -> str:
@@ -137,12 +149,12 @@ def _step(parent: int, name: str, shown: Path) -> int:
         raise _not_a_folder(shown, st) from None
 
 
-def _walk(anchor: Path, parts: tuple[str, ...]) -> int:
+def _walk(anchor: str, parts: tuple[str, ...]) -> int:
     """A descriptor of the folder `anchor/parts...`, every component a real folder."""
     fd = os.open(anchor, os.O_RDONLY | os.O_DIRECTORY | _CLOEXEC)
     try:
         for depth, name in enumerate(parts):
-            child = _step(fd, name, anchor.joinpath(*parts[: depth + 1]))
+            child = _step(fd, name, Path(anchor).joinpath(*parts[: depth + 1]))
             os.close(fd)
             fd = child
     except BaseException:
@@ -154,7 +166,7 @@ def _walk(anchor: Path, parts: tuple[str, ...]) -> int:
 @contextmanager
 def folder_fd(path: Path) -> Iterator[int]:
     """A descriptor of the folder `path`, reached without following any link below its anchor."""
-    anchor, parts = anchor_of(path)
+    anchor, parts = _split(path)
     fd = _walk(anchor, parts)
     try:
         yield fd
@@ -165,7 +177,7 @@ def folder_fd(path: Path) -> Iterator[int]:
 @contextmanager
 def parent_fd(path: Path) -> Iterator[tuple[int, str]]:
     """(descriptor of the folder holding `path`, the last component's name)."""
-    anchor, parts = anchor_of(path)
+    anchor, parts = _split(path)
     fd = _walk(anchor, parts[:-1])
     try:
         yield fd, parts[-1]
