@@ -74,7 +74,7 @@ class ChangeDetector:
         activity = self.watch.drain() if self.watch is not None else Activity(overflow=True)
         problems: list[str] = []
         try:
-            after = self._look(before.method, activity, set(before.sensitive), before.note)
+            after = self._look(before.method, activity, set(before.sensitive), before.note, in_after=True)
         except GitUnusable as exc:
             self._last = None
             problems.append(f"git could not be asked after the task: {exc}")
@@ -86,8 +86,8 @@ class ChangeDetector:
     # -- reuse --------------------------------------------------------------------------------
 
     def _quiet_since_last(self) -> bool:
-        if self.watch is None or self.watch.full:
-            return False
+        if self.watch is None or self.watch.full or self._rebuild:
+            return False  # a watch left to rebuild may miss folders the last task made
         activity = self.watch.drain()
         if activity.overflow or activity.folders_moved:
             self._rebuild = True
@@ -96,18 +96,21 @@ class ChangeDetector:
     # -- one look -----------------------------------------------------------------------------
 
     def _look(self, method: Method | None, activity: Activity, known: set[str],
-              note: str | None = None) -> ProjectState:
-        """A fresh state by `method` (None: git when the project is in a usable work tree)."""
+              note: str | None = None, *, in_after: bool = False) -> ProjectState:
+        """A fresh state by `method` (None: git when the project is in a usable work tree).
+
+        A watch that must be rebuilt (overflow, moved folders) is rebuilt by a scan as it goes (one
+        call per folder it lists anyway), but a git look after a task leaves it to the next
+        "before": the folder walk would sit between the child's exit and the result, and that
+        "before" cannot reuse this look without a complete watch (`_quiet_since_last`)."""
         if activity.overflow or activity.folders_moved:
             self._rebuild = True
-        if self._rebuild and self.watch is not None:
-            self.watch.close()
-            self.watch = FolderWatch.open()
-            self._rebuild = False
         if method is not Method.SCAN and self.use_git:
             try:
                 repository = self._repository or find_repository(self.root)
                 refuse_repository_programs(self.root)
+                if not in_after:
+                    self._renew_watch()
                 state = self._git_look(repository, activity, known)
                 self._repository = repository
                 return state
@@ -116,7 +119,15 @@ class ChangeDetector:
                 if method is Method.GIT:
                     raise
                 note = None if isinstance(exc, NotARepository) else f"git not used: {exc}"
+        self._renew_watch()
         return self._scan_look(note, known)
+
+    def _renew_watch(self) -> None:
+        """A new, empty watch when the old one no longer covers the tree (filled again by the look)."""
+        if self._rebuild and self.watch is not None:
+            self.watch.close()
+            self.watch = FolderWatch.open()
+            self._rebuild = False
 
     def _scan_look(self, note: str | None, known: set[str]) -> ProjectState:
         taken_at = file_clock_ns()
@@ -142,8 +153,8 @@ class ChangeDetector:
 
     def _arm_for_git(self, activity: Activity) -> None:
         """Watch every folder git could report on (a folder walk; files are not looked at)."""
-        if self.watch is None:
-            return
+        if self.watch is None or self._rebuild:
+            return  # the rebuild is left to the next "before"
         hook = self.watch.watch
         if not self.watch.folders:
             scan_tree(str(self.root), extra_ignore=self._info_exclude(), on_folder=hook, files=False)

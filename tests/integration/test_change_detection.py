@@ -129,6 +129,35 @@ def test_the_previous_after_is_reused_only_when_nothing_wrote_since(tmp_path: Pa
     assert detector.after(before).changed == 0
 
 
+def _overflow_the_watch(root: Path) -> None:
+    """More events than inotify queues (two files touched in turn, so none coalesce)."""
+    limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
+    first, second = root / "README.md", root / "src" / "app.py"
+    for _ in range(limit // 2 + 100):
+        os.utime(first)
+        os.utime(second)
+
+
+@BOTH
+@pytest.mark.skipif(not Path("/proc/sys/fs/inotify/max_queued_events").exists(), reason="needs Linux inotify")
+def test_after_a_watch_overflow_a_write_between_tasks_is_still_seen(tmp_path: Path, git_repo: bool) -> None:
+    """A task whose events overflow the watch (and whose new folder's event is lost) leaves the next
+    "before" to look afresh: a file written in that folder between the tasks is not blamed on the next task."""
+    root = make_project(tmp_path / "p", git_repo=git_repo)
+    detector = ChangeDetector(root)
+
+    def flood_then_make_a_folder() -> None:
+        _overflow_the_watch(root)
+        (root / "made").mkdir()
+    assert run_task(detector, flood_then_make_a_folder).created == []
+    write(root, "made/between.txt", "written between the tasks\n")
+    before = detector.before()
+    assert not before.reused, "the watch no longer covered the tree"
+    assert detector.after(before).changed == 0
+    changes = run_task(detector, lambda: write(root, "made/between.txt", "and then by the task\n"))
+    assert changes.modified == ["made/between.txt"]
+
+
 def test_a_task_that_commits_its_change_is_still_seen(tmp_path: Path) -> None:
     """A file modified and committed by the task is modified; a HEAD move without writes (reset --soft) is nothing."""
     root = make_project(tmp_path / "p", git_repo=True)
