@@ -28,6 +28,9 @@ _WRITES = (_IN_MODIFY | _IN_ATTRIB | _IN_CLOSE_WRITE | _IN_MOVED_FROM | _IN_MOVE
 _FOLDER_CHANGES = _IN_MOVED_FROM | _IN_MOVED_TO | _IN_DELETE | _IN_DELETE_SELF | _IN_MOVE_SELF
 _HEADER = struct.Struct("iIII")
 _READ_SIZE = 256 * 1024
+# What the kernel queues last when its queue is full: wd -1, IN_Q_OVERFLOW, no name. No read can
+# end with these bytes otherwise (an event's name is NUL-padded: no byte after its first NUL is 0x40).
+_OVERFLOW_EVENT = _HEADER.pack(-1, _IN_Q_OVERFLOW, 0, 0)
 
 
 @dataclass
@@ -86,19 +89,28 @@ class FolderWatch:
         self.folders.add(relative)
 
     def drain(self) -> Activity:
-        """Every event queued since the last drain, as an Activity."""
+        """Every event queued since the last drain, as an Activity. When the queue overflowed (its
+        last event says so) the others are not parsed: lost events mean "anything may have changed"
+        and the watch is rebuilt, so nothing they name would be used."""
         activity = Activity()
+        reads: list[bytes] = []
         while True:
             try:
                 data = os.read(self._fd, _READ_SIZE)
             except BlockingIOError:
-                return activity
+                break
             except OSError:
                 activity.overflow = True
                 return activity
             if not data:
-                return activity
+                break
+            reads.append(data)
+        if reads and reads[-1].endswith(_OVERFLOW_EVENT):
+            activity.overflow = True
+            return activity
+        for data in reads:
             self._parse(data, activity)
+        return activity
 
     def _parse(self, data: bytes, activity: Activity) -> None:
         offset = 0

@@ -14,6 +14,7 @@ from runner.changes import ChangeDetector, ChangeSet, Method
 from runner.changes.compare import _Racy, compare_scans
 from runner.changes.detector import close_detectors
 from runner.changes.scan import Scan, hash_racy, scan_tree
+from runner.changes.watch import FolderWatch
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
@@ -129,13 +130,28 @@ def test_the_previous_after_is_reused_only_when_nothing_wrote_since(tmp_path: Pa
     assert detector.after(before).changed == 0
 
 
-def _overflow_the_watch(root: Path) -> None:
+def _overflow_the_watch_of(first: Path, second: Path) -> None:
     """More events than inotify queues (two files touched in turn, so none coalesce)."""
+    second.touch()
     limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
-    first, second = root / "README.md", root / "src" / "app.py"
     for _ in range(limit // 2 + 100):
         os.utime(first)
         os.utime(second)
+
+
+@pytest.mark.skipif(not Path("/proc/sys/fs/inotify/max_queued_events").exists(), reason="needs Linux inotify")
+def test_a_watch_overflow_is_reported_and_the_watch_still_sees_later_writes(tmp_path: Path) -> None:
+    """A drain after more events than the kernel queues says "overflow"; the next drain names a later write."""
+    root = make_project(tmp_path / "p", git_repo=False)
+    watch = FolderWatch.open()
+    assert watch is not None
+    watch.watch("", str(root))
+    _overflow_the_watch_of(root / "README.md", root / "other.txt")
+    assert watch.drain().overflow
+    write(root, "later.txt")
+    later = watch.drain()
+    assert not later.overflow and later.paths == {"later.txt"}
+    watch.close()
 
 
 @BOTH
@@ -147,7 +163,7 @@ def test_after_a_watch_overflow_a_write_between_tasks_is_still_seen(tmp_path: Pa
     detector = ChangeDetector(root)
 
     def flood_then_make_a_folder() -> None:
-        _overflow_the_watch(root)
+        _overflow_the_watch_of(root / "README.md", root / "src" / "app.py")
         (root / "made").mkdir()
     assert run_task(detector, flood_then_make_a_folder).created == []
     write(root, "made/between.txt", "written between the tasks\n")
