@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 GIT_TIMEOUT_S = 300.0
-_ZERO_IDS = frozenset({b"0" * 40, b"0" * 64})
+_ZERO_IDS = frozenset({"0" * 40, "0" * 64})
+_FS_ENCODING, _FS_ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
 _PROGRAM_KEYS = (".clean", ".process")
 
 
@@ -112,34 +114,40 @@ def _relative(path: bytes, prefix: bytes) -> str | None:
 
 
 def parse_status(output: bytes, prefix: str) -> Status:
-    """Read `git status --porcelain=v2 -z` output (paths are relative to the work tree's top)."""
+    """Read `git status --porcelain=v2 -z` output (paths are relative to the work tree's top).
+
+    The output is decoded once, as `os.fsdecode` decodes each path (the codec is stateless and NUL
+    is ASCII, so the split strings are the same): a big change lists a path per changed file."""
     status = Status()
-    raw_prefix = os.fsencode(prefix)
-    tokens = iter(output.split(b"\0"))
+    listed, in_head, cut = status.listed, status.in_head, len(prefix)
+    tokens = iter(output.decode(_FS_ENCODING, _FS_ERRORS).split("\0"))
     for token in tokens:
         kind = token[:2]
-        if token.startswith(b"# branch.oid "):
-            oid = token[len(b"# branch.oid "):].decode("ascii", "replace")
-            status.head = None if oid == "(initial)" else oid
+        if kind == "1 ":  # the usual entry: an ordinary change
+            fields = token.split(" ", 8)
+            path = fields[8]
+        elif kind == "? ":
+            if token.startswith(prefix, 2):
+                path = token[2 + cut:]
+                (status.nested if path.endswith("/") else listed).add(path.rstrip("/"))
             continue
-        if kind == b"? ":
-            path = _relative(token[2:], raw_prefix)
-            if path is not None:
-                (status.nested if path.endswith("/") else status.listed).add(path.rstrip("/"))
+        elif kind == "2 " or kind == "u ":
+            fields = token.split(" ", 9 if kind == "2 " else 10)
+            path = fields[-1]
+            original = next(tokens, "") if kind == "2 " else ""
+            if original.startswith(prefix) and original:
+                listed.add(original[cut:])
+        else:
+            if token.startswith("# branch.oid "):
+                oid = token[len("# branch.oid "):]
+                status.head = None if oid == "(initial)" else oid
             continue
-        if kind not in (b"1 ", b"2 ", b"u "):
-            continue
-        fields = token.split(b" ", {b"1 ": 8, b"2 ": 9, b"u ": 10}[kind])
-        if kind == b"2 ":
-            original = _relative(next(tokens, b""), raw_prefix)
-            if original is not None:
-                status.listed.add(original)
-        path = _relative(fields[-1], raw_prefix)
-        if path is None or fields[2].startswith(b"S"):
+        if not path.startswith(prefix) or fields[2][0] == "S":
             continue  # outside the project, or a submodule (scanned as a subtree)
-        status.listed.add(path)
-        if kind == b"u " or fields[6] not in _ZERO_IDS:
-            status.in_head.add(path)
+        path = path[cut:]
+        listed.add(path)
+        if kind == "u " or fields[6] not in _ZERO_IDS:
+            in_head.add(path)
     return status
 
 
