@@ -25,15 +25,15 @@ from runner.changes.ignore import IgnoreFile, read_ignore_file
 from runner.changes.rules import counts, is_sensitive
 from runner.changes.scan import (
     MAX_ENTRIES,
-    collector_paused,
     digest_file,
     file_clock_ns,
+    fingerprints_of,
     hash_racy,
     is_racy,
     scan_tree,
 )
 from runner.changes.sensitive import git_dir_of, read_sensitive
-from runner.changes.state import ChangeSet, GitLook, Method, ProjectState, look
+from runner.changes.state import ChangeSet, GitLook, Method, ProjectState
 from runner.changes.watch import Activity, FolderWatch
 
 MAX_DETECTORS = 2
@@ -142,8 +142,7 @@ class ChangeDetector:
         taken_at = file_clock_ns()
         self._arm_for_git(activity)
         status = read_status(self.root, repository.prefix)
-        with collector_paused():
-            disk = {path: look(self.root, path) for path in status.listed if counts(path)}
+        disk = fingerprints_of(str(self.root), status.listed)
         subtrees = {prefix: scan_tree(str(self.root / prefix), max_entries=self.max_entries)
                     for prefix in sorted({*status.nested, *submodule_paths(repository)}) if counts(prefix + "/x")}
         extra = {*(p for p in status.listed if is_sensitive(p)), *known}

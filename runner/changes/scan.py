@@ -16,12 +16,12 @@ import stat
 import struct
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from runner.changes.ignore import IgnoreFile, IgnoreMatcher, read_ignore_file
-from runner.changes.rules import EXCLUDED_DIR_NAMES, GITIGNORE, VENV_MARKER, is_env_file
+from runner.changes.rules import EXCLUDED_DIR_NAMES, GITIGNORE, VENV_MARKER, counts, is_env_file
 
 # Coarse file systems stamp whole seconds; anything changed this close to a snapshot is "racy".
 RACY_WINDOW_NS = 2_000_000_000
@@ -47,6 +47,51 @@ def fingerprint_fields(print_: bytes) -> tuple[int, int, int, int, int]:
     """(size, mtime_ns, ctime_ns, inode, file type bits) of a fingerprint."""
     size, mtime, ctime, inode, kind = _UNPACK(print_)
     return int(size), int(mtime), int(ctime), int(inode), int(kind)
+
+
+def fingerprints_of(root: str, paths: Iterable[str]) -> dict[str, bytes | None]:
+    """The fingerprint now of each counted path among `paths` (None: not a regular file or a symlink,
+    or gone), stat'ed folder by folder relative to one descriptor per folder: git lists a big
+    change as one path per file, and a folder that is a symlink is not followed (the file is gone)."""
+    by_folder: dict[str, list[str]] = {}
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        names = by_folder.get(folder)
+        if names is None:
+            by_folder[folder] = [name]
+        else:
+            names.append(name)
+    found: dict[str, bytes | None] = {}
+    with collector_paused():
+        for folder, names in by_folder.items():
+            if folder and not counts(folder + "/x"):
+                continue
+            prefix = folder + "/" if folder else ""
+            try:
+                fd = os.open(f"{root}/{folder}" if folder else root, _FOLDER_FLAGS)
+            except OSError:
+                found.update((prefix + name, None) for name in names if name and name[0] != ".")
+                continue
+            try:
+                _fingerprint_names(fd, prefix, names, found)
+            finally:
+                os.close(fd)
+    return found
+
+
+def _fingerprint_names(fd: int, prefix: str, names: list[str], found: dict[str, bytes | None]) -> None:
+    lstat = os.lstat
+    for name in names:
+        if not name or name[0] == ".":
+            continue
+        try:
+            info = lstat(name, dir_fd=fd)
+        except OSError:
+            found[prefix + name] = None
+            continue
+        kind = info.st_mode & _TYPE_BITS
+        found[prefix + name] = (_PACK(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, kind)
+                                if kind == stat.S_IFREG or kind == stat.S_IFLNK else None)
 
 
 def file_clock_ns() -> int:
