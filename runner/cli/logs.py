@@ -20,12 +20,12 @@ from runner.cli.logs_grammar import (
     split_subcommand,
 )
 from runner.errors import ExitStatus, RunnerError, UsageError
-from runner.logs.models import Durability, ErrorCode, TaskLog, TaskStatus
 from runner.logs.query import LogsAction, LogsRequest, locate_task
+from runner.logs.vocabulary import Durability, ErrorCode, TaskStatus
 
 if TYPE_CHECKING:
     from runner.logs.store import LogReader
-    from runner.repl.output import Terminal
+    from runner.repl.plain_output import PlainTerminal
 
 FOLLOW_POLL_S = 0.2
 # The events recovery adds (RECOVERY_COMPLETE, TASK_ERROR) are small; the limit only caps their strings.
@@ -68,13 +68,13 @@ def _run_view(args: argparse.Namespace, env: Environment) -> ExitStatus:
     from runner.cli.project_root import project_from
     from runner.logs.store import LogReader
     from runner.logs.store.logs_root import choose_logs_dir
-    from runner.repl.output import Terminal
+    from runner.repl.plain_output import PlainTerminal
 
     project = project_from(args.project, env)
     choice = choose_logs_dir(args.logs_dir, env.environ, env.cwd)
     logs_dir = choice.path if choice else None
     request = _request(args)
-    terminal = Terminal(env.stdout, environ=env.environ, stderr=env.stderr)  # notices to stderr
+    terminal = PlainTerminal(env.stdout, environ=env.environ, stderr=env.stderr)  # notices to stderr
     if request.action is LogsAction.CLEAR:
         from runner.repl.clear_command import confirm_at, run_clear
 
@@ -108,13 +108,14 @@ def _request(args: argparse.Namespace) -> LogsRequest:
                        follow=values.get("follow", False))
 
 
-def _follow(reader: LogReader, request: LogsRequest, terminal: Terminal) -> ExitStatus:
+def _follow(reader: LogReader, request: LogsRequest, terminal: PlainTerminal) -> ExitStatus:
     """Print the task, then each new event as it reaches the log, until the task ends; exit like the task.
 
     With --json, one JSON object per line: the task (without events), each event, then the end.
     A task whose runner is gone (no process holds its session's owner lock) never ends by itself:
     the session is recovered here, its closing events are shown, and the follow ends with an error.
     """
+    from runner.logs.models import TaskLog
     from runner.logs.store.sessions import owner_alive
     from runner.views.json_contract import stamped
     from runner.views.task_detail import event_renderable, task_detail_json, task_detail_renderable
@@ -159,7 +160,7 @@ def _follow(reader: LogReader, request: LogsRequest, terminal: Terminal) -> Exit
         time.sleep(FOLLOW_POLL_S)
 
 
-def _recover(reader: LogReader, session_id: str, terminal: Terminal) -> None:
+def _recover(reader: LogReader, session_id: str, terminal: PlainTerminal) -> None:
     """Close the abandoned task as crash recovery does at start."""
     from runner.logs.recovery import recover_session
     from runner.logs.store.context import StoreContext
@@ -178,7 +179,7 @@ def _event_json(event: object) -> dict[str, object]:
     return document
 
 
-def _emit(terminal: Terminal, request: LogsRequest, document: dict[str, object], renderable: object) -> None:
+def _emit(terminal: PlainTerminal, request: LogsRequest, document: dict[str, object], renderable: object) -> None:
     from runner.views.json_contract import stamped
 
     if request.json:

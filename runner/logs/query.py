@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from runner.durations import parse_duration_ms
 from runner.errors import InvalidIdError, NotFoundError
-from runner.logs.models import TaskStatus, Visibility
+from runner.logs.vocabulary import TaskStatus, Visibility
 from runner.timestamps import epoch_ms_of, now_ms
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from runner.errors import RunnerError
 from runner.ids import IdKind, validate
 from runner.logs.query import LogsRequest
 from runner.logs.retention import RetentionReport, apply_clear, plan_clear
-from runner.repl.output import Terminal
+from runner.repl.plain_output import PlainTerminal
 from runner.views.retention import preview_lines, removing_line, result_lines
 
 QUESTION = "Delete? [y/N] "
@@ -62,6 +62,6 @@ def _named_session(project_root: Path, wanted: str | None, logs_dir: Path | None
     return validate(IdKind.SESSION, wanted)
 
 
-def confirm_at(terminal: Terminal) -> Confirm:
+def confirm_at(terminal: PlainTerminal) -> Confirm:
     """Show the preview on `terminal` and ask there whether to delete."""
     return lambda preview: terminal.confirm(preview_lines(preview), QUESTION)

@@ -10,8 +10,8 @@ import argparse
 from typing import NoReturn
 
 from runner.errors import RunnerError
-from runner.logs.models import TaskStatus
 from runner.logs.query import LogsAction, LogsRequest
+from runner.logs.vocabulary import TaskStatus
 
 
 class _Parser(argparse.ArgumentParser):

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from runner.errors import RunnerError
-from runner.logs.models import TaskStatus
 from runner.logs.query import LogsAction, LogsRequest, filter_entries, pick_session
+from runner.logs.vocabulary import TaskStatus
 from runner.repl.logs_args import parse_repl_logs_args
 from runner.views.rows import Entry, rows_or_none
 

@@ -1,4 +1,4 @@
-"""The terminal edge's output: plain lines, ERROR/HINT/WARNING lines, rich renderables, task progress.
+"""The terminal edge's output for the REPL: `repl.plain_output`'s lines, notices and views, plus task progress.
 
 Every line is flushed as soon as it is written, so piped output keeps input order, and `2>&1`
 keeps the order of results and notices. Which stream a line goes to is spec/repl.md's "Streams".
@@ -7,27 +7,21 @@ Logged text reaching the screen always passes through `views.safe_text` first.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import IO, Any
+from typing import IO
 
 from runner.logs.models import TaskLog
-from runner.notices import Notice, NoticeLevel
 from runner.orchestration.budget import SpendReport
 from runner.orchestration.planning.model import Plan
 from runner.repl.keys import ENTER, read_key
 from runner.repl.live_output import Fold, display_lines
-from runner.repl.pipe_guard import guarded, reader_gone
-from runner.repl.tty import color_enabled, default_width
-from runner.views.notices import notice_lines
+from runner.repl.plain_output import PlainTerminal
 from runner.views.plan import plan_block
 from runner.views.repl_views import result_preface, summary_block
-from runner.views.safe_text import neutralise, safe_str
+from runner.views.safe_text import safe_str
 
 # At a terminal a plan of more parts than this waits for Enter before it runs (spec/planning.md).
 CONFIRM_PLANS_OVER = 3
@@ -37,100 +31,18 @@ SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 _STATUS_COLOUR = {"complete": "32", "incomplete": "33", "error": "31"}  # ANSI green, yellow, red
 
 
-class Terminal:
-    """Writes results to stdout (a reader that leaves is survived, `pipe_guard`) and, when not
-    interactive, WARNING/ERROR notices (with their HINT) to stderr; implements the core's `CoreUI`."""
+class Terminal(PlainTerminal):
+    """`PlainTerminal` plus the task display: live output, the spinner, plans and result blocks;
+    implements the core's `CoreUI`."""
 
     def __init__(self, stream: IO[str] | None = None, *, interactive: bool = False,
                  width: int | None = None, environ: Mapping[str, str] | None = None,
                  quiet: bool = False, stderr: IO[str] | None = None) -> None:
-        self.stream = guarded(stream or sys.stdout)
-        self.stderr = stderr
-        # A script's stdout carries only results (parsed, spec/repl.md "Streams"); a person at a
-        # terminal reads one screen, where the spinner and the prompt also live: notices stay there.
-        self._notices = guarded(stderr) if stderr is not None and not interactive else self.stream
-        self.interactive = interactive
-        self.quiet = quiet  # interactive: no live output, only the spinner and the result
-        self.color = color_enabled(self.stream, environ)
-        self.width = width or default_width(self.stream, environ)
-        env = os.environ if environ is None else environ
-        # TERM=dumb (editors' shells, some CI consoles) cannot erase a line: no spinner there.
-        self.animate = env.get("TERM") != "dumb"
+        super().__init__(stream, interactive=interactive, width=width, environ=environ, quiet=quiet, stderr=stderr)
         self._echoed = 0
         self._fold: Fold | None = None
         self._spinner: _Spinner | None = None
         self._write_lock = threading.Lock()
-
-    @property
-    def reader_gone(self) -> bool:
-        """The reader of stdout closed it (`| head -1`): what is written now is dropped."""
-        return reader_gone(self.stream)
-
-    def note_reader_gone(self, after: str) -> None:
-        """One line on stderr saying the run stopped because nobody reads its results any more."""
-        if self.stderr is not None:
-            self.stderr.write(f"WARNING: standard output was closed by its reader; stopped after {after}; "
-                              "the remaining lines were not run (the logs hold what ran)\n")
-            self.stderr.flush()
-
-    # -- lines ----------------------------------------------------------------------------
-
-    def line(self, text: str = "", *, sgr: str = "") -> None:
-        """Write one line; control characters and escape sequences are shown, never sent (a string from a
-        repository's config file, a folder name or a typed argument may hold them). `sgr` is the one
-        style the runner itself may give a line (e.g. `1;32`), wrapped around the neutralised text."""
-        self._emit(self.stream, text, sgr)
-
-    def _emit(self, stream: IO[str], text: str, sgr: str = "") -> None:
-        self._stop_spinner()
-        body = neutralise(text)
-        stream.write((f"\x1b[{sgr}m{body}\x1b[0m" if sgr else body) + "\n")
-        stream.flush()
-
-    def info(self, text: str) -> None:
-        self.line(safe_str(text))
-
-    def notify(self, notice: Notice) -> None:
-        """The one place a notice becomes `WARNING:` / `ERROR:` / `HINT:` lines (neutralised); a
-        warning or an error goes to the notice stream with its hint, an INFO line with the results."""
-        stream = self.stream if notice.level is NoticeLevel.INFO else self._notices
-        for text in notice_lines(notice):
-            self._emit(stream, safe_str(text))
-
-    def error(self, message: str, hint: str | None = None) -> None:
-        self.notify(Notice.error(message, hint))
-
-    def confirm(self, lines: list[str], question: str, ask: Callable[[str], str] = input) -> bool:
-        """Show `lines`, ask `question`; True only for y/yes (end of input or Ctrl-C mean no).
-
-        Ctrl-C interrupts the question even in the REPL, whose handler otherwise turns it into a
-        task cancel that a blocking read never sees.
-        """
-        for text in lines:
-            self.line(text)
-        previous = None
-        if threading.current_thread() is threading.main_thread():
-            previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-        try:
-            answer = ask(question)
-        except (EOFError, KeyboardInterrupt):
-            return False
-        finally:
-            if previous is not None:
-                signal.signal(signal.SIGINT, previous)
-        return answer.strip().lower() in ("y", "yes")
-
-    def render(self, renderable: Any) -> None:
-        """Print a rich renderable built by `runner.views` (already safe), or a plain string."""
-        self._stop_spinner()
-        if isinstance(renderable, str):
-            self.line(renderable)
-            return
-        from runner.views.render import render_to_text  # rich is only needed once a view is shown
-
-        width = self.width or shutil.get_terminal_size().columns
-        self.stream.write(render_to_text(renderable, width=width, color=self.color))
-        self.stream.flush()
 
     # -- CoreUI ---------------------------------------------------------------------------
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
-from runner.logs.models import StatusCounts, TaskStatus
+from runner.logs.vocabulary import TaskStatus
 from runner.timestamps import epoch_ms_of, parse_iso
 from runner.views.rows import Entry
 from runner.views.safe_text import safe_str, safe_text
@@ -114,13 +115,35 @@ def executor_model(executor: str | None, model: str | None, *, separator: str = 
     return Text(safe_str(executor or NONE_SHOWN) + separator + safe_str(model))
 
 
-def count_statuses(statuses: Iterable[TaskStatus]) -> StatusCounts:
+class Counts(Protocol):
+    """Tasks by status: a stored `StatusCounts` (a session's row) or a view's own `StatusTally`."""
+
+    @property
+    def total(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class StatusTally:
+    """Tasks by status as a view counts them, without a model (the fields in `StatusCounts`' order)."""
+
+    queued: int = 0
+    running: int = 0
+    complete: int = 0
+    incomplete: int = 0
+    error: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.queued + self.running + self.complete + self.incomplete + self.error
+
+
+def count_statuses(statuses: Iterable[TaskStatus]) -> StatusTally:
     """Counts by status of a list of tasks."""
     found = Counter(statuses)
-    return StatusCounts(**{status.value: found[status] for status in TaskStatus})
+    return StatusTally(**{status.value: found[status] for status in TaskStatus})
 
 
-def counts_phrase(counts: StatusCounts, *, include_zero: bool = False) -> str:
+def counts_phrase(counts: Counts, *, include_zero: bool = False) -> str:
     """`3 complete, 1 incomplete, 2 error`; zero counts are left out unless asked for."""
     parts = [
         f"{getattr(counts, status.value)} {status.value}"
@@ -130,7 +153,7 @@ def counts_phrase(counts: StatusCounts, *, include_zero: bool = False) -> str:
     return ", ".join(parts)
 
 
-def tasks_footer(counts: StatusCounts) -> str:
+def tasks_footer(counts: Counts) -> str:
     """`7 tasks: 3 complete, 1 incomplete, 2 error, 1 running`."""
     noun = "task" if counts.total == 1 else "tasks"
     phrase = counts_phrase(counts)

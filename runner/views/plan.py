@@ -7,13 +7,16 @@ neutralised and kept to one line.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from runner.logs.models import EventType, PlanMode, TaskLog
+from runner.logs.vocabulary import EventType, PlanMode
 from runner.orchestration.planning.model import Plan
 from runner.views.fields import one_line
 from runner.views.rows import Entry
 from runner.views.safe_text import safe_str
+
+if TYPE_CHECKING:
+    from runner.logs.models import TaskLog
 
 ITEM_CHARS = 100
 REASON_CHARS = 120

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from runner.logs.models import RunnerDecision, StatusCounts, TaskLog, TaskLogEntry, TaskStatus
+from runner.logs.models import RunnerDecision, TaskLog, TaskLogEntry, TaskStatus
 from runner.orchestration.budget import BudgetLimits, Spend, SpendReport
-from runner.views.fields import STATUS_STYLES, count_statuses, counts_phrase, one_line
+from runner.views.fields import STATUS_STYLES, Counts, count_statuses, counts_phrase, one_line
 from runner.views.plain import Block, Line, Span
 from runner.views.plan import aggregate_of, split_subtasks, subtask_lines
 from runner.views.rows import Entry
@@ -160,7 +160,7 @@ def _task_row(entry: Entry, shown: SafeStrings, *, subtask: bool = False) -> Lin
     return Line(spans)
 
 
-def total_line(counts: StatusCounts) -> str:
+def total_line(counts: Counts) -> str:
     """`Total: N (complete X, incomplete Y, error Z, running R, queued Q)`."""
     parts = ", ".join(
         f"{name} {getattr(counts, name)}"
@@ -176,7 +176,7 @@ def status_lines(
     executor: str | None,
     model: str | None,
     durability: str,
-    counts: StatusCounts | None = None,
+    counts: Counts | None = None,
     entries: Sequence[TaskLogEntry] | None = None,
     executor_problem: str | None = None,
     project_mode: str | None = None,

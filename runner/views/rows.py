@@ -9,14 +9,14 @@ makes the caller read the validated index instead (which rebuilds a corrupted on
 
 from __future__ import annotations
 
-from enum import Enum
 from itertools import chain
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from pydantic import ValidationError
+from runner.logs.vocabulary import EventType, RunnerDecision, TaskStatus
 
-from runner.logs.models import EventType, ReviewIteration, RunnerDecision, TaskLogEntry, TaskStatus
+if TYPE_CHECKING:  # a view of stored rows never loads pydantic: the models load where a row's review is shown
+    from runner.logs.models import ReviewIteration, TaskLogEntry
 
 _STATUSES = {status.value: status for status in TaskStatus}
 _DECISIONS = {decision.value: decision for decision in RunnerDecision}
@@ -25,14 +25,16 @@ _STATUS_OF = itemgetter("status")
 _IDS_OF = itemgetter("task_id", "external_task_id", "thread_id", "run_id", "started_at")
 
 
-def _json_default(value: object) -> object:
-    return value.value if isinstance(value, Enum) else value
-
-
-# Every field of a row with its default as JSON (required fields: None), in the model's order.
+# Every field of a row with its default as JSON (required fields: None), in `TaskLogEntry`'s order
+# (written out so the views need no pydantic; tests/integration/test_startup_imports.py holds it equal to the model's).
 DEFAULT_ROW: dict[str, Any] = {
-    name: None if info.is_required() else _json_default(info.get_default(call_default_factory=True))
-    for name, info in TaskLogEntry.model_fields.items()
+    "task_id": None, "external_task_id": None, "thread_id": None, "run_id": None, "parent_task_id": None,
+    "subtask_index": None, "status": None, "started_at": None, "ended_at": None, "updated_at": None,
+    "prompt_summary": "", "runner_decision": "accept", "executor": None, "model": None,
+    "files_modified_count": 0, "error_reason": None, "error_code": None, "executor_blocked": False,
+    "blocked_reason": None, "duration_ms": None, "cost_usd": None, "input_tokens": None, "output_tokens": None,
+    "event_count": 0, "first_event_type": None, "last_event_type": None, "test_mode": False,
+    "review_iterations": [],
 }
 
 
@@ -142,6 +144,10 @@ class IndexRow:
         raw = self.raw.get("review_iterations")
         if not isinstance(raw, list) or not raw:
             return []
+        from pydantic import ValidationError
+
+        from runner.logs.models import ReviewIteration
+
         shown = []
         for item in raw:
             try:
@@ -158,7 +164,7 @@ class IndexRow:
         return {**DEFAULT_ROW, **self.raw}
 
 
-Entry = TaskLogEntry | IndexRow
+Entry: TypeAlias = "TaskLogEntry | IndexRow"
 
 
 def rows_or_none(raw_rows: list[dict[str, Any]]) -> list[IndexRow] | None:

@@ -9,10 +9,9 @@ all let ESC and C1 bytes through.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel
 
 from runner.logs.masking import MASKING_ERROR, mask_obj, mask_text
 
@@ -196,9 +195,15 @@ def safe_json(obj: Any) -> Any:
     Pydantic models are dumped in JSON mode first; dict keys are strings too and go through
     the same gate; tuples become lists; numbers, booleans and None pass through.
     """
-    if isinstance(obj, BaseModel):
+    if _is_model(obj):
         obj = obj.model_dump(mode="json")
     return _map_strings(mask_structure(obj), neutralise)
+
+
+def _is_model(obj: object) -> bool:
+    """A pydantic model; none exists before pydantic is loaded, and a view of stored rows never loads it."""
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(obj, pydantic.BaseModel)
 
 
 def _map_strings(obj: Any, change: Callable[[str], str]) -> Any:

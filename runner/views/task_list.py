@@ -8,7 +8,7 @@ here, whatever the index file holds. The table is built with string operations
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
@@ -169,7 +169,7 @@ def task_list_json(session_id: str, entries: Sequence[Entry]) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "session_id": safe_str(session_id),
         "tasks": _rows_json(entries),
-        "counts": {**counts.model_dump(mode="json"), "total": counts.total},
+        "counts": {**asdict(counts), "total": counts.total},
     }
 
 

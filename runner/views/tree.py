@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from runner.logs.models import EventType, ReviewIteration, RunnerDecision, TaskStatus, Visibility
+from runner.logs.vocabulary import EventType, RunnerDecision, TaskStatus, Visibility
 from runner.views.fields import STATUS_STYLES, one_line
 from runner.views.json_contract import SCHEMA_VERSION
 from runner.views.plain import Block, Line, Span
 from runner.views.plan import split_subtasks
 from runner.views.rows import Entry
 from runner.views.safe_text import SafeStrings, safe_json, safe_str
+
+if TYPE_CHECKING:  # a tree of stored rows never loads pydantic (rows validate their review iterations)
+    from runner.logs.models import ReviewIteration
 
 EMPTY_TREE = "No tasks in this session yet."
 NO_MATCH = "No tasks match the filter (--status, --since)."
@@ -84,13 +87,13 @@ def _task_lines(tasks: list[Entry], pad: str, visibility: Visibility, shown: Saf
         last = k_index == len(tops) - 1
         lines.append(_line(pad + (_LAST if last else _BRANCH), _task_label(entry, visibility, shown)))
         below = pad + (_SPACE if last else _PIPE)
-        items: list[ReviewIteration | Entry] = [*entry.review_iterations, *parts_of.get(entry.task_id, [])]
-        for index, item in enumerate(items):
-            item_last = index == len(items) - 1
+        iterations, parts = entry.review_iterations, parts_of.get(entry.task_id, [])
+        below_count = len(iterations) + len(parts)
+        for index, iteration in enumerate(iterations):
+            lines.append(_line(below + (_LAST if index == below_count - 1 else _BRANCH), _iteration_label(iteration, shown)))
+        for index, item in enumerate(parts, start=len(iterations)):
+            item_last = index == below_count - 1
             guide = below + (_LAST if item_last else _BRANCH)
-            if isinstance(item, ReviewIteration):
-                lines.append(_line(guide, _iteration_label(item, shown)))
-                continue
             lines.append(_line(guide, _task_label(item, visibility, shown)))
             inner = below + (_SPACE if item_last else _PIPE)
             for i_index, iteration in enumerate(item.review_iterations):

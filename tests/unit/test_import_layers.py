@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.ids", 0),
     ("runner.timestamps", 0),
     ("runner.logs.models", 0),
+    ("runner.logs.vocabulary", 0),  # the models' enums without pydantic (models re-exports them)
     ("runner.logs.limits", 0),
     ("runner.logs.parts", 0),
     ("runner.executors.base", 0),  # the protocol and its data

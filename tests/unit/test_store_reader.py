@@ -68,6 +68,20 @@ def test_corrupted_global_index_is_rebuilt_and_rewritten(tmp_path: Path, damage:
     assert reader.last_rebuilt is False
 
 
+def test_latest_session_reads_the_ids_as_stored_and_rebuilds_an_index_without_valid_ids(tmp_path: Path) -> None:
+    """The latest session comes from the global index's ids as stored; a row without a valid id sends
+    the index through the models, which rebuild it from the session folders."""
+    _session_with_tasks(tmp_path, [TaskStatus.COMPLETE])
+    second, _ = _session_with_tasks(tmp_path, [TaskStatus.ERROR])
+    reader = LogReader(tmp_path)
+    assert reader.latest_session_id() == second and reader.last_rebuilt is False
+    index_path = tmp_path / ".claude" / "logs" / "index.json"
+    index_path.write_bytes(orjson.dumps({"updated_at": "2025-01-12T11:31:00.000Z",
+                                         "sessions": [{"session_id": "../../elsewhere"}]}))
+    assert reader.latest_session_id() == second and reader.last_rebuilt is True
+    assert [row["session_id"] for row in orjson.loads(index_path.read_bytes())["sessions"]][-1] == second
+
+
 def test_global_index_missing_a_session_is_rebuilt(tmp_path: Path) -> None:
     """A session folder with no row in the global index (a stale index) triggers a rebuild."""
     first, _ = _session_with_tasks(tmp_path, [TaskStatus.COMPLETE])

@@ -9,7 +9,6 @@ executor output) and `reader` (`LogReader`, the read API). This module re-export
 public face; nothing here imports rich.
 """
 
-from runner.logs.models import Durability
 from runner.logs.store.codec import (
     dumps,
     parse_global_index,
@@ -20,6 +19,7 @@ from runner.logs.store.codec import (
 from runner.logs.store.paths import LogPaths
 from runner.logs.store.reader import LogReader
 from runner.logs.store.safe_files import write_atomic
+from runner.logs.vocabulary import Durability
 
 __all__ = [
     "Durability", "LogPaths", "LogReader", "dumps", "parse_global_index", "parse_session_index",

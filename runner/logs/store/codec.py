@@ -7,12 +7,14 @@ that is not a valid document; callers turn that into a rebuild or a CorruptedLog
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from pydantic import BaseModel
 
-from runner.logs.models import GlobalIndex, LogEvent, SessionIndex, SessionMeta, TaskLog
+if TYPE_CHECKING:  # each parser imports its model: importing the codec costs no pydantic
+    from pydantic import BaseModel
+
+    from runner.logs.models import GlobalIndex, LogEvent, SessionIndex, SessionMeta, TaskLog
 
 
 def dumps(model: BaseModel, *, compact: bool = False) -> bytes:
@@ -88,20 +90,30 @@ def _scrub(value: Any) -> Any:
 
 
 def parse_task_log(data: bytes) -> TaskLog:
+    from runner.logs.models import TaskLog
+
     return TaskLog.model_validate_json(data)
 
 
 def parse_session_index(data: bytes) -> SessionIndex:
+    from runner.logs.models import SessionIndex
+
     return SessionIndex.model_validate_json(data)
 
 
 def parse_global_index(data: bytes) -> GlobalIndex:
+    from runner.logs.models import GlobalIndex
+
     return GlobalIndex.model_validate_json(data)
 
 
 def parse_session_meta(data: bytes) -> SessionMeta:
+    from runner.logs.models import SessionMeta
+
     return SessionMeta.model_validate_json(data)
 
 
 def parse_event_line(line: bytes) -> LogEvent:
+    from runner.logs.models import LogEvent
+
     return LogEvent.model_validate_json(line)

@@ -12,18 +12,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from runner.logs.models import (
-    GlobalIndex,
-    SessionIndex,
-    SessionMeta,
-    SessionSummary,
-    StatusCounts,
-    TaskStatus,
-)
+from runner.ids import IdKind, is_valid
 from runner.logs.store import index_journal, indexes
 from runner.logs.store.index_journal import GLOBAL_INDEX, Row
 from runner.logs.store.paths import LogPaths
+from runner.logs.vocabulary import TaskStatus
+
+if TYPE_CHECKING:  # imported where rows are validated or made: `read_session_ids` needs no pydantic
+    from runner.logs.models import (
+        GlobalIndex,
+        SessionIndex,
+        SessionMeta,
+        SessionSummary,
+        StatusCounts,
+    )
 
 COMPACT_MIN_LINES = 256
 _STATUS_NAMES = tuple(status.value for status in TaskStatus)
@@ -31,6 +35,8 @@ _STATUS_NAMES = tuple(status.value for status in TaskStatus)
 
 def session_summary(session_id: str, meta: SessionMeta | None, index: SessionIndex) -> SessionSummary:
     """The global-index row of a session, from its metadata and its index."""
+    from runner.logs.models import SessionSummary
+
     started = meta.started_at if meta else (index.entries[0].started_at if index.entries else index.updated_at)
     return SessionSummary(
         session_id=session_id, started_at=started, updated_at=index.updated_at,
@@ -42,12 +48,34 @@ def session_summary(session_id: str, meta: SessionMeta | None, index: SessionInd
 
 def counts_of_rows(rows: Iterable[Row]) -> StatusCounts:
     """Tasks by status over stored rows (a row with an unknown status is not counted)."""
+    from runner.logs.models import StatusCounts
+
     found = Counter(row.get("status") for row in rows)
     return StatusCounts(**{name: found[name] for name in _STATUS_NAMES})
 
 
+def read_session_ids(paths: LogPaths) -> list[str] | None:
+    """The session ids of the index's rows as stored, or None when it is missing or a row has no valid id.
+
+    What finding the latest session needs: one parse, no model (the rows' other fields are
+    validated by `read_global_index` when a listing shows them).
+    """
+    loaded = index_journal.read_index(paths.global_index, GLOBAL_INDEX)
+    if loaded is None:
+        return None
+    ids: list[str] = []
+    for row in loaded.rows:
+        session_id = row.get("session_id")
+        if not is_valid(IdKind.SESSION, session_id):
+            return None
+        ids.append(str(session_id))
+    return ids
+
+
 def read_global_index(paths: LogPaths) -> GlobalIndex | None:
     """The session rows, or None when the index is missing or does not validate."""
+    from runner.logs.models import GlobalIndex
+
     loaded = index_journal.read_index(paths.global_index, GLOBAL_INDEX)
     if loaded is None:
         return None
@@ -59,6 +87,8 @@ def read_global_index(paths: LogPaths) -> GlobalIndex | None:
 
 def rebuild_global_index(paths: LogPaths, now: str) -> GlobalIndex:
     """One row per session folder that has metadata or an index, from those files."""
+    from runner.logs.models import GlobalIndex
+
     rows: list[SessionSummary] = []
     for session_id in indexes.session_ids_on_disk(paths):
         meta = indexes.read_session_meta(paths, session_id)
@@ -73,6 +103,8 @@ def rebuild_global_index(paths: LogPaths, now: str) -> GlobalIndex:
 
 def put_global_row_locked(paths: LogPaths, row: SessionSummary, now: str, *, durable_write: bool) -> None:
     """Replace one session's row (caller holds the global lock): one journal line, or a new snapshot when due."""
+    from runner.logs.models import GlobalIndex
+
     loaded = index_journal.read_index(paths.global_index, GLOBAL_INDEX)
     due = loaded is None or not loaded.generation or loaded.journal_lines >= max(COMPACT_MIN_LINES,
                                                                                  len(loaded.by_key))

@@ -9,24 +9,26 @@ from __future__ import annotations
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runner.ids import IdKind, counter_of, is_valid
-from runner.logs.models import (
-    CorruptedLog,
-    ErrorCode,
-    SessionIndex,
-    SessionMeta,
-    StatusCounts,
-    TaskLog,
-    TaskLogEntry,
-    TaskStatus,
-)
 from runner.logs.store import codec, index_journal, safe_files
 from runner.logs.store.index_journal import SESSION_INDEX, Identity, Loaded
 from runner.logs.store.journal import load_task
 from runner.logs.store.paths import LogPaths, task_id_of_snapshot
 from runner.logs.store.safe_files import Limit
+from runner.logs.vocabulary import ErrorCode, TaskStatus
 from runner.timestamps import epoch_ms_of, iso_from_epoch_ms
+
+if TYPE_CHECKING:  # the models are imported where rows are validated: reading rows as stored needs no pydantic
+    from runner.logs.models import (
+        CorruptedLog,
+        SessionIndex,
+        SessionMeta,
+        StatusCounts,
+        TaskLog,
+        TaskLogEntry,
+    )
 
 FileIdentity = Identity
 identity_of = index_journal.identity_of
@@ -37,6 +39,8 @@ _validated: dict[str, tuple[Loaded, SessionIndex]] = {}
 
 def entry_from_log(log: TaskLog) -> TaskLogEntry:
     """The session-index row of a task (what `/tasks` and `/logs` list)."""
+    from runner.logs.models import TaskLogEntry
+
     metrics = log.metrics
     duration = metrics.duration_ms if metrics and metrics.duration_ms is not None else None
     if duration is None and log.ended_at is not None:
@@ -60,6 +64,8 @@ def entry_from_log(log: TaskLog) -> TaskLogEntry:
 
 def corrupted_entry(broken: CorruptedLog, previous: TaskLogEntry | None, fallback_time: str) -> TaskLogEntry:
     """The row of a task whose file does not parse: error, saying so, keeping what the old row knew."""
+    from runner.logs.models import TaskLogEntry
+
     base = previous.model_dump() if previous is not None else {
         # Well-formed placeholders no real task has (counters start at 001, epochs are recent).
         "task_id": broken.task_id, "external_task_id": "task-0000000000000", "thread_id": "thr-000",
@@ -71,6 +77,8 @@ def corrupted_entry(broken: CorruptedLog, previous: TaskLogEntry | None, fallbac
 
 
 def counts_of(entries: Iterable[TaskLogEntry]) -> StatusCounts:
+    from runner.logs.models import StatusCounts
+
     counts = StatusCounts()
     for entry in entries:
         setattr(counts, entry.status.value, getattr(counts, entry.status.value) + 1)
@@ -146,6 +154,8 @@ def read_session_rows(paths: LogPaths, session_id: str) -> Loaded | None:
 
 def read_session_index(paths: LogPaths, session_id: str) -> SessionIndex | None:
     """The session index as models, or None when it is missing or any row does not validate."""
+    from runner.logs.models import SessionIndex
+
     loaded = read_session_rows(paths, session_id)
     if loaded is None:
         return None
@@ -166,6 +176,8 @@ def read_session_index(paths: LogPaths, session_id: str) -> SessionIndex | None:
 def rebuild_session_index(paths: LogPaths, session_id: str, now: str,
                           previous: SessionIndex | None = None) -> SessionIndex:
     """A session index made from the task files themselves (snapshot + journal of each task)."""
+    from runner.logs.models import SessionIndex, TaskLog
+
     old_rows = {e.task_id: e for e in previous.entries} if previous else {}
     entries: list[TaskLogEntry] = []
     for task_id in task_ids_on_disk(paths, session_id):

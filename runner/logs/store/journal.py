@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from runner.errors import NotFoundError, StoreError
-from runner.logs.models import CorruptedLog, LogEvent, TaskLog
 from runner.logs.store import codec, safe_files
 from runner.logs.store.safe_files import Limit, UnsafeFileError
+
+if TYPE_CHECKING:  # imported where a task is read: the index readers import this module without pydantic
+    from runner.logs.models import CorruptedLog, LogEvent, TaskLog
 
 
 class Journal:
@@ -129,6 +130,8 @@ def load_task(snapshot_path: Path, journal_path: Path, *, session_id: str, task_
     and only then empties the journal, so reading in this order never misses
     the events that moved from one to the other in between.
     """
+    from runner.logs.models import CorruptedLog
+
     try:
         journal = read_journal(journal_path)
     except UnsafeFileError as exc:
@@ -158,6 +161,8 @@ def load_task(snapshot_path: Path, journal_path: Path, *, session_id: str, task_
 
 def _short_reason(exc: ValueError) -> str:
     """Why a file did not parse, without quoting the file's content back."""
+    from pydantic import ValidationError
+
     if isinstance(exc, ValidationError):
         errors = exc.errors(include_url=False, include_input=False)
         if errors:
@@ -168,6 +173,8 @@ def _short_reason(exc: ValueError) -> str:
 
 def read_task_or_raise(snapshot_path: Path, journal_path: Path, *, session_id: str, task_id: str) -> TaskLog:
     """Like `load_task`, for callers that need a TaskLog: a missing or corrupted file is an error."""
+    from runner.logs.models import TaskLog
+
     try:
         log = load_task(snapshot_path, journal_path, session_id=session_id, task_id=task_id)
     except FileNotFoundError:

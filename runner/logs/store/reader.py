@@ -10,17 +10,10 @@ import stat
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.errors import InvalidIdError, NotFoundError, RunnerError, StoreError
 from runner.ids import IdKind, is_valid, validate
-from runner.logs.models import (
-    CorruptedLog,
-    SessionIndex,
-    SessionMeta,
-    SessionSummary,
-    TaskLog,
-)
 from runner.logs.store import global_index, indexes, safe_files
 from runner.logs.store.access import cannot_read_logs
 from runner.logs.store.journal import load_task
@@ -28,6 +21,9 @@ from runner.logs.store.locks import DEFAULT_LOCK_TIMEOUT_S, Locks
 from runner.logs.store.paths import LogPaths, require_session_folder, unsafe_store_error
 from runner.logs.store.safe_files import UnsafeFileError
 from runner.timestamps import now_iso
+
+if TYPE_CHECKING:  # `pm-runner logs list` reads rows as stored: the models load only where a read validates
+    from runner.logs.models import CorruptedLog, SessionIndex, SessionMeta, SessionSummary, TaskLog
 
 
 class LogReader:
@@ -155,8 +151,20 @@ class LogReader:
             global_index.put_global_row_locked(self.paths, row, now_iso(), durable_write=True)
 
     def latest_session_id(self) -> str | None:
-        """The most recently started session, or None when there is none."""
-        ids = [row.session_id for row in self._global_rows()]  # no counting: only the id is needed
+        """The most recently started session, or None when there is none.
+
+        Only the ids are needed: the index's rows are read as stored; one without a valid id, or a
+        session folder the index lacks, makes the whole index go through `_global_rows` (which
+        validates it and rebuilds it when it must).
+        """
+        self._require_logs()
+        self.last_rebuilt = False
+        with_meta, shown = self._session_folders()
+        listed = global_index.read_session_ids(self.paths)
+        if listed is not None and with_meta <= set(listed):
+            ids = [session_id for session_id in listed if session_id in shown]
+        else:
+            ids = [row.session_id for row in self._global_rows()]  # no counting: only the id is needed
         return max(ids, key=indexes.session_sort_key) if ids else None
 
     def read_session_meta(self, session_id: str) -> SessionMeta:
@@ -173,6 +181,8 @@ class LogReader:
         self.last_rebuilt = False
         index = indexes.read_session_index(self.paths, session_id)
         if index is not None:
+            from runner.logs.models import SessionIndex
+
             return SessionIndex.model_construct(session_id=index.session_id, updated_at=index.updated_at,
                                                 entries=list(index.entries))
         self.last_rebuilt = True

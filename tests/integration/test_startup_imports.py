@@ -1,0 +1,91 @@
+"""What `pm-runner` loads to start: each command imports only what it needs (issue 10's start-up targets).
+
+Each command runs in a real child process (`python -c` running `runner` as `__main__`), which writes
+the names in `sys.modules` at exit; the test asserts which heavy modules are NOT among them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from enum import Enum
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.cli import REPO, run_pm, runner_env
+
+# Runs `runner` as `pm-runner ARGS` would, and writes sys.modules' names to the file named by argv[1] at exit.
+_WRAPPER = """
+import atexit, json, runpy, sys
+out, args = sys.argv[1], sys.argv[2:]
+atexit.register(lambda: open(out, "w").write(json.dumps(sorted(sys.modules))))
+sys.argv = ["pm-runner", *args]
+runpy.run_module("runner", run_name="__main__", alter_sys=True)
+"""
+# Loaded only by a command that validates a TaskLog, runs a task or draws a rich view.
+MODELS = {"pydantic", "pydantic_core", "runner.logs.models"}
+TASK_MACHINERY = {"runner.repl.output", "runner.core", "runner.orchestration.loop", "runner.logs.manager",
+                  "runner.orchestration.budget", "runner.executors.supervise"}
+SCREEN = {"rich", "prompt_toolkit"}
+
+
+def imported(args: list[str], cwd: Path, tmp_path: Path, *, codes: tuple[int, ...] = (0,)) -> set[str]:
+    """The modules `pm-runner ARGS` had loaded when it exited (stdin empty, stdout piped)."""
+    out = tmp_path / "modules.json"
+    done = subprocess.run([sys.executable, "-c", _WRAPPER, str(out), *args], cwd=cwd, env=runner_env(),
+                          input=b"", capture_output=True, timeout=120, check=False)
+    assert done.returncode in codes, done.stderr.decode(errors="replace")
+    return set(json.loads(out.read_text()))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with one session of two shell tasks, one of them failed."""
+    root = tmp_path_factory.mktemp("startup")
+    run_pm(["repl", "--executor", "shell"], stdin="echo one\nfalse\n", cwd=root, expect=1)
+    return root
+
+
+@pytest.mark.parametrize("args", [["logs", "list"], ["logs", "list", "--json"], ["logs", "tree"]])
+def test_logs_reads_load_no_models_no_task_machinery(project: Path, tmp_path: Path, args: list[str]) -> None:
+    """`logs list`, `list --json` and `tree` read the stored rows: no pydantic, no REPL output, no rich."""
+    loaded = imported(args, project, tmp_path)
+    assert "runner.views.rows" in loaded  # the rows were shown (the wrapper really ran the command)
+    assert loaded & (MODELS | TASK_MACHINERY | SCREEN) == set()
+
+
+def test_logs_list_of_an_empty_project_loads_no_models(tmp_path: Path) -> None:
+    """`logs list` where there are no logs says so without loading the models or the task machinery."""
+    (tmp_path / "empty").mkdir()
+    loaded = imported(["logs", "list"], tmp_path / "empty", tmp_path, codes=(1,))
+    assert "runner.cli.logs" in loaded
+    assert loaded & (MODELS | TASK_MACHINERY | SCREEN) == set()
+
+
+def test_logs_show_still_validates_the_task(project: Path, tmp_path: Path) -> None:
+    """A detail view validates the task it shows: the models load there (the boundary is where it validates)."""
+    assert MODELS <= imported(["logs", "show", "task-001"], project, tmp_path)
+
+
+def test_default_row_is_the_models_row() -> None:
+    """`views.rows.DEFAULT_ROW`, written out, is `TaskLogEntry`'s fields with their JSON defaults, in order."""
+    from runner.logs.models import TaskLogEntry
+    from runner.views.rows import DEFAULT_ROW
+
+    def as_json(value: object) -> object:
+        return value.value if isinstance(value, Enum) else value
+
+    expected = {name: None if info.is_required() else as_json(info.get_default(call_default_factory=True))
+                for name, info in TaskLogEntry.model_fields.items()}
+    assert list(DEFAULT_ROW.items()) == list(expected.items())
+
+
+def test_vocabulary_is_what_the_models_use() -> None:
+    """The models re-export the pydantic-free vocabulary: one `TaskStatus`, one `EventType`, not two."""
+    from runner.logs import models, vocabulary
+
+    for name in vocabulary.__all__:
+        assert getattr(models, name) is getattr(vocabulary, name)
+    assert str(REPO) in vocabulary.__file__
