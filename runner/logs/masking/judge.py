@@ -28,6 +28,7 @@ NEAR_WINDOW = 512  # how far back on the line a rule's `near` words are looked f
 _SCHEMES = frozenset({"bearer", "basic", "token", "digest", "negotiate", "ntlm", "apikey",
                       "api-key", "key", "aws4-hmac-sha256", "hawk", "mac", "oauth", "sso-key"})
 _ESCAPED_BREAK = re.compile(r"(?<!\\)\\[nr]")
+_NAME = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 def judge(rule: MaskRule, text: str, lowered: str, match: re.Match[str], floor: int) -> tuple[int, int] | None:
@@ -37,7 +38,7 @@ def judge(rule: MaskRule, text: str, lowered: str, match: re.Match[str], floor: 
         return None
     if _inside_marker(text, start) or _only_markers(text[start:end]):
         return None  # our own marker (`[MASKED:PRIVATE_KEY] = x`, `://[MASKED:X]@`) is no secret
-    value_span = _value_span(match)
+    value_span = _value_span(rule, match)
     value = text[value_span[0]:value_span[1]] if value_span else text[start:end]
     left = widen_left(rule, lowered if rule.lowered else text, start, floor)
     if not _accepts(rule, text, value, left, value_span[0] if value_span else start, start):
@@ -57,11 +58,11 @@ def widen_left(rule: MaskRule, target: str, left: int, floor: int) -> int:
     return left - (len(window) - len(window.rstrip(rule.extend_left)))
 
 
-def _value_span(match: re.Match[str]) -> tuple[int, int] | None:
-    groups = match.re.groupindex
-    for name in ("value", "value2"):
-        if name in groups and match.start(name) != -1:
-            return match.span(name)
+def _value_span(rule: MaskRule, match: re.Match[str]) -> tuple[int, int] | None:
+    for group in rule.value_groups:
+        span = match.span(group)
+        if span[0] != -1:
+            return span
     return None
 
 
@@ -117,8 +118,8 @@ def _accepts(rule: MaskRule, text: str, value: str, left: int, value_start: int,
 def _name(text: str, left: int, value_start: int) -> str:
     """The assigned name: the identifier characters of the match before its value."""
     head = text[left:value_start]
-    names = re.findall(r"[A-Za-z0-9_.\-]+", head)
-    return names[0] if names else head
+    name = _NAME.search(head)
+    return name.group() if name else head
 
 
 def _credential_of_header(value: str) -> str:

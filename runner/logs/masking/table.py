@@ -99,6 +99,13 @@ class MaskRule:
         return re.compile(self.source, re.ASCII)
 
     @cached_property
+    def value_groups(self) -> tuple[int, ...]:
+        """The numbers of the pattern's `value` and `value2` groups, in that order (judging a
+        match reads them; looking them up by name cost a dict copy per match)."""
+        groups = self.pattern.groupindex
+        return tuple(groups[name] for name in ("value", "value2") if name in groups)
+
+    @cached_property
     def then(self) -> re.Pattern[str] | None:
         return re.compile(self.then_source, re.ASCII) if self.then_source else None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 # A reference to a value kept elsewhere: shell and make variables and commands, GitHub
 # expressions, Python %-formats, Jinja/Helm/Go templates, ERB, Ruby interpolation, Windows
@@ -83,6 +84,18 @@ def shannon_entropy(text: str) -> float:
 def unquote(value: str) -> tuple[str, bool]:
     """The value without surrounding quotes, escapes of quotes and trailing `;`/`,`; and
     whether it was quoted (a quoted value is a literal, never a code reference)."""
+    return _unquote_remembered(value) if len(value) <= _REMEMBERED_CHARS else _unquote(value)
+
+
+_REMEMBERED_CHARS = 512  # so the remembered values stay small
+
+
+@lru_cache(maxsize=256)  # judging one match asks it of the same value two or three times
+def _unquote_remembered(value: str) -> tuple[str, bool]:
+    return _unquote(value)
+
+
+def _unquote(value: str) -> tuple[str, bool]:
     stripped = value.strip()
     if "\\" in stripped:
         stripped = _TRAILING_ESCAPES.sub("", stripped)
