@@ -32,11 +32,10 @@ from runner.logs.manager import TaskLogManager
 from runner.logs.models import EventType, ExecutorInfo, RunnerDecision, TaskLog, TaskStatus
 from runner.logs.outcome import TRUNCATED
 from runner.notices import Notice
-from runner.orchestration import record
 from runner.orchestration.budget import SessionBudget, Spend, SpendReport, spend_of
 from runner.orchestration.chunking.plan_events import plan_from_events
 from runner.orchestration.gates import Rejection, budget_rejection, check_gates
-from runner.orchestration.loop import TaskRun, TaskSpec, run_task
+from runner.orchestration.loop import TaskRun, TaskSpec
 from runner.orchestration.loop.plans import (
     budget_limits,
     executor_row,
@@ -295,6 +294,10 @@ class RunnerCore(PlannedRequests):
         return self.cancel.is_set() or (run.result is not None and run.result.status is ExecutorStatus.CANCELLED)
 
     def _run_or_reject(self, task: TaskLog, prompt: str, resume_token: str | None) -> TaskRun:
+        # The loop's steps load with the first task: a REPL that runs none never imports them.
+        from runner.orchestration import record
+        from runner.orchestration.loop.sequence import run_task
+
         spec = self.task_spec(task.task_id, prompt, resume_token)
         if isinstance(spec, Rejection):
             return TaskRun(record.reject(self.manager, task.task_id, spec), None)

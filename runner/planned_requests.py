@@ -17,10 +17,8 @@ from runner.logs.manager import TaskLogManager
 from runner.logs.models import EventType, ExecutorInfo, TaskLog
 from runner.notices import Notice
 from runner.orchestration.chunking.retry import parts_so_far, retry_start
-from runner.orchestration.chunking.run import ChunkedRequest, record_plan, run_chunked
 from runner.orchestration.gates import Rejection
 from runner.orchestration.loop import TaskRun
-from runner.orchestration.planner import make_plan, planning_on
 from runner.orchestration.planning.model import Plan
 from runner.orchestration.request import RequestOutcome
 
@@ -62,6 +60,9 @@ class PlannedRequests:
 
     def _new_request(self: _Core, line: str) -> RequestOutcome:
         """A new request: planned when planning is on for the executor; split when the plan says so."""
+        # The planner and the chunked run load with the first request, not at start-up.
+        from runner.orchestration.chunking.run import record_plan
+
         plan = self.plan_for(line)
         if plan is not None and plan.chunked:
             if not self.ui.plan_ready(plan):
@@ -77,18 +78,24 @@ class PlannedRequests:
 
     def plan_for(self: _Core, line: str) -> Plan | None:
         """The plan of `line` when planning is on for the current executor and it can run; else None."""
+        from runner.orchestration.planner import make_plan
+
         if self.rejection() is not None or not self.planning_active():
             return None
         return make_plan(line, max_subtasks=self.config.max_subtasks)
 
     def planning_active(self: _Core) -> bool:
         """Whether new requests are planned now (the mode, and whether the executor plans by default)."""
+        from runner.orchestration.planner import planning_on
+
         spec = EXECUTORS.get(self.executor_name or "")
         return planning_on(self.config.plan, spec.plans_by_default if spec else False)
 
     def _run_plan(self: _Core, parent: TaskLog, plan: Plan, prompt: str, *, retry_of: TaskLog | None = None,
                   carried: dict[int, TaskLog] | None = None, reruns: dict[int, str] | None = None) -> RequestOutcome:
         """Run a registered parent's plan: each part through the per-task step, then the parent's verdict."""
+        from runner.orchestration.chunking.run import ChunkedRequest, record_plan, run_chunked
+
         self._notices = []
         self._prompts[parent.task_id] = prompt
         self._plans[parent.task_id] = plan

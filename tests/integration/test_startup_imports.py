@@ -64,6 +64,32 @@ def test_logs_list_of_an_empty_project_loads_no_models(tmp_path: Path) -> None:
     assert loaded & (MODELS | TASK_MACHINERY | SCREEN) == set()
 
 
+# What a REPL that runs no task never needs: the loop's steps, the chunked run and the planner.
+TASK_STEPS = {"runner.orchestration.loop.sequence", "runner.orchestration.loop.passes", "runner.orchestration.record",
+              "runner.orchestration.attempt", "runner.orchestration.chunking.run", "runner.orchestration.planner",
+              "runner.executors.supervise", "runner.review.checks"}
+
+
+def test_repl_with_no_input_loads_no_task_steps(tmp_path: Path) -> None:
+    """`repl --non-interactive </dev/null` starts and ends without loading what runs a task, nor rich or prompt-toolkit."""
+    (tmp_path / "project").mkdir()
+    loaded = imported(["repl", "--non-interactive"], tmp_path / "project", tmp_path)
+    assert "runner.core" in loaded  # the REPL really started
+    assert loaded & (TASK_STEPS | SCREEN) == set()
+
+
+def test_repl_running_a_task_loads_the_task_steps(tmp_path: Path) -> None:
+    """The steps load with the first task: a line run through the shell executor loads the loop."""
+    (tmp_path / "project").mkdir()
+    out = tmp_path / "modules.json"
+    done = subprocess.run([sys.executable, "-c", _WRAPPER, str(out), "repl", "--executor", "shell"],
+                          cwd=tmp_path / "project", env=runner_env(), input=b"echo hi\n", capture_output=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert b"hi" in done.stdout
+    assert {"runner.orchestration.loop.sequence", "runner.orchestration.record"} <= set(json.loads(out.read_text()))
+
+
 def test_logs_show_still_validates_the_task(project: Path, tmp_path: Path) -> None:
     """A detail view validates the task it shows: the models load there (the boundary is where it validates)."""
     assert MODELS <= imported(["logs", "show", "task-001"], project, tmp_path)
