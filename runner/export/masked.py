@@ -20,6 +20,8 @@ from runner.errors import RunnerError
 from runner.logs.models import PROMPT_SUMMARY_MAX, CorruptedLog, SessionMeta, TaskLog, TaskStatus
 from runner.views.safe_text import restore_mask_counts, safe_json, safe_str
 
+DEFAULT_LOGS_DIR = ".claude/logs"
+
 
 @dataclass(frozen=True)
 class LeftOut:
@@ -51,6 +53,7 @@ class MaskedSession:
     logs: tuple[TaskLog, ...]
     facts: SessionFacts = field(default_factory=SessionFacts)
     left_out: tuple[LeftOut, ...] = ()
+    logs_dir: str = DEFAULT_LOGS_DIR  # how a report names the logs folder (LogPaths.shown_logs_dir)
 
     @cached_property
     def by_task_id(self) -> dict[str, TaskLog]:
@@ -109,6 +112,7 @@ def mask_session(
     started_at: str | None = None,
     meta: SessionMeta | None = None,
     terminal_only: bool = False,
+    logs_dir: str = DEFAULT_LOGS_DIR,
 ) -> MaskedSession:
     """Mask every log of a session; with `terminal_only`, running and queued tasks are left out (and named).
 
@@ -125,7 +129,7 @@ def mask_session(
             kept.append(mask_log(log))
     start = started_at or (meta.started_at if meta else None)
     return MaskedSession(session_id=safe_str(session_id), started_at=start, logs=tuple(kept),
-                         facts=_facts(meta), left_out=tuple(left_out))
+                         facts=_facts(meta), left_out=tuple(left_out), logs_dir=safe_str(logs_dir))
 
 
 def _still_going(status: TaskStatus) -> str:

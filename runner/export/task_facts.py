@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner.errors import NotFoundError
-from runner.export.masked import MaskedSession
+from runner.export.masked import DEFAULT_LOGS_DIR, MaskedSession
 from runner.export.task_parts import (
     Phase,
     ToolCall,
@@ -46,6 +46,7 @@ def _event_line(event_type: EventType, text: str | None) -> str:
 class TaskFacts:
     log: TaskLog
     children: tuple[TaskLog, ...]  # later tasks that continue this one (an answer, a retry)
+    logs_dir: str = DEFAULT_LOGS_DIR  # how the report names the logs folder
 
     @classmethod
     def of(cls, session: MaskedSession, task_id: str) -> TaskFacts:
@@ -53,7 +54,7 @@ class TaskFacts:
         if log is None:
             raise NotFoundError(f"no task {task_id} in session {session.session_id}",
                                 hint="pm-runner logs list shows the session's tasks")
-        return cls(log, session.continued_by.get(task_id, ()))
+        return cls(log, session.continued_by.get(task_id, ()), session.logs_dir)
 
     # --- what happened -----------------------------------------------------------------
     @property
@@ -165,7 +166,7 @@ class TaskFacts:
 
     @property
     def log_path(self) -> str:
-        return f".claude/logs/sessions/{self.log.session_id}/tasks/{self.log.task_id}.json"
+        return f"{self.logs_dir}/sessions/{self.log.session_id}/tasks/{self.log.task_id}.json"
 
     @property
     def artifact_lines(self) -> list[tuple[str, str]]:

@@ -16,4 +16,4 @@ def load_session(reader: LogReader, session_id: str, *, since_ms: int | None = N
     """Read a session and pass it through the one masking pass."""
     read = read_session(reader, session_id, since_ms=since_ms)
     return mask_session(read.session_id, read.logs, started_at=read.started_at, meta=read.meta,
-                        terminal_only=terminal_only)
+                        terminal_only=terminal_only, logs_dir=reader.paths.shown_logs_dir)

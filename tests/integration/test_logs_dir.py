@@ -206,3 +206,19 @@ def test_crash_recovery_closes_a_task_left_running_in_the_logs_dir(tmp_path: Pat
 
 def _first_session(logs: Path) -> str:
     return sorted(p.name for p in (logs / "sessions").iterdir())[0]
+
+
+def test_a_task_report_names_the_chosen_logs_folder_not_claude_logs(tmp_path: Path) -> None:
+    """A task's Markdown report says where its log is: under a folder inside the project by its path from
+    the project, under one outside as `<logs-dir>` (no full path of the machine); never `.claude/logs`."""
+    project = project_in(tmp_path)
+    outside = tmp_path / "elsewhere"
+    for logs, shown in ((outside, "<logs-dir>"), (project / "build" / "logs", "build/logs")):
+        run_pm([*SHELL, "--logs-dir", str(logs)], stdin="echo one\n", cwd=project)
+        (session,) = (p.name for p in (logs / "sessions").iterdir())
+        report = run_pm(["logs", "report", "task-001", "--logs-dir", str(logs)], cwd=project).stdout
+        assert f"- Log: `{shown}/sessions/{session}/tasks/task-001.json`" in report, report
+        assert ".claude/logs" not in report and str(tmp_path) not in report
+    run_pm(SHELL, stdin="echo default\n", cwd=project)
+    default = run_pm(["logs", "report", "task-001"], cwd=project).stdout
+    assert "- Log: `.claude/logs/sessions/" in default

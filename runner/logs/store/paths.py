@@ -42,6 +42,15 @@ class LogPaths:
         self.raw_root = self.logs_dir / "raw"
 
     @property
+    def shown_logs_dir(self) -> str:
+        """How a report names this folder: `.claude/logs` by default, its path from the project when
+        the chosen folder is inside it, else `<logs-dir>` (a report never shows a full path of this
+        machine, as it never shows the project's)."""
+        if self.logs_dir.is_relative_to(self.project_root) and self.logs_dir != self.project_root:
+            return self.logs_dir.relative_to(self.project_root).as_posix()
+        return "<logs-dir>"
+
+    @property
     def hint_project(self) -> Path | None:
         """The project an error's hint speaks of; None for a logs folder the user chose (`--logs-dir`)."""
         return None if self.chosen else self.project_root
