@@ -122,6 +122,30 @@ def test_stdout_and_stderr_keep_the_order_they_were_read_in(tmp_path: Path) -> N
         "[stdout] out1", "[stderr] err1", "[stdout] out2", "[stderr] err2", "[stdout] out3", "[stderr] err3"]
 
 
+def test_a_burst_on_both_streams_keeps_each_streams_order_in_one_merged_sequence(tmp_path: Path) -> None:
+    """Lines written to stdout and stderr with nothing between them (one read of the runner may hold several
+    of each: their relative order is not guaranteed, see spec) keep each stream's own order, each line is
+    recorded once with its stream, and the events and the raw log hold the same merged sequence."""
+    result, sink = run_python(tmp_path, "import os\nfor i in range(200):\n    os.write(1, b'o%d\\n' % i)\n"
+                                        "    os.write(2, b'e%d\\n' % i)\n")
+    assert result.status is ExecutorStatus.SUCCEEDED
+    assert [line for stream, line in sink.raw if stream == "stdout"] == [f"o{i}" for i in range(200)]
+    assert [line for stream, line in sink.raw if stream == "stderr"] == [f"e{i}" for i in range(200)]
+    events = [(content["stream"], content["line"]) for content in sink.of_type(EventType.EXECUTOR_OUTPUT)]
+    assert events == sink.raw
+
+
+def test_one_stream_for_both_keeps_the_exact_order(tmp_path: Path) -> None:
+    """A command that sends stderr into stdout (`2>&1`, what spec names for an exact order) is recorded
+    line for line in the order it wrote, however fast it writes."""
+    path = tmp_path / "child.py"
+    path.write_text("import os\nfor i in range(200):\n    os.write(1, b'o%d\\n' % i)\n    os.write(2, b'e%d\\n' % i)\n")
+    sink = RecordingSink()
+    task = ExecutorTask(prompt=f"{sys.executable} {path} 2>&1", project_root=tmp_path, limits=LIMITS)
+    assert ShellExecutor().run(task, sink).status is ExecutorStatus.SUCCEEDED
+    assert sink.raw == [("stdout", f"{kind}{i}") for i in range(200) for kind in "oe"]
+
+
 READ = 65_536  # the supervisor's read size: `cat` into a pipe mostly hands over reads that end at its multiples
 
 
