@@ -153,7 +153,7 @@ def test_a_logs_dir_given_as_a_link_is_resolved_once_and_links_inside_are_refuse
     (fresh / "sessions").symlink_to(planted)
     run = run_pm([*SHELL, "--logs-dir", str(fresh)], stdin="touch ran.txt\n", cwd=project, expect=None)
     assert run.code == 1 and (f"ERROR: {fresh}/sessions is a symbolic link; pm-runner never follows links or "
-                              "opens special files in its logs folder") in run.stdout, run.transcript()
+                              "opens special files in its logs folder") in run.stderr, run.transcript()
     assert list(planted.iterdir()) == [] and not (project / "ran.txt").exists()
 
 
