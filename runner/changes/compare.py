@@ -24,6 +24,7 @@ from runner.changes.scan import (
     digest_file,
     fingerprint_fields,
     is_racy,
+    unpack_fingerprint,
 )
 from runner.changes.sensitive import sensitive_changes
 from runner.changes.state import ChangeSet, GitLook, Method, ProjectState, look
@@ -153,6 +154,24 @@ def _judge_git_path(path: str, before: ProjectState, after: GitLook, committed: 
         found.note_size(path, now)
 
 
+def _judge_clean_before(paths: Iterable[str], after: GitLook, since_ns: int, found: _Found) -> None:
+    """`_judge_git_path` for the usual entry of a big change, in one loop: a path git lists after the
+    task but not before, whose HEAD entry did not move (so HEAD had it exactly when it has it now)."""
+    in_head, disk, sizes = after.status.in_head, after.disk, found.sizes
+    modified, created, deleted = found.modified, found.created, found.deleted
+    for path in paths:
+        now = disk[path]
+        if now is None:
+            if path in in_head:
+                deleted.append(path)
+            continue
+        size, _mtime, ctime, _inode, kind = unpack_fingerprint(now)
+        if ctime >= since_ns:  # written during the task (see _written_during)
+            (modified if path in in_head else created).append(path)
+            if kind == stat.S_IFREG:
+                sizes[path] = size
+
+
 def compare_git(before: ProjectState, after: ProjectState, racy: _Racy) -> _Found:
     """Judge every path git listed before or after, or that moved between the two HEADs."""
     git_before, git_after = before.git, after.git
@@ -163,8 +182,10 @@ def compare_git(before: ProjectState, after: ProjectState, racy: _Racy) -> _Foun
     except GitUnusable as exc:
         committed = {}
         found.incomplete.append(f"files committed during the task could not be listed: {exc}")
-    candidates = {*git_before.disk, *git_after.disk, *(p for p in committed if counts(p))}
-    for path in candidates:
+    clean_before = git_after.disk.keys() - git_before.disk.keys() - committed.keys()
+    _judge_clean_before(clean_before, git_after, before.taken_at_ns, found)
+    others = {*git_before.disk, *git_after.disk, *(p for p in committed if counts(p))} - clean_before
+    for path in others:
         _judge_git_path(path, before, git_after, committed, racy, found)
     for prefix in sorted({*git_before.subtrees, *git_after.subtrees}):
         empty = Scan(taken_at_ns=before.taken_at_ns)

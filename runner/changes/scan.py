@@ -35,6 +35,7 @@ _COARSE_LAG_NS = 50_000_000  # elsewhere: how far a file's stamp may lag the wal
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _PACK = struct.Struct("<qqqQH").pack
 _UNPACK = struct.Struct("<qqqQH").unpack
+unpack_fingerprint = _UNPACK  # fingerprint_fields without its per-field int(), for per-file loops
 _TYPE_BITS = 0o170000  # stat.S_IFMT's mask
 
 

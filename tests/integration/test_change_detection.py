@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from runner.changes import ChangeDetector, ChangeSet, Method
-from runner.changes.compare import _Racy, compare_scans
+from runner.changes.compare import _Found, _judge_git_path, _Racy, compare_scans
 from runner.changes.detector import close_detectors
 from runner.changes.scan import Scan, hash_racy, scan_tree
 from runner.changes.watch import FolderWatch
@@ -172,6 +172,32 @@ def test_after_a_watch_overflow_a_write_between_tasks_is_still_seen(tmp_path: Pa
     assert detector.after(before).changed == 0
     changes = run_task(detector, lambda: write(root, "made/between.txt", "and then by the task\n"))
     assert changes.modified == ["made/between.txt"]
+
+
+def test_the_one_loop_judgement_of_paths_clean_before_equals_the_per_path_one(tmp_path: Path) -> None:
+    """Paths clean before the task that git lists after it (modified, created, deleted, only unstaged from
+    the index) are judged in one loop exactly as the per-path judgement of every candidate judges them."""
+    root = make_project(tmp_path / "p", git_repo=True, files=("a.txt", "b.txt", "c.txt", "d.txt", "sub/e.txt"))
+    write(root, "a.txt", "dirty before the task\n")
+    detector = ChangeDetector(root)
+    before = detector.before()
+
+    def task() -> None:
+        write(root, "b.txt", "changed by the task\n")
+        write(root, "sub/e.txt", "CONTENT\n")  # same size
+        write(root, "new.txt")
+        (root / "c.txt").unlink()
+        git(root, "rm", "-q", "--cached", "d.txt")  # listed after, never written: not the task's
+    task()
+    changes = detector.after(before)
+    after = detector._last
+    assert before.git is not None and after is not None and after.git is not None
+    found = _Found()
+    for path in {*before.git.disk, *after.git.disk}:
+        _judge_git_path(path, before, after.git, {}, _Racy(root, None, before.git.digests), found)
+    assert (changes.created, changes.modified, changes.deleted, changes.sizes) == \
+        (sorted(found.created), sorted(found.modified), sorted(found.deleted), found.sizes)
+    assert (changes.created, changes.modified, changes.deleted) == (["new.txt"], ["b.txt", "sub/e.txt"], ["c.txt"])
 
 
 def test_a_task_that_commits_its_change_is_still_seen(tmp_path: Path) -> None:
