@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
@@ -24,13 +23,7 @@ from runner.logs.masking import engine as mask_engine
 from runner.logs.masking import env as mask_env
 from runner.logs.masking.rules import MaskRule, Priority
 
-
-@pytest.fixture(autouse=True)
-def no_env_secrets() -> Iterator[None]:
-    """Tests start from an empty exact-value table and leave the real environment's behind."""
-    reset_env_secrets({})
-    yield
-    reset_env_secrets()
+pytestmark = pytest.mark.usefixtures("no_env_secrets")
 
 
 class Case(NamedTuple):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,12 +20,7 @@ from runner.logs.masking.values import is_placeholder
 SECRET = "Zq8" + "xW2vR5tY7uI9oP1aS3dF6"  # synthetic; built from pieces like every test secret
 
 
-@pytest.fixture(autouse=True)
-def no_env_secrets() -> Iterator[None]:
-    """Tests start from an empty exact-value table and leave the real environment's behind."""
-    reset_env_secrets({})
-    yield
-    reset_env_secrets()
+pytestmark = pytest.mark.usefixtures("no_env_secrets")
 
 
 @pytest.mark.parametrize("text", [

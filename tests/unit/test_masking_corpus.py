@@ -3,20 +3,12 @@ text that only mentions credential words (figures: `python -m tests.helpers.mask
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from runner.logs.masking import mask_text, reset_env_secrets
+from runner.logs.masking import mask_text
 from tests.helpers.masking_corpus import FORMATS, measure, ordinary_cases, secret_cases
 
-
-@pytest.fixture(autouse=True)
-def no_env_secrets() -> Iterator[None]:
-    """The figures are the rules' alone: no exact env values."""
-    reset_env_secrets({})
-    yield
-    reset_env_secrets()
+pytestmark = pytest.mark.usefixtures("no_env_secrets")
 
 
 def test_the_corpus_is_as_large_as_the_issue_asks() -> None:

@@ -7,12 +7,10 @@ character of an escape is a letter or digit, so without the escape exemption in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import orjson
 import pytest
 
-from runner.logs.masking import StreamMasker, mask_text, reset_env_secrets
+from runner.logs.masking import StreamMasker, mask_text
 from tests.helpers.cpu_time import best_cpu_time
 
 # (rule expected to fire, text carrying the secret, the part that must not survive)
@@ -41,12 +39,7 @@ SAMPLES: list[tuple[str, str, str]] = [
 ESCAPES = ["\\n", "\\t", "\\r", "\\u00e9", "%0A", "%20", "%2C"]
 
 
-@pytest.fixture(autouse=True)
-def no_env_secrets() -> Iterator[None]:
-    """Isolate the pattern layer from whatever the test machine's environment holds."""
-    reset_env_secrets({})
-    yield
-    reset_env_secrets()
+pytestmark = pytest.mark.usefixtures("no_env_secrets")
 
 
 def pieces(secret: str, width: int = 12) -> list[str]:

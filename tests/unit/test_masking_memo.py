@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from runner.logs import masking
@@ -23,12 +21,7 @@ SHORT_TEXTS = ["stdout", "line", "stream", "", "x", "ok", f"v={SECRET_VALUE}", "
                "sk-ant-api03-Zq8xW2vR5tY7uI9oP1aS3dF6", "[MASKED:OPENAI_KEY]", "é" * 64]
 
 
-@pytest.fixture(autouse=True)
-def no_env_secrets() -> Iterator[None]:
-    """Tests start from an empty exact-value table and leave the real environment's behind."""
-    reset_env_secrets({})
-    yield
-    reset_env_secrets()
+pytestmark = pytest.mark.usefixtures("no_env_secrets")
 
 
 def test_remembered_results_equal_masking_again() -> None:

@@ -27,12 +27,7 @@ surrounding = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), m
 maker_and_seed = st.tuples(st.sampled_from(ALL_MAKERS), st.integers(0, 2**32))
 
 
-@pytest.fixture(autouse=True)
-def no_env_secrets() -> Iterator[None]:
-    """Tests start from an empty exact-value table and leave the real environment's behind."""
-    reset_env_secrets({})
-    yield
-    reset_env_secrets()
+pytestmark = pytest.mark.usefixtures("no_env_secrets")
 
 
 def test_every_rule_has_a_generator() -> None:

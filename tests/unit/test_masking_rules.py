@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runner.logs.masking import engine, mask_text, reset_env_secrets
+from runner.logs.masking import engine, mask_text
 from runner.logs.masking.engine import rules
 from runner.logs.masking.prefilter import (
     JSON_ESCAPES,
@@ -33,12 +32,7 @@ from tests.helpers.secret_samples import fill_fields, leaked
 RULES = rules()
 
 
-@pytest.fixture(autouse=True)
-def no_env_secrets() -> Iterator[None]:
-    """Tests start from an empty exact-value table and leave the real environment's behind."""
-    reset_env_secrets({})
-    yield
-    reset_env_secrets()
+pytestmark = pytest.mark.usefixtures("no_env_secrets")
 
 
 def _example(rule_index: int, seed: int = 19) -> tuple[str, list[str]]:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runner.logs.masking import engine, mask_text, reset_env_secrets
+from runner.logs.masking import engine, mask_text
 from runner.logs.masking.views import REGION_GAP, regions, views
 from tests.helpers.secret_samples import MAKERS
 
@@ -23,12 +22,7 @@ PLAIN = ["tests/unit/test_api.py::test_case PASSED [ 40%]", "npm WARN deprecated
          "echo 'it'\\''s fine'", "path \\/usr\\/lib"]
 
 
-@pytest.fixture(autouse=True)
-def no_env_secrets() -> Iterator[None]:
-    """Tests start from an empty exact-value table and leave the real environment's behind."""
-    reset_env_secrets({})
-    yield
-    reset_env_secrets()
+pytestmark = pytest.mark.usefixtures("no_env_secrets")
 
 
 def _escaped(text: str, rng: random.Random) -> str:

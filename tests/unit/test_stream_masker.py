@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,12 +24,7 @@ KEY_BLOCK = ("-----BEGIN OPENSSH PRIVATE KEY-----\n"
 ALL_MAKERS = [maker for makers in MAKERS.values() for maker in makers]
 
 
-@pytest.fixture(autouse=True)
-def no_env_secrets() -> Iterator[None]:
-    """Tests start from an empty exact-value table and leave the real environment's behind."""
-    reset_env_secrets({})
-    yield
-    reset_env_secrets()
+pytestmark = pytest.mark.usefixtures("no_env_secrets")
 
 
 def stream(text: str, cuts: list[int], masker: StreamMasker | None = None) -> list[str]:
