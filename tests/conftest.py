@@ -4,6 +4,7 @@ leaves no ended child unreaped for a later test to trip over."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +33,24 @@ def reap_orphaned_zombies() -> Iterator[None]:
     reap(set(zombie_children()) - before, kill=False)
 
 
+@pytest.fixture(autouse=True)
+def no_project_above_the_test_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Fail the test that leaves a `.claude/` or `.git` in a folder above every test's folder (such as /tmp).
+
+    The runner finds its project by walking up to the nearest `.claude/` (then `.git`), so one such
+    folder turns every later test's project into that shared folder: dozens of unrelated failures
+    instead of one naming the test that made it. What this test made is removed again.
+    """
+    above = tmp_path_factory.getbasetemp().resolve().parents
+    markers = [folder / name for folder in above for name in (".claude", ".git")]
+    before = {marker for marker in markers if marker.exists()}
+    yield
+    made = [marker for marker in markers if marker.exists() and marker not in before]
+    for marker in made:
+        shutil.rmtree(marker, ignore_errors=True) if marker.is_dir() else marker.unlink(missing_ok=True)
+    assert not made, f"this test left {', '.join(map(str, made))}: later tests would take it for their project"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `slow` are skipped unless selected with `-m slow`, as the README says: scenarios over
     a minute, and the heaviest variants of checks whose lighter variant runs every time (CI's budget)."""
@@ -42,3 +61,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def no_env_secrets() -> Iterator[None]:
+    """Masking tests start from an empty exact-value table (the machine's own environment holds
+    values that would be masked too) and leave the real environment's table behind."""
+    from runner.logs.masking import reset_env_secrets
+
+    reset_env_secrets({})
+    yield
+    reset_env_secrets()
