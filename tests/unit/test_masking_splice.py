@@ -1,7 +1,9 @@
-"""Putting masked text together fast: splice, `then` on marked lines only, covered spans, one block."""
+"""Masking's fast ways held to the general ones: splice, `then` on marked lines only, covered spans,
+one block, entropy in one pass."""
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from dataclasses import replace
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 from runner.logs.masking import engine, mask_text, reset_env_secrets
 from runner.logs.masking.splice import apply_then, line_local
+from runner.logs.masking.values import shannon_entropy
 from tests.helpers.secret_samples import MAKERS
 
 JSON_RULE = next(rule for rule in engine.rules() if rule.name == "JSON_CREDENTIAL")
@@ -99,3 +102,14 @@ def test_a_long_block_spliced_whole_equals_its_lines_rebuilt(made: Any, wrap: st
     assert block == "\n".join(engine.mask_lines(text))
     if "[MASKED:PRIVATE_KEY]" not in block:  # mask_text makes a key block one marker; lines keep one each
         assert block == mask_text(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80) | st.text(alphabet="ab", max_size=30))
+def test_entropy_counted_in_one_pass_is_the_shannon_entropy(text: str) -> None:
+    """The entropy that decides whether a value is random equals its definition, term by term
+    over every distinct character (the one-pass count skips only characters seen once, whose
+    terms are zero)."""
+    total = len(text)
+    expected = 0.0 if total < 2 else -sum(text.count(c) / total * math.log2(text.count(c) / total) for c in set(text))
+    assert shannon_entropy(text) == pytest.approx(expected, abs=1e-9)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from runner.logs.masking.table import MaskRule
 
@@ -50,8 +51,12 @@ def line_local(rule: MaskRule) -> bool:
     """Whether every match of the rule's `then` pattern holds its marker and no line break:
     the marker is written out in the pattern with no group or alternative that could leave it
     out, and nothing in the pattern can match a newline or look past a line's ends."""
-    source = rule.then_source or ""
-    marker = re.escape(rule.marker)
+    return _line_local(rule.then_source or "", rule.marker)
+
+
+@lru_cache(maxsize=64)  # asked once per masked block of the stream: the answer depends on the two strings only
+def _line_local(source: str, marker_text: str) -> bool:
+    marker = re.escape(marker_text)
     return (marker in source and source[source.index(marker) + len(marker):][:1] not in ("?", "*", "{")
             and "|" not in source and "(" not in source and _MAY_CROSS_LINES.search(source) is None)
 

@@ -86,7 +86,7 @@ class MaskRule:
     example: str = ""
     counter: str = ""
 
-    @property
+    @cached_property
     def marker(self) -> str:
         return f"[MASKED:{self.name}]"
 
