@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runner.logs.masking import engine, mask_text, reset_env_secrets
+from runner.logs.masking import engine, mask_text
 from runner.logs.masking.splice import apply_then, line_local
 from runner.logs.masking.values import shannon_entropy
 from tests.helpers.secret_samples import MAKERS
@@ -26,14 +25,7 @@ _PIECE = st.tuples(st.sampled_from(["", "x", '"a": ', "é", "\u2500"]), st.sampl
                    st.sampled_from([MARKER, "[MASKED:OTHER]", "[MASKED:JSON_CREDENTIAL", ""]),
                    st.sampled_from(["", "}", " }", "\t}", "{"]), st.sampled_from(["", "x", ","])).map("".join)
 _LINE = st.lists(_PIECE, max_size=4).map("".join)
-
-
-@pytest.fixture(autouse=True)
-def no_env_secrets() -> Iterator[None]:
-    """Tests start from an empty exact-value table and leave the real environment's behind."""
-    reset_env_secrets({})
-    yield
-    reset_env_secrets()
+pytestmark = pytest.mark.usefixtures("no_env_secrets")  # tests/conftest.py
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
