@@ -134,7 +134,7 @@ class StatusTally:
 
     @property
     def total(self) -> int:
-        return self.queued + self.running + self.complete + self.incomplete + self.error
+        return sum(vars(self).values())
 
 
 def count_statuses(statuses: Iterable[TaskStatus]) -> StatusTally:

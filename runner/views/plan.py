@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from runner.logs.vocabulary import EventType, PlanMode
-from runner.orchestration.planning.model import Plan
 from runner.views.fields import one_line
 from runner.views.rows import Entry
 from runner.views.safe_text import safe_str
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the list's log ids need neither the models nor the planner's types
     from runner.logs.models import TaskLog
+    from runner.orchestration.planning.model import Plan
 
 ITEM_CHARS = 100
 REASON_CHARS = 120

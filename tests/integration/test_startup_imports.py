@@ -27,7 +27,7 @@ runpy.run_module("runner", run_name="__main__", alter_sys=True)
 # Loaded only by a command that validates a TaskLog, runs a task or draws a rich view.
 MODELS = {"pydantic", "pydantic_core", "runner.logs.models"}
 TASK_MACHINERY = {"runner.repl.output", "runner.core", "runner.orchestration.loop", "runner.logs.manager",
-                  "runner.orchestration.budget", "runner.executors.supervise"}
+                  "runner.orchestration.budget", "runner.orchestration.planning.model", "runner.executors.supervise"}
 SCREEN = {"rich", "prompt_toolkit"}
 
 

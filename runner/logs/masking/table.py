@@ -9,7 +9,6 @@ fragments. Regexes are compiled on first use, and only the rules some text needs
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
@@ -158,6 +157,8 @@ def read_rows(path: Path = TABLE_PATH) -> tuple[list[dict[str, Any]], dict[str, 
     key = cache_key(data)
 
     def parse() -> tuple[dict[str, Any], bytes]:
+        import tomllib  # only when the per-user cache misses: a cached table needs no TOML parser
+
         parsed = tomllib.loads(data.decode("utf-8"))
         return {"rows": parsed.get("rule", []), "fragments": parsed.get("fragments", {})}, b""
     document, _ = cached("table", key, parse)
