@@ -89,6 +89,7 @@ class TaskLogManager:
         self._last_external_ms = 0
         self._closed = False
         self._grouped: dict[str, TaskState] | None = None  # journals whose fsync waits for grouped_sync's end
+        self._pins: list[safe_files.FolderPin] = []  # the owned session's folders, walked once (folder_pins)
 
     @property
     def session_id(self) -> str | None:
@@ -132,6 +133,7 @@ class TaskLogManager:
                 self._meta, self._rows = open_new_session(self._ctx, fields)
             self._space_tried = False
             self._closed = False
+            self._pin_folders()
             return OpenedSession(self._meta.session_id, [f"{s}/{t}" for s, t in recovered])
 
     def continue_session(self, session_id: str) -> OpenedSession:
@@ -145,6 +147,7 @@ class TaskLogManager:
             recovered = self._recover()
             self._meta, self._rows = take_session(self._ctx, session_id)
             self._closed = False
+            self._pin_folders()
             return OpenedSession(session_id, [f"{s}/{t}" for s, t in recovered])
 
     def leave_session(self) -> None:
@@ -171,7 +174,24 @@ class TaskLogManager:
         meta, rows = self._session()
         self._meta, self._rows = None, None
         self._finished.clear()
+        self._unpin_folders()
         release_session(self._ctx, meta, rows, finished=True)
+
+    def _pin_folders(self) -> None:
+        """Keep the session's folder and tasks folder open while this runner owns the session: a task's
+        dozen file operations then skip the walk from the project root (`runner.logs.store.folder_pins`)."""
+        self._unpin_folders()
+        meta, _ = self._session()
+        try:
+            for folder in (self.paths.session_dir(meta.session_id), self.paths.tasks_dir(meta.session_id)):
+                self._pins.append(safe_files.FolderPin(folder))
+        except OSError:
+            self._unpin_folders()  # the operations walk as before and report what is wrong
+
+    def _unpin_folders(self) -> None:
+        pins, self._pins = self._pins, []
+        for pin in pins:
+            pin.release()
 
     def _session(self) -> tuple[SessionMeta, SessionRows]:
         if self._meta is None or self._rows is None:
@@ -459,6 +479,7 @@ class TaskLogManager:
             self._meta, self._rows = None, None
             self._tasks.clear()
             self._finished.clear()
+            self._unpin_folders()
             try:
                 release_session(self._ctx, meta, rows, finished=finished)
             except (OSError, RunnerError) as exc:

@@ -27,6 +27,7 @@ _real_close = os.close
 _real_write = os.write
 _real_fsync = os.fsync
 _real_replace = os.replace
+_real_dup = os.dup
 
 
 @dataclass
@@ -102,6 +103,14 @@ def _open(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None
     return fd
 
 
+def _dup(fd: int) -> int:
+    """A duplicate names the same file (the store duplicates the descriptors of pinned folders)."""
+    new = _real_dup(fd)
+    if fd in _fd_paths:
+        _fd_paths[new] = _fd_paths[fd]
+    return new
+
+
 def _close(fd: int) -> None:
     _fd_paths.pop(fd, None)
     _real_close(fd)
@@ -147,6 +156,7 @@ def _replace(src: Any, dst: Any, *, src_dir_fd: int | None = None, dst_dir_fd: i
 def install() -> None:
     os.open = _open  # type: ignore[assignment]
     os.close = _close
+    os.dup = _dup
     os.write = _write  # type: ignore[assignment]
     os.fsync = _fsync
     os.replace = _replace  # type: ignore[assignment]

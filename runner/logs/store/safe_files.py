@@ -25,14 +25,17 @@ reason of a corrupted log. A missing file or folder is `FileNotFoundError`, as u
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import secrets
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
+
+from runner.logs.store import folder_pins
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
@@ -136,8 +139,8 @@ def _not_a_folder(path: Path, st: os.stat_result) -> NotADirectoryError:
 # -- walking -------------------------------------------------------------------------------------
 
 
-def _step(parent: int, name: str, shown: Path) -> int:
-    """Open the folder `name` in `parent` without following a link; explain any refusal."""
+def _step(parent: int, name: str, shown: Callable[[], Path]) -> int:
+    """Open the folder `name` in `parent` without following a link; explain any refusal (at `shown()`)."""
     try:
         return os.open(name, _DIR_FLAGS, dir_fd=parent)
     except OSError as exc:
@@ -145,8 +148,13 @@ def _step(parent: int, name: str, shown: Path) -> int:
             raise
         st = os.stat(name, dir_fd=parent, follow_symlinks=False)
         if stat.S_ISLNK(st.st_mode):
-            raise UnsafeFileError(shown, "a symbolic link", errno.ELOOP) from None
-        raise _not_a_folder(shown, st) from None
+            raise UnsafeFileError(shown(), "a symbolic link", errno.ELOOP) from None
+        raise _not_a_folder(shown(), st) from None
+
+
+def _shown(anchor: str, parts: tuple[str, ...]) -> Path:
+    """The path a refusal names (built only then: the walk itself never needs a Path)."""
+    return Path(anchor).joinpath(*parts)
 
 
 def _walk(anchor: str, parts: tuple[str, ...]) -> int:
@@ -154,7 +162,7 @@ def _walk(anchor: str, parts: tuple[str, ...]) -> int:
     fd = os.open(anchor, os.O_RDONLY | os.O_DIRECTORY | _CLOEXEC)
     try:
         for depth, name in enumerate(parts):
-            child = _step(fd, name, Path(anchor).joinpath(*parts[: depth + 1]))
+            child = _step(fd, name, functools.partial(_shown, anchor, parts[: depth + 1]))
             os.close(fd)
             fd = child
     except BaseException:
@@ -166,8 +174,10 @@ def _walk(anchor: str, parts: tuple[str, ...]) -> int:
 @contextmanager
 def folder_fd(path: Path) -> Iterator[int]:
     """A descriptor of the folder `path`, reached without following any link below its anchor."""
-    anchor, parts = _split(path)
-    fd = _walk(anchor, parts)
+    fd = folder_pins.duplicate(os.path.abspath(path))
+    if fd is None:
+        anchor, parts = _split(path)
+        fd = _walk(anchor, parts)
     try:
         yield fd
     finally:
@@ -177,12 +187,34 @@ def folder_fd(path: Path) -> Iterator[int]:
 @contextmanager
 def parent_fd(path: Path) -> Iterator[tuple[int, str]]:
     """(descriptor of the folder holding `path`, the last component's name)."""
-    anchor, parts = _split(path)
-    fd = _walk(anchor, parts[:-1])
+    folder, _, name = os.path.abspath(path).rpartition(os.sep)
+    fd = folder_pins.duplicate(folder) if name else None
+    if fd is None:
+        anchor, parts = _split(path)
+        fd = _walk(anchor, parts[:-1])
+        name = parts[-1]
     try:
-        yield fd, parts[-1]
+        yield fd, name
     finally:
         os.close(fd)
+
+
+class FolderPin:
+    """A folder its owner keeps open, reached by the walk once (`runner.logs.store.folder_pins`):
+    until `release`, operations on its files act relative to it instead of walking again."""
+
+    def __init__(self, path: Path) -> None:
+        self.folder = os.path.abspath(path)
+        anchor, parts = _split(path)
+        self._fd: int | None = _walk(anchor, parts)
+        folder_pins.add(self.folder, self._fd)
+
+    def release(self) -> None:
+        """Unpin and close (idempotent)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            folder_pins.remove(self.folder, fd)
+            os.close(fd)
 
 
 # -- looking -------------------------------------------------------------------------------------
@@ -422,7 +454,7 @@ def make_private_folders(path: Path) -> None:
         for depth, name in enumerate(parts):
             shown = anchor.joinpath(*parts[: depth + 1])
             try:
-                child = _step(fd, name, shown)
+                child = _step(fd, name, functools.partial(Path, shown))
             except FileNotFoundError:
                 child = _make_one(fd, name, shown)
             os.close(fd)
@@ -435,8 +467,8 @@ def _make_one(parent: int, name: str, shown: Path) -> int:
     try:
         os.mkdir(name, PRIVATE_DIR_MODE, dir_fd=parent)
     except FileExistsError:
-        return _step(parent, name, shown)  # another process made it first
-    child = _step(parent, name, shown)
+        return _step(parent, name, lambda: shown)  # another process made it first
+    child = _step(parent, name, lambda: shown)
     try:
         os.fchmod(child, PRIVATE_DIR_MODE)  # the umask applies to mkdir
     except OSError:
@@ -449,7 +481,7 @@ def make_private_folder(path: Path) -> None:
     """Create one new folder 0700 in an existing real folder; FileExistsError when anything is there."""
     with parent_fd(path) as (fd, name):
         os.mkdir(name, PRIVATE_DIR_MODE, dir_fd=fd)
-        child = _step(fd, name, path)
+        child = _step(fd, name, lambda: path)
         try:
             os.fchmod(child, PRIVATE_DIR_MODE)
         finally:
