@@ -223,10 +223,11 @@ class TaskLogManager:
                                  runner_decision=runner_decision, content=content, now=now_iso(),
                                  subtask_index=subtask_index, masked=masked_counts(content))
                 self._last_external_ms = int(ids.external_task_id.split("-", 1)[1])
-                state = TaskState.register(self.paths, log, durable_write=self._ctx.strict)
+                state, saved = TaskState.register(self.paths, log, durable_write=self._ctx.strict)
                 self._tasks[log.task_id] = state
                 self._index_locked(state, rows, durable_write=self._ctx.strict, fatal=True)
-            return log.model_copy(deep=True)
+            # The caller's own copy, read back from the snapshot's bytes (a deep copy costs several times more).
+            return codec.parse_task_log(saved)
 
     def _taken(self, session_id: str, task_id: str) -> bool:
         """A task number is free only when neither its snapshot nor its journal is there (even as a link)."""
@@ -235,7 +236,7 @@ class TaskLogManager:
 
     def start_task(self, task_id: str, *, executor: ExecutorInfo, verification_root: str,
                    timeout_ms: int | None = None) -> None:
-        """`queued` -> `running`: the snapshot is rewritten with every event so far (a checkpoint)."""
+        """`queued` -> `running`: the snapshot is rewritten with every event so far (`TaskState.save_running`)."""
         with self._mutex:
             meta, rows = self._session()
             state = self._live(task_id)
@@ -244,7 +245,7 @@ class TaskLogManager:
                       "verification_root": mask_text(verification_root)}
             state.log = TaskLog.model_validate({**dict(state.log), **update})
             try:
-                state.checkpoint(durable_write=self._ctx.strict)
+                state.save_running(strict=self._ctx.strict)
             except OSError as exc:
                 self._warn(f"could not save {task_id} as running: {exc.strerror or exc}; "
                            "its events are still journaled")

@@ -45,11 +45,22 @@ class TaskState:
     def is_terminal(self) -> bool:
         return self.log.status.is_terminal
 
-    def save(self, *, durable_write: bool) -> None:
-        """Atomically replace the snapshot with the in-memory log (all events included)."""
+    def save(self, *, durable_write: bool, sync_folder: bool | None = None) -> bytes:
+        """Atomically replace the snapshot with the in-memory log (all events included); returns its bytes."""
         data = codec.dumps_task_log(self.log, self.line_of)
-        safe_files.write_atomic(self.snapshot_path, data, durable=durable_write)
+        safe_files.write_atomic(self.snapshot_path, data, durable=durable_write, sync_folder=sync_folder)
         self.log_bytes = len(data)
+        return data
+
+    def save_running(self, *, strict: bool) -> None:
+        """The `running` snapshot, every event included; the journal keeps its lines (spec/durability.md).
+
+        Strict fsyncs the file but not its folder: should a power cut lose the rename, the durable
+        queued snapshot and the journal (whose lines are fsynced and not emptied here) still hold
+        every event, and recovery treats `queued` and `running` alike.
+        """
+        self.save(durable_write=strict, sync_folder=False)
+        self.last_checkpoint_ms = now_ms()
 
     def checkpoint(self, *, durable_write: bool) -> None:
         """Snapshot everything, then empty the journal (its events are now in the snapshot)."""
@@ -92,20 +103,21 @@ class TaskState:
         return error
 
     @classmethod
-    def register(cls, paths: LogPaths, log: TaskLog, *, durable_write: bool) -> TaskState:
-        """Open the journal, then write the queued snapshot (its folder fsync covers both new entries)."""
+    def register(cls, paths: LogPaths, log: TaskLog, *, durable_write: bool) -> tuple[TaskState, bytes]:
+        """Open the journal, then write the queued snapshot (its folder fsync covers both new entries);
+        returns the state and the snapshot's bytes."""
         state = cls(log=log, snapshot_path=paths.task_snapshot(log.session_id, log.task_id),
                     journal=Journal(paths.task_journal(log.session_id, log.task_id)),
                     next_event=len(log.events) + 1, last_checkpoint_ms=now_ms())
         try:
             state.journal.open()
-            state.save(durable_write=durable_write)
+            data = state.save(durable_write=durable_write)
         except OSError as exc:
             state.journal.close(quiet=True)
             raise LogWriteFatalError(
                 f"could not register {log.task_id} in {state.snapshot_path.parent}: {exc.strerror or exc}",
                 hint="check free space and permissions of the logs folder") from exc
-        return state
+        return state, data
 
     def save_terminal(self, log: TaskLog) -> None:
         """Write the terminal snapshot durably; a failed write or fsync is redone from memory once, never re-fsynced.

@@ -162,3 +162,23 @@ def test_terminal_snapshot_is_durable_before_its_index_row(tmp_path: Path) -> No
         assert folder in after[:index_at], f"tasks folder not fsynced before the index row: {replace['path']}"
     figure(f"fault injection (trace): {len(terminal)}/3 terminal snapshots fsynced (file, then folder) "
            "before their index row")
+
+
+def test_running_snapshot_is_fsynced_before_its_replace(tmp_path: Path) -> None:
+    """Strict mode: the running snapshot's temp file is fsynced before its replace (its folder is not: a lost
+    rename leaves the durable queued snapshot, and the journal keeps the events, see test_manager_durability)."""
+    project = tmp_path / "proj"
+    project.mkdir()
+    watch = [{"op": "replace", "path": SNAPSHOT, "errno": "EIO", "data": r'"status":"running"', "count": 0}]
+    run, record = run_with_faults(project, watch, "echo one\necho two\n")
+    assert run.code == 0 and run.stdout.count("RESULT:") == 2, run.transcript()
+    running = [i for i, r in enumerate(record)
+               if r["op"] == "replace" and r.get("data") and re.search(SNAPSHOT, r["path"])]
+    assert len(running) == 2, record
+    for position in running:
+        replace = record[position]
+        assert {"op": "fsync", "path": replace["src"]} in record[:position], f"temp file not fsynced: {replace}"
+    session_id = only_session(project)
+    for task_id in ("task-001", "task-002"):
+        assert read_task(project, session_id, task_id).status is TaskStatus.COMPLETE
+    figure("fault injection (trace): 2/2 running snapshots fsynced (file) before their replace")

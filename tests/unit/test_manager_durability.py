@@ -24,6 +24,7 @@ class Counters:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.fsyncs = 0
         self.durable_writes = 0
+        self.file_synced_writes = 0  # the file fsynced, not the folder (the rename)
         self.plain_writes = 0
         real_fsync, real_write = os.fsync, safe_files.write_atomic
 
@@ -31,12 +32,14 @@ class Counters:
             self.fsyncs += 1
             real_fsync(fd)
 
-        def write_atomic(path: Path, data: bytes, *, durable: bool) -> None:
-            if durable:
+        def write_atomic(path: Path, data: bytes, *, durable: bool, sync_folder: bool | None = None) -> None:
+            if durable and sync_folder is not False:
                 self.durable_writes += 1
+            elif durable:
+                self.file_synced_writes += 1
             else:
                 self.plain_writes += 1
-            real_write(path, data, durable=durable)
+            real_write(path, data, durable=durable, sync_folder=sync_folder)
 
         monkeypatch.setattr(os, "fsync", fsync)
         monkeypatch.setattr(safe_files, "write_atomic", write_atomic)
@@ -56,10 +59,11 @@ def _run_one_task(manager: TaskLogManager, root: Path, events: int = 10,
     return manager.finish_task(task.task_id, TaskOutcome(status=TaskStatus.COMPLETE))
 
 
-def test_strict_mode_fsyncs_every_append_and_stays_within_three_durable_writes(
+def test_strict_mode_fsyncs_every_append_and_stays_within_two_durable_writes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Strict: each event append is fsynced; create → running → 10 events → terminal costs 3 durable snapshot
-    writes (queued, running, terminal) and 2 fsynced index-journal lines (registration, terminal row)."""
+    """Strict: each event append is fsynced; create → running → 10 events → terminal costs 2 durable snapshot
+    writes (queued, terminal), the running snapshot with its file fsynced (not its folder), and 2 fsynced
+    index-journal lines (registration, terminal row): 17 fsyncs."""
     manager = TaskLogManager(tmp_path, durability=Durability.STRICT)
     manager.open_session()
     counters = Counters(monkeypatch)
@@ -67,8 +71,27 @@ def test_strict_mode_fsyncs_every_append_and_stays_within_three_durable_writes(
     _run_one_task(manager, tmp_path, between=lambda _n: seen.append(counters.snapshot()))
     per_event = [b[0] - a[0] for a, b in zip(seen, seen[1:], strict=False)]
     assert per_event == [1] * 9  # one fsync per append, no durable snapshot between
-    assert counters.durable_writes == 3
-    assert counters.fsyncs == 10 + 2 * counters.durable_writes + 2
+    assert (counters.durable_writes, counters.file_synced_writes, counters.plain_writes) == (2, 1, 0)
+    assert counters.fsyncs == 10 + 2 * counters.durable_writes + counters.file_synced_writes + 2 == 17
+    manager.close()
+
+
+def test_a_lost_running_rename_loses_no_event(tmp_path: Path) -> None:
+    """Strict: the running snapshot's rename is not fsynced, so a power cut may leave the queued snapshot;
+    that snapshot and the journal (kept at running) still hold every event written before and after."""
+    manager = TaskLogManager(tmp_path, durability=Durability.STRICT)
+    session_id = manager.open_session().session_id
+    task = manager.create_task("t")
+    snapshot = manager.paths.task_snapshot(session_id, task.task_id)
+    queued = snapshot.read_bytes()
+    manager.add_event(task.task_id, EventType.EXECUTOR_PROGRESS, {"message": "before running"})
+    manager.start_task(task.task_id, executor=ExecutorInfo(name="shell"), verification_root=str(tmp_path))
+    manager.add_event(task.task_id, EventType.EXECUTOR_OUTPUT, {"line": "after running"})
+    expected = [event.event_id for event in manager.get_task(task.task_id).events]
+    snapshot.write_bytes(queued)  # the rename the power cut lost
+    log = LogReader(tmp_path).read_task(session_id, task.task_id)
+    assert isinstance(log, TaskLog) and log.status is TaskStatus.QUEUED
+    assert [event.event_id for event in log.events] == expected == ["evt-0001", "evt-0002", "evt-0003"]
     manager.close()
 
 
@@ -164,7 +187,7 @@ def test_registration_failure_is_fatal(tmp_path: Path, monkeypatch: pytest.Monke
     manager = TaskLogManager(tmp_path)
     manager.open_session()
 
-    def no_space(path: Path, data: bytes, *, durable: bool) -> None:
+    def no_space(path: Path, data: bytes, *, durable: bool, sync_folder: bool | None = None) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(safe_files, "write_atomic", no_space)

@@ -253,3 +253,15 @@ def test_session_meta_records_how_it_ran(tmp_path: Path) -> None:
     assert (meta.durability, meta.interactive, meta.pid) == ("normal", True, os.getpid())
     assert meta.runner_version and meta.python_version and meta.ended_at is None
     manager.close()
+
+
+def test_create_task_returns_an_own_copy_equal_to_the_registered_log(manager: TaskLogManager) -> None:
+    """The TaskLog create_task returns equals the queued log on disk and in memory; changing it changes neither."""
+    log = manager.create_task("fix it", thread_id=None)
+    assert manager.session_id is not None
+    assert log == manager.get_task(log.task_id) == LogReader(manager.paths.project_root).read_task(
+        manager.session_id, log.task_id)
+    log.events.clear()
+    log.artifacts.files_modified.append("x.py")
+    assert len(manager.get_task(log.task_id).events) == 1
+    assert manager.get_task(log.task_id).artifacts.files_modified == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from runner.errors import LogsNotWritableError, NotFoundError, StoreError
@@ -22,6 +23,24 @@ __all__ = ["LOCK_NAME", "OWNER_LOCK_NAME", "PRIVATE_DIR_MODE", "PRIVATE_FILE_MOD
 
 LOCK_NAME = ".lock"
 OWNER_LOCK_NAME = ".owner.lock"
+
+
+_SESSIONS_KEPT = 256  # sessions whose paths a LogPaths remembers (a reader may go through thousands)
+
+
+@dataclass(frozen=True)
+class _SessionPaths:
+    folder: Path
+    meta: Path
+    index: Path
+    lock: Path
+    owner_lock: Path
+    tasks: Path
+
+    @classmethod
+    def of(cls, folder: Path) -> _SessionPaths:
+        return cls(folder, folder / "session.json", folder / "index.json", folder / LOCK_NAME,
+                   folder / OWNER_LOCK_NAME, folder / "tasks")
 
 
 class LogPaths:
@@ -40,6 +59,7 @@ class LogPaths:
         self.global_lock = self.logs_dir / LOCK_NAME
         self.sessions_dir = self.logs_dir / "sessions"
         self.raw_root = self.logs_dir / "raw"
+        self._sessions: dict[str, _SessionPaths] = {}
 
     @property
     def shown_logs_dir(self) -> str:
@@ -55,23 +75,34 @@ class LogPaths:
         """The project an error's hint speaks of; None for a logs folder the user chose (`--logs-dir`)."""
         return None if self.chosen else self.project_root
 
+    def _session(self, session_id: str) -> _SessionPaths:
+        """The paths of one session, made once per validated id (a writer asks for them on every
+        file operation, and building Path objects costs more than a lookup)."""
+        known = self._sessions.get(session_id) if isinstance(session_id, str) else None
+        if known is None:
+            folder = self.sessions_dir / validate(IdKind.SESSION, session_id)
+            if len(self._sessions) >= _SESSIONS_KEPT:
+                self._sessions.clear()
+            known = self._sessions[session_id] = _SessionPaths.of(folder)
+        return known
+
     def session_dir(self, session_id: str) -> Path:
-        return self.sessions_dir / validate(IdKind.SESSION, session_id)
+        return self._session(session_id).folder
 
     def session_meta(self, session_id: str) -> Path:
-        return self.session_dir(session_id) / "session.json"
+        return self._session(session_id).meta
 
     def session_index(self, session_id: str) -> Path:
-        return self.session_dir(session_id) / "index.json"
+        return self._session(session_id).index
 
     def session_lock(self, session_id: str) -> Path:
-        return self.session_dir(session_id) / LOCK_NAME
+        return self._session(session_id).lock
 
     def session_owner_lock(self, session_id: str) -> Path:
-        return self.session_dir(session_id) / OWNER_LOCK_NAME
+        return self._session(session_id).owner_lock
 
     def tasks_dir(self, session_id: str) -> Path:
-        return self.session_dir(session_id) / "tasks"
+        return self._session(session_id).tasks
 
     def task_snapshot(self, session_id: str, task_id: str) -> Path:
         return self.tasks_dir(session_id) / f"{validate(IdKind.TASK, task_id)}.json"

@@ -336,20 +336,28 @@ def _check_writable(path: Path, st: os.stat_result) -> None:
                               errno.EMLINK)
 
 
-def _open_writable(fd: int, name: str, path: Path, flags: int) -> int:
-    """Create `name` 0600, or open it if it is a regular file with one link; never a link or a FIFO."""
-    try:
-        handle = os.open(name, flags | os.O_CREAT | os.O_EXCL | _FILE_FLAGS, PRIVATE_FILE_MODE, dir_fd=fd)
-    except FileExistsError:
-        handle, st = _open_regular(fd, name, path, flags)
+def _open_writable(fd: int, name: str, path: Path, flags: int, *, expect_existing: bool = False) -> int:
+    """Create `name` 0600, or open it if it is a regular file with one link; never a link or a FIFO.
+
+    `expect_existing` (lock files) looks for the file first instead of trying to create it first.
+    """
+    handle, st = -1, None
+    if expect_existing:
         try:
-            _check_writable(path, st)
-        except BaseException:
-            os.close(handle)
-            raise
+            handle, st = _open_regular(fd, name, path, flags)
+        except FileNotFoundError:
+            pass
+    if st is None:
+        try:
+            handle = os.open(name, flags | os.O_CREAT | os.O_EXCL | _FILE_FLAGS, PRIVATE_FILE_MODE, dir_fd=fd)
+        except FileExistsError:
+            handle, st = _open_regular(fd, name, path, flags)
     try:
-        os.fchmod(handle, PRIVATE_FILE_MODE)  # whatever the umask or an older version left
-    except OSError:
+        if st is not None:
+            _check_writable(path, st)
+        if st is None or stat.S_IMODE(st.st_mode) != PRIVATE_FILE_MODE:
+            os.fchmod(handle, PRIVATE_FILE_MODE)  # whatever the umask or an older version left
+    except BaseException:
         os.close(handle)
         raise
     return handle
@@ -369,7 +377,7 @@ def open_lock(path: Path, *, create: bool = True) -> int:
     """
     with parent_fd(path) as (fd, name):
         if create:
-            return _open_writable(fd, name, path, os.O_RDWR)
+            return _open_writable(fd, name, path, os.O_RDWR, expect_existing=True)
         handle, _ = _open_regular(fd, name, path, os.O_RDONLY)
         return handle
 
@@ -391,14 +399,18 @@ def is_temp_name(name: str) -> bool:
     return name.startswith(".") and name.endswith(".tmp")
 
 
-def write_atomic(path: Path, data: bytes, *, durable: bool) -> None:
+def write_atomic(path: Path, data: bytes, *, durable: bool, sync_folder: bool | None = None) -> None:
     """Replace `path` with `data` so a reader sees the old or the new file, never a mix.
 
     Temp file in the same folder (O_EXCL, 0600), write, (fsync), rename over the target,
     (fsync the folder). A rename replaces the entry itself, so a link or a hard-linked file in
     the target's place is replaced, never written through. On any error the temp file is
     removed and the error propagates; the caller rewrites from memory or reports it.
+    `sync_folder=False` with `durable` fsyncs the file but not the rename: after a power cut the
+    target is the old file or the whole new one (the caller keeps what the old one lacks elsewhere).
     """
+    if sync_folder is None:
+        sync_folder = durable
     with parent_fd(path) as (fd, name):
         tmp = temp_name(name)
         handle = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _FILE_FLAGS, PRIVATE_FILE_MODE, dir_fd=fd)
@@ -414,7 +426,7 @@ def write_atomic(path: Path, data: bytes, *, durable: bool) -> None:
         except BaseException:
             _quiet_unlink(fd, tmp)
             raise
-        if durable:
+        if sync_folder:
             os.fsync(fd)
 
 
