@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import functools
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -56,6 +57,11 @@ from runner.timestamps import now_iso, now_ms
 __all__ = ["Durability", "OpenedSession", "RawLog", "TaskLogManager", "TaskOutcome"]
 
 
+def _release_pins(pins: list[safe_files.FolderPin]) -> None:
+    while pins:
+        pins.pop().release()
+
+
 @dataclass(frozen=True)
 class OpenedSession:
     session_id: str
@@ -90,6 +96,7 @@ class TaskLogManager:
         self._closed = False
         self._grouped: dict[str, TaskState] | None = None  # journals whose fsync waits for grouped_sync's end
         self._pins: list[safe_files.FolderPin] = []  # the owned session's folders, walked once (folder_pins)
+        weakref.finalize(self, _release_pins, self._pins)  # a manager dropped without close() unpins too
 
     @property
     def session_id(self) -> str | None:
@@ -189,9 +196,7 @@ class TaskLogManager:
             self._unpin_folders()  # the operations walk as before and report what is wrong
 
     def _unpin_folders(self) -> None:
-        pins, self._pins = self._pins, []
-        for pin in pins:
-            pin.release()
+        _release_pins(self._pins)
 
     def _session(self) -> tuple[SessionMeta, SessionRows]:
         if self._meta is None or self._rows is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import Iterator
@@ -92,6 +93,16 @@ def test_a_released_pin_walks_again_and_refuses_a_link_in_the_folders_place(tmp_
     assert os.listdir(outside) == [] and str(folder) not in folder_pins.pinned()
 
 
+def test_a_manager_dropped_without_close_unpins_its_folders(tmp_path: Path) -> None:
+    """Pins do not outlive their manager: one garbage-collected without close() releases them."""
+    manager = TaskLogManager(tmp_path)
+    manager.open_session()
+    assert any(folder.startswith(str(tmp_path)) for folder in folder_pins.pinned())
+    del manager
+    gc.collect()
+    assert not any(folder.startswith(str(tmp_path)) for folder in folder_pins.pinned())
+
+
 def test_a_task_walks_no_folder_while_its_session_is_owned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A whole task lifecycle walks no folder (the owner pinned them); close releases every pin."""
     manager = TaskLogManager(tmp_path, durability=Durability.STRICT)
@@ -110,6 +121,8 @@ def test_a_task_walks_no_folder_while_its_session_is_owned(tmp_path: Path, monke
     task_id = one_task()
     walked = [name for name in opened if name in {str(tmp_path), ".claude", "logs", "sessions", session_id, "tasks"}]
     assert walked == []
+    assert [folder for folder in folder_pins.pinned() if folder.startswith(str(tmp_path))] == [
+        str(manager.paths.session_dir(session_id)), str(manager.paths.tasks_dir(session_id))]
     manager.close()
-    assert folder_pins.pinned() == []
+    assert [folder for folder in folder_pins.pinned() if folder.startswith(str(tmp_path))] == []
     assert LogReader(tmp_path).read_task(session_id, task_id).status is TaskStatus.COMPLETE
