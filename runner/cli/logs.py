@@ -21,6 +21,7 @@ from runner.cli.logs_grammar import (
 )
 from runner.errors import ExitStatus, RunnerError, UsageError
 from runner.logs.query import LogsAction, LogsRequest, locate_task
+from runner.logs.view_limit import requested_limit
 from runner.logs.vocabulary import Durability, ErrorCode, TaskStatus
 
 if TYPE_CHECKING:
@@ -105,7 +106,8 @@ def _request(args: argparse.Namespace) -> LogsRequest:
                        full=values.get("full", False), json=values.get("json", False),
                        status=values.get("status"), since=values.get("since"), force=values.get("force", False),
                        older_than=values.get("older_than"), dry_run=values.get("dry_run", False),
-                       follow=values.get("follow", False))
+                       follow=values.get("follow", False),
+                       limit=requested_limit(values.get("limit"), values.get("all", False)))
 
 
 def _follow(reader: LogReader, request: LogsRequest, terminal: PlainTerminal) -> ExitStatus:

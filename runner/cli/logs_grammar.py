@@ -18,6 +18,8 @@ from typing import Any, NoReturn
 from runner.cli.env import Environment
 from runner.cli.options import LOGS_DIR_READ_HELP, folder_path, parser_class
 from runner.errors import UsageError
+from runner.logs.view_limit import DEFAULT_LIMIT as _DEFAULT_LIMIT
+from runner.logs.view_limit import limit_arg as _limit_arg
 
 EXPORT_SUBCOMMANDS = ("export", "report", "stats")
 
@@ -49,6 +51,9 @@ OPTIONS: dict[str, LogsOption] = {option.flag: option for option in (
     LogsOption("--json", {"action": "store_true", "help": "one JSON document (with schema_version)"}),
     LogsOption("--status", {"metavar": "STATUS", "help": "only tasks in this status: complete, incomplete, error, ..."}),
     LogsOption("--since", {"metavar": "DURATION", "help": "only tasks started within e.g. 30m, 2h, 7d"}),
+    LogsOption("--limit", {"type": _limit_arg, "metavar": "N",
+                           "help": f"show the newest N tasks (default: {_DEFAULT_LIMIT}; the output says how many are left out)"}),
+    LogsOption("--all", {"action": "store_true", "help": "show every task of the session, not only the newest"}),
     LogsOption("--follow", {"action": "store_true",
                             "help": "stream new events until the task ends; exit 0/1/2 like the task"}),
     LogsOption("--force", {"action": "store_true", "help": "do not ask before deleting"}),
@@ -74,14 +79,17 @@ class LogsCommand:
 
 
 LOGS_COMMANDS: dict[str, LogsCommand] = {command.name: command for command in (
-    LogsCommand("list", "the tasks of a session (the default)", ("--session", "--status", "--since", "--json"),
+    LogsCommand("list", "the tasks of a session (the default)",
+                ("--session", "--status", "--since", "--limit", "--all", "--json"),
                 examples=("pm-runner logs list", "pm-runner logs list --status error --json",
+                          "pm-runner logs list --all --json",
                           "pm-runner logs list --session sess-20250112-001 --since 2h")),
     LogsCommand("show", "one task: summary events, or every event with --full",
                 ("--session", "--full", "--json", "--follow"), task="required",
                 examples=("pm-runner logs show task-003", "pm-runner logs show --full sess-20250112-001/task-003",
                           "pm-runner logs show task-003 --follow --json")),
-    LogsCommand("tree", "session → thread → run → task", ("--session", "--full", "--status", "--since", "--json"),
+    LogsCommand("tree", "session → thread → run → task",
+                ("--session", "--full", "--status", "--since", "--limit", "--all", "--json"),
                 examples=("pm-runner logs tree", "pm-runner logs tree --full --json")),
     LogsCommand("sessions", "the sessions of the project", ("--json",),
                 examples=("pm-runner logs sessions", "pm-runner logs sessions --json")),

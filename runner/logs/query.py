@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from runner.durations import parse_duration_ms
 from runner.errors import InvalidIdError, NotFoundError
+from runner.logs.view_limit import DEFAULT_LIMIT
 from runner.logs.vocabulary import TaskStatus, Visibility
 from runner.timestamps import epoch_ms_of, now_ms
 
@@ -48,7 +49,10 @@ SHELL_ACTIONS = tuple(action.value for action in LogsAction if action is not Log
 
 @dataclass
 class LogsRequest:
-    """One logs request, however it was typed: the action, the task, the session and the filters."""
+    """One logs request, however it was typed: the action, the task, the session and the filters.
+
+    `limit`: a list or a tree shows the newest `limit` tasks (None: every task).
+    """
 
     action: LogsAction
     task_ref: str | None = None
@@ -62,6 +66,7 @@ class LogsRequest:
     dry_run: bool = False
     follow: bool = False
     report: bool = False
+    limit: int | None = DEFAULT_LIMIT
 
     def __post_init__(self) -> None:
         self.action = LogsAction(self.action)  # callers may pass the plain word ("list")

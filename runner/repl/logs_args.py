@@ -11,6 +11,7 @@ from typing import NoReturn
 
 from runner.errors import RunnerError
 from runner.logs.query import LogsAction, LogsRequest
+from runner.logs.view_limit import DEFAULT_LIMIT, limit_arg, requested_limit
 from runner.logs.vocabulary import TaskStatus
 
 
@@ -30,6 +31,9 @@ def add_logs_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tree", action="store_true", help="show session → thread → run → task")
     parser.add_argument("--status", choices=[s.value for s in TaskStatus], help="list only tasks in this status")
     parser.add_argument("--since", metavar="DURATION", help="list only tasks started within e.g. 30m, 2h, 7d")
+    parser.add_argument("--limit", type=limit_arg, metavar="N",
+                        help=f"list only the newest N tasks (default: {DEFAULT_LIMIT})")
+    parser.add_argument("--all", action="store_true", help="list every task of the session, not only the newest")
     parser.add_argument("--clear", action="store_true", help="delete logs (asks first unless --force)")
     parser.add_argument("--force", action="store_true", help="with --clear: do not ask")
     parser.add_argument("--older-than", metavar="DURATION", help="with --clear: only sessions older than e.g. 7d")
@@ -41,7 +45,8 @@ def add_logs_options(parser: argparse.ArgumentParser) -> None:
 
 # Flags that only mean something to clear, and filters clear cannot apply (it removes whole sessions).
 _CLEAR_ONLY = (("--force", "force"), ("--older-than", "older_than"), ("--dry-run", "dry_run"))
-_NOT_FOR_CLEAR = (("--status", "status"), ("--since", "since"), ("--full", "full"), ("--json", "json"),
+_NOT_FOR_CLEAR = (("--status", "status"), ("--since", "since"), ("--limit", "limit"), ("--all", "all"),
+                  ("--full", "full"), ("--json", "json"),
                   ("--tree", "tree"), ("--follow", "follow"), ("--report", "report"))
 
 
@@ -80,7 +85,8 @@ def request_from_namespace(ns: argparse.Namespace, action: str, task_ref: str | 
         raise RunnerError("--follow works with one task", hint="pm-runner logs show task-001 --follow")
     return LogsRequest(action=action, task_ref=task_ref, session=ns.session, full=ns.full, json=ns.json,
                        status=ns.status, since=ns.since, force=ns.force, older_than=ns.older_than,
-                       dry_run=ns.dry_run, follow=ns.follow, report=ns.report)
+                       dry_run=ns.dry_run, follow=ns.follow, report=ns.report,
+                       limit=requested_limit(ns.limit, ns.all))
 
 
 def parse_repl_logs_args(args: list[str]) -> LogsRequest:

@@ -6,6 +6,7 @@ Reads go through `LogReader`; rendering through `runner.views`; nothing here wri
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from runner.errors import RunnerError
 from runner.logs.query import LogsAction, LogsRequest, filter_entries, pick_session
 from runner.logs.vocabulary import TaskStatus
 from runner.repl.logs_args import parse_repl_logs_args
+from runner.views.fields import StatusTally, count_statuses
 from runner.views.rows import Entry, rows_or_none
 
 if TYPE_CHECKING:
@@ -89,23 +91,52 @@ def execute_view(reader: LogReader, request: LogsRequest, current: str | None) -
         if request.json:
             return [json_text(task_detail.task_detail_json(log, visibility=request.visibility))]
         return [task_detail.task_detail_renderable(log, visibility=request.visibility)]
-    stored = session_entries(reader, session_id)
-    entries = filter_entries(stored, request)
-    filtered = bool(request.status or request.since) and bool(stored)
+    shown = shown_rows(reader, session_id, request)
+    entries, omitted = shown.entries, shown.omitted
+    filtered = shown.filtered
     note = "index was missing or corrupted and has been rebuilt" if reader.last_rebuilt else None
     if request.action is LogsAction.TREE:
         from runner.views import tree
 
         if request.json:
-            return [json_text(tree.tree_json(session_id, entries, visibility=request.visibility))]
-        return [tree.tree_renderable(session_id, entries, visibility=request.visibility, filtered=filtered)]
+            return [json_text(tree.tree_json(session_id, entries, visibility=request.visibility, omitted=omitted))]
+        return [tree.tree_renderable(session_id, entries, visibility=request.visibility, filtered=filtered,
+                                     omitted=omitted)]
     from runner.views import task_list
 
     if request.json:
-        return [json_text(task_list.task_list_json(session_id, entries))]
+        return [json_text(task_list.task_list_json(session_id, entries, counts=shown.counts, omitted=omitted))]
     running = next((e.task_id for e in entries if e.status is TaskStatus.RUNNING), None)
     return [task_list.task_list_renderable(session_id, entries, running_task_id=running, note=note,
-                                           filtered=filtered)]
+                                           filtered=filtered, counts=shown.counts, omitted=omitted)]
+
+
+@dataclass(frozen=True)
+class ShownRows:
+    """What a list or a tree shows: the newest rows asked for, the counts of every row that matched, and
+    how many of those are not shown."""
+
+    entries: Sequence[Entry]
+    counts: StatusTally
+    omitted: int
+    filtered: bool  # a filter was given and the session has tasks
+
+
+def shown_rows(reader: LogReader, session_id: str, request: LogsRequest) -> ShownRows:
+    """The rows of `request`'s list or tree. Unfiltered and limited, they are read from the end of the index
+    (the cost grows with the limit, not the session); otherwise every row is read, filtered, then cut."""
+    limit = request.limit
+    if limit is not None and not (request.status or request.since):
+        tail = reader.read_session_tail(session_id, limit)
+        rows = rows_or_none(tail.rows) if tail is not None else None
+        if tail is not None and rows is not None:
+            return ShownRows(rows, StatusTally(**tail.counts), tail.total - len(rows), filtered=False)
+    stored = session_entries(reader, session_id)
+    entries = filter_entries(stored, request)
+    counts = count_statuses(entry.status for entry in entries)
+    shown = entries if limit is None else entries[max(len(entries) - limit, 0):]
+    filtered = bool(request.status or request.since) and bool(stored)
+    return ShownRows(shown, counts, len(entries) - len(shown), filtered)
 
 
 BROWSER_MIN_COLUMNS, BROWSER_MIN_ROWS = 60, 12

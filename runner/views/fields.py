@@ -160,6 +160,12 @@ def tasks_footer(counts: Counts) -> str:
     return f"{counts.total} {noun}: {phrase}" if phrase else f"{counts.total} {noun}"
 
 
+def omitted_note(omitted: int) -> str:
+    """Under a list or a tree cut to its newest tasks: how many older ones are left out, and how to see them."""
+    noun = "task" if omitted == 1 else "tasks"
+    return f"{omitted} older {noun} not shown; --all shows every task, --limit N the newest N."
+
+
 def one_line(text: object, limit: int, shown: Callable[[object], str] = safe_str) -> str:
     """Made safe (by `shown`: a view's `SafeStrings`, else `safe_str`), whitespace runs collapsed to one
     space, cut to `limit` characters with `...`.

@@ -36,7 +36,8 @@ def json_schema() -> dict[str, Any]:
     documents = {
         "TaskListDocument": _object({"schema_version": version, "session_id": {"type": "string"},
                                      "tasks": {"type": "array", "items": ref(TaskLogEntry)},
-                                     "counts": {"type": "object", "additionalProperties": {"type": "integer"}}}),
+                                     "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                                     "omitted": {"type": "integer", "minimum": 0}}),
         "TaskDetailDocument": {"allOf": [ref(TaskLog), _object({
             "schema_version": version, "visibility": {"enum": ["summary", "full"]},
             "hidden_events": {"type": "integer"}}, required=("schema_version",))]},
@@ -45,7 +46,8 @@ def json_schema() -> dict[str, Any]:
                                           "reason": {"type": "string"}}),
         "TreeDocument": _object({"schema_version": version, "session_id": {"type": "string"},
                                  "visibility": {"enum": ["summary", "full"]},
-                                 "threads": {"type": "array", "items": {"type": "object"}}}),
+                                 "threads": {"type": "array", "items": {"type": "object"}},
+                                 "omitted": {"type": "integer", "minimum": 0}}),
         "SessionsDocument": _object({"schema_version": version, "current": {"type": ["string", "null"]},
                                      "sessions": {"type": "array", "items": ref(SessionSummary)}}),
     }

@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from runner.views.fields import (
     STATUS_STYLES,
+    StatusTally,
     count_statuses,
     entry_duration,
     format_cost,
     format_duration,
     format_timestamp,
+    omitted_note,
     tasks_footer,
 )
 from runner.views.json_contract import SCHEMA_VERSION
@@ -75,24 +77,33 @@ def task_list_renderable(
     running_task_id: str | None = None,
     note: str | None = None,
     filtered: bool = False,
+    counts: StatusTally | None = None,
+    omitted: int = 0,
 ) -> FittedList:
-    """Title, optional one-line note, then the table and a footer of counts by status.
+    """Title, optional one-line note, then the table, a footer of counts by status and, when older tasks
+    are not shown, how many and how to see them.
 
     `filtered`: the session has tasks but a filter kept none of them (said so, not "yet").
+    `counts`: of every task listed or left out (default: of `entries`); `omitted`: the older tasks left
+    out, before `entries` (numbered from `omitted + 1`).
     """
-    return FittedList(session_id, entries, running_task_id, note, filtered=filtered)
+    return FittedList(session_id, entries, running_task_id, note, filtered=filtered, counts=counts,
+                      omitted=omitted)
 
 
 class FittedList:
     """The list in the roomiest layout that fits the width it is rendered at (plain strings, no rich)."""
 
     def __init__(self, session_id: str, entries: Sequence[Entry], running_task_id: str | None,
-                 note: str | None, *, filtered: bool = False) -> None:
+                 note: str | None, *, filtered: bool = False, counts: StatusTally | None = None,
+                 omitted: int = 0) -> None:
         self.session_id = session_id
         self.filtered = filtered
         self.entries = entries
         self.running_task_id = running_task_id
         self.note = note
+        self.counts = counts if counts is not None else count_statuses(entry.status for entry in entries)
+        self.omitted = omitted
 
     def block(self, width: int) -> Block:
         block = Block()
@@ -102,7 +113,7 @@ class FittedList:
         if not self.entries:
             block.add(NO_MATCH if self.filtered else EMPTY_SESSION)
             return block
-        cells = _Cells(self.entries, self.running_task_id)
+        cells = _Cells(self.entries, self.running_task_id, first_number=self.omitted + 1)
         for layout in _LAYOUTS:
             table = _table(cells, layout)
             if table.natural_width() <= width:
@@ -110,7 +121,9 @@ class FittedList:
         block.add(table)
         if layout.hidden:
             block.add(HIDDEN_COLUMNS_NOTE, "dim")
-        block.add(tasks_footer(count_statuses(entry.status for entry in self.entries)))
+        block.add(tasks_footer(self.counts))
+        if self.omitted:
+            block.add(omitted_note(self.omitted), "dim")
         return block
 
     def to_text(self, width: int, *, color: bool) -> str:
@@ -123,13 +136,13 @@ class FittedList:
 class _Cells:
     """The list's cells column by column (masked once per distinct value)."""
 
-    def __init__(self, entries: Sequence[Entry], running_task_id: str | None) -> None:
+    def __init__(self, entries: Sequence[Entry], running_task_id: str | None, *, first_number: int = 1) -> None:
         shown = SafeStrings()
         self.marker = [RUNNING_MARKER if running_task_id is not None and e.task_id == running_task_id else ""
                        for e in entries]
         statuses = [entry.status for entry in entries]
         self.by_name: dict[str, list[str]] = {
-            "#": [str(n) for n in range(1, len(entries) + 1)],
+            "#": [str(n) for n in range(first_number, first_number + len(entries))],
             "Log ID": [shown(log_id_label(e)) for e in entries],
             "Task ID": [shown(e.external_task_id) for e in entries],
             "Status": [status.value.upper() for status in statuses],
@@ -162,14 +175,18 @@ def _table(cells: _Cells, layout: _Layout) -> Table:
     return Table([marker, *shown], gap=1 if layout.compact else 2)
 
 
-def task_list_json(session_id: str, entries: Sequence[Entry]) -> dict[str, Any]:
-    """`{"schema_version", "session_id", "tasks": [index rows], "counts": {status: n, ..., "total": n}}`, masked."""
-    counts = count_statuses(entry.status for entry in entries)
+def task_list_json(session_id: str, entries: Sequence[Entry], *, counts: StatusTally | None = None,
+                   omitted: int = 0) -> dict[str, Any]:
+    """`{"schema_version", "session_id", "tasks": [index rows], "counts": {status: n, ..., "total": n},
+    "omitted": n}`, masked. `counts` are of every task listed or left out; `omitted` the older ones left out."""
+    if counts is None:
+        counts = count_statuses(entry.status for entry in entries)
     return {
         "schema_version": SCHEMA_VERSION,
         "session_id": safe_str(session_id),
         "tasks": _rows_json(entries),
         "counts": {**asdict(counts), "total": counts.total},
+        "omitted": omitted,
     }
 
 

@@ -13,7 +13,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from runner.logs.vocabulary import EventType, RunnerDecision, TaskStatus, Visibility
-from runner.views.fields import STATUS_STYLES, one_line
+from runner.views.fields import STATUS_STYLES, omitted_note, one_line
 from runner.views.json_contract import SCHEMA_VERSION
 from runner.views.plain import Block, Line, Span
 from runner.views.plan import split_subtasks
@@ -52,11 +52,19 @@ def shown_type(event_type: EventType | None, visibility: Visibility) -> EventTyp
 
 
 def tree_renderable(session_id: str, entries: Sequence[Entry], *, visibility: Visibility,
-                    filtered: bool = False) -> Block:
+                    filtered: bool = False, omitted: int = 0) -> Block:
     """One line per session, thread, run and task; over-long lines end in an ellipsis.
 
     `filtered`: the session has tasks but a filter kept none of them (said so, not "yet").
+    `omitted`: older tasks left out (the tree is of the newest; said under it).
     """
+    block = _tree_block(session_id, entries, visibility=visibility, filtered=filtered)
+    if omitted:
+        block.add(omitted_note(omitted), "dim")
+    return block
+
+
+def _tree_block(session_id: str, entries: Sequence[Entry], *, visibility: Visibility, filtered: bool) -> Block:
     block = Block([Line([("Session: ", "bold"), (safe_str(session_id), "bold")])])
     if not entries:
         block.add(NO_MATCH if filtered else EMPTY_TREE)
@@ -175,8 +183,10 @@ _SHOWN_TYPE: dict[Visibility, dict[EventType | None, str]] = {
 }
 
 
-def tree_json(session_id: str, entries: Sequence[Entry], *, visibility: Visibility) -> dict[str, Any]:
-    """The same nesting as JSON: threads → runs → tasks; hidden event types are null."""
+def tree_json(session_id: str, entries: Sequence[Entry], *, visibility: Visibility,
+              omitted: int = 0) -> dict[str, Any]:
+    """The same nesting as JSON: threads → runs → tasks; hidden event types are null; `omitted`: the
+    older tasks left out."""
     threads: list[dict[str, Any]] = []
     for thread_id, runs in group_entries(entries).items():
         threads.append(
@@ -190,7 +200,8 @@ def tree_json(session_id: str, entries: Sequence[Entry], *, visibility: Visibili
                 ],
             }
         )
-    document = {"schema_version": SCHEMA_VERSION, "session_id": session_id, "visibility": visibility.value, "threads": threads}
+    document = {"schema_version": SCHEMA_VERSION, "session_id": session_id, "visibility": visibility.value, "threads": threads,
+                "omitted": omitted}
     result: dict[str, Any] = safe_json(document)
     return result
 

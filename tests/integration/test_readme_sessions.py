@@ -1,4 +1,5 @@
-"""The README's sessions example is real: `--continue`, `logs sessions`, a filtered list and a usage error (64).
+"""The README's sessions example is real: `--continue`, `logs sessions`, a filtered list, the newest
+tasks only, and a usage error (64).
 
 Each `$ pm-runner …` line is run in one empty folder (a heredoc is its stdin); its stdout and stderr
 together (`2>&1`, what a terminal shows) must read as the README shows, and each `echo $?` as the previous command's exit code.
@@ -33,7 +34,8 @@ def test_the_readme_sessions_example_is_what_the_commands_print(tmp_path: Path) 
     steps = example(MARKER)
     assert [command for command, _, _ in steps] == [
         "pm-runner repl --executor shell", "pm-runner repl --executor shell --continue", "echo $?",
-        "pm-runner logs sessions", "pm-runner logs list --status error", "pm-runner logs list --full", "echo $?"]
+        "pm-runner logs sessions", "pm-runner logs list --status error", "pm-runner logs list --limit 2",
+        "pm-runner logs list --full", "echo $?"]
     last_code = None
     for command, script, expected in steps:
         if command == "echo $?":

@@ -11,6 +11,7 @@ import pytest
 from runner.logs.manager import Durability, TaskLogManager, TaskOutcome
 from runner.logs.models import EventType, ExecutorInfo, TaskLogEntry, TaskStatus
 from runner.logs.store import LogReader, global_index, index_journal, indexes, session_rows
+from runner.logs.view_limit import DEFAULT_LIMIT
 from tests.helpers.cli import run_pm
 from tests.helpers.logs_check import assert_logs_consistent
 
@@ -58,9 +59,16 @@ def test_reads_at_10000_tasks_return_exactly_the_rows_written(tmp_path: Path) ->
     assert reader.read_session_index(session_id).entries == final and not reader.last_rebuilt
     (summary,) = reader.list_sessions()
     assert (summary.task_count, summary.counts.complete, summary.counts.error) == (TASKS, 3333, 3334)
-    listed = orjson.loads(run_pm(["logs", "list", "--json"], cwd=tmp_path, timeout=120).stdout)
+    tail = reader.read_session_tail(session_id, 50)  # the end of the snapshot, and the journal since
+    assert tail is not None and tail.rows == expected[-50:] and tail.total == TASKS
+    assert (tail.counts["complete"], tail.counts["incomplete"], tail.counts["error"]) == (3333, 3333, 3334)
+    listed = orjson.loads(run_pm(["logs", "list", "--all", "--json"], cwd=tmp_path, timeout=120).stdout)
     assert [row["task_id"] for row in listed["tasks"]] == [entry.task_id for entry in final]
     assert [row["status"] for row in listed["tasks"]] == [entry.status.value for entry in final]
+    assert listed["omitted"] == 0 and listed["counts"]["total"] == TASKS
+    newest = orjson.loads(run_pm(["logs", "list", "--json"], cwd=tmp_path, timeout=120).stdout)
+    assert newest["tasks"] == listed["tasks"][-DEFAULT_LIMIT:]
+    assert newest["counts"] == listed["counts"] and newest["omitted"] == TASKS - DEFAULT_LIMIT
     manager.close()
 
 

@@ -284,10 +284,11 @@ No tasks in this session yet.
 
 
 def test_task_list_json_shape() -> None:
-    """List JSON holds the session id, one index row per task and counts including the total."""
+    """List JSON holds the session id, one index row per task, counts including the total and the tasks omitted."""
     entries = session_entries(with_running=True)
     document = json.loads(json.dumps(task_list_json(SESSION_ID, entries)))
-    assert set(document) == {"schema_version", "session_id", "tasks", "counts"}
+    assert set(document) == {"schema_version", "session_id", "tasks", "counts", "omitted"}
+    assert document["omitted"] == 0
     assert document["session_id"] == SESSION_ID
     assert [row["task_id"] for row in document["tasks"]] == [e.task_id for e in entries]
     assert document["tasks"][0]["status"] == "incomplete"

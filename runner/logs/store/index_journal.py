@@ -16,6 +16,8 @@ journal G. A journal is therefore only ever appended to, and a crash between the
 leaves journal G behind, named by no snapshot: its lines are never applied twice (they are in
 the new snapshot), and the next compaction removes it. A snapshot without a `journal` field
 (written before index journals existed) is generation 0 and has no journal.
+A snapshot is laid out one row per line after a header line (`row_count` rows): whitespace to a
+JSON parser, and the way `index_tail` finds the newest rows without parsing the others.
 
 A reader checks that the snapshot did not change while it read both files (a compaction in
 between) and reads again if it did. Reads are cached by the snapshot's identity: while it is
@@ -39,6 +41,7 @@ from runner.logs.store.journal import Journal
 from runner.logs.store.safe_files import Limit
 
 JOURNAL_FIELD = "journal"
+ROW_COUNT_FIELD = "row_count"  # rows in the snapshot (written since the one-row-per-line layout)
 _JOURNAL_NAME = re.compile(r"index\.([0-9]{1,12})\.jsonl", re.ASCII)
 _READ_TRIES = 3
 _CACHE_SIZE = 16
@@ -187,6 +190,7 @@ def _read_whole(snapshot: Path, layout: Layout) -> Loaded | None:
         return None
     rows = document.pop(layout.rows_field, [])
     generation = document.pop(JOURNAL_FIELD, 0)
+    document.pop(ROW_COUNT_FIELD, None)  # the snapshot's alone: the journal may add rows
     if type(rows) is not list or type(generation) is not int or generation < 0:
         return None
     key = layout.key
@@ -240,14 +244,17 @@ def write_snapshot(snapshot: Path, header: dict[str, Any], rows: Iterable[bytes]
                    generation: int, *, durable: bool) -> Identity | None:
     """Compaction: the empty journal `generation`, then the snapshot naming it, then older journals go.
 
-    `rows` are `row_bytes` of every row, in order. Returns the new snapshot's identity.
+    `rows` are `row_bytes` of every row, in order. The snapshot is one JSON object laid out a row
+    per line after a first line holding the header (with `row_count`), so a reader of the newest
+    rows reads the file from its end (`index_tail`). Returns the new snapshot's identity.
     """
     if generation < 1:
         raise ValueError("a written snapshot starts a journal generation (>= 1)")
+    stored = list(rows)
     _create_empty(journal_path(snapshot, generation))  # a leftover of this generation is never applied
-    head = orjson.dumps({**header, JOURNAL_FIELD: generation})
+    head = orjson.dumps({**header, JOURNAL_FIELD: generation, ROW_COUNT_FIELD: len(stored)})
     field_name = orjson.dumps(layout.rows_field)
-    data = b"".join((head[:-1], b",", field_name, b":[", b",".join(rows), b"]}"))
+    data = b"".join((head[:-1], b",", field_name, b":[\n", b",\n".join(stored), b"\n]}"))
     _write_atomic(snapshot, data, durable_write=durable)
     forget(snapshot)
     remove_old_journals(snapshot, keep=generation)

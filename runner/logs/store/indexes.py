@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runner.ids import IdKind, counter_of, is_valid
-from runner.logs.store import codec, index_journal, safe_files
+from runner.logs.store import codec, index_journal, index_tail, safe_files
 from runner.logs.store.index_journal import SESSION_INDEX, Identity, Loaded
+from runner.logs.store.index_tail import COUNTS_FIELD, Tail
 from runner.logs.store.journal import load_task
 from runner.logs.store.paths import LogPaths, task_id_of_snapshot
 from runner.logs.store.safe_files import Limit
@@ -152,6 +153,15 @@ def read_session_rows(paths: LogPaths, session_id: str) -> Loaded | None:
     return loaded
 
 
+def read_session_tail(paths: LogPaths, session_id: str, count: int) -> Tail | None:
+    """The session's last `count` rows as stored, with its row count and counts by status, read from the
+    end of the index; None when only a whole read (`read_session_rows`) can tell."""
+    tail = index_tail.read_tail(paths.session_index(session_id), count)
+    if tail is None or tail.header.get("session_id") != session_id:
+        return None
+    return tail
+
+
 def read_session_index(paths: LogPaths, session_id: str) -> SessionIndex | None:
     """The session index as models, or None when it is missing or any row does not validate."""
     from runner.logs.models import SessionIndex
@@ -202,6 +212,14 @@ def _mtime_iso(path: Path, fallback: str) -> str:
     return fallback if st is None else iso_from_epoch_ms(st.st_mtime_ns // 1_000_000)
 
 
+def status_counts(statuses: Iterable[TaskStatus]) -> dict[str, int]:
+    """Rows by status, every status named: what a session snapshot's header stores as `counts`."""
+    counts = dict.fromkeys([status.value for status in TaskStatus], 0)
+    for status in statuses:
+        counts[status.value] += 1
+    return counts
+
+
 def entry_bytes(entry: TaskLogEntry) -> bytes:
     """A session-index row as stored: JSON without its default-valued fields (a quarter smaller)."""
     return entry.model_dump_json(exclude_defaults=True).encode()
@@ -217,5 +235,6 @@ def write_session_index_locked(paths: LogPaths, index: SessionIndex, *, durable_
     current = index_journal.read_index(path, SESSION_INDEX)
     generation = index_journal.next_generation(path, current.generation if current else 0)
     return index_journal.write_snapshot(
-        path, {"session_id": index.session_id, "updated_at": index.updated_at},
+        path, {"session_id": index.session_id, "updated_at": index.updated_at,
+               COUNTS_FIELD: status_counts(entry.status for entry in index.entries)},
         (entry_bytes(entry) for entry in index.entries), SESSION_INDEX, generation, durable=durable_write)

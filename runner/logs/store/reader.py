@@ -16,6 +16,7 @@ from runner.errors import InvalidIdError, NotFoundError, RunnerError, StoreError
 from runner.ids import IdKind, is_valid, validate
 from runner.logs.store import global_index, indexes, safe_files
 from runner.logs.store.access import cannot_read_logs
+from runner.logs.store.index_tail import Tail
 from runner.logs.store.journal import load_task
 from runner.logs.store.locks import DEFAULT_LOCK_TIMEOUT_S, Locks
 from runner.logs.store.paths import LogPaths, require_session_folder, unsafe_store_error
@@ -205,6 +206,14 @@ class LogReader:
             return loaded.rows
         rebuilt = self.read_session_index(session_id)
         return [entry.model_dump(mode="json", exclude_defaults=True) for entry in rebuilt.entries]
+
+    def read_session_tail(self, session_id: str, count: int) -> Tail | None:
+        """The session's last `count` task rows as stored, its row count and counts by status, read from
+        the end of its index (the cost grows with `count`, not the session); None when only
+        `read_session_rows` can tell (an index written before this layout, a missing or broken one)."""
+        self._require_session(session_id)
+        self.last_rebuilt = False
+        return indexes.read_session_tail(self.paths, session_id, count)
 
     def _write_session_index_if_still_broken(self, session_id: str, rebuilt: SessionIndex) -> None:
         if indexes.read_session_rows(self.paths, session_id) is None:

@@ -307,6 +307,17 @@ def read_bytes(path: Path, *, limit: int, single_link: bool = False) -> bytes:
     return data
 
 
+@contextmanager
+def opened_for_reading(path: Path) -> Iterator[tuple[int, os.stat_result]]:
+    """A read-only descriptor on an existing regular file (never a link or a FIFO), with its `fstat`."""
+    with parent_fd(path) as (fd, name):
+        handle, st = _open_regular(fd, name, path, os.O_RDONLY)
+    try:
+        yield handle, st
+    finally:
+        os.close(handle)
+
+
 def _read_to_end(handle: int, *, first: int, limit: int) -> bytes:
     """Read until end of file, or until one byte past `limit` (a file may grow while it is read)."""
     chunks: list[bytes] = []

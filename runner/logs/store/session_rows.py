@@ -26,6 +26,7 @@ from runner.logs.models import (
 from runner.logs.store import index_journal, indexes
 from runner.logs.store.context import StoreContext
 from runner.logs.store.index_journal import SESSION_INDEX
+from runner.logs.store.index_tail import COUNTS_FIELD
 from runner.logs.store.journal import Journal
 from runner.notices import Notice
 from runner.timestamps import now_iso
@@ -188,7 +189,8 @@ class SessionRows:
         self._sort()
         stored = [self._stored.get(tid) or indexes.entry_bytes(entry) for tid, entry in self._rows.items()]
         generation = self._generation + 1
-        header = {"session_id": self.session_id, "updated_at": self.updated_at or now_iso()}
+        header = {"session_id": self.session_id, "updated_at": self.updated_at or now_iso(),
+                  COUNTS_FIELD: {status.value: n for status, n in self._counts.items()}}
         self._needs_snapshot = True
         self._snapshot_ident = index_journal.write_snapshot(self._path, header, stored, SESSION_INDEX, generation,
                                                             durable=durable_write)
