@@ -146,7 +146,7 @@ def _wrap_spaced(line: str, width: int) -> list[str]:
         if word is None:
             break
         word_start, text_end = word
-        word_end = len(line) - len(line[text_end:].lstrip(" ")) if text_end < size else size
+        word_end = _spaces_end(line, text_end, size)
         if text_end - word_start > width:  # fold: pieces of `width` from the word's start
             cuts = range(word_start, word_end, width)
             breaks += [cut for cut in cuts if cut]
@@ -166,15 +166,24 @@ def _first_overflowing_word(line: str, done: int, limit: int) -> tuple[int, int]
     spaces before them.
     """
     if line[limit] == " ":
-        text_start = len(line) - len(line[limit:].lstrip(" "))
+        text_start = _spaces_end(line, limit, len(line))
         if text_start == len(line):
             return None  # only spaces after the limit: everything fits
     else:
         text_start = line.rfind(" ", done, limit) + 1 or done
     text_end = line.find(" ", text_start)
     text_end = len(line) if text_end == -1 else text_end
-    word_start = done if not line[done:text_start].strip(" ") else text_start
+    word_start = done if _spaces_end(line, done, text_start) == text_start else text_start
     return word_start, text_end
+
+
+_SPACES = re.compile(" *")
+
+
+def _spaces_end(line: str, start: int, end: int) -> int:
+    """Where the run of spaces at `start` ends (before `end`): matched in place, no copy of the rest of the line."""
+    match = _SPACES.match(line, start, end)
+    return match.end() if match is not None else start
 
 
 def _chop(word: str, width: int) -> list[str]:
@@ -271,6 +280,16 @@ class Para:
         indent = sum(cell_len(text) for text, _ in self.lead)
         for k, piece in enumerate(wrap(self.text, max(width - indent, 1))):
             yield [*(self.lead if k == 0 else [(" " * indent, "")]), (piece, self.style)]
+
+    def plain_lines(self, width: int) -> list[str]:
+        """`lines` as plain text (what `_line_text` makes of them without colour), without the spans."""
+        lead = "".join([text for text, _ in self.lead])
+        indent = cell_len(lead)
+        pieces = wrap(self.text, max(width - indent, 1))
+        if not pieces:
+            return []
+        pad = " " * indent
+        return [(lead + pieces[0]).rstrip(), *[(pad + piece).rstrip() for piece in pieces[1:]]]
 
 
 @dataclass
@@ -388,6 +407,10 @@ class Block:
         for line in self.lines:
             if isinstance(line, Table):
                 out += line.text_lines(width, color=color)
+            elif not color and type(line) is Para:  # plain text: the lead and the pieces as strings
+                out += line.plain_lines(width)
+            elif not color and type(line) is Line and cell_len(text := "".join([t for t, _ in line.spans])) <= width:
+                out.append(text.rstrip())  # a plain line that fits: its spans' text
             else:
                 out += [_line_text(spans, color) for spans in line.lines(width)]
         return out

@@ -32,6 +32,19 @@ _UNSAFE = re.compile(
 )
 
 
+# `_UNSAFE`'s ASCII characters, as bytes: an ASCII text is checked for them by one `bytes.translate`,
+# several times faster than the character class (whose Unicode ranges slow every character's test).
+_ASCII_UNSAFE = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+
+
+def has_unsafe(text: str) -> bool:
+    """Whether `neutralise` would change `text`."""
+    if text.isascii():
+        data = text.encode("ascii")
+        return len(data.translate(None, _ASCII_UNSAFE)) != len(data)
+    return _UNSAFE.search(text) is not None
+
+
 def _escape_char(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
@@ -67,6 +80,7 @@ _DIGIT_TOKEN = re.compile(r"(?:task|thr|run|sess|evt)-[0-9-]{3,24}|[0-9]{4}-[0-9
 
 
 _DIGIT_LINES = re.compile(f"^(?:{_DIGIT_TOKEN.pattern})$", re.MULTILINE)
+_DIGIT_TOKEN_MAX = 29  # the longest string `_DIGIT_TOKEN` matches: a prefix, a dash and 24 digits or dashes
 
 
 def is_digit_token(value: str) -> bool:
@@ -107,19 +121,21 @@ class SafeStrings:
         masking it alone changes it; a pass that changes the number of lines proves nothing).
         A value a pass changes, or one holding a line break, is then masked alone by `safe_str`:
         the batch only finds the values that need it, and the result stays exactly `safe_str`'s.
-        Ids and timestamps are picked out of the joined text by one regular-expression pass.
+        Ids and timestamps are picked out of the short values' joined text by one regular-expression pass.
         """
         known, same = self._seen, self._same
         fresh = [value for value in dict.fromkeys(values) if type(value) is str and value not in same
                  and value not in known]  # in order of first appearance: the passes are reproducible
-        joined = "\n".join(fresh)
-        if joined.count("\n") != len(fresh) - 1:  # some values hold a line break: each is masked alone
-            for value in [value for value in fresh if "\n" in value]:
+        broken = [value for value in fresh if "\n" in value]
+        if broken:  # some values hold a line break: each is masked alone
+            for value in broken:
                 self._show_as(value, safe_str(value))
             fresh = [value for value in fresh if "\n" not in value]
-            joined = "\n".join(fresh)
         same.update(fresh)
-        candidates = [line for line in _DIGIT_LINES.sub("", joined).split("\n") if line]
+        # Only short values can be ids or timestamps: the pass reads those alone (a multi-line pattern
+        # tries every position of the text it is given, and a detail view's values run to megabytes).
+        tokens = set(_DIGIT_LINES.findall("\n".join([value for value in fresh if len(value) <= _DIGIT_TOKEN_MAX])))
+        candidates = [value for value in fresh if value and value not in tokens]
         for chunk in _chunks(candidates, MASK_BATCH_CHARS):
             self._prepare_chunk(chunk)
 
@@ -132,7 +148,7 @@ class SafeStrings:
             for value in chunk:
                 self._show_as(value, safe_str(value))
             return
-        unsafe = _UNSAFE.search("".join(chunk)) is not None
+        unsafe = has_unsafe("".join(chunk))
         for value, shown in zip(chunk, masked, strict=True):
             if shown != value:
                 self._show_as(value, safe_str(value))
