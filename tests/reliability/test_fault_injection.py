@@ -143,15 +143,22 @@ def test_failed_fsync_is_rewritten_from_memory_never_refsynced(tmp_path: Path) -
            "file, failed file never fsynced again, task complete, exit 0")
 
 
-def test_terminal_snapshot_is_durable_before_its_index_row(tmp_path: Path) -> None:
-    """Strict mode: temp fsync, replace, folder fsync, and only then the session index row (its fsynced journal line)."""
+def watched_snapshot_replaces(tmp_path: Path, data: str, stdin: str) -> tuple[Path, Run, list[dict[str, Any]], list[int]]:
+    """Run under the fault wrapper, watching (never failing) the snapshot replaces whose bytes match `data`;
+    returns the project, the run, the wrapper's record and the positions of those replaces in it."""
     project = tmp_path / "proj"
     project.mkdir()
-    watch = [{"op": "replace", "path": SNAPSHOT, "errno": "EIO", "data": TERMINAL_DATA, "count": 0}]
-    run, record = run_with_faults(project, watch, "echo one\ntouch two.txt\nfalse\n")
+    watch = [{"op": "replace", "path": SNAPSHOT, "errno": "EIO", "data": data, "count": 0}]
+    run, record = run_with_faults(project, watch, stdin)
+    positions = [i for i, r in enumerate(record)
+                 if r["op"] == "replace" and r.get("data") and re.search(SNAPSHOT, r["path"])]
+    return project, run, record, positions
+
+
+def test_terminal_snapshot_is_durable_before_its_index_row(tmp_path: Path) -> None:
+    """Strict mode: temp fsync, replace, folder fsync, and only then the session index row (its fsynced journal line)."""
+    _, run, record, terminal = watched_snapshot_replaces(tmp_path, TERMINAL_DATA, "echo one\ntouch two.txt\nfalse\n")
     assert run.code == 1 and run.stdout.count("RESULT:") == 3, run.transcript()
-    terminal = [i for i, r in enumerate(record)
-                if r["op"] == "replace" and r.get("data") and re.search(SNAPSHOT, r["path"])]
     assert len(terminal) == 3, record
     for position in terminal:
         replace = record[position]
@@ -167,13 +174,8 @@ def test_terminal_snapshot_is_durable_before_its_index_row(tmp_path: Path) -> No
 def test_running_snapshot_is_fsynced_before_its_replace(tmp_path: Path) -> None:
     """Strict mode: the running snapshot's temp file is fsynced before its replace (its folder is not: a lost
     rename leaves the durable queued snapshot, and the journal keeps the events, see test_manager_durability)."""
-    project = tmp_path / "proj"
-    project.mkdir()
-    watch = [{"op": "replace", "path": SNAPSHOT, "errno": "EIO", "data": r'"status":"running"', "count": 0}]
-    run, record = run_with_faults(project, watch, "echo one\necho two\n")
+    project, run, record, running = watched_snapshot_replaces(tmp_path, r'"status":"running"', "echo one\necho two\n")
     assert run.code == 0 and run.stdout.count("RESULT:") == 2, run.transcript()
-    running = [i for i, r in enumerate(record)
-               if r["op"] == "replace" and r.get("data") and re.search(SNAPSHOT, r["path"])]
     assert len(running) == 2, record
     for position in running:
         replace = record[position]
