@@ -100,7 +100,7 @@ LOGS_COMMANDS: dict[str, LogsCommand] = {command.name: command for command in (
     LogsCommand("schema", "the JSON Schema of every --json document", (),
                 examples=("pm-runner logs schema > pm-runner-logs.schema.json",)),
     # `logs --report`: the REPL's `/logs --report` (the session's HTML under .claude/logs/reports/).
-    LogsCommand("--report", "save the session's HTML report under .claude/logs/reports/", ("--session",),
+    LogsCommand("--report", "save the session's HTML report under the logs folder's reports/ (.claude/logs/reports/ by default)", ("--session",),
                 hidden=True),
 )}
 ALL_NAMES = (*(name for name, command in LOGS_COMMANDS.items() if not command.hidden), *EXPORT_SUBCOMMANDS)

@@ -1,4 +1,4 @@
-"""Reports kept with the logs: `<project>/.claude/logs/reports/<session_id>.html`, private and atomic.
+"""Reports kept with the logs: `<logs folder>/reports/<session_id>.html` (`.claude/logs/` unless --logs-dir), private and atomic.
 
 The folder is made 0700 like every log folder and never reached through a symbolic link (a link
 could carry the report out of the logs): `safe_files` refuses a link at any component below the

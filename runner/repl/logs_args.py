@@ -40,7 +40,7 @@ def add_logs_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="with --clear: show what would go, delete nothing")
     parser.add_argument("--follow", action="store_true", help="with show: stream new events until the task ends")
     parser.add_argument("--report", action="store_true",
-                        help="write the session's HTML report under .claude/logs/reports/ and print its path")
+                        help="write the session's HTML report under the logs folder's reports/ (.claude/logs/reports/ by default) and print its path")
 
 
 # Flags that only mean something to clear, and filters clear cannot apply (it removes whole sessions).

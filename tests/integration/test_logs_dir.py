@@ -222,3 +222,15 @@ def test_a_task_report_names_the_chosen_logs_folder_not_claude_logs(tmp_path: Pa
     run_pm(SHELL, stdin="echo default\n", cwd=project)
     default = run_pm(["logs", "report", "task-001"], cwd=project).stdout
     assert "- Log: `.claude/logs/sessions/" in default
+
+
+def test_the_html_report_is_saved_in_the_logs_dir(tmp_path: Path) -> None:
+    """`/logs --report` and `pm-runner logs --report` save under the chosen logs folder's reports/, never
+    under the project's .claude/logs/."""
+    project, logs = project_in(tmp_path), tmp_path / "elsewhere"
+    run = run_pm([*SHELL, "--logs-dir", str(logs)], stdin="echo hi\n/logs --report\n", cwd=project)
+    saved = [line.removeprefix("Report: ") for line in run.lines if line.startswith("Report: ")]
+    cli = run_pm(["logs", "--report", "--logs-dir", str(logs)], cwd=project).stdout.strip().removeprefix("Report: ")
+    for path in [*saved, cli]:
+        assert Path(path).parent == logs / "reports" and Path(path).is_file(), run.transcript()
+    assert len(saved) == 1 and not (project / ".claude" / "logs").exists()
