@@ -30,7 +30,7 @@ def _abandon(manager: TaskLogManager, pid: int) -> str:
     meta = orjson.loads(meta_path.read_bytes())
     meta["pid"] = pid
     meta_path.write_bytes(orjson.dumps(meta))
-    sessions.release_ownership(session_id)
+    sessions.release_ownership(manager.paths, session_id)
     return session_id
 
 

@@ -297,7 +297,7 @@ def test_an_abandoned_session_with_an_unfinished_task_is_not_removed_whole(tmp_p
     session = manager.open_session(executor="shell").session_id
     log = manager.create_task("left running")
     manager.start_task(log.task_id, executor=ExecutorInfo(name="shell"), verification_root=str(tmp_path))
-    release_ownership(session)  # the runner "dies": its owner lock is let go
+    release_ownership(manager.paths, session)  # the runner "dies": its owner lock is let go
     age_session(tmp_path, session, 90)
     report = plan_retention(tmp_path, BIG, active_session=None)
     assert report.removals == [] and any("unfinished" in line for line in report.kept)

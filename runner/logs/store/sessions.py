@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from runner import __version__
@@ -26,10 +27,12 @@ from runner.logs.store.paths import LogPaths, ensure_private_dir, require_sessio
 from runner.logs.store.session_rows import SessionRows
 from runner.timestamps import now_iso, now_ms
 
-# Owner locks this process holds, by session id. A session is in use exactly while some process
-# holds its owner lock (`sessions/<sid>/.owner.lock`): the kernel releases it when that process
-# dies, whatever pid namespace it ran in, so liveness never depends on a pid.
-_OWNED: dict[str, int] = {}
+# Owner locks this process holds, by logs folder and session id. A session is in use exactly while
+# some process holds its owner lock (`sessions/<sid>/.owner.lock`): the kernel releases it when that
+# process dies, whatever pid namespace it ran in, so liveness never depends on a pid. Keyed by the
+# folder too: session ids repeat across projects (`sess-<day>-001` in each), and owning one
+# project's session must not make the same id in another project look alive (never recovered).
+_OWNED: dict[tuple[Path, str], int] = {}
 MAX_SESSION_NUMBER = 999_999_999  # `sess-YYYYMMDD-NNN` allows 3 to 9 digits
 
 
@@ -80,12 +83,12 @@ def allocate_session(paths: LogPaths, *, day: str, lock_timeout_s: float, durabl
                 safe_files.fsync_folder(paths.sessions_dir)
             register(session_id)
         except BaseException:
-            release_ownership(session_id)
+            release_ownership(paths, session_id)
             raise
     try:
         ensure_private_dir(paths.tasks_dir(session_id))
     except BaseException:
-        release_ownership(session_id)
+        release_ownership(paths, session_id)
         raise
     return session_id
 
@@ -120,18 +123,22 @@ def take_ownership(paths: LogPaths, session_id: str) -> bool:
 
     False when it is owned already, by another process or by another manager of this one.
     """
-    if session_id in _OWNED:
+    if _owned_key(paths, session_id) in _OWNED:
         return False
     fd = take_if_free(paths.session_owner_lock(session_id), what=f"session {session_id}", create=True)
     if fd is None:
         return False
-    _OWNED[session_id] = fd
+    _OWNED[_owned_key(paths, session_id)] = fd
     return True
 
 
-def release_ownership(session_id: str) -> None:
+def _owned_key(paths: LogPaths, session_id: str) -> tuple[Path, str]:
+    return paths.sessions_dir, session_id
+
+
+def release_ownership(paths: LogPaths, session_id: str) -> None:
     """Let the session go; what a crash does too (the kernel drops the lock of a dead process)."""
-    fd = _OWNED.pop(session_id, None)
+    fd = _OWNED.pop(_owned_key(paths, session_id), None)
     if fd is not None:
         os.close(fd)
 
@@ -143,7 +150,7 @@ def owner_alive(paths: LogPaths, session_id: str) -> bool:
     cannot be checked (unreadable, or not a regular file) counts as held: a session is only
     ever acted on when its lock is proven free.
     """
-    if session_id in _OWNED:
+    if _owned_key(paths, session_id) in _OWNED:
         return True
     try:
         fd = take_if_free(paths.session_owner_lock(session_id), what=f"session {session_id}", create=False)
@@ -163,7 +170,7 @@ def claimed(paths: LogPaths, session_id: str) -> Iterator[bool]:
 
     Recovery and removal act only inside a claim, so a runner cannot take the session meanwhile.
     """
-    if session_id in _OWNED:
+    if _owned_key(paths, session_id) in _OWNED:
         yield False
         return
     try:
@@ -212,10 +219,10 @@ def open_new_session(ctx: StoreContext, meta_fields: dict[str, Any]) -> tuple[Se
             rows.refresh()
             rows.compact_locked(durable_write=ctx.strict)
     except OSError as exc:  # a read-only logs folder, or a folder where an index file should be
-        release_ownership(session_id)
+        release_ownership(paths, session_id)
         raise _unwritable(paths, f"session {session_id}", exc) from exc
     except BaseException:
-        release_ownership(session_id)
+        release_ownership(paths, session_id)
         raise
     return meta, rows
 
@@ -245,7 +252,7 @@ def take_session(ctx: StoreContext, session_id: str) -> tuple[SessionMeta, Sessi
             # Live again: readers count its index instead of the row's final counts.
             ctx.put_global_row(rows.summary(meta), durable_write=ctx.strict)
         except BaseException:
-            release_ownership(session_id)
+            release_ownership(paths, session_id)
             raise
     return meta, rows
 
@@ -266,4 +273,4 @@ def release_session(ctx: StoreContext, meta: SessionMeta, rows: SessionRows, *, 
                 ctx.put_global_row(rows.summary(ended, ended_at=ended.ended_at), durable_write=True)
     finally:
         rows.close()
-        release_ownership(meta.session_id)
+        release_ownership(ctx.paths, meta.session_id)
