@@ -7,6 +7,7 @@ Logged text reaching the screen always passes through `views.safe_text` first.
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -38,7 +39,11 @@ class Terminal(PlainTerminal):
     def __init__(self, stream: IO[str] | None = None, *, interactive: bool = False,
                  width: int | None = None, environ: Mapping[str, str] | None = None,
                  quiet: bool = False, stderr: IO[str] | None = None) -> None:
-        super().__init__(stream, interactive=interactive, width=width, environ=environ, quiet=quiet, stderr=stderr)
+        super().__init__(stream, interactive=interactive, width=width, environ=environ, stderr=stderr)
+        self.quiet = quiet  # interactive: no live output, only the spinner and the result
+        env = os.environ if environ is None else environ
+        # TERM=dumb (editors' shells, some CI consoles) cannot erase a line: no spinner there.
+        self.animate = env.get("TERM") != "dumb"
         self._echoed = 0
         self._fold: Fold | None = None
         self._spinner: _Spinner | None = None

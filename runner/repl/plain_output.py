@@ -9,7 +9,6 @@ spec/repl.md's "Streams". Logged text reaching the screen always passes through 
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import sys
@@ -30,19 +29,15 @@ class PlainTerminal:
 
     def __init__(self, stream: IO[str] | None = None, *, interactive: bool = False,
                  width: int | None = None, environ: Mapping[str, str] | None = None,
-                 quiet: bool = False, stderr: IO[str] | None = None) -> None:
+                 stderr: IO[str] | None = None) -> None:
         self.stream = guarded(stream or sys.stdout)
         self.stderr = stderr
         # A script's stdout carries only results (parsed, spec/repl.md "Streams"); a person at a
         # terminal reads one screen, where the spinner and the prompt also live: notices stay there.
         self._notices = guarded(stderr) if stderr is not None and not interactive else self.stream
         self.interactive = interactive
-        self.quiet = quiet  # interactive: no live output, only the spinner and the result
         self.color = color_enabled(self.stream, environ)
         self.width = width or default_width(self.stream, environ)
-        env = os.environ if environ is None else environ
-        # TERM=dumb (editors' shells, some CI consoles) cannot erase a line: no spinner there.
-        self.animate = env.get("TERM") != "dumb"
 
     @property
     def reader_gone(self) -> bool:

@@ -200,7 +200,7 @@ def mask_block(text: str, *, key_header_ok: bool = True) -> str | None:
 
 def _masked_lines(text: str, key_header_ok: bool, *, joined: bool = False) -> list[str] | str | None:
     """`mask_lines`' answer, or `text` itself when nothing any layer could match in it; with
-    `joined`, the masked lines may come back joined already (see `_splice_lines`)."""
+    `joined`, the masked lines may come back joined already (see `_splices_as_lines`)."""
     try:
         # Hyperscan folds case itself: then the lowered copy is made only once there is a candidate.
         lowered = lowercase(text) if prefilter().reads_lowered else ""

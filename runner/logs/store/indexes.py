@@ -80,10 +80,7 @@ def corrupted_entry(broken: CorruptedLog, previous: TaskLogEntry | None, fallbac
 def counts_of(entries: Iterable[TaskLogEntry]) -> StatusCounts:
     from runner.logs.models import StatusCounts
 
-    counts = StatusCounts()
-    for entry in entries:
-        setattr(counts, entry.status.value, getattr(counts, entry.status.value) + 1)
-    return counts
+    return StatusCounts(**status_counts(entry.status for entry in entries))
 
 
 def session_sort_key(session_id: str) -> tuple[str, int]:
