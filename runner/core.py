@@ -9,51 +9,38 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
 
-from runner.config import RunnerConfig
 from runner.errors import ExitStatus, NotFoundError, RunnerError
-from runner.executors.base import (
-    AgentPermissions,
-    Cancellation,
-    Executor,
-    ExecutorLimits,
-    ExecutorStatus,
-    ExecutorTask,
-)
-from runner.executors.leftovers import end_task_leftovers
-from runner.executors.registry import (
-    create_executor,
-    default_executor,
-    default_order_text,
-)
+from runner.executors.base import AgentPermissions, Cancellation, ExecutorStatus
+from runner.executors.registry import create_executor, default_executor, default_order_text
 from runner.ids import IdKind, is_valid, validate
-from runner.logs.manager import TaskLogManager
-from runner.logs.models import EventType, ExecutorInfo, RunnerDecision, TaskLog, TaskStatus
-from runner.logs.outcome import TRUNCATED
+from runner.logs.vocabulary import EventType, RunnerDecision, TaskStatus
 from runner.notices import Notice
 from runner.orchestration.budget import SessionBudget, Spend, SpendReport, spend_of
-from runner.orchestration.chunking.plan_events import plan_from_events
-from runner.orchestration.gates import Rejection, budget_rejection, check_gates
-from runner.orchestration.loop import TaskRun, TaskSpec
-from runner.orchestration.loop.plans import (
-    budget_limits,
-    executor_row,
-    loop_rules,
-    model_plan,
-    review_plan,
-)
-from runner.orchestration.planning.model import Plan
-from runner.orchestration.request import RequestOutcome
+from runner.orchestration.loop.plans import budget_limits, executor_row
 from runner.orchestration.tally import RunTally
 from runner.planned_requests import PlannedRequests
-from runner.pricing import builtin_table, with_overrides
+
+if TYPE_CHECKING:
+    from runner.config import RunnerConfig
+    from runner.executors.base import Executor
+    from runner.logs.manager import TaskLogManager
+    from runner.logs.models import TaskLog
+    from runner.orchestration.gates import Rejection
+    from runner.orchestration.loop import TaskRun, TaskSpec
+    from runner.orchestration.planning.model import Plan
+    from runner.orchestration.request import RequestOutcome
+    from runner.pricing import PriceTable
 
 _MASK_MARKER = re.compile(r"\[MASKED:[A-Za-z0-9_]+\]")
 
 
 def _refuse_altered(task_id: str, prompt: str) -> None:
     """Raise when the saved prompt was masked or cut: its text is not what the user typed."""
+    from runner.logs.outcome import TRUNCATED
+
     if _MASK_MARKER.search(prompt):
         raise RunnerError(f"/retry {task_id}: the saved prompt was masked; type it again",
                           hint="a secret in the prompt was replaced by [MASKED:…] when it was saved; "
@@ -102,12 +89,18 @@ class RunnerCore(PlannedRequests):
         self._notices: list[Notice] = []  # what the request being handled has to say after its tasks
         # The session's budget (limits change with /budget) and the price table for estimated costs.
         self.budget = SessionBudget(limits=budget_limits(config))
-        self.prices = with_overrides(builtin_table(), config.prices)
         self._model_change: dict[str, str] | None = None  # recorded as MODEL_CHANGE in the next task
         self._executor: Executor | None = None
         self._executor_problem: RunnerError | None = None
         self.executor_name = config.executor or default_executor()
         self.select_executor(self.executor_name)
+
+    @cached_property
+    def prices(self) -> PriceTable:
+        """The price table for estimated costs, read with the first task that needs it (start-up time)."""
+        from runner.pricing import builtin_table, with_overrides
+
+        return with_overrides(builtin_table(), self.config.prices)
 
     # -- executor -------------------------------------------------------------------------
 
@@ -181,6 +174,8 @@ class RunnerCore(PlannedRequests):
 
     def end_leftovers(self, recovered: list[tuple[str, str]]) -> Notice | None:
         """End the processes recovered tasks left running (their runner was killed); a notice saying so."""
+        from runner.executors.leftovers import end_task_leftovers
+
         ended = end_task_leftovers(self.config.project_root, recovered, logs_dir=self.config.logs_dir)
         if not ended:
             return None
@@ -216,6 +211,8 @@ class RunnerCore(PlannedRequests):
         original = self._find_retry_target(task_ref)
         if task_ref is None and original.subtask_index is not None and original.parent_task_id:
             original = self.manager.get_task(original.parent_task_id)  # the last failure is a part: retry its plan
+        from runner.orchestration.chunking.plan_events import plan_from_events
+
         prompt = self._prompts.get(original.task_id) or self._logged_prompt(original)
         self.pending = None
         plan = self._plans.get(original.task_id) or plan_from_events(original.events, prompt)
@@ -270,6 +267,8 @@ class RunnerCore(PlannedRequests):
                           hint="retrying runs a task's exact prompt, which this log does not hold")
 
     def _run(self, task: TaskLog, prompt: str, *, resume_token: str | None) -> RequestOutcome:
+        from runner.orchestration.request import RequestOutcome
+
         self._notices = []
         run = self._run_one(task, prompt, resume_token)
         if run.log.runner_decision is RunnerDecision.CLARIFY and run.result is not None:
@@ -296,6 +295,8 @@ class RunnerCore(PlannedRequests):
     def _run_or_reject(self, task: TaskLog, prompt: str, resume_token: str | None) -> TaskRun:
         # The loop's steps load with the first task: a REPL that runs none never imports them.
         from runner.orchestration import record
+        from runner.orchestration.gates import Rejection
+        from runner.orchestration.loop import TaskRun
         from runner.orchestration.loop.sequence import run_task
 
         spec = self.task_spec(task.task_id, prompt, resume_token)
@@ -305,6 +306,12 @@ class RunnerCore(PlannedRequests):
 
     def task_spec(self, task_id: str, prompt: str, resume_token: str | None = None) -> TaskSpec | Rejection:
         """How a registered task would run now (executor, limits, review, models, budget), or why it may not."""
+        from runner.executors.base import ExecutorLimits, ExecutorTask
+        from runner.logs.models import ExecutorInfo
+        from runner.orchestration.gates import Rejection, budget_rejection, check_gates
+        from runner.orchestration.loop import TaskSpec
+        from runner.orchestration.loop.plans import loop_rules, model_plan, review_plan
+
         executor = check_gates(self._executor, self._executor_problem, self.config.executors)
         if isinstance(executor, Rejection):
             return executor
@@ -338,6 +345,8 @@ class RunnerCore(PlannedRequests):
 
     def rejection(self) -> Rejection | None:
         """Why a task would be refused before running now (no executor, a missing key), or None."""
+        from runner.orchestration.gates import Rejection, check_gates
+
         gate = check_gates(self._executor, self._executor_problem, self.config.executors)
         return gate if isinstance(gate, Rejection) else None
 

@@ -7,20 +7,22 @@ tasks and this module the chunked requests. Its methods name what they use of th
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from runner.config import RunnerConfig
 from runner.errors import RunnerError
-from runner.executors.base import Cancellation, Executor
 from runner.executors.registry import EXECUTORS
-from runner.logs.manager import TaskLogManager
-from runner.logs.models import EventType, ExecutorInfo, TaskLog
+from runner.logs.vocabulary import EventType
 from runner.notices import Notice
-from runner.orchestration.chunking.retry import parts_so_far, retry_start
-from runner.orchestration.gates import Rejection
-from runner.orchestration.loop import TaskRun
-from runner.orchestration.planning.model import Plan
-from runner.orchestration.request import RequestOutcome
+
+if TYPE_CHECKING:
+    from runner.config import RunnerConfig
+    from runner.executors.base import Cancellation, Executor
+    from runner.logs.manager import TaskLogManager
+    from runner.logs.models import TaskLog
+    from runner.orchestration.gates import Rejection
+    from runner.orchestration.loop import TaskRun
+    from runner.orchestration.planning.model import Plan
+    from runner.orchestration.request import RequestOutcome
 
 
 class _PlanUI(Protocol):
@@ -62,6 +64,7 @@ class PlannedRequests:
         """A new request: planned when planning is on for the executor; split when the plan says so."""
         # The planner and the chunked run load with the first request, not at start-up.
         from runner.orchestration.chunking.run import record_plan
+        from runner.orchestration.request import RequestOutcome
 
         plan = self.plan_for(line)
         if plan is not None and plan.chunked:
@@ -94,7 +97,9 @@ class PlannedRequests:
     def _run_plan(self: _Core, parent: TaskLog, plan: Plan, prompt: str, *, retry_of: TaskLog | None = None,
                   carried: dict[int, TaskLog] | None = None, reruns: dict[int, str] | None = None) -> RequestOutcome:
         """Run a registered parent's plan: each part through the per-task step, then the parent's verdict."""
+        from runner.logs.models import ExecutorInfo
         from runner.orchestration.chunking.run import ChunkedRequest, record_plan, run_chunked
+        from runner.orchestration.request import RequestOutcome
 
         self._notices = []
         self._prompts[parent.task_id] = prompt
@@ -118,6 +123,8 @@ class PlannedRequests:
 
     def _retry_plan(self: _Core, original: TaskLog, plan: Plan, prompt: str) -> RequestOutcome:
         """`/retry` of a chunked task: a new parent in a new run re-runs only the parts that did not complete."""
+        from runner.orchestration.chunking.retry import parts_so_far, retry_start
+
         parts = parts_so_far(original, self.manager.entries())
         if not parts.to_rerun(plan):
             raise RunnerError(f"nothing to retry: every subtask of {original.task_id} completed",

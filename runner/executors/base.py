@@ -10,20 +10,16 @@ import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from runner.executors.denied_tool import DeniedTool
 from runner.executors.failure_kind import FailureKind
-from runner.logs.models import (
-    BlockedReason,
-    DeniedToolEntry,
-    ErrorCode,
-    EventType,
-    Metrics,
-    TerminatedBy,
-)
 from runner.logs.parts import RunFacts
+from runner.logs.vocabulary import BlockedReason, ErrorCode, EventType, TerminatedBy
 from runner.notices import Notice
+
+if TYPE_CHECKING:
+    from runner.logs.models import Metrics
 
 
 @dataclass(frozen=True)
@@ -154,6 +150,8 @@ class ExecutorResult:
     @property
     def facts(self) -> RunFacts:
         """The part of the task's outcome this run owns."""
+        from runner.logs.models import DeniedToolEntry
+
         return RunFacts(executor_blocked=self.executor_blocked, blocked_reason=self.blocked_reason,
                         terminated_by=self.terminated_by, timeout_ms=self.timeout_ms, metrics=self.usage,
                         resume_token=self.resume_token, test_mode=self.test_mode,

@@ -9,16 +9,18 @@ its setter in the owner) plus one in `TaskLog`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from runner.logs.models import (
-    Artifacts,
-    BlockedReason,
-    DeniedToolEntry,
-    EvidenceSummary,
-    Metrics,
-    TerminatedBy,
-    VerifiedFile,
-)
+if TYPE_CHECKING:
+    from runner.logs.models import (
+        Artifacts,
+        BlockedReason,
+        DeniedToolEntry,
+        EvidenceSummary,
+        Metrics,
+        TerminatedBy,
+        VerifiedFile,
+    )
 
 
 @dataclass(frozen=True)

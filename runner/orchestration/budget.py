@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from runner.logs.models import TaskLogEntry
+if TYPE_CHECKING:
+    from runner.logs.models import TaskLogEntry
 
 
 class BudgetKind(StrEnum):

@@ -21,21 +21,9 @@ from runner.executors.failure_kind import FailureKind
 from runner.logs.models import ErrorCode, RunnerDecision, TaskStatus
 from runner.orchestration.budget import BudgetEvent, describe
 from runner.orchestration.judge import PassJudgment, StatusDecision, Verdict
+from runner.orchestration.rules import LoopRules
 
 MAX_BACKOFF_MS = 60_000
-
-
-@dataclass(frozen=True)
-class LoopRules:
-    """The settings the policy follows for one task."""
-
-    review: bool = False
-    max_iterations: int = 3
-    max_retries: int = 2
-    retry_backoff_ms: int = 2_000
-    escalate_model: str | None = None
-    fallback_model: str | None = None
-    natural_language: bool = True  # the executor's prompt can carry the findings
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,12 @@ One input may become several tasks (the planner, issue 13), so the outcome holds
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from runner.logs.models import TaskLog
 from runner.notices import Notice
+
+if TYPE_CHECKING:
+    from runner.logs.models import TaskLog
 
 
 @dataclass

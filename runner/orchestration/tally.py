@@ -7,10 +7,14 @@ failure of the runner itself. Spend against the budgets is `budget.SessionBudget
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from runner.errors import ExitStatus
-from runner.logs.models import TaskLog, TaskStatus
+from runner.logs.vocabulary import TaskStatus
 from runner.notices import Notice
+
+if TYPE_CHECKING:
+    from runner.logs.models import TaskLog
 
 CONSECUTIVE_ERRORS_WARNING = 3
 

@@ -7,9 +7,8 @@ flushes its output before reading the next, and exits with the core's exit statu
 from __future__ import annotations
 
 import sys
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
-from runner.core import RunnerCore
 from runner.errors import (
     ExitStatus,
     LogsNotWritableError,
@@ -17,12 +16,14 @@ from runner.errors import (
     RunnerError,
     StoreError,
 )
-from runner.orchestration.request import RequestOutcome
-from runner.repl.commands import CommandContext, run_command
 from runner.repl.interrupts import InterruptGate, Terminated
-from runner.repl.output import Terminal
 from runner.repl.typeahead import Typeahead, held_keys
 from runner.views.safe_text import safe_str
+
+if TYPE_CHECKING:
+    from runner.core import RunnerCore
+    from runner.orchestration.request import RequestOutcome
+    from runner.repl.output import Terminal
 
 # Longer lines are refused: one argv string may not exceed 128 KiB on Linux anyway.
 MAX_LINE_CHARS = 100_000
@@ -70,6 +71,11 @@ def _user_error(core: RunnerCore, terminal: Terminal, error: RunnerError) -> Non
 
 
 def _run_command(core: RunnerCore, terminal: Terminal, line: str, *, interactive: bool) -> None:
+    from runner.repl.commands import (  # the commands load with the first one
+        CommandContext,
+        run_command,
+    )
+
     ctx = CommandContext(core=core, terminal=terminal, interactive=interactive)
     try:
         result = run_command(ctx, line)

@@ -12,17 +12,17 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from runner.logs.models import TaskLog
-from runner.orchestration.budget import SpendReport
-from runner.orchestration.planning.model import Plan
 from runner.repl.keys import ENTER, read_key
 from runner.repl.live_output import Fold, display_lines
 from runner.repl.plain_output import PlainTerminal
-from runner.views.plan import plan_block
-from runner.views.repl_views import result_preface, summary_block
 from runner.views.safe_text import safe_str
+
+if TYPE_CHECKING:
+    from runner.logs.models import TaskLog
+    from runner.orchestration.budget import SpendReport
+    from runner.orchestration.planning.model import Plan
 
 # At a terminal a plan of more parts than this waits for Enter before it runs (spec/planning.md).
 CONFIRM_PLANS_OVER = 3
@@ -75,6 +75,8 @@ class Terminal(PlainTerminal):
 
     def plan_ready(self, plan: Plan, read: Callable[[], str] = read_key) -> bool:
         """Show the plan; at a terminal one of more than CONFIRM_PLANS_OVER parts runs only after Enter."""
+        from runner.views.plan import plan_block
+
         for text in plan_block(plan):
             self.line(text)
         if not self.interactive or len(plan.items) <= CONFIRM_PLANS_OVER:
@@ -100,6 +102,9 @@ class Terminal(PlainTerminal):
                 self.stream.flush()
 
     def task_finished(self, log: TaskLog, spend: SpendReport | None = None) -> None:
+        from runner.views.repl_views import result_preface, summary_block
+
+
         self._stop_spinner()
         if self._fold is not None and self.interactive and not self.quiet:
             for text in self._fold.closing_lines():

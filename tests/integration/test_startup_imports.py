@@ -78,6 +78,22 @@ def test_repl_with_no_input_loads_no_task_steps(tmp_path: Path) -> None:
     assert loaded & (TASK_STEPS | SCREEN) == set()
 
 
+# What loads with the first task line, judged, planned or shown: never for a REPL that reads no line.
+FIRST_TASK = {"runner.orchestration.policy", "runner.orchestration.judge", "runner.verify", "runner.changes",
+              "runner.review", "runner.review.criteria", "runner.orchestration.planning.model",
+              "runner.orchestration.planning.names", "runner.orchestration.chunking.plan_events",
+              "runner.orchestration.gates", "runner.orchestration.request", "runner.executors.leftovers",
+              "runner.views.plan", "runner.views.repl_views", "runner.repl.commands"}
+
+
+def test_repl_with_empty_stdin_loads_only_the_start(tmp_path: Path) -> None:
+    """`repl --non-interactive </dev/null` in an empty folder loads nothing a task, its judgment or a command needs."""
+    (tmp_path / "project").mkdir()
+    loaded = imported(["repl", "--non-interactive"], tmp_path / "project", tmp_path)
+    assert "runner.repl.startup" in loaded  # the REPL really started and said what it says at start
+    assert loaded & FIRST_TASK == set()
+
+
 def test_repl_running_a_task_loads_the_task_steps(tmp_path: Path) -> None:
     """The steps load with the first task: a line run through the shell executor loads the loop."""
     (tmp_path / "project").mkdir()
@@ -87,7 +103,9 @@ def test_repl_running_a_task_loads_the_task_steps(tmp_path: Path) -> None:
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     assert b"hi" in done.stdout
-    assert {"runner.orchestration.loop.sequence", "runner.orchestration.record"} <= set(json.loads(out.read_text()))
+    assert {"runner.orchestration.loop.sequence", "runner.orchestration.record", *FIRST_TASK} - {
+        "runner.views.plan", "runner.repl.commands", "runner.executors.leftovers",
+        "runner.orchestration.chunking.plan_events"} <= set(json.loads(out.read_text()))
 
 
 def test_logs_show_still_validates_the_task(project: Path, tmp_path: Path) -> None:

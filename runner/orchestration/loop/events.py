@@ -15,7 +15,8 @@ from runner.logs.manager import TaskLogManager
 from runner.logs.models import EventType
 from runner.orchestration.budget import BudgetEvent, BudgetLevel, describe
 from runner.orchestration.judge import PassJudgment
-from runner.orchestration.policy import Escalate, Fallback, LoopRules, Retry
+from runner.orchestration.policy import Escalate, Fallback, Retry
+from runner.orchestration.rules import LoopRules
 from runner.review.criteria import CHECK_KEY, CriterionResult
 from runner.review.facts import CheckOutcome
 

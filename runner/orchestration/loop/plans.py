@@ -7,12 +7,16 @@ check is given. Pure: settings in, plans out.
 
 from __future__ import annotations
 
-from runner.config import RunnerConfig
+from typing import TYPE_CHECKING
+
 from runner.executors.registry import EXECUTORS, ExecutorSpec
 from runner.loop_settings import ReviewMode
 from runner.orchestration.budget import BudgetLimits
 from runner.orchestration.loop.spec import ModelPlan, ReviewPlan
-from runner.orchestration.policy import LoopRules
+from runner.orchestration.rules import LoopRules
+
+if TYPE_CHECKING:
+    from runner.config import RunnerConfig
 
 _NO_SPEC = ExecutorSpec("", "", "", "")
 

@@ -8,12 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from runner.executors.base import Executor, ExecutorResult, ExecutorTask
-from runner.logs.models import ExecutorInfo, RequireEvidence, TaskLog
 from runner.orchestration.budget import SessionBudget
-from runner.orchestration.policy import LoopRules
-from runner.pricing import PriceTable, builtin_table
+from runner.orchestration.rules import LoopRules
+
+if TYPE_CHECKING:
+    from runner.executors.base import Executor, ExecutorResult, ExecutorTask
+    from runner.logs.models import ExecutorInfo, TaskLog
+    from runner.logs.vocabulary import RequireEvidence
+    from runner.pricing import PriceTable
+
+
+def _builtin_prices() -> PriceTable:
+    """The bundled price table; read when a spec is made without one (the pricing module loads then)."""
+    from runner.pricing import builtin_table
+
+    return builtin_table()
 
 
 @dataclass(frozen=True)
@@ -49,7 +60,7 @@ class TaskSpec:
     rules: LoopRules = LoopRules()
     models: ModelPlan = ModelPlan()
     budget: SessionBudget = field(default_factory=SessionBudget)
-    prices: PriceTable = field(default_factory=builtin_table)
+    prices: PriceTable = field(default_factory=_builtin_prices)
 
 
 @dataclass(frozen=True)
