@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runner.logs.masking import engine, mask_text
-from runner.logs.masking.splice import apply_then, line_local
+from runner.logs.masking.splice import ONE_MARKER, apply_then, line_local, splice_by_lines
 from runner.logs.masking.values import shannon_entropy
-from tests.helpers.secret_samples import MAKERS
+from tests.helpers.secret_samples import MAKERS, fill_fields
 
 JSON_RULE = next(rule for rule in engine.rules() if rule.name == "JSON_CREDENTIAL")
 MARKER = JSON_RULE.marker
@@ -105,3 +105,87 @@ def test_entropy_counted_in_one_pass_is_the_shannon_entropy(text: str) -> None:
     total = len(text)
     expected = 0.0 if total < 2 else -sum(text.count(c) / total * math.log2(text.count(c) / total) for c in set(text))
     assert shannon_entropy(text) == pytest.approx(expected, abs=1e-9)
+
+
+def _replaced_whole(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """Each span replaced by its marker once per line it runs over (a key block: once), over the whole text."""
+    out, done = [], 0
+    for start, end, marker in spans:
+        lines = 1 if marker == ONE_MARKER else text.count("\n", start, end) + 1
+        out += [text[done:start], "\n".join([marker] * lines)]
+        done = end
+    return "".join(out) + text[done:]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), st.text(alphabet="{} \t\nx\"a:", max_size=120), st.integers(0, 300))
+def test_then_on_the_rebuilt_lines_equals_then_over_the_whole_spliced_text(
+        data: st.DataObject, body: str, filler: int) -> None:
+    """Splicing a long text line by line, `then` given only to the lines the spans run over, gives
+    what replacing every span and then running `then` over the whole result gives (spans may run
+    over line breaks, share a line, sit at a line's ends, or be a key block's one marker)."""
+    text = body + "\nplain line of output" * filler
+    cuts = sorted(data.draw(st.sets(st.integers(0, len(body)), max_size=10)))
+    spans = [(start, end, data.draw(st.sampled_from([MARKER, "[MASKED:OTHER]", ONE_MARKER])))
+             for start, end in zip(cuts[::2], cuts[1::2], strict=False)]
+    whole = JSON_RULE.then.sub(MARKER, _replaced_whole(text, spans))  # type: ignore[union-attr]
+    assert splice_by_lines(text, spans, [JSON_RULE]) == whole
+
+
+def _case_flipped(text: str, rng: random.Random) -> str:
+    return "".join(char.upper() if rng.random() < 0.5 else char.lower() for char in text)
+
+
+@pytest.mark.parametrize("index", [i for i, rule in enumerate(engine.rules()) if rule.lowered])
+def test_a_lowered_rule_folding_case_on_the_text_matches_as_on_the_lowercased_copy(index: int) -> None:
+    """A lowered rule's case-folding regex finds on the text exactly the matches (and groups) its
+    regex finds on the lowercased copy, in its example, counter-example and mixed-case versions."""
+    rule = engine.rules()[index]
+    rng = random.Random(index)
+    example = fill_fields(rule.example, rng)[0]
+    for text in (example, rule.counter, _case_flipped(example, rng), _case_flipped(example, rng).upper(),
+                 "x\u0130y " + _case_flipped(example, rng)):
+        lowered = engine.lowercase(text)
+        expected = [m.regs for m in rule.pattern.finditer(lowered)]
+        assert [m.regs for m in rule.folded.finditer(text)] == expected, text
+
+
+def _mixed_case(rule: Any, seed: int, rng: random.Random) -> str:
+    """The rule's example with its case mixed: all of it for a lowered rule, only the words it
+    wants near (`mysql`, `curl`: looked for in lower case) for any other."""
+    example = fill_fields(rule.example, random.Random(seed))[0]
+    if rule.lowered:
+        return _case_flipped(example, rng)
+    for word in rule.near:
+        example = example.replace(word, _case_flipped(word, rng))
+    return example
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from([r for r in engine.rules() if r.lowered or r.near]), st.integers(0, 2**32)),
+                min_size=1, max_size=6),
+       st.sampled_from(["%s", "export %s", '{"a": "%s"}', "x \u0130 %s", "%s \u212a"]))
+def test_masking_without_the_lowercased_copy_equals_masking_with_it(made: Any, wrap: str) -> None:
+    """`mask_text` with `lowered` rules folding case on the text and judging lowering only what it
+    reads (no lowercased copy: the usual way with Hyperscan) gives what it gives with the copy
+    made, on mixed-case examples and command words."""
+    rng = random.Random(len(made))
+    text = "\n".join(wrap.replace("%s", _mixed_case(rule, seed, rng)) for rule, seed in made)
+    default, block = mask_text(text), engine.mask_block(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "lowered_copy", engine.lowercase)
+        assert mask_text(text) == default
+        assert engine.mask_block(text) == block
+
+
+@pytest.mark.parametrize("index", [i for i, rule in enumerate(engine.rules()) if rule.near])
+def test_a_command_word_is_seen_near_in_any_case(index: int) -> None:
+    """A rule that wants a command word near (`mysql`, `curl`) masks its example as well when the
+    word is written in capitals: judging lowers the window it reads, as the whole copy was."""
+    rule = engine.rules()[index]
+    example = fill_fields(rule.example, random.Random(index))[0]
+    shouted = example
+    for word in rule.near:
+        shouted = shouted.replace(word, word.upper())
+    assert shouted != example
+    assert mask_text(shouted) == mask_text(example).replace(rule.near[0], rule.near[0].upper()) != shouted

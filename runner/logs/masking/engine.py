@@ -152,7 +152,7 @@ def _mask(text: str) -> tuple[str, Counter[str]]:
     wrapped = _views(text, triggers)
     if not env_hits and not hits and not wrapped and not triggers:
         return text, counts  # the common case: nothing any layer could match
-    lowered = lowered or lowercase(text)
+    lowered = lowered or lowered_copy(text)
     # Cut at an unterminated key header first: a rule whose match covers the header line
     # (`password: -----BEGIN ...`) must not hide the header and so let the key body through.
     open_at = _open_key_start(text) if KEY_HEADER in triggers else None
@@ -211,7 +211,7 @@ def _masked_lines(text: str, key_header_ok: bool, *, joined: bool = False) -> li
         wrapped = _views(text, triggers)
         if not hits and not env_hits and not wrapped:
             return text  # the common case: nothing any layer could match
-        lowered = lowered or lowercase(text)
+        lowered = lowered or lowered_copy(text)
         spans = _intervals(text, lowered, hits, env_hits, wrapped=wrapped)
         if joined and _splices_as_lines(text, spans):
             return splice(text, spans, _then_rules())
@@ -362,7 +362,7 @@ def rule_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int]
 
 def _searched_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
                     covered: _Covered | None) -> list[Span]:
-    target = lowered if rule.lowered else text
+    pattern, target = _pattern_and_target(rule, text, lowered)
     found: list[Span] = []
     cursor = 0
     for position in positions:
@@ -373,11 +373,11 @@ def _searched_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence
         if covered is not None and not rule.rest_of_line and covered.covers(begin, limit):
             cursor = limit
             continue  # whatever matches here lies inside an earlier span
-        while begin < limit and (match := rule.pattern.search(target, begin, limit)) is not None:
+        while begin < limit and (match := pattern.search(target, begin, limit)) is not None:
             begin = max(match.end(), match.start() + 1)
             if covered is not None and not rule.rest_of_line and covered.covers(*match.span()):
                 continue  # already hidden by an earlier rule: judging it would change nothing
-            span = judge(rule, text, lowered, match, found[-1][1] if found else 0)
+            span = judge(rule, text, match, found[-1][1] if found else 0)
             if span is not None:
                 found.append(span)
                 begin = max(begin, span[1])
@@ -400,7 +400,7 @@ def exhaustive_spans(rule: MaskRule, text: str) -> list[Span]:
         position = max(begin, found[-1][1] if found else 0)
         while position < limit and (match := rule.pattern.search(target, position, limit)) is not None:
             position = max(match.end(), match.start() + 1)
-            span = judge(rule, text, lowered, match, found[-1][1] if found else 0)
+            span = judge(rule, text, match, found[-1][1] if found else 0)
             if span is not None:
                 found.append(span)
                 position = max(position, span[1])
@@ -409,8 +409,8 @@ def exhaustive_spans(rule: MaskRule, text: str) -> list[Span]:
 
 def _anchored_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
                     covered: _Covered | None) -> list[Span]:
-    target = lowered if rule.lowered else text
-    match_at = rule.pattern.match  # the loop runs once per candidate: names looked up once
+    pattern, target = _pattern_and_target(rule, text, lowered)
+    match_at = pattern.match  # the loop runs once per candidate: names looked up once
     covers = covered.covers if covered is not None and not rule.rest_of_line else None
     one_line = rule.lines == 1
     found: list[Span] = []
@@ -431,11 +431,19 @@ def _anchored_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence
         cursor = match.end()
         if covers is not None and covers(match.start(), cursor):
             continue
-        span = judge(rule, text, lowered, match, found[-1][1] if found else 0)
+        span = judge(rule, text, match, found[-1][1] if found else 0)
         if span is not None:
             found.append(span)
             cursor = max(cursor, span[1])
     return found
+
+
+def _pattern_and_target(rule: MaskRule, text: str, lowered: str) -> tuple[re.Pattern[str], str]:
+    """The regex to run for `rule` and the string to run it on: a `lowered` rule runs on the
+    lowercased copy when there is one (`lowered` not empty), else folds case on the text."""
+    if not rule.lowered:
+        return rule.pattern, text
+    return (rule.pattern, lowered) if lowered else (rule.folded, text)
 
 
 def _line_end(text: str, position: int) -> int:
@@ -462,6 +470,15 @@ def lowercase(text: str) -> str:
     """
     lowered = text.lower()
     return lowered if len(lowered) == len(text) else text.replace("\u0130", "\u0131").lower()
+
+
+def lowered_copy(text: str) -> str:
+    """What `_intervals` and `judge` take as the lowercased text once the prefilter has found
+    candidates: "" (no copy: `lowered` rules fold case on the text, judging lowers the few
+    characters it reads) unless the text holds a Kelvin sign, whose lowercase `k` a case-folding
+    ASCII regex would not match, so the copy is made as before. A copy of a megabyte costs a
+    millisecond or more (its fresh memory, too, not just the lowering)."""
+    return lowercase(text) if "\u212a" in text else ""
 
 
 def _open_key_start(text: str) -> int | None:

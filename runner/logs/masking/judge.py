@@ -31,16 +31,16 @@ _ESCAPED_BREAK = re.compile(r"(?<!\\)\\[nr]")
 _NAME = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
-def judge(rule: MaskRule, text: str, lowered: str, match: re.Match[str], floor: int) -> tuple[int, int] | None:
+def judge(rule: MaskRule, text: str, match: re.Match[str], floor: int) -> tuple[int, int] | None:
     """The span to mask for `match`, or None if the rule's checks reject it."""
     start, end = match.span()
-    if rule.near and not _near(rule, lowered, start):
+    if rule.near and not _near(rule, text, start):
         return None
     if _inside_marker(text, start) or _only_markers(text[start:end]):
         return None  # our own marker (`[MASKED:PRIVATE_KEY] = x`, `://[MASKED:X]@`) is no secret
     value_span = _value_span(rule, match)
     value = text[value_span[0]:value_span[1]] if value_span else text[start:end]
-    left = widen_left(rule, lowered if rule.lowered else text, start, floor)
+    left = widen_left(rule, text, start, floor)
     if not _accepts(rule, text, value, left, value_span[0] if value_span else start, start):
         return None
     if rule.kind == "keyword" and value_span:
@@ -50,11 +50,14 @@ def judge(rule: MaskRule, text: str, lowered: str, match: re.Match[str], floor: 
     return left, end
 
 
-def widen_left(rule: MaskRule, target: str, left: int, floor: int) -> int:
-    """The match start moved left over the characters of `extend_left` (at most 48)."""
+def widen_left(rule: MaskRule, text: str, left: int, floor: int) -> int:
+    """The match start moved left over the characters of `extend_left` (at most 48; of the
+    lowercased window for a `lowered` rule)."""
     if not rule.extend_left:
         return left
-    window = target[max(floor, left - 48):left]
+    window = text[max(floor, left - 48):left]
+    if rule.lowered:
+        window = lower_window(window)
     return left - (len(window) - len(window.rstrip(rule.extend_left)))
 
 
@@ -66,11 +69,18 @@ def _value_span(rule: MaskRule, match: re.Match[str]) -> tuple[int, int] | None:
     return None
 
 
-def _near(rule: MaskRule, lowered: str, start: int) -> bool:
+def _near(rule: MaskRule, text: str, start: int) -> bool:
     floor = max(0, start - NEAR_WINDOW)
-    line_start = lowered.rfind("\n", floor, start) + 1
-    window = lowered[max(line_start, floor):start]
+    line_start = text.rfind("\n", floor, start) + 1
+    window = lower_window(text[max(line_start, floor):start])
     return any(word in window for word in rule.near)
+
+
+def lower_window(window: str) -> str:
+    """A few characters of the text lowercased as `engine.lowercase` lowers the whole (the
+    same length: `İ` first becomes `ı`), so they read as the lowercased copy would."""
+    lowered = window.lower()
+    return lowered if len(lowered) == len(window) else window.replace("\u0130", "\u0131").lower()
 
 
 def _accepts(rule: MaskRule, text: str, value: str, left: int, value_start: int, start: int) -> bool:

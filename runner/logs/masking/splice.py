@@ -22,18 +22,53 @@ _SMALL = 4096  # below this a `then` pattern simply runs over the whole text
 _MAY_CROSS_LINES = re.compile(r"\\[nsSWDAZ]|\\x0a|\\u000a|\\012|(?<!\\)[.^$]|\[\^", re.IGNORECASE)
 
 
-def splice(text: str, spans: Iterable[tuple[int, int, str]], then_rules: Sequence[MaskRule]) -> str:
+def splice(text: str, spans: Sequence[tuple[int, int, str]], then_rules: Sequence[MaskRule]) -> str:
     """`text` with each (start, end, marker) span replaced by its marker — once per line the
     span runs over, so the text keeps its line breaks (except a private key: one marker) —
-    and then `apply_then`. Spans are sorted and do not overlap."""
+    and then `apply_then`. Spans are sorted and do not overlap.
+
+    A long text holding no marker of its own, whose `then` patterns are all line-local, gets
+    `then` on the rebuilt lines only (`splice_by_lines`): no second copy of the whole text."""
+    if len(text) >= _SMALL and "[MASKED:" not in text and all(line_local(rule) for rule in then_rules):
+        return splice_by_lines(text, spans, then_rules)
+    return apply_then(_replaced(text, spans, 0, len(text)), then_rules)
+
+
+def _replaced(text: str, spans: Iterable[tuple[int, int, str]], begin: int, end: int) -> str:
+    """`text[begin:end]` with each span (all inside it) replaced by its marker, once per line."""
     pieces: list[str] = []
-    done = 0
-    for start, end, marker in spans:
-        breaks = text.count("\n", start, end) if marker != ONE_MARKER else 0
+    done = begin
+    for start, stop, marker in spans:
+        breaks = text.count("\n", start, stop) if marker != ONE_MARKER else 0
         pieces += (text[done:start], "\n".join([marker] * (breaks + 1)) if breaks else marker)
-        done = end
+        done = stop
+    pieces.append(text[done:end])
+    return "".join(pieces)
+
+
+def splice_by_lines(text: str, spans: Sequence[tuple[int, int, str]], then_rules: Sequence[MaskRule]) -> str:
+    """`splice` for line-local `then` rules and a text holding no marker before masking: only
+    the lines the spans run over are rebuilt and given `apply_then`; the lines between are
+    copied as they are, straight into the result."""
+    pieces: list[str] = []
+    done = index = 0
+    while index < len(spans):
+        first = index
+        begin = max(text.rfind("\n", done, spans[index][0]) + 1, done)  # the first span's line start
+        line_end = _line_end(text, spans[index][1])
+        index += 1
+        while index < len(spans) and spans[index][0] < line_end:  # spans sharing those lines
+            line_end = max(line_end, _line_end(text, spans[index][1]))
+            index += 1
+        pieces += (text[done:begin], apply_then(_replaced(text, spans[first:index], begin, line_end), then_rules))
+        done = line_end
     pieces.append(text[done:])
-    return apply_then("".join(pieces), then_rules)
+    return "".join(pieces)
+
+
+def _line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end == -1 else end
 
 
 def apply_then(masked: str, then_rules: Sequence[MaskRule]) -> str:

@@ -98,6 +98,14 @@ class MaskRule:
         return re.compile(self.source, re.ASCII)
 
     @cached_property
+    def folded(self) -> re.Pattern[str]:
+        """The pattern with ASCII case folded: on the text itself it matches where `pattern`
+        matches the lowercased copy (for a `lowered` rule, written in lower case), so no copy is
+        needed — except for the Kelvin sign, the one character other than `İ` whose lowercase is
+        ASCII (see `engine.lowered_copy`)."""
+        return re.compile(self.source, re.ASCII | re.IGNORECASE)
+
+    @cached_property
     def value_groups(self) -> tuple[int, ...]:
         """The numbers of the pattern's `value` and `value2` groups, in that order (judging a
         match reads them; looking them up by name cost a dict copy per match)."""
