@@ -8,16 +8,18 @@ is read from and written to the `Environment` given (the process's by default).
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from runner.cli.env import Environment
-from runner.cli.options import build_parser
 from runner.errors import ExitStatus, LogsNotWritableError, RunnerError, UsageError
+
+if TYPE_CHECKING:  # `pm-runner logs` reads its own command lines (runner.cli.logs_grammar)
+    import argparse
 
 __all__ = ["SUBCOMMANDS", "Environment", "Subcommand", "main"]
 
@@ -94,6 +96,8 @@ def _program(argv: list[str], env: Environment) -> ExitStatus:
         from runner.cli.logs import run_logs
 
         return run_logs(argv[1:], env)
+    from runner.cli.options import build_parser
+
     parser = build_parser(env)
     args = parser.parse_args(argv)
     if args.command is None:

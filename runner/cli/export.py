@@ -10,7 +10,8 @@ import argparse
 from pathlib import Path
 
 from runner.cli.env import Environment
-from runner.cli.options import LOGS_DIR_READ_HELP, folder_path, parser_class
+from runner.cli.folder_flag import LOGS_DIR_READ_HELP, folder_path
+from runner.cli.options import parser_class
 from runner.cli.project_root import project_from
 from runner.durations import parse_since_ms
 from runner.errors import ExitStatus, UsageError

@@ -7,8 +7,8 @@ stderr, so a pipe receives the document alone. Hints are written in shell syntax
 
 from __future__ import annotations
 
-import argparse
 import time
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from runner.cli.env import Environment
@@ -65,7 +65,7 @@ def _named(argv: list[str], name: str) -> bool:
     return name in argv
 
 
-def _run_view(args: argparse.Namespace, env: Environment) -> ExitStatus:
+def _run_view(args: SimpleNamespace, env: Environment) -> ExitStatus:
     from runner.cli.project_root import project_from
     from runner.logs.store import LogReader
     from runner.logs.store.logs_root import choose_logs_dir
@@ -99,7 +99,7 @@ def _run_view(args: argparse.Namespace, env: Environment) -> ExitStatus:
     return ExitStatus.SUCCESS
 
 
-def _request(args: argparse.Namespace) -> LogsRequest:
+def _request(args: SimpleNamespace) -> LogsRequest:
     values = vars(args)
     action = LogsAction.REPORT if args.action == "--report" else LogsAction(args.action)
     return LogsRequest(action=action, task_ref=values.get("task"), session=values.get("session"),

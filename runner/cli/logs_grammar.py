@@ -10,16 +10,19 @@ reads as "incomplete".
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from runner.cli.env import Environment
-from runner.cli.options import LOGS_DIR_READ_HELP, folder_path, parser_class
+from runner.cli.folder_flag import LOGS_DIR_READ_HELP, folder_path
 from runner.errors import UsageError
 from runner.logs.view_limit import DEFAULT_LIMIT as _DEFAULT_LIMIT
 from runner.logs.view_limit import limit_arg as _limit_arg
+
+if TYPE_CHECKING:  # argparse builds a parser only for a command line simple_namespace cannot read
+    import argparse
 
 EXPORT_SUBCOMMANDS = ("export", "report", "stats")
 
@@ -112,6 +115,7 @@ SUMMARIES = {**{name: command.summary for name, command in LOGS_COMMANDS.items()
 
 def usage_parser_class(env: Environment) -> type[argparse.ArgumentParser]:
     """Parsers writing to `env` whose mistakes are `UsageError`s (exit 64) naming the fix."""
+    from runner.cli.options import parser_class
 
     class UsageParser(parser_class(env)):  # type: ignore[misc]
         def error(self, message: str) -> NoReturn:
@@ -150,6 +154,8 @@ def _looks_like_task(word: str) -> bool:
 
 def build_logs_parser(env: Environment, name: str) -> argparse.ArgumentParser:
     """The parser of `pm-runner logs NAME` (one of `LOGS_COMMANDS`)."""
+    import argparse
+
     command = LOGS_COMMANDS[name]
     parser = usage_parser_class(env)(
         prog=f"pm-runner logs {name}", description=command.summary[0].upper() + command.summary[1:] + ".",
@@ -162,17 +168,41 @@ def build_logs_parser(env: Environment, name: str) -> argparse.ArgumentParser:
     return parser
 
 
-def parse_logs_command(env: Environment, name: str, argv: list[str]) -> argparse.Namespace:
+def parse_logs_command(env: Environment, name: str, argv: list[str]) -> SimpleNamespace:
     """Parse `pm-runner logs NAME ARGV`; a flag of another subcommand is a usage error saying where it belongs."""
-    parser = build_logs_parser(env, name)
-    namespace, unknown = parser.parse_known_args(argv)
-    if unknown:
-        _refuse(name, unknown[0])
+    namespace = simple_namespace(name, argv)
+    if namespace is None:
+        parsed, unknown = build_logs_parser(env, name).parse_known_args(argv)
+        if unknown:
+            _refuse(name, unknown[0])
+        namespace = SimpleNamespace(**vars(parsed))
     if namespace.__dict__.get("status") and namespace.status not in _statuses():
         raise UsageError(f"pm-runner logs {name}: --status {namespace.status!r} is not a status",
                          hint="use one of: " + ", ".join(_statuses()))
     namespace.action = name
     return namespace
+
+
+def simple_namespace(name: str, argv: list[str]) -> SimpleNamespace | None:
+    """What argparse would answer for `ARGV` made only of NAME's on/off flags written out in full (`--json`,
+    `--all`) and, for a subcommand taking a task, one task id; None for anything else (a value, `--help`,
+    an abbreviation, `--`), which the parser reads. The common `logs list|tree [--json]` thus builds no parser."""
+    command = LOGS_COMMANDS[name]
+    values: dict[str, Any] = {"task": None} if command.task == "required" else {}
+    values |= {_dest(flag): None for flag in COMMON_FLAGS}
+    values |= {_dest(flag): False if not OPTIONS[flag].takes_value else None for flag in command.options}
+    for word in argv:
+        if word in command.options and not OPTIONS[word].takes_value:
+            values[_dest(word)] = True
+        elif "task" in values and values["task"] is None and word and not word.startswith("-"):
+            values["task"] = word
+        else:
+            return None
+    return None if values.get("task", "") is None else SimpleNamespace(**values)
+
+
+def _dest(flag: str) -> str:
+    return flag.removeprefix("--").replace("-", "_")
 
 
 def _refuse(name: str, word: str) -> NoReturn:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from runner import __version__
 from runner.cli.env import Environment
+from runner.cli.folder_flag import LOGS_DIR_HELP, folder_path
 from runner.cli.loop_options import add_loop_flags, loop_settings_from
 from runner.cli.setting_flag import SettingFlag, model_name
 
@@ -49,17 +50,6 @@ def positive_ms(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of milliseconds, got {text}")
     return value
-
-
-def folder_path(text: str) -> Path:
-    if not text.strip():
-        raise argparse.ArgumentTypeError("expected a folder, got an empty value")
-    return Path(text)
-
-
-LOGS_DIR_HELP = ("keep this project's logs in DIR instead of <project>/.claude/logs (created 0700 if missing; "
-                 "default $PM_RUNNER_LOGS_DIR); give the same to `pm-runner logs` to read them")
-LOGS_DIR_READ_HELP = "read the logs kept in DIR by `repl --logs-dir DIR` (default $PM_RUNNER_LOGS_DIR, else <project>/.claude/logs)"
 
 
 def subtask_limit(text: str) -> int:

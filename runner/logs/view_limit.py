@@ -1,11 +1,10 @@
 """How many tasks a list or a tree shows: the newest DEFAULT_LIMIT unless `--limit N` or `--all` says otherwise.
 
-Light on purpose (argparse and the error types only): `pm-runner --help` builds the parsers that use it.
+Light on purpose (the error types only; argparse only to refuse a value): `pm-runner --help` builds the
+parsers that use it, and `pm-runner logs list` reads its flags without argparse.
 """
 
 from __future__ import annotations
-
-import argparse
 
 from runner.errors import UsageError
 
@@ -16,6 +15,8 @@ DEFAULT_LIMIT = 50
 def limit_arg(text: str) -> int:
     """`--limit N`'s value: a whole number of tasks, at least 1."""
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        import argparse  # argparse reports this error as its own
+
         raise argparse.ArgumentTypeError(f"expected a number of tasks, 1 or more (got {text[:40]!r})")
     return int(text)
 

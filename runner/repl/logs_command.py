@@ -15,7 +15,6 @@ import orjson
 from runner.errors import RunnerError
 from runner.logs.query import LogsAction, LogsRequest, filter_entries, pick_session
 from runner.logs.vocabulary import TaskStatus
-from runner.repl.logs_args import parse_repl_logs_args
 from runner.views.fields import StatusTally, count_statuses
 from runner.views.rows import Entry, rows_or_none
 
@@ -163,6 +162,9 @@ def run_logs_command(ctx: CommandContext, args: list[str]) -> CommandResult:
         from runner.repl.logs_args import logs_options_help
 
         return CommandResult(output=["/logs [ID] [options]", *logs_options_help()])
+    # The REPL's parser, loaded here: `pm-runner logs` reads its command lines with its own grammar.
+    from runner.repl.logs_args import parse_repl_logs_args
+
     request = parse_repl_logs_args(args)
     project_root: Path = ctx.core.config.project_root
     if request.action is LogsAction.CLEAR:

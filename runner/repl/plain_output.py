@@ -9,18 +9,17 @@ spec/repl.md's "Streams". Logged text reaching the screen always passes through 
 
 from __future__ import annotations
 
-import shutil
-import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from runner.notices import Notice, NoticeLevel
 from runner.repl.pipe_guard import guarded, reader_gone
 from runner.repl.tty import color_enabled, default_width
-from runner.views.notices import notice_lines
 from runner.views.safe_text import neutralise, safe_str
+
+if TYPE_CHECKING:  # a view that shows no notice (`pm-runner logs list`) loads neither module
+    from runner.notices import Notice
 
 
 class PlainTerminal:
@@ -71,11 +70,16 @@ class PlainTerminal:
     def notify(self, notice: Notice) -> None:
         """The one place a notice becomes `WARNING:` / `ERROR:` / `HINT:` lines (neutralised); a
         warning or an error goes to the notice stream with its hint, an INFO line with the results."""
+        from runner.notices import NoticeLevel
+        from runner.views.notices import notice_lines
+
         stream = self.stream if notice.level is NoticeLevel.INFO else self._notices
         for text in notice_lines(notice):
             self._emit(stream, safe_str(text))
 
     def error(self, message: str, hint: str | None = None) -> None:
+        from runner.notices import Notice
+
         self.notify(Notice.error(message, hint))
 
     def confirm(self, lines: list[str], question: str, ask: Callable[[str], str] = input) -> bool:
@@ -84,6 +88,8 @@ class PlainTerminal:
         Ctrl-C interrupts the question even in the REPL, whose handler otherwise turns it into a
         task cancel that a blocking read never sees.
         """
+        import signal  # only a question needs it
+
         for text in lines:
             self.line(text)
         previous = None
@@ -106,7 +112,11 @@ class PlainTerminal:
             return
         from runner.views.render import render_to_text  # rich is only needed once a view is shown
 
-        width = self.width or shutil.get_terminal_size().columns
+        width = self.width
+        if not width:
+            import shutil  # asked only at a terminal of unknown width; piped output has one
+
+            width = shutil.get_terminal_size().columns
         self.stream.write(render_to_text(renderable, width=width, color=self.color))
         self.stream.flush()
 

@@ -56,6 +56,22 @@ def test_logs_reads_load_no_models_no_task_machinery(project: Path, tmp_path: Pa
     assert loaded & (MODELS | TASK_MACHINERY | SCREEN) == set()
 
 
+# What a plain read never needs: a command-line parser (its simple flags are read directly), the REPL's
+# parsers, what only a write or a deletion uses (`secrets` for a temp name, `shutil`, `tempfile`), a
+# question's signal handling, and a notice nobody is shown.
+READ_EXTRAS = {"argparse", "gettext", "runner.cli.options", "runner.repl.logs_args", "secrets", "hmac", "random",
+               "shutil", "tempfile", "signal", "runner.notices"}
+
+
+@pytest.mark.parametrize("args", [["logs", "list"], ["logs", "list", "--json"], ["logs", "tree"],
+                                  ["logs", "list", "--all", "--json"]])
+def test_logs_reads_load_no_parser_nor_writer_helpers(project: Path, tmp_path: Path, args: list[str]) -> None:
+    """`logs list|tree [--json] [--all]` build no argparse parser and load nothing a write, a deletion or a notice needs."""
+    loaded = imported(args, project, tmp_path)
+    assert "runner.views.rows" in loaded
+    assert loaded & READ_EXTRAS == set()
+
+
 def test_logs_list_of_an_empty_project_loads_no_models(tmp_path: Path) -> None:
     """`logs list` where there are no logs says so without loading the models or the task machinery."""
     (tmp_path / "empty").mkdir()

@@ -16,7 +16,6 @@ import json
 import os
 import platform
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -84,6 +83,8 @@ def _write(path: Path, document: dict[str, Any], blob: bytes) -> None:
     encoded = json.dumps(document, separators=(",", ":")).encode()
     sizes = len(encoded).to_bytes(8, "big") + len(blob).to_bytes(8, "big")
     payload = _MAGIC + hashlib.sha256(sizes + encoded + blob).digest() + sizes + encoded + blob
+    import tempfile  # only a cache miss writes: a reader that finds the cache does not load it (nor shutil)
+
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".masking-")

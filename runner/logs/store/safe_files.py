@@ -27,8 +27,6 @@ from __future__ import annotations
 import errno
 import functools
 import os
-import secrets
-import shutil
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -403,7 +401,8 @@ def write_all(fd: int, data: bytes) -> None:
 
 def temp_name(name: str) -> str:
     """A hidden sibling name no other writer uses: `.name.<pid>.<random>.tmp`."""
-    return f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    # os.urandom is what secrets.token_hex reads; the secrets module (hmac, random, base64) is not loaded for it.
+    return f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
 
 
 def is_temp_name(name: str) -> bool:
@@ -538,6 +537,8 @@ def remove_entry(path: Path) -> bool:
         with parent_fd(path) as (fd, name):
             st = os.stat(name, dir_fd=fd, follow_symlinks=False)
             if stat.S_ISDIR(st.st_mode):
+                import shutil  # only a deletion needs it: the read path does not load it
+
                 shutil.rmtree(name, dir_fd=fd)
             else:
                 os.unlink(name, dir_fd=fd)
