@@ -266,14 +266,19 @@ class TaskLogManager:
                   *, visibility: Visibility | None = None) -> str | None:
         """Record an event; None (after a WARNING) when it could not be appended. The task goes on."""
         with self._mutex:
-            state = self._tasks.get(validate(IdKind.TASK, task_id))
-            if state is None:
+            # A key of `_tasks` is a valid id: validating is needed only for an id not found there.
+            state = self._tasks.get(task_id) if type(task_id) is str else None
+            if state is None and self._tasks.get(validate(IdKind.TASK, task_id)) is None:
                 self._warn(f"event {event_type} for {task_id} dropped: the task is not running here")
                 return None
+            state = state or self._tasks[task_id]
+            if type(event_type) is not EventType:
+                event_type = EventType(event_type)
+            shown = visibility or event_type.default_visibility
             cleaned = clean_content(content, self._max_event_bytes)
-            event = LogEvent(event_id=format_event_id(state.next_event), event_type=event_type,
-                             timestamp=now_iso(), visibility=visibility or event_type.default_visibility,
-                             content=cleaned, masked=masked_counts(cleaned))
+            event = LogEvent.made_here(format_event_id(state.next_event), event_type, now_iso(),
+                                       shown if type(shown) is Visibility else Visibility(shown),
+                                       cleaned, masked_counts(cleaned))
             line = codec.event_line(event)
             if event_type in OPTIONAL_EVENTS and not self._space.allows(2 * len(line)):
                 self._drop_for_space(state)

@@ -12,9 +12,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from pydantic import BaseModel, ValidationError
 
-from runner.logs.masking import MASKING_ERROR, mask_lines, mask_obj, mask_text
+from runner.logs.masking import (
+    MASKING_ERROR,
+    is_credential_key,
+    mask_lines,
+    mask_obj,
+    mask_text,
+    mask_texts,
+)
 from runner.logs.models import (
     ErrorCode,
     EventType,
@@ -100,9 +108,39 @@ def _count_markers(value: Any, counts: Counter[str]) -> None:
 
 def clean_content(content: dict[str, Any], max_bytes: int) -> dict[str, Any]:
     """Event content as stored: masked (keys and values), each string cut to `max_bytes`, plain JSON."""
+    flat = _clean_flat(content, max_bytes)
+    return flat if flat is not None else _clean_any(content, max_bytes)
+
+
+def _clean_any(content: Any, max_bytes: int) -> dict[str, Any]:
+    """`clean_content` for any content: JSON's round trip, the masking walk, the cut."""
     masked = mask_obj(json_safe(content if isinstance(content, dict) else {"value": content}))
     cut = _cut_strings(masked, max_bytes)
     return cut if isinstance(cut, dict) else {"value": cut}
+
+
+FLAT_FIELDS = 8
+
+
+def _clean_flat(content: Any, max_bytes: int) -> dict[str, Any] | None:
+    """The common event (`{"stream": "stdout", "line": ...}`) cleaned without the general walk, or
+    None when the general path is needed: exactly its answer for a small dict of `str` to `str`
+    whose keys name no credential and mask to themselves (so no value is hidden whole and no
+    two keys collide) and whose strings are valid UTF-8 (JSON's round trip changes nothing)."""
+    if type(content) is not dict or len(content) > FLAT_FIELDS:
+        return None
+    for key, value in content.items():
+        if type(key) is not str or type(value) is not str or is_credential_key(key):
+            return None
+    try:
+        orjson.dumps(content)  # a lone surrogate: the general path replaces it before masking
+    except TypeError:
+        return None
+    keys = list(content)
+    masked = mask_texts([*keys, *content.values()])
+    if masked[:len(keys)] != keys:
+        return None
+    return {key: cut_utf8(value, max_bytes) for key, value in zip(keys, masked[len(keys):], strict=True)}
 
 
 def _cut_strings(value: Any, max_bytes: int) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from functools import lru_cache
 from typing import Any
 
@@ -24,7 +24,7 @@ from runner.logs.masking.stream import StreamMasker, mask_in_windows
 __all__ = [
     "JSON_CREDENTIAL_MARKER", "MASKING_ERROR", "MASK_RULES", "MaskRule", "Priority",
     "StreamMasker", "find_secret", "is_credential_key", "mask_and_truncate", "mask_lines", "mask_obj",
-    "mask_text", "mask_text_counted", "reset_env_secrets",
+    "mask_text", "mask_text_counted", "mask_texts", "reset_env_secrets",
 ]
 
 MaskCounts = MutableMapping[str, int]
@@ -53,7 +53,16 @@ _CREDENTIAL_KEY = re.compile(
 
 def mask_text(text: str) -> str:
     """Mask every secret in `text`; never raises, and fails closed to `MASKING_ERROR`."""
+    if type(text) is str and len(text) <= SHORT_CHARS:
+        return _short_result(text, short_results())[0]
     return mask_text_counted(text)[0]
+
+
+def mask_texts(texts: Iterable[str]) -> list[str]:
+    """`[mask_text(text) for text in texts]`, with one look at the memo's generation for them all."""
+    memo = short_results()
+    return [_short_result(text, memo)[0] if type(text) is str and len(text) <= SHORT_CHARS
+            else mask_text_counted(text)[0] for text in texts]
 
 
 def mask_text_counted(text: str) -> tuple[str, Counter[str]]:
@@ -68,13 +77,19 @@ def mask_text_counted(text: str) -> tuple[str, Counter[str]]:
 
 def _mask_short(text: str, memo: ShortResults) -> tuple[str, Counter[str]]:
     """A short string masked through `memo`: the same answer as masking it again."""
+    masked, counts = _short_result(text, memo)
+    return masked, Counter(counts)  # a copy: the caller may change it
+
+
+def _short_result(text: str, memo: ShortResults) -> tuple[str, Mapping[str, int]]:
+    """`_mask_short`'s answer without the copy of its counts, for callers that only read them."""
     known = memo.get(text)
     if known is None:
         masked, counts = _mask_whole_counted(text)
         if "MASKING_ERROR" in counts:
             return masked, counts  # a failure is never remembered: the next call tries again
         known = remember(memo, text, masked, counts)
-    return known[0], Counter(known[1])  # a copy: the caller may change it
+    return known
 
 
 def find_secret(text: str) -> str | None:
@@ -161,7 +176,7 @@ def _mask_value(obj: Any, *, hidden: bool, counts: Counter[str], memo: ShortResu
             counts["JSON_CREDENTIAL"] += bool(obj)
             return JSON_CREDENTIAL_MARKER if obj else obj
         short = type(obj) is str and len(obj) <= SHORT_CHARS
-        masked, found = _mask_short(obj, memo) if short else mask_text_counted(obj)
+        masked, found = _short_result(obj, memo) if short else mask_text_counted(obj)
         if found:
             counts.update(found)
         return masked

@@ -53,7 +53,9 @@ class Journal:
         assert self._fd is not None
         data = (b"\n" if self._needs_newline else b"") + line + b"\n"
         try:
-            safe_files.write_all(self._fd, data)
+            written = os.write(self._fd, data)  # nearly always all of it: the loop only for the rest
+            if written < len(data):
+                safe_files.write_all(self._fd, data[written:])
             if sync:
                 os.fsync(self._fd)
         except OSError:
