@@ -1,7 +1,9 @@
 """RunnerConfig: defaults < `.claude/runner.config.json` < `.claude/repl.json` < command-line flags.
 
 Also resolves the project root from the project mode (cwd, temp, fixed). A broken
-config file is an error naming the file and the problem, never a guess.
+config file is an error naming the file and the problem, never a guess. The files' schema
+(`config_schema.py`, pydantic) loads only when a file exists or a setting is given as a flag:
+a REPL started with neither resolves the defaults here without it (start-up time).
 """
 
 from __future__ import annotations
@@ -13,21 +15,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runner.errors import ConfigError
 from runner.logs.limits import LoggingLimits
-from runner.logs.models import Durability, PlanMode, RequireEvidence
 from runner.logs.store import safe_files
 from runner.logs.store.access import READ, explain, fix_hint
 from runner.logs.store.logs_root import LogsDirChoice
 from runner.logs.store.paths import project_of
 from runner.logs.store.safe_files import Limit, UnsafeFileError, write_atomic
-from runner.loop_settings import Criteria, LoopSettings, ReviewMode
-from runner.pricing import Price
+from runner.logs.vocabulary import Durability, PlanMode, RequireEvidence
+from runner.setting_choices import PermissionMode, ReviewMode
+
+if TYPE_CHECKING:
+    from runner.config_schema import ConfigFile, ExecutorSettings, ReplState, Settings
+    from runner.loop_settings import Criteria, LoopSettings
+    from runner.pricing import Price
+
+__all__ = ["CliOverrides", "PermissionMode", "ProjectMode", "RunnerConfig", "SettingOrigin", "file_digest",
+           "load_config_file", "load_repl_state", "resolve_config", "resolve_project_root", "save_repl_state"]
 
 RUNNER_CONFIG_FILE = "runner.config.json"
 REPL_STATE_FILE = "repl.json"
@@ -37,71 +45,6 @@ class ProjectMode(StrEnum):
     CWD = "cwd"
     TEMP = "temp"
     FIXED = "fixed"
-
-
-class _FileModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PermissionMode(StrEnum):
-    """Claude Code's `--permission-mode` choices (`claude --help`, 2.1.197 and 2.1.332)."""
-
-    ACCEPT_EDITS = "acceptEdits"
-    AUTO = "auto"
-    BYPASS_PERMISSIONS = "bypassPermissions"
-    DEFAULT = "default"
-    DONT_ASK = "dontAsk"
-    PLAN = "plan"
-
-
-class ExecutorSettings(_FileModel):
-    """Per-executor overrides in the config file's `executors` table."""
-
-    executor_timeout_ms: int | None = Field(default=None, gt=0)
-    progress_timeout_ms: int | None = Field(default=None, gt=0)
-    command: str | None = None
-    api_key_env: str | None = None
-    # claude-code: what the agent may do without asking (it cannot ask in print mode).
-    permission_mode: PermissionMode | None = None
-    allowed_tools: list[str] | None = None
-
-
-class Settings(_FileModel):
-    """The settings a person can give in `.claude/runner.config.json` and as flags; unset means "not given".
-
-    One model for both: the config file extends it, the flags are generated from the table in
-    `runner/cli/options.py`, and `resolve_config` merges the layers field by field. A new setting
-    is a field here, its resolved default in `RunnerConfig`, and (for a flag) a row in that table.
-    """
-
-    executor: str | None = None
-    executor_cmd: str | None = None
-    executor_format: Literal["text", "claude-stream", "codex-jsonl", "gemini-stream"] | None = None
-    model: str | None = None
-    executor_timeout_ms: int | None = Field(default=None, gt=0)
-    progress_timeout_ms: int | None = Field(default=None, gt=0)
-    kill_grace_ms: int | None = Field(default=None, ge=0)
-    durability: Durability | None = None
-    require_evidence: RequireEvidence | None = None
-    plan: PlanMode | None = None
-    max_subtasks: int | None = Field(default=None, ge=2, le=100)
-
-
-class ConfigFile(Settings, LoopSettings):
-    """The schema of `.claude/runner.config.json` (every key optional)."""
-
-    executors: dict[str, ExecutorSettings] = Field(default_factory=dict)
-    logging: LoggingLimits = Field(default_factory=LoggingLimits)
-
-
-_M = TypeVar("_M", bound=_FileModel)
-
-
-class ReplState(_FileModel):
-    """`.claude/repl.json`: what `/provider` and `/model` persist between runs."""
-
-    provider: str | None = None
-    model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,7 +101,7 @@ class RunnerConfig:
     max_retries: int = 2
     retry_backoff_ms: int = 2_000
     check_timeout_ms: int = 300_000
-    criteria: Criteria = field(default_factory=Criteria)
+    criteria: Criteria | None = None  # the config file's review.criteria; None: every criterion on
     escalate_model: str | None = None
     fallback_model: str | None = None
     max_cost_usd: float | None = None
@@ -200,10 +143,10 @@ class CliOverrides:
     print_project_path: bool = False
     trust_project: bool = False
     logs_choice: LogsDirChoice | None = None  # --logs-dir, else PM_RUNNER_LOGS_DIR
-    settings: Settings = field(default_factory=Settings)
+    settings: Settings | None = None  # None: no setting flag was given
     permission_mode: PermissionMode | None = None
     allowed_tools: tuple[str, ...] = ()
-    loop: LoopSettings = field(default_factory=LoopSettings)  # --review, --check, budgets, models (cli/loop_options.py)
+    loop: LoopSettings | None = None  # --review, --check, budgets, models (cli/loop_options.py); None: none given
 
 
 def _read_json_file(path: Path) -> tuple[dict[str, Any], bytes] | None:
@@ -233,17 +176,9 @@ def _read_json_file(path: Path) -> tuple[dict[str, Any], bytes] | None:
     return data, raw
 
 
-def _describe(exc: ValidationError) -> str:
-    problems = []
-    for err in exc.errors()[:3]:
-        where = ".".join(str(part) for part in err["loc"]) or "(top level)"
-        problems.append(f"{where}: {err['msg']}")
-    return "; ".join(problems)
-
-
 @dataclass(frozen=True)
 class _Loaded:
-    """One settings file as parsed, with where it is and the digest of its bytes (None: no file)."""
+    """One settings file as parsed and validated, with where it is and the digest of its bytes (None: no file)."""
 
     path: Path
     model: Any
@@ -253,17 +188,29 @@ class _Loaded:
         return None if self.digest is None else SettingOrigin(self.path, key, self.digest)
 
 
-def _load_model(path: Path, model: type[_M], hint: str) -> _Loaded:
-    """Parse and validate one JSON settings file; absent means all defaults."""
+def _read_settings(path: Path) -> tuple[dict[str, Any], str] | None:
+    """One JSON settings file as read (with its digest), before validation; None when there is none."""
     read = _read_json_file(path)
     if read is None:
-        return _Loaded(path, model(), None)
+        return None
     data, raw = read
     _refuse_logs_dir_key(path, data)
-    try:
-        return _Loaded(path, model.model_validate(data), file_digest(raw))
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {_describe(exc)}", hint=hint) from exc
+    return data, file_digest(raw)
+
+
+def _config_file(path: Path, read: tuple[dict[str, Any], str] | None) -> _Loaded:
+    from runner.config_schema import ConfigFile, validated
+
+    data, digest = read or (None, None)
+    return _Loaded(path, validated(ConfigFile, path, data, f"fix or remove {path}; see spec/configuration.md"), digest)
+
+
+def _repl_state(claude_dir: Path) -> _Loaded:
+    from runner.config_schema import ReplState, validated
+
+    path = claude_dir / REPL_STATE_FILE
+    data, digest = _read_settings(path) or (None, None)
+    return _Loaded(path, validated(ReplState, path, data, f"fix or remove {path}"), digest)
 
 
 # Spellings of "where the logs go" a repository's file might use; none of them is ever obeyed.
@@ -289,19 +236,10 @@ def _bare(key: object) -> str:
     return str(key).lower().replace("_", "").replace("-", "")
 
 
-def _config_file(claude_dir: Path) -> _Loaded:
-    path = claude_dir / RUNNER_CONFIG_FILE
-    return _load_model(path, ConfigFile, f"fix or remove {path}; see spec/configuration.md")
-
-
-def _repl_state(claude_dir: Path) -> _Loaded:
-    path = claude_dir / REPL_STATE_FILE
-    return _load_model(path, ReplState, f"fix or remove {path}")
-
-
 def load_config_file(claude_dir: Path) -> ConfigFile:
     """Parse `.claude/runner.config.json`."""
-    loaded: ConfigFile = _config_file(claude_dir).model
+    path = claude_dir / RUNNER_CONFIG_FILE
+    loaded: ConfigFile = _config_file(path, _read_settings(path)).model
     return loaded
 
 
@@ -338,9 +276,6 @@ def resolve_config(overrides: CliOverrides, *, stdin_is_tty: bool) -> RunnerConf
     """Merge defaults < runner.config.json < repl.json < flags into one RunnerConfig."""
     mode, root = resolve_project_root(overrides)
     claude_dir = root / ".claude"
-    file_loaded, state_loaded = _config_file(claude_dir), _repl_state(claude_dir)
-    file_cfg: ConfigFile = file_loaded.model
-    state: ReplState = state_loaded.model
     non_interactive = overrides.non_interactive or not stdin_is_tty
     config = RunnerConfig(
         project_root=root,
@@ -351,9 +286,26 @@ def resolve_config(overrides: CliOverrides, *, stdin_is_tty: bool) -> RunnerConf
         print_project_path=overrides.print_project_path,
         trust_project=overrides.trust_project,
         logs_choice=overrides.logs_choice,
-        logging=file_cfg.logging,
-        executors=file_cfg.executors,
     )
+    # Files are read (and refused) in the order they always were; the schema validates only what is there.
+    file_read = _read_settings(claude_dir / RUNNER_CONFIG_FILE)
+    if (file_read is None and overrides.settings is None and overrides.loop is None
+            and _read_settings(claude_dir / REPL_STATE_FILE) is None):
+        return _with_permissions(config, overrides)  # the defaults: nothing to validate, pydantic not loaded
+    return _with_permissions(_layered(config, claude_dir, file_read, overrides), overrides)
+
+
+def _layered(config: RunnerConfig, claude_dir: Path, file_read: tuple[dict[str, Any], str] | None,
+             overrides: CliOverrides) -> RunnerConfig:
+    """`config` with the files' settings and the flags laid over it, each setting's origin noted."""
+    from runner.config_schema import Settings
+
+    file_loaded = _config_file(claude_dir / RUNNER_CONFIG_FILE, file_read)
+    state_loaded = _repl_state(claude_dir)
+    file_cfg: ConfigFile = file_loaded.model
+    state: ReplState = state_loaded.model
+    config = replace(config, logging=LoggingLimits(**file_cfg.logging.model_dump()), executors=file_cfg.executors)
+    flags = overrides.settings.model_dump() if overrides.settings is not None else {}
     # Each layer: (its values, where a value came from — None for the command line, and what
     # MODEL_SELECTED names as the reason when the layer sets the model; repl.json is what /model saved).
     layers: list[tuple[dict[str, Any], Callable[[str], SettingOrigin | None], str]] = [
@@ -362,7 +314,7 @@ def resolve_config(overrides: CliOverrides, *, stdin_is_tty: bool) -> RunnerConf
          "config file"),
         ({"executor": state.provider, "model": state.model},
          lambda key: state_loaded.origin("provider" if key == "executor" else key), "/model"),
-        ({**overrides.settings.model_dump(), **_loop_layer(overrides.loop, from_repository=False)},
+        ({**flags, **(_loop_layer(overrides.loop, from_repository=False) if overrides.loop is not None else {})},
          lambda key: None, "--model flag"),
     ]
     origins: dict[str, SettingOrigin] = {}
@@ -383,7 +335,7 @@ def resolve_config(overrides: CliOverrides, *, stdin_is_tty: bool) -> RunnerConf
             config = replace(config, executor_cmd=own.command)
             if origin := file_loaded.origin(f"executors.{config.executor}.command"):
                 origins["executor_cmd"] = origin
-    return _with_permissions(replace(config, origins=origins), overrides)
+    return replace(config, origins=origins)
 
 
 # Modes in which Claude Code runs tools nobody allowed one by one.
@@ -458,6 +410,8 @@ def _loop_layer(loop: LoopSettings, *, from_repository: bool) -> dict[str, Any]:
 
 def save_repl_state(claude_dir: Path, *, provider: str | None, model: str | None) -> Path:
     """Persist `/provider` and `/model` choices to `.claude/repl.json` (0600, atomically)."""
+    from runner.config_schema import ReplState
+
     path = claude_dir / REPL_STATE_FILE
     payload = orjson.dumps(ReplState(provider=provider, model=model).model_dump(), option=orjson.OPT_INDENT_2)
     try:

@@ -8,6 +8,7 @@ answer, the prompts of this session's tasks, the tally) and returns what each in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
@@ -16,6 +17,8 @@ from runner.errors import ExitStatus, NotFoundError, RunnerError
 from runner.executors.base import AgentPermissions, Cancellation, ExecutorStatus
 from runner.executors.registry import create_executor, default_executor, default_order_text
 from runner.ids import IdKind, is_valid, validate
+from runner.logs.store import safe_files
+from runner.logs.store.paths import LogPaths
 from runner.logs.vocabulary import EventType, RunnerDecision, TaskStatus
 from runner.notices import Notice
 from runner.orchestration.budget import SessionBudget, Spend, SpendReport, spend_of
@@ -76,9 +79,18 @@ class PendingClarification:
 class RunnerCore(PlannedRequests):
     """Owns the session and hands each natural-language line to orchestration as a task."""
 
-    def __init__(self, config: RunnerConfig, manager: TaskLogManager, ui: CoreUI) -> None:
+    def __init__(self, config: RunnerConfig, manager: TaskLogManager | Callable[[], TaskLogManager],
+                 ui: CoreUI) -> None:
+        """`manager` may be given as the function that makes it: it is then made when first needed (the
+        first task, `/tasks`, `--continue`), so a REPL that records nothing never loads the store's write path."""
         self.config = config
-        self.manager = manager
+        self._manager: TaskLogManager | None = None
+        self._make_manager: Callable[[], TaskLogManager] | None = None
+        if callable(manager):
+            self._make_manager = manager
+        else:
+            self._manager = manager
+        self.paths = LogPaths(config.project_root, config.logs_dir)
         self.ui = ui
         self.tally = RunTally()
         self.pending: PendingClarification | None = None
@@ -94,6 +106,24 @@ class RunnerCore(PlannedRequests):
         self._executor_problem: RunnerError | None = None
         self.executor_name = config.executor or default_executor()
         self.select_executor(self.executor_name)
+
+    @property
+    def manager(self) -> TaskLogManager:
+        if self._manager is None:
+            assert self._make_manager is not None
+            self._manager = self._make_manager()
+        return self._manager
+
+    @property
+    def session_id(self) -> str | None:
+        """The current session's id; None when there is none (nothing is made to say so)."""
+        return self._manager.session_id if self._manager is not None else None
+
+    def recover_project(self) -> list[tuple[str, str]]:
+        """Close as `error` the tasks a runner that died left unfinished (none without a sessions folder)."""
+        if self._manager is None and not safe_files.is_folder(self.paths.sessions_dir):
+            return []
+        return self.manager.recover_project()
 
     @cached_property
     def prices(self) -> PriceTable:

@@ -9,19 +9,12 @@ run only once the project is trusted.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from runner.pricing import Price
+from runner.setting_choices import ReviewMode
 
-
-class ReviewMode(StrEnum):
-    """`auto`: on for agent executors, and for any executor when checks are given; `on`; `off`."""
-
-    AUTO = "auto"
-    ON = "on"
-    OFF = "off"
+__all__ = ["BudgetSection", "Criteria", "LoopSettings", "ModelsSection", "ReviewMode", "ReviewSection"]
 
 
 class _Section(BaseModel):

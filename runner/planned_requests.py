@@ -33,7 +33,6 @@ class _Core(Protocol):
     """What the plan methods use of `RunnerCore`."""
 
     config: RunnerConfig
-    manager: TaskLogManager
     cancel: Cancellation
     executor_name: str | None
     _executor: Executor | None
@@ -41,6 +40,8 @@ class _Core(Protocol):
     _plans: dict[str, Plan]
     _notices: list[Notice]
 
+    @property
+    def manager(self) -> TaskLogManager: ...
     @property
     def ui(self) -> _PlanUI: ...
     def rejection(self) -> Rejection | None: ...

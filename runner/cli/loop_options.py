@@ -75,14 +75,16 @@ def add_loop_flags(repl: argparse.ArgumentParser) -> None:
                            help=flag.help, action="append" if flag.repeatable else "store")
 
 
-def loop_settings_from(args: argparse.Namespace) -> LoopSettings:
-    """The loop's sections as the flags gave them (a flag not given stays unset)."""
-    from runner.loop_settings import LoopSettings
-
+def loop_settings_from(args: argparse.Namespace) -> LoopSettings | None:
+    """The loop's sections as the flags gave them (a flag not given stays unset); None when none was given."""
     sections: dict[str, dict[str, Any]] = {}
     for flag in LOOP_FLAGS:
         value = getattr(args, flag.dest, None)
         if value is not None:
             section, key = flag.field.split(".")
             sections.setdefault(section, {})[key] = value
+    if not sections:
+        return None  # nothing to validate: the schema (pydantic) is not loaded
+    from runner.loop_settings import LoopSettings
+
     return LoopSettings.model_validate(sections)

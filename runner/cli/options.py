@@ -22,7 +22,8 @@ from runner.cli.setting_flag import SettingFlag, model_name
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
-    from runner.config import CliOverrides, Settings
+    from runner.config import CliOverrides
+    from runner.config_schema import Settings
 
 DESCRIPTION = """\
 A REPL between you (or a CI script) and a coding agent. Every line you type
@@ -93,7 +94,7 @@ SETTING_FLAGS: tuple[SettingFlag, ...] = (
 )
 
 
-# runner.config.PermissionMode's values, spelled out so `--help` does not import pydantic.
+# runner.setting_choices.PermissionMode's values, spelled out so `--help` loads no settings module.
 PERMISSION_MODES = ("acceptEdits", "auto", "bypassPermissions", "default", "dontAsk", "plan")
 
 
@@ -170,12 +171,15 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    """The settings given as flags (a flag not given stays unset)."""
-    from runner.config import Settings
+def settings_from(args: argparse.Namespace) -> Settings | None:
+    """The settings given as flags (a flag not given stays unset); None when no setting flag was given."""
+    given = {setting.field: getattr(args, setting.field) for setting in SETTING_FLAGS
+             if getattr(args, setting.field, None) is not None}
+    if not given:
+        return None  # nothing to validate: the schema (pydantic) is not loaded
+    from runner.config_schema import Settings
 
-    return Settings.model_validate({setting.field: getattr(args, setting.field) for setting in SETTING_FLAGS
-                                    if getattr(args, setting.field, None) is not None})
+    return Settings.model_validate(given)
 
 
 def overrides_from(args: argparse.Namespace, env: Environment) -> CliOverrides:

@@ -44,23 +44,31 @@ def _consent(config: RunnerConfig, terminal: Terminal, env: Environment) -> Runn
 def _run_session(config: RunnerConfig, terminal: Terminal, env: Environment,
                  args: argparse.Namespace) -> ExitStatus:
     from runner.core import RunnerCore
-    from runner.logs.manager import TaskLogManager
     from runner.logs.store.access import check_logs_writable
     from runner.logs.store.logs_root import prepare_logs_dir
+    from runner.logs.store.paths import LogPaths
     from runner.repl.loop import run_interactive, run_script
     from runner.repl.startup import startup_messages
 
     if config.logs_choice is not None:
         prepare_logs_dir(config.logs_choice)
-    manager = TaskLogManager(config.project_root, durability=config.durability,
-                             on_warning=terminal.notify,
-                             max_event_bytes=int(config.logging.max_event_size_mb * 1024 * 1024),
-                             on_disk_full=lambda: _free_space(config, manager, terminal),
-                             logs_dir=config.logs_dir)
+    made: list[TaskLogManager] = []  # the manager, once the core needed it (a REPL that records nothing makes none)
+
+    def make_manager() -> TaskLogManager:
+        from runner.logs.manager import TaskLogManager
+
+        manager = TaskLogManager(config.project_root, durability=config.durability,
+                                 on_warning=terminal.notify,
+                                 max_event_bytes=int(config.logging.max_event_size_mb * 1024 * 1024),
+                                 on_disk_full=lambda: _free_space(config, manager, terminal),
+                                 logs_dir=config.logs_dir)
+        made.append(manager)
+        return manager
+
     try:
-        paths = manager.paths
+        paths = LogPaths(config.project_root, config.logs_dir)
         check_logs_writable(paths.hint_project, paths.logs_dir, (paths.sessions_dir,))
-        core = RunnerCore(config, manager, terminal)
+        core = RunnerCore(config, make_manager, terminal)
         startup_messages(core, terminal)
         if args.continue_session:
             _continue(core, terminal, args.continue_session)
@@ -68,7 +76,8 @@ def _run_session(config: RunnerConfig, terminal: Terminal, env: Environment,
             return run_script(core, terminal, env.stdin.buffer)
         return run_interactive(core, terminal)
     finally:
-        manager.close()
+        for manager in made:
+            manager.close()
 
 
 def _continue(core: RunnerCore, terminal: Terminal, wanted: str) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from runner.config import RunnerConfig, SettingOrigin
-from runner.loop_settings import ReviewMode
+from runner.setting_choices import ReviewMode
 
 # Executors that run something other than a known agent CLI: the command template, or each typed
 # line as a shell command. (claude-code runs `claude`; fake only exists in test mode.)

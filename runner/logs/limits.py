@@ -1,27 +1,27 @@
 """`LoggingLimits`: how long logs are kept and how large a task, a session and the logs folder may grow,
 and how such sizes are written (`format_size`, binary units as the limits are).
 
-Data only, shared by the config file's schema and by retention; it lives with the logs so that
-retention never imports the config.
+Data only (no pydantic), used by the resolved settings and by retention; it lives with the logs so
+that retention never imports the config. The config file's `logging` table is validated against
+`config_schema.LoggingLimits` (the same fields, with their bounds) and resolved into this.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import dataclass
 
 MIB = 1024 * 1024
 
 
-class LoggingLimits(BaseModel):
-    """Retention and size limits of the logs folder (DESIGN §10); the `logging` table of the config file."""
+@dataclass(frozen=True)
+class LoggingLimits:
+    """Retention and size limits of the logs folder (DESIGN §10), as resolved from the `logging` table."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    retention_days: float = Field(default=30, ge=0)
-    max_task_log_size_mb: float = Field(default=10, gt=0)
-    max_session_log_size_mb: float = Field(default=100, gt=0)
-    max_total_log_size_mb: float = Field(default=1024, gt=0)
-    max_event_size_mb: float = Field(default=1, gt=0)
+    retention_days: float = 30
+    max_task_log_size_mb: float = 10
+    max_session_log_size_mb: float = 100
+    max_total_log_size_mb: float = 1024
+    max_event_size_mb: float = 1
 
 
 def format_size(size: int) -> str:

@@ -195,7 +195,7 @@ def run_interactive(core: RunnerCore, terminal: Terminal) -> ExitStatus:
 
 def _goodbye(core: RunnerCore, terminal: Terminal) -> None:
     """One line on leaving (Ctrl-D, /exit): where the session is and how to continue it."""
-    session_id = core.manager.session_id
+    session_id = core.session_id
     if session_id is None:
         terminal.line("Goodbye. No session is open, so there is nothing to continue.")
         return

@@ -11,7 +11,7 @@ from runner.repl.output import Terminal
 
 def startup_messages(core: RunnerCore, terminal: Terminal) -> None:
     """Crash recovery first (so its WARNING is the first thing said), then the executor's state."""
-    recovered = core.manager.recover_project()
+    recovered = core.recover_project()
     if recovered:
         ids = ", ".join(f"{session}/{task}" for session, task in recovered)
         terminal.notify(Notice.warning(f"recovered {len(recovered)} task(s) left unfinished by a runner that "
@@ -43,12 +43,12 @@ def startup_messages(core: RunnerCore, terminal: Terminal) -> None:
 def _apply_retention(core: RunnerCore, terminal: Terminal) -> None:
     from runner.logs.store import safe_files
 
-    if not safe_files.is_folder(core.manager.paths.sessions_dir):
+    if not safe_files.is_folder(core.paths.sessions_dir):
         return  # nothing recorded yet: not even worth importing retention (start-up time)
     from runner.logs.retention import apply_retention_at_start
 
     # Each removal is announced before it is done; what is returned are the problems after.
     for notice in apply_retention_at_start(core.config.project_root, core.config.logging,
-                                           active_session=core.manager.session_id, notify=terminal.notify,
+                                           active_session=core.session_id, notify=terminal.notify,
                                            logs_dir=core.config.logs_dir):
         terminal.notify(notice)

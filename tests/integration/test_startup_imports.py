@@ -102,12 +102,36 @@ FIRST_TASK = {"runner.orchestration.policy", "runner.orchestration.judge", "runn
               "runner.views.plan", "runner.views.repl_views", "runner.repl.commands"}
 
 
+# What validates a settings file or a flag, and what writes the task logs: neither is needed by a REPL
+# started without settings that records nothing.
+SETTINGS_SCHEMA = {"runner.config_schema", "runner.loop_settings", "runner.pricing"}
+WRITE_PATH = {"runner.logs.manager", "runner.logs.outcome", "runner.logs.recovery", "runner.logs.allocation",
+              "runner.logs.store.session_rows", "runner.logs.store.sessions"}
+
+
 def test_repl_with_empty_stdin_loads_only_the_start(tmp_path: Path) -> None:
-    """`repl --non-interactive </dev/null` in an empty folder loads nothing a task, its judgment or a command needs."""
+    """`repl --non-interactive </dev/null` in an empty folder loads no pydantic, no settings schema, no write
+    path, and nothing a task, its judgment or a command needs."""
     (tmp_path / "project").mkdir()
     loaded = imported(["repl", "--non-interactive"], tmp_path / "project", tmp_path)
     assert "runner.repl.startup" in loaded  # the REPL really started and said what it says at start
-    assert loaded & FIRST_TASK == set()
+    assert loaded & (MODELS | SETTINGS_SCHEMA | WRITE_PATH | FIRST_TASK) == set()
+
+
+def test_repl_with_a_config_file_validates_it(tmp_path: Path) -> None:
+    """With `.claude/runner.config.json` the start validates it (the schema loads), and still records nothing."""
+    (tmp_path / "project" / ".claude").mkdir(parents=True)
+    (tmp_path / "project" / ".claude" / "runner.config.json").write_text('{"logging": {"retention_days": 7}}')
+    loaded = imported(["repl", "--non-interactive"], tmp_path / "project", tmp_path)
+    assert {"pydantic", "runner.config_schema"} <= loaded
+    assert loaded & (WRITE_PATH | FIRST_TASK) == set()
+
+
+def test_repl_with_a_setting_flag_validates_it(tmp_path: Path) -> None:
+    """A setting given as a flag is validated by the same schema as the file's."""
+    (tmp_path / "project").mkdir()
+    loaded = imported(["repl", "--non-interactive", "--executor-timeout", "5000"], tmp_path / "project", tmp_path)
+    assert {"pydantic", "runner.config_schema"} <= loaded
 
 
 def test_repl_running_a_task_loads_the_task_steps(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from runner.config import CliOverrides, ProjectMode, RunnerConfig, Settings, resolve_config
+from runner.config import CliOverrides, ProjectMode, RunnerConfig, resolve_config
+from runner.config_schema import Settings
 from runner.consent import require_consent
 from runner.consent.programs import PROGRAM_EXECUTORS, program_settings
 from runner.consent.store import store_path

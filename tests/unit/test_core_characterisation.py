@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.config import ExecutorSettings
+from runner.config_schema import ExecutorSettings
 from runner.errors import ExitStatus, InvalidIdError, NotFoundError
 from runner.logs.models import (
     ErrorCode,

@@ -44,6 +44,8 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.verify", 2),
     ("runner.changes", 2),
     ("runner.config", 2),
+    ("runner.config_schema", 1),  # pure: the settings files' schema (pydantic), loaded only to validate
+    ("runner.setting_choices", 0),  # data: the settings' enums, without pydantic
     ("runner.consent", 2),  # reads the repository's settings and the user's trust file
     ("runner.logs.manager", 3),
     ("runner.orchestration", 3),

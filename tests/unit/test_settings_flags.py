@@ -10,7 +10,8 @@ import pytest
 
 from runner.cli.env import Environment
 from runner.cli.options import SETTING_FLAGS, build_parser, overrides_from
-from runner.config import ConfigFile, PermissionMode, RunnerConfig, Settings, resolve_config
+from runner.config import PermissionMode, RunnerConfig, resolve_config
+from runner.config_schema import ConfigFile, Settings
 from runner.errors import ConfigError
 from runner.logs.models import Durability, RequireEvidence
 

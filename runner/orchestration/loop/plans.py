@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runner.executors.registry import EXECUTORS, ExecutorSpec
-from runner.loop_settings import ReviewMode
 from runner.orchestration.budget import BudgetLimits
 from runner.orchestration.loop.spec import ModelPlan, ReviewPlan
 from runner.orchestration.rules import LoopRules
+from runner.setting_choices import ReviewMode
 
 if TYPE_CHECKING:
     from runner.config import RunnerConfig
@@ -37,7 +37,7 @@ def review_enabled(mode: ReviewMode, row: ExecutorSpec, checks: list[str]) -> bo
 def review_plan(config: RunnerConfig, row: ExecutorSpec) -> ReviewPlan:
     checks = config.active_checks
     return ReviewPlan(enabled=review_enabled(config.review_mode, row, checks),
-                      criteria=config.criteria.model_dump(), checks=tuple(checks),
+                      criteria=config.criteria.model_dump() if config.criteria else {}, checks=tuple(checks),
                       check_timeout_ms=config.check_timeout_ms)
 
 
