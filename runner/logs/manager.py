@@ -248,7 +248,7 @@ class TaskLogManager:
             update = {"status": TaskStatus.RUNNING, "updated_at": now_iso(), "timeout_ms": timeout_ms,
                       "executor": ExecutorInfo(name=mask_text(executor.name), model=mask_optional(executor.model)),
                       "verification_root": mask_text(verification_root)}
-            state.log = TaskLog.model_validate({**dict(state.log), **update})
+            state.log = TaskLog.model_validate({**state.log.__dict__, **update})  # its fields, not dict()'s walk
             try:
                 state.save_running(strict=self._ctx.strict)
             except OSError as exc:

@@ -222,10 +222,9 @@ def _validated(current: TaskLog, fields: dict[str, Any], outcome: TaskOutcome, e
         content["reason"] = fields["error_reason"]
     event_type = TERMINAL_EVENTS.get(status, EventType.TASK_ERROR)
     cleaned = clean_content(content, max_event_bytes)
-    event = LogEvent(event_id=event_id, event_type=event_type, timestamp=now,
-                     visibility=event_type.default_visibility, content=cleaned, masked=masked_counts(cleaned))
+    event = LogEvent.made_here(event_id, event_type, now, event_type.default_visibility, cleaned, masked_counts(cleaned))
     # Existing events are LogEvent instances and pass through without being re-validated.
-    return TaskLog.model_validate({**dict(current), **fields, "events": [*current.events, event]})
+    return TaskLog.model_validate({**current.__dict__, **fields, "events": [*current.events, event]})
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -6,10 +6,13 @@ is rebuilt from them. Writers hold the lock named on each `*_locked` function.
 
 from __future__ import annotations
 
+import functools
 import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import orjson
 
 from runner.ids import IdKind, counter_of, is_valid
 from runner.logs.store import codec, index_journal, index_tail, safe_files
@@ -39,28 +42,34 @@ _validated: dict[str, tuple[Loaded, SessionIndex]] = {}
 
 
 def entry_from_log(log: TaskLog) -> TaskLogEntry:
-    """The session-index row of a task (what `/tasks` and `/logs` list)."""
-    from runner.logs.models import TaskLogEntry
+    """The session-index row of a task (what `/tasks` and `/logs` list).
+
+    Made without validation (`models.trusted`): every field comes from the validated TaskLog or is
+    computed here of its type (a duration in ms); `test_index_row_fast_paths` holds it equal to
+    the validated row.
+    """
+    from runner.logs.models import TaskLogEntry, trusted
 
     metrics = log.metrics
     duration = metrics.duration_ms if metrics and metrics.duration_ms is not None else None
     if duration is None and log.ended_at is not None:
         duration = max(0, epoch_ms_of(log.ended_at) - epoch_ms_of(log.started_at))
     model = (metrics.model if metrics and metrics.model else None) or (log.executor.model if log.executor else None)
-    return TaskLogEntry(
-        task_id=log.task_id, external_task_id=log.external_task_id, thread_id=log.thread_id,
-        run_id=log.run_id, parent_task_id=log.parent_task_id, subtask_index=log.subtask_index, status=log.status,
-        started_at=log.started_at, ended_at=log.ended_at, updated_at=log.updated_at,
-        prompt_summary=log.prompt_summary, runner_decision=log.runner_decision,
-        executor=log.executor.name if log.executor else None, model=model,
-        files_modified_count=log.files_modified_count, error_reason=log.error_reason,
-        error_code=log.error_code, executor_blocked=log.executor_blocked,
-        blocked_reason=log.blocked_reason, duration_ms=duration,
-        cost_usd=metrics.cost_usd if metrics else None, input_tokens=metrics.input_tokens if metrics else None,
-        output_tokens=metrics.output_tokens if metrics else None, event_count=len(log.events),
-        first_event_type=log.events[0].event_type, last_event_type=log.events[-1].event_type,
-        test_mode=log.test_mode, review_iterations=log.review_iterations,
-    )
+    return trusted(TaskLogEntry, {
+        "task_id": log.task_id, "external_task_id": log.external_task_id, "thread_id": log.thread_id,
+        "run_id": log.run_id, "parent_task_id": log.parent_task_id, "subtask_index": log.subtask_index,
+        "status": log.status, "started_at": log.started_at, "ended_at": log.ended_at, "updated_at": log.updated_at,
+        "prompt_summary": log.prompt_summary, "runner_decision": log.runner_decision,
+        "executor": log.executor.name if log.executor else None, "model": model,
+        "files_modified_count": log.files_modified_count, "error_reason": log.error_reason,
+        "error_code": log.error_code, "executor_blocked": log.executor_blocked,
+        "blocked_reason": log.blocked_reason, "duration_ms": duration,
+        "cost_usd": metrics.cost_usd if metrics else None,
+        "input_tokens": metrics.input_tokens if metrics else None,
+        "output_tokens": metrics.output_tokens if metrics else None, "event_count": len(log.events),
+        "first_event_type": log.events[0].event_type, "last_event_type": log.events[-1].event_type,
+        "test_mode": log.test_mode, "review_iterations": list(log.review_iterations),
+    })
 
 
 def corrupted_entry(broken: CorruptedLog, previous: TaskLogEntry | None, fallback_time: str) -> TaskLogEntry:
@@ -218,8 +227,29 @@ def status_counts(statuses: Iterable[TaskStatus]) -> dict[str, int]:
 
 
 def entry_bytes(entry: TaskLogEntry) -> bytes:
-    """A session-index row as stored: JSON without its default-valued fields (a quarter smaller)."""
-    return entry.model_dump_json(exclude_defaults=True).encode()
+    """A session-index row as stored: JSON without its default-valued fields (a quarter smaller).
+
+    The bytes of `model_dump_json(exclude_defaults=True)`, written by orjson from the fields (three
+    rows per task; pydantic's comparison with each default cost more than the JSON); a row with
+    review iterations (models inside) takes pydantic's path.
+    """
+    if entry.review_iterations:
+        return entry.model_dump_json(exclude_defaults=True).encode()
+    fields = entry.__dict__
+    return orjson.dumps({name: fields[name] for name, default in _row_defaults()
+                         if default is _REQUIRED or fields[name] != default})
+
+
+_REQUIRED = object()
+
+
+@functools.cache
+def _row_defaults() -> tuple[tuple[str, object], ...]:
+    """(field, default) of a session-index row in field order; `_REQUIRED` for a field without one."""
+    from runner.logs.models import TaskLogEntry
+
+    return tuple((name, _REQUIRED if field.is_required() else field.get_default(call_default_factory=True))
+                 for name, field in TaskLogEntry.model_fields.items())
 
 
 def write_session_index_locked(paths: LogPaths, index: SessionIndex, *, durable_write: bool) -> FileIdentity | None:
