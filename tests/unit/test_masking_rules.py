@@ -169,7 +169,7 @@ def test_hyperscan_and_the_python_prefilter_give_the_same_candidates() -> None:
     """The accelerated and the fallback prefilter agree on every rule's example and on noise."""
     table = load_table()
     plan = build_plan(table.rules)
-    fast = HyperscanPrefilter(table.rules, plan, HyperscanPrefilter.compile(table.rules, plan))
+    fast = HyperscanPrefilter(plan, HyperscanPrefilter.compile(table.rules, plan))
     slow = FindPrefilter(table.rules, build_plan(table.rules))
     rng = random.Random(4)
     texts = [fill_fields(rule.example, rng)[0] for rule in table.rules]

@@ -53,7 +53,7 @@ def rules() -> tuple[MaskRule, ...]:
 
 @lru_cache(maxsize=3)
 def _prefilter(engine: str) -> Prefilter:
-    return make_prefilter(rules(), table().digest, engine)
+    return make_prefilter(table(), engine)
 
 
 def prefilter() -> Prefilter:

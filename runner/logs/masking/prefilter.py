@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from runner.logs.masking.cache import cache_key, cached
 from runner.logs.masking.relax import head_literals, prefilter_expression
-from runner.logs.masking.table import MaskRule
+from runner.logs.masking.table import MaskRule, Table
 
 hyperscan: Any
 ahocorasick: Any
@@ -211,7 +211,7 @@ class HyperscanPrefilter:
     name = "hyperscan"
     reads_lowered = False  # the database's caseless literals fold case themselves
 
-    def __init__(self, rules: Sequence[MaskRule], plan: dict[str, Any], blob: bytes) -> None:
+    def __init__(self, plan: dict[str, Any], blob: bytes) -> None:
         literal_size = int(plan["literal_db_size"])
         self._literal_db = hyperscan.loadb(blob[:literal_size], hyperscan.HS_MODE_BLOCK)
         self._regex_db = (hyperscan.loadb(blob[literal_size:], hyperscan.HS_MODE_BLOCK)
@@ -283,21 +283,23 @@ def _collect(expression: int, _start: int, end: int, _flags: int, found: list[tu
     found.append((expression, end))  # called once per literal found: nothing else done here
 
 
-def make_prefilter(rules: Sequence[MaskRule], digest: str, engine: str) -> Prefilter:
-    """The prefilter for `engine` (one of `ENGINES`), built once per table and cached."""
+def make_prefilter(table: Table, engine: str) -> Prefilter:
+    """The prefilter for `engine` (one of `ENGINES`), built once per table and cached.
+
+    Hyperscan's, found in the cache, needs only the table's digest: the rules are not built for it."""
     use_hyperscan = engine == "hyperscan" and hyperscan is not None
     version = getattr(hyperscan, "__version__", "none") if use_hyperscan else "literals"
 
     def build() -> tuple[dict[str, Any], bytes]:
-        plan = build_plan(rules)
-        return plan, HyperscanPrefilter.compile(rules, plan) if use_hyperscan else b""
-    plan, blob = cached("prefilter", cache_key(digest, version, PLAN_FORMAT), build)
+        plan = build_plan(table.rules)
+        return plan, HyperscanPrefilter.compile(table.rules, plan) if use_hyperscan else b""
+    plan, blob = cached("prefilter", cache_key(table.digest, version, PLAN_FORMAT), build)
     if use_hyperscan:
         try:
-            return HyperscanPrefilter(rules, plan, blob)
+            return HyperscanPrefilter(plan, blob)
         except Exception:  # a stale or damaged database: build again, in memory
             plan, blob = build()
-            return HyperscanPrefilter(rules, plan, blob)
+            return HyperscanPrefilter(plan, blob)
     if engine in ("hyperscan", "ahocorasick") and ahocorasick is not None:
-        return AhoCorasickPrefilter(rules, plan)
-    return FindPrefilter(rules, plan)
+        return AhoCorasickPrefilter(table.rules, plan)
+    return FindPrefilter(table.rules, plan)

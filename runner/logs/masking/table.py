@@ -133,11 +133,31 @@ class MaskRule:
         return bool(self.anchor_texts)
 
 
-@dataclass(frozen=True)
 class Table:
-    rules: tuple[MaskRule, ...]
-    fragments: Mapping[str, str]
-    digest: str  # a hash of the table file, for caches built from it
+    """The rule table of one file: its digest at once, its rows built into rules on first use.
+
+    Masking asks for the rules only once the prefilter (loaded from the per-user cache by the
+    digest) found a candidate, so a text no rule's literal occurs in, as most shown values,
+    is masked without reading the rows or building a rule (`pm-runner logs list` builds none)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self.digest = cache_key(data)  # a hash of the table file, for caches built from it
+
+    @cached_property
+    def _built(self) -> tuple[tuple[MaskRule, ...], dict[str, str]]:
+        rows, fragments = _rows_of(self._data, self.digest)
+        keyword_words = sorted({str(kw).lower() for row in rows if row.get("kind") == "keyword"
+                                and not row.get("also_keywords_of_keyword_rules") for kw in row.get("keywords", ())})
+        return tuple(build_rule(row, fragments, keyword_words) for row in rows), fragments
+
+    @property
+    def rules(self) -> tuple[MaskRule, ...]:
+        return self._built[0]
+
+    @property
+    def fragments(self) -> Mapping[str, str]:
+        return self._built[1]
 
 
 def guard(cls: str) -> str:
@@ -163,22 +183,22 @@ def read_rows(path: Path = TABLE_PATH) -> tuple[list[dict[str, Any]], dict[str, 
     """The table's rows and fragments as plain data, and its digest (cached as JSON)."""
     data = path.read_bytes()
     key = cache_key(data)
+    return (*_rows_of(data, key), key)
 
+
+def _rows_of(data: bytes, key: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
     def parse() -> tuple[dict[str, Any], bytes]:
         import tomllib  # only when the per-user cache misses: a cached table needs no TOML parser
 
         parsed = tomllib.loads(data.decode("utf-8"))
         return {"rows": parsed.get("rule", []), "fragments": parsed.get("fragments", {})}, b""
     document, _ = cached("table", key, parse)
-    return list(document["rows"]), dict(document["fragments"]), key
+    return list(document["rows"]), dict(document["fragments"])
 
 
 def load_table(path: Path = TABLE_PATH) -> Table:
-    """Read and build the whole table (regexes are compiled lazily, on first use)."""
-    rows, fragments, digest = read_rows(path)
-    keyword_words = sorted({str(kw).lower() for row in rows if row.get("kind") == "keyword"
-                            and not row.get("also_keywords_of_keyword_rules") for kw in row.get("keywords", ())})
-    return Table(tuple(build_rule(row, fragments, keyword_words) for row in rows), fragments, digest)
+    """The table of `path`: read now, its rules built on first use (their regexes compiled on theirs)."""
+    return Table(path.read_bytes())
 
 
 def build_rule(row: Mapping[str, Any], fragments: Mapping[str, str], keyword_words: Iterable[str] = ()) -> MaskRule:

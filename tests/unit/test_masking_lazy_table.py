@@ -1,0 +1,61 @@
+"""The rule table is built into rules only when masking needs one: a text no rule's literal occurs in
+(most of what a view shows) is masked with the cached prefilter alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runner.logs.masking.engine import rules
+from runner.logs.masking.prefilter import hyperscan_available
+from runner.logs.masking.table import load_table
+from tests.helpers.cli import REPO
+
+# Masks each argument in a fresh process and says, after each, whether the table's rules were built.
+_MASK_AND_TELL = """
+import json, sys
+from runner.logs.masking import engine, mask_text
+shown = []
+for text in sys.argv[1:]:
+    shown.append([mask_text(text), "_built" in vars(engine.table())])
+print(json.dumps(shown))
+"""
+PLAIN = "Wrote 3 files in src/app.py"  # no literal of any rule (a task id holds "sk-": a candidate)
+AWS_KEY = "AKIA" + "QWERTYUIOPASDFGH"  # the AWS_ACCESS_KEY rule's shape, split so no scanner flags this file
+
+
+def _masked_in_fresh_process(cache: Path, *texts: str) -> list[tuple[str, bool]]:
+    env = {**os.environ, "PM_RUNNER_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", _MASK_AND_TELL, *texts], env=env, capture_output=True,
+                          text=True, timeout=120, check=True)
+    return [(text, built) for text, built in json.loads(done.stdout)]
+
+
+@pytest.mark.skipif(not hyperscan_available(), reason="only Hyperscan's prefilter is cached apart from the rules")
+def test_a_text_with_no_candidate_builds_no_rule(tmp_path: Path) -> None:
+    """With the prefilter cached, masking a plain text builds no rule; the first text with a candidate
+    builds them and is masked as always."""
+    _masked_in_fresh_process(tmp_path, AWS_KEY)  # fills the per-user cache, as any earlier run did
+    shown = _masked_in_fresh_process(tmp_path, PLAIN, PLAIN + " " + AWS_KEY, PLAIN)
+    assert shown[0] == (PLAIN, False)
+    assert shown[1][1] is True and AWS_KEY not in shown[1][0] and "[MASKED:" in shown[1][0]
+    assert shown[2] == (PLAIN, True)
+
+
+def test_without_a_cache_every_text_is_still_masked(tmp_path: Path) -> None:
+    """`PM_RUNNER_CACHE_DIR=off`: the prefilter is built from the rules, and masking is unchanged."""
+    shown = _masked_in_fresh_process(Path("off"), PLAIN, AWS_KEY)
+    assert shown[0] == (PLAIN, True)
+    assert AWS_KEY not in shown[1][0]
+
+
+def test_a_lazily_built_table_is_the_table() -> None:
+    """A table read anew builds the same rules, in the same order, as the engine's."""
+    table = load_table()
+    assert "_built" not in vars(table)
+    assert [(r.name, r.source, r.priority) for r in table.rules] == [(r.name, r.source, r.priority) for r in rules()]
