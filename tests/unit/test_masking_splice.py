@@ -117,17 +117,23 @@ def _replaced_whole(text: str, spans: list[tuple[int, int, str]]) -> str:
     return "".join(out) + text[done:]
 
 
+_SLOT = st.tuples(st.sampled_from(["", "{", "{ ", "x{\t", '"a": {']), st.text(alphabet="ab:\n", min_size=1, max_size=6),
+                 st.sampled_from(["", "}", " }", "\t},", "\n}"]), st.sampled_from([MARKER, "[MASKED:OTHER]", ONE_MARKER]))
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data(), st.text(alphabet="{} \t\nx\"a:", max_size=120), st.integers(0, 300))
+@given(st.lists(st.tuples(st.text(alphabet="{} \nx", max_size=8), _SLOT), max_size=8), st.integers(0, 300))
 def test_then_on_the_rebuilt_lines_equals_then_over_the_whole_spliced_text(
-        data: st.DataObject, body: str, filler: int) -> None:
+        pieces: list[tuple[str, tuple[str, str, str, str]]], filler: int) -> None:
     """Splicing a long text line by line, `then` given only to the lines the spans run over, gives
-    what replacing every span and then running `then` over the whole result gives (spans may run
-    over line breaks, share a line, sit at a line's ends, or be a key block's one marker)."""
-    text = body + "\nplain line of output" * filler
-    cuts = sorted(data.draw(st.sets(st.integers(0, len(body)), max_size=10)))
-    spans = [(start, end, data.draw(st.sampled_from([MARKER, "[MASKED:OTHER]", ONE_MARKER])))
-             for start, end in zip(cuts[::2], cuts[1::2], strict=False)]
+    what replacing every span and then running `then` over the whole result gives (values inside
+    `{ … }` or not, spans running over line breaks, sharing a line, a key block's one marker)."""
+    text, spans = "", []
+    for between, (opening, value, closing, marker) in pieces:
+        text += between + opening
+        spans.append((len(text), len(text) + len(value), marker))
+        text += value + closing
+    text += "\nplain line of output" * filler
     whole = JSON_RULE.then.sub(MARKER, _replaced_whole(text, spans))  # type: ignore[union-attr]
     assert splice_by_lines(text, spans, [JSON_RULE]) == whole
 
@@ -189,3 +195,18 @@ def test_a_command_word_is_seen_near_in_any_case(index: int) -> None:
         shouted = shouted.replace(word, word.upper())
     assert shouted != example
     assert mask_text(shouted) == mask_text(example).replace(rule.near[0], rule.near[0].upper()) != shouted
+
+
+@pytest.mark.parametrize("case", ["[MASKED:", "[masked:"])
+def test_a_marker_already_in_a_long_text_still_gets_its_then(case: str) -> None:
+    """A long text that already holds a rule's marker inside its `then` shape (`{ [MASKED:…] }`)
+    is masked the general way, `then` over the whole text, whether or not a secret elsewhere is
+    spliced: the scan's `[masked:` trigger, not a search of the text, says the marker may be there."""
+    held = "{ " + MARKER.replace("[MASKED:", case) + " }"
+    secret = fill_fields("ghp_{an:36}", random.Random(2))[0]
+    text = "plain line of output\n" * 300 + "before " + held + " after\n" + f"token {secret}\n"
+    masked = mask_text(text)
+    assert secret not in masked and "[MASKED:GITHUB_TOKEN]" in masked
+    expected = "before " + (MARKER if case == "[MASKED:" else held) + " after"
+    assert expected in masked.split("\n")
+    assert engine.mask_block(text).split("\n") == masked.split("\n")

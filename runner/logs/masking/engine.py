@@ -166,7 +166,7 @@ def _mask(text: str) -> tuple[str, Counter[str]]:
     spans = _intervals(text, lowered, hits, env_hits, wrapped=wrapped)
     counts.update(marker[8:-1] for _, _, marker in spans)
     # A value on the line after its name keeps the line break: one marker per line.
-    return splice(text, spans, _then_rules()) + tail, counts
+    return splice(text, spans, _then_rules(), MARKER in triggers) + tail, counts
 
 
 @overload
@@ -214,7 +214,7 @@ def _masked_lines(text: str, key_header_ok: bool, *, joined: bool = False) -> li
         lowered = lowered or lowered_copy(text)
         spans = _intervals(text, lowered, hits, env_hits, wrapped=wrapped)
         if joined and _splices_as_lines(text, spans):
-            return splice(text, spans, _then_rules())
+            return splice(text, spans, _then_rules(), MARKER in triggers)
         lines = text.split("\n")
         out = _split_masked(text, lines, spans)
         if MARKER in triggers:  # a `then` may also apply to a marker already in the input
@@ -314,15 +314,23 @@ def _view_matches(view: View) -> list[tuple[int, int, int, str]]:
 
 
 def _rule_matches(text: str, lowered: str, hits: Hits, covered_spans: list[Span]) -> list[tuple[int, int, int, str]]:
-    table_rules = rules()
+    table_rules, anchored = rules(), _anchored()
     covered = _Covered(covered_spans)
     found: list[tuple[int, int, int, str]] = []
     for index in sorted(hits):  # table order: a match inside an earlier span needs no judging
         rule = table_rules[index]
-        spans = rule_spans(rule, text, lowered, hits[index], covered)
-        covered.add(spans)
-        found += [(start, end, index, rule.marker) for start, end in spans]
+        spans = (_anchored_spans if anchored[index] else _searched_spans)(rule, text, lowered, hits[index], covered)
+        if spans:
+            covered.add(spans)
+            marker = rule.marker
+            found += [(start, end, index, marker) for start, end in spans]
     return found
+
+
+@lru_cache(maxsize=1)
+def _anchored() -> tuple[bool, ...]:
+    """`anchored_at_start` of each rule, by table index (asked per rule of every masked text)."""
+    return tuple(anchored_at_start(rule) for rule in rules())
 
 
 class _Covered:
