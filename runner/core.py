@@ -15,14 +15,17 @@ from typing import TYPE_CHECKING, Protocol
 
 from runner.errors import ExitStatus, NotFoundError, RunnerError
 from runner.executors.base import AgentPermissions, Cancellation, ExecutorStatus
-from runner.executors.registry import create_executor, default_executor, default_order_text
+from runner.executors.registry import (
+    create_executor,
+    default_executor,
+    default_order_text,
+    executor_row,
+)
 from runner.ids import IdKind, is_valid, validate
 from runner.logs.store import safe_files
 from runner.logs.store.paths import LogPaths
 from runner.logs.vocabulary import EventType, RunnerDecision, TaskStatus
 from runner.notices import Notice
-from runner.orchestration.budget import SessionBudget, Spend, SpendReport, spend_of
-from runner.orchestration.loop.plans import budget_limits, executor_row
 from runner.orchestration.tally import RunTally
 from runner.planned_requests import PlannedRequests
 
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from runner.executors.base import Executor
     from runner.logs.manager import TaskLogManager
     from runner.logs.models import TaskLog
+    from runner.orchestration.budget import SessionBudget, SpendReport
     from runner.orchestration.gates import Rejection
     from runner.orchestration.loop import TaskRun, TaskSpec
     from runner.orchestration.planning.model import Plan
@@ -99,8 +103,6 @@ class RunnerCore(PlannedRequests):
         self._prompts: dict[str, str] = {}
         self._plans: dict[str, Plan] = {}  # the plans of this process's chunked tasks, unmasked
         self._notices: list[Notice] = []  # what the request being handled has to say after its tasks
-        # The session's budget (limits change with /budget) and the price table for estimated costs.
-        self.budget = SessionBudget(limits=budget_limits(config))
         self._model_change: dict[str, str] | None = None  # recorded as MODEL_CHANGE in the next task
         self._executor: Executor | None = None
         self._executor_problem: RunnerError | None = None
@@ -124,6 +126,14 @@ class RunnerCore(PlannedRequests):
         if self._manager is None and not safe_files.is_folder(self.paths.sessions_dir):
             return []
         return self.manager.recover_project()
+
+    @cached_property
+    def budget(self) -> SessionBudget:
+        """The session's budget (its limits change with /budget), made when first asked for (start-up time)."""
+        from runner.orchestration.budget import SessionBudget
+        from runner.orchestration.loop.plans import budget_limits
+
+        return SessionBudget(limits=budget_limits(self.config))
 
     @cached_property
     def prices(self) -> PriceTable:
@@ -169,6 +179,8 @@ class RunnerCore(PlannedRequests):
     # -- sessions -------------------------------------------------------------------------
 
     def start_session(self) -> str:
+        from runner.orchestration.budget import Spend
+
         opened = self.manager.open_session(
             project_mode=str(self.config.project_mode), executor=self.executor_name,
             model=self.config.model, interactive=not self.config.non_interactive)
@@ -185,6 +197,8 @@ class RunnerCore(PlannedRequests):
         return left
 
     def continue_session(self, session_id: str) -> str:
+        from runner.orchestration.budget import spend_of
+
         opened = self.manager.continue_session(session_id)
         self.pending = None
         # The session budget counts what the session's tasks have already spent.
@@ -401,6 +415,8 @@ class RunnerCore(PlannedRequests):
 
     def spend_report(self, log: TaskLog | None = None) -> SpendReport:
         """The session's spend against its limits, with `log`'s own when given."""
+        from runner.orchestration.budget import SpendReport
+
         metrics = log.metrics if log is not None else None
         tokens = None
         if metrics is not None and (metrics.input_tokens is not None or metrics.output_tokens is not None):

@@ -99,6 +99,14 @@ EXECUTORS: dict[str, ExecutorSpec] = {spec.name: spec for spec in (
 DEFAULT_ORDER = ("claude-code", "codex", "gemini", "amp", "qwen", "cursor", "opencode", "aider")
 
 
+_NO_SPEC = ExecutorSpec("", "", "", "")
+
+
+def executor_row(name: str) -> ExecutorSpec:
+    """The registry row of `name`; an executor not in the table (a test double) gets a plain row."""
+    return EXECUTORS.get(name, _NO_SPEC)
+
+
 def executor_names() -> list[str]:
     """Every registered executor name, sorted."""
     return sorted(EXECUTORS)

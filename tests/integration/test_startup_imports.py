@@ -102,11 +102,13 @@ FIRST_TASK = {"runner.orchestration.policy", "runner.orchestration.judge", "runn
               "runner.views.plan", "runner.views.repl_views", "runner.repl.commands"}
 
 
-# What validates a settings file or a flag, and what writes the task logs: neither is needed by a REPL
-# started without settings that records nothing.
+# What validates a settings file or a flag; what writes or reads the task logs, and the session's budget:
+# none is needed by a REPL started without settings that records nothing.
 SETTINGS_SCHEMA = {"runner.config_schema", "runner.loop_settings", "runner.pricing"}
-WRITE_PATH = {"runner.logs.manager", "runner.logs.outcome", "runner.logs.recovery", "runner.logs.allocation",
-              "runner.logs.store.session_rows", "runner.logs.store.sessions"}
+LOGS_AND_BUDGET = {"runner.logs.manager", "runner.logs.outcome", "runner.logs.recovery", "runner.logs.allocation",
+              "runner.logs.store.session_rows", "runner.logs.store.sessions", "runner.logs.store.reader",
+              "runner.logs.store.indexes", "runner.logs.store.journal", "runner.orchestration.budget",
+              "runner.orchestration.loop.spec"}
 
 
 def test_repl_with_empty_stdin_loads_only_the_start(tmp_path: Path) -> None:
@@ -115,7 +117,7 @@ def test_repl_with_empty_stdin_loads_only_the_start(tmp_path: Path) -> None:
     (tmp_path / "project").mkdir()
     loaded = imported(["repl", "--non-interactive"], tmp_path / "project", tmp_path)
     assert "runner.repl.startup" in loaded  # the REPL really started and said what it says at start
-    assert loaded & (MODELS | SETTINGS_SCHEMA | WRITE_PATH | FIRST_TASK) == set()
+    assert loaded & (MODELS | SETTINGS_SCHEMA | LOGS_AND_BUDGET | FIRST_TASK) == set()
 
 
 def test_repl_with_a_config_file_validates_it(tmp_path: Path) -> None:
@@ -124,7 +126,7 @@ def test_repl_with_a_config_file_validates_it(tmp_path: Path) -> None:
     (tmp_path / "project" / ".claude" / "runner.config.json").write_text('{"logging": {"retention_days": 7}}')
     loaded = imported(["repl", "--non-interactive"], tmp_path / "project", tmp_path)
     assert {"pydantic", "runner.config_schema"} <= loaded
-    assert loaded & (WRITE_PATH | FIRST_TASK) == set()
+    assert loaded & (LOGS_AND_BUDGET | FIRST_TASK) == set()
 
 
 def test_repl_with_a_setting_flag_validates_it(tmp_path: Path) -> None:

@@ -9,22 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from runner.executors.registry import EXECUTORS, ExecutorSpec
+from runner.executors.registry import ExecutorSpec, executor_row
 from runner.orchestration.budget import BudgetLimits
 from runner.orchestration.loop.spec import ModelPlan, ReviewPlan
 from runner.orchestration.rules import LoopRules
+
+__all__ = ["budget_limits", "executor_row", "loop_rules", "model_plan", "review_enabled", "review_plan"]
 from runner.setting_choices import ReviewMode
 
 if TYPE_CHECKING:
     from runner.config import RunnerConfig
-
-_NO_SPEC = ExecutorSpec("", "", "", "")
-
-
-def executor_row(name: str) -> ExecutorSpec:
-    """The registry row of `name`; an executor not in the table (a test double) gets a plain row."""
-    return EXECUTORS.get(name, _NO_SPEC)
-
 
 def review_enabled(mode: ReviewMode, row: ExecutorSpec, checks: list[str]) -> bool:
     if mode is ReviewMode.ON:
