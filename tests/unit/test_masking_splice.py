@@ -210,3 +210,32 @@ def test_a_marker_already_in_a_long_text_still_gets_its_then(case: str) -> None:
     expected = "before " + (MARKER if case == "[MASKED:" else held) + " after"
     assert expected in masked.split("\n")
     assert engine.mask_block(text).split("\n") == masked.split("\n")
+
+
+SHIFTED = [index for index, shift in enumerate(engine._shifts()) if shift]
+_URL_BIT = st.sampled_from(["://", ":", "@", "/", " ", "\n", "x", "%40"])
+_USER = st.sampled_from(["ci", "deploy-bot", "a1B2c3D4e5F6g7H8i9", "x-access-token", "ghp_a1B2c3D4e5F6g7H8i9J0", ""])
+_URL = st.tuples(st.sampled_from(["https://", "git+ssh://", "://", "s3://"]), _USER,
+                 st.sampled_from(["", ":"]), _USER, st.sampled_from(["@", "", "@@"]),
+                 st.sampled_from(["git.example.com/x", "", "://h"])).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(SHIFTED), st.lists(_URL | _URL_BIT, max_size=12).map("".join),
+       st.lists(st.tuples(st.integers(0, 200), st.integers(0, 40)), max_size=3))
+def test_a_rule_tried_right_after_its_lookbehind_literal_finds_what_searching_its_line_finds(
+        index: int, text: str, earlier: list[tuple[int, int]]) -> None:
+    """A rule opening with a lookbehind of its one literal (`(?<=://)`) tried only where each
+    candidate's literal ends finds the spans that searching each candidate's line finds, with
+    or without spans accepted earlier."""
+    rule = engine.rules()[index]
+    positions = engine.scan(text, engine.lowercase(text))[0].get(index, [])
+    covered = [(start, start + length) for start, length in earlier]
+    shifted = engine._anchored_spans(rule, text, "", positions, engine._Covered(covered), engine._shifts()[index])
+    assert shifted == engine._searched_spans(rule, text, "", positions, engine._Covered(covered))
+
+
+def test_the_url_rules_are_the_ones_tried_after_their_lookbehind() -> None:
+    """URL_CREDENTIALS and URL_TOKEN_USER (`(?<=://)…`) are tried 3 characters after each `://`."""
+    assert {engine.rules()[index].name: engine._shifts()[index] for index in SHIFTED} == {
+        "URL_CREDENTIALS": 3, "URL_TOKEN_USER": 3}

@@ -31,6 +31,7 @@ from runner.logs.masking.prefilter import (
     anchored_at_start,
     available_engines,
     make_prefilter,
+    rule_literals,
 )
 from runner.logs.masking.relax import head_literals
 from runner.logs.masking.splice import apply_then, line_local, splice
@@ -314,12 +315,13 @@ def _view_matches(view: View) -> list[tuple[int, int, int, str]]:
 
 
 def _rule_matches(text: str, lowered: str, hits: Hits, covered_spans: list[Span]) -> list[tuple[int, int, int, str]]:
-    table_rules, anchored = rules(), _anchored()
+    table_rules, shifts = rules(), _shifts()
     covered = _Covered(covered_spans)
     found: list[tuple[int, int, int, str]] = []
     for index in sorted(hits):  # table order: a match inside an earlier span needs no judging
-        rule = table_rules[index]
-        spans = (_anchored_spans if anchored[index] else _searched_spans)(rule, text, lowered, hits[index], covered)
+        rule, shift = table_rules[index], shifts[index]
+        spans = (_searched_spans(rule, text, lowered, hits[index], covered) if shift is None
+                 else _anchored_spans(rule, text, lowered, hits[index], covered, shift))
         if spans:
             covered.add(spans)
             marker = rule.marker
@@ -328,9 +330,23 @@ def _rule_matches(text: str, lowered: str, hits: Hits, covered_spans: list[Span]
 
 
 @lru_cache(maxsize=1)
-def _anchored() -> tuple[bool, ...]:
-    """`anchored_at_start` of each rule, by table index (asked per rule of every masked text)."""
-    return tuple(anchored_at_start(rule) for rule in rules())
+def _shifts() -> tuple[int | None, ...]:
+    """Per rule (by table index): how far after its candidate every match starts — 0 for a rule
+    `anchored_at_start`, the literal's length for one opening with a lookbehind of exactly its
+    one literal (`(?<=://)`: the match starts right after each `://`) — or None: searched from
+    the candidate's line start."""
+    return tuple(0 if anchored_at_start(rule) else lookbehind_shift(rule) for rule in rules())
+
+
+def lookbehind_shift(rule: MaskRule) -> int | None:
+    """The length of the rule's one literal when its pattern opens with a lookbehind of just that
+    literal (and is no `near` rule), so each match starts where a candidate's literal ends; else None."""
+    literals = [] if rule.near or rule.prefilter != "literals" else rule_literals(rule)
+    if len(literals) != 1:
+        return None
+    literal = literals[0][0]
+    plain = re.escape(literal) == literal and literal.lower() == literal.upper()  # no case to fold
+    return len(literal) if plain and rule.source.startswith(f"(?<={literal})") else None
 
 
 class _Covered:
@@ -416,14 +432,16 @@ def exhaustive_spans(rule: MaskRule, text: str) -> list[Span]:
 
 
 def _anchored_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
-                    covered: _Covered | None) -> list[Span]:
+                    covered: _Covered | None, shift: int = 0) -> list[Span]:
+    """Each match starts `shift` characters after a candidate: tried there only."""
     pattern, target = _pattern_and_target(rule, text, lowered)
     match_at = pattern.match  # the loop runs once per candidate: names looked up once
     covers = covered.covers if covered is not None and not rule.rest_of_line else None
     one_line = rule.lines == 1
     found: list[Span] = []
     cursor = line_end = limit = -1
-    for position in positions:
+    for candidate in positions:
+        position = candidate + shift
         if position < cursor:
             continue
         if position > line_end:  # positions rise: each line's end is looked for once
