@@ -37,6 +37,7 @@ from runner.logs.models import (
 from runner.logs.outcome import (
     TaskOutcome,
     clean_content,
+    cut_utf8,
     mask_optional,
     masked_counts,
     terminal_log,
@@ -217,7 +218,7 @@ class TaskLogManager:
         with self._mutex:
             meta, rows = self._session()
             masked = mask_text(prompt)
-            content = clean_content({"prompt": masked}, self._max_event_bytes)
+            content = self._prompt_content(masked)
             with self._ctx.locks.session(meta.session_id):
                 rows.refresh(self._own_rows)
                 ids = allocate_task_ids(
@@ -233,6 +234,16 @@ class TaskLogManager:
                 self._index_locked(state, rows, durable_write=self._ctx.strict, fatal=True)
             # The caller's own copy, read back from the snapshot's bytes (a deep copy costs several times more).
             return codec.parse_task_log(saved)
+
+    def _prompt_content(self, masked: str) -> dict[str, Any]:
+        """The input event's content: `clean_content` of the masked prompt, which masking it again
+        would not change (masking is idempotent, spec/masking.md): only cut, unless it holds a lone
+        surrogate (JSON's round trip in `clean_content` replaces it)."""
+        try:
+            masked.encode()
+        except UnicodeEncodeError:
+            return clean_content({"prompt": masked}, self._max_event_bytes)
+        return {"prompt": cut_utf8(masked, self._max_event_bytes)}
 
     def _taken(self, session_id: str, task_id: str) -> bool:
         """A task number is free only when neither its snapshot nor its journal is there (even as a link)."""

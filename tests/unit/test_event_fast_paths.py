@@ -116,3 +116,17 @@ def test_add_event_records_what_it_was_given_masked(tmp_path: Path, env_secret: 
     assert KEY_SECRET not in events[3].content["line"] and events[3].masked == {"ANTHROPIC_KEY": 1}
     assert ENV_VALUE not in events[4].content["line"] and events[4].masked == {"ENV_MY_SERVICE_TOKEN": 1}
     assert events[5].visibility is Visibility.SUMMARY and events[5].event_type is EventType.EXECUTOR_OUTPUT
+
+
+@pytest.mark.parametrize("prompt", [
+    "fix the failing test", f"deploy with {KEY_SECRET} please", f"use {ENV_VALUE}", "é" * 300 + KEY_SECRET,
+    "x" * 3000,
+])
+def test_the_input_event_holds_what_clean_content_gives(tmp_path: Path, env_secret: None, prompt: str) -> None:
+    """The queued task's input event stores clean_content of the masked prompt (masked once, cut, scrubbed)."""
+    manager = TaskLogManager(tmp_path, durability=Durability.NORMAL, max_event_bytes=1000)
+    manager.open_session(executor="shell")
+    task = manager.create_task(prompt)
+    manager.close()
+    assert task.events[0].content == clean_content({"prompt": mask_text(prompt)}, 1000)
+    assert task.events[0].masked == masked_counts(task.events[0].content)

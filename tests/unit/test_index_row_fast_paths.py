@@ -9,16 +9,21 @@ import orjson
 from bench.workload import run_task
 from runner.logs.manager import Durability, TaskLogManager, TaskOutcome
 from runner.logs.models import (
+    Artifacts,
+    DeniedToolEntry,
+    DetectionMethod,
     ErrorCode,
+    EvidenceSummary,
     ExecutorInfo,
     Metrics,
     ReviewIteration,
     TaskLog,
     TaskLogEntry,
     TaskStatus,
+    VerifiedFile,
 )
 from runner.logs.parts import RunFacts
-from runner.logs.store import indexes
+from runner.logs.store import codec, indexes
 
 
 def _logs(project: Path) -> list[TaskLog]:
@@ -71,3 +76,20 @@ def test_a_row_with_review_iterations_takes_pydantics_path(tmp_path: Path) -> No
     review = ReviewIteration(iteration=1, verdict="PASS", cost_usd=0.25)
     row = indexes.entry_from_log(log.model_copy(update={"review_iterations": [review]}))
     assert indexes.entry_bytes(row) == row.model_dump_json(exclude_defaults=True).encode()
+
+
+def test_snapshot_bytes_equal_the_models_dump(tmp_path: Path) -> None:
+    """dumps_task_log writes the bytes of codec.dumps (pydantic's JSON mode) for logs in every state,
+    nested models and lists of them included."""
+    logs = _logs(tmp_path)
+    stamp = logs[-1].started_at
+    logs.append(logs[-1].model_copy(update={
+        "artifacts": Artifacts(files_modified=["a.py", "é.py"], omitted={"files_touched": 3}),
+        "evidence_summary": EvidenceSummary(verification_passed=True, verification_reason="ok", files_verified=["a.py"]),
+        "verified_files": [VerifiedFile(path="a.py", exists=True, detected_at=stamp,
+                                        detection_method=list(DetectionMethod)[0], size=12)],
+        "denied_tools": [DeniedToolEntry(tool="Bash", target="rm -rf /")],
+        "review_iterations": [ReviewIteration(iteration=1, verdict="PASS", cost_usd=0.1 + 0.2)],
+    }))
+    for log in logs:
+        assert codec.dumps_task_log(log) == codec.dumps(log)
