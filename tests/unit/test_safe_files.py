@@ -213,3 +213,22 @@ def test_anchor_of_splits_as_pathlib_does(tmp_path: Path, monkeypatch: pytest.Mo
         assert safe_files.anchor_of(Path(raw)) == (Path(*parts[:cut]), parts[cut:]), raw
     with pytest.raises(ValueError, match="no folder to anchor it"):
         safe_files.anchor_of(Path("/"))
+
+
+def test_a_relative_path_is_resolved_against_the_working_folder_of_each_call(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Absolute paths are remembered, relative ones are not: after a chdir the same relative name
+    reaches the file in the new working folder."""
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "f.txt").write_text(name)
+    relative = Path("f.txt")
+    for name in ("one", "two", "one"):
+        monkeypatch.chdir(tmp_path / name)
+        assert safe_files.read_bytes(relative, limit=Limit.TASK_FILE) == name.encode()
+        with safe_files.parent_fd(tmp_path / name / "f.txt") as (folder, leaf):
+            handle = os.open(leaf, os.O_RDONLY, dir_fd=folder)
+            try:
+                assert os.read(handle, 10) == name.encode()
+            finally:
+                os.close(handle)

@@ -172,7 +172,7 @@ def _walk(anchor: str, parts: tuple[str, ...]) -> int:
 @contextmanager
 def folder_fd(path: Path) -> Iterator[int]:
     """A descriptor of the folder `path`, reached without following any link below its anchor."""
-    fd = folder_pins.duplicate(os.path.abspath(path))
+    fd = folder_pins.duplicate(_absolute(path))
     if fd is None:
         anchor, parts = _split(path)
         fd = _walk(anchor, parts)
@@ -182,19 +182,51 @@ def folder_fd(path: Path) -> Iterator[int]:
         os.close(fd)
 
 
-@contextmanager
-def parent_fd(path: Path) -> Iterator[tuple[int, str]]:
-    """(descriptor of the folder holding `path`, the last component's name)."""
-    folder, _, name = os.path.abspath(path).rpartition(os.sep)
+def parent_fd(path: Path) -> HeldFolder:
+    """`with parent_fd(path) as (fd, name)`: a descriptor of the folder holding `path` (closed when
+    the block ends) and the last component's name."""
+    folder, _, name = _absolute(path).rpartition(os.sep)
     fd = folder_pins.duplicate(folder) if name else None
     if fd is None:
         anchor, parts = _split(path)
         fd = _walk(anchor, parts[:-1])
         name = parts[-1]
-    try:
-        yield fd, name
-    finally:
-        os.close(fd)
+    return HeldFolder(fd, name)
+
+
+class HeldFolder:
+    """An open folder descriptor and a name in it, closed on leaving the `with` block. A plain class:
+    every file operation of a task goes through one, and a generator-based context manager cost
+    several times the `dup` it wraps."""
+
+    __slots__ = ("fd", "name")
+
+    def __init__(self, fd: int, name: str) -> None:
+        self.fd, self.name = fd, name
+
+    def __enter__(self) -> tuple[int, str]:
+        return self.fd, self.name
+
+    def __exit__(self, *_: object) -> None:
+        os.close(self.fd)
+
+
+_ABSOLUTE_MAX = 4096
+_absolute_paths: dict[str, str] = {}
+
+
+def _absolute(path: Path) -> str:
+    """`os.path.abspath(path)`, remembered for absolute paths (they do not depend on the working
+    folder; the store's paths are made absolute once and used again for every operation)."""
+    text = os.fspath(path)
+    known = _absolute_paths.get(text)
+    if known is None:
+        known = os.path.abspath(text)
+        if text.startswith(os.sep):
+            if len(_absolute_paths) >= _ABSOLUTE_MAX:
+                _absolute_paths.clear()
+            _absolute_paths[text] = known
+    return known
 
 
 class FolderPin:
