@@ -86,10 +86,12 @@ def execute_view(reader: LogReader, request: LogsRequest, current: str | None) -
         from runner.views import task_detail
 
         assert request.task_ref is not None
-        log = reader.read_task(session_id, reader.resolve_task(session_id, request.task_ref))
+        task_id = reader.resolve_task(session_id, request.task_ref)
         if request.json:
+            log = reader.read_task(session_id, task_id)
             return [json_text(task_detail.task_detail_json(log, visibility=request.visibility))]
-        return [task_detail.task_detail_renderable(log, visibility=request.visibility)]
+        return [task_detail.task_detail_renderable(reader.read_task_for_view(session_id, task_id),
+                                                   visibility=request.visibility)]
     shown = shown_rows(reader, session_id, request)
     entries, omitted = shown.entries, shown.omitted
     filtered = shown.filtered

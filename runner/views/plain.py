@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def wrap(text: str, width: int) -> list[str]:
         if cell_len(line) <= width:
             lines.append(line)
         elif line.isascii() and line.isprintable():  # one cell a character, and spaces the only blanks
-            lines += _wrap_spaced(line, max(width, 1))
+            lines += ascii_wrap(line, max(width, 1))
         else:
             lines += _wrap_line(line, max(width, 1))
     return lines
@@ -131,13 +132,17 @@ def _wrap_line(line: str, width: int) -> list[str]:
     return [line[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
-def _wrap_spaced(line: str, width: int) -> list[str]:
+def ascii_wrap(line: str, width: int) -> list[str]:
     """`_wrap_line` for printable ASCII, a line of output at a time instead of a word at a time.
 
     From a line's start, every word whose last letter falls within the width fits; the first
     word that does not either starts the next line or, wider than a line, is folded from its
-    start into pieces of `width`. Long output lines of 10 MB logs wrap in milliseconds.
+    start into pieces of `width`. Long output lines of 10 MB logs wrap in milliseconds: when no
+    word is folded, one regular-expression pass takes the pieces (`_fitting_pieces`).
     """
+    pieces = _fitting_pieces(width).findall(line)
+    if sum(map(len, pieces)) == len(line):  # no word had to be folded (a piece cannot start at one)
+        return pieces
     breaks: list[int] = []
     size = len(line)
     start, done = 0, 0  # where the current output line starts; where the words taken so far end
@@ -157,6 +162,15 @@ def _wrap_spaced(line: str, width: int) -> list[str]:
         done = word_end
     bounds = [0, *breaks, size]
     return [line[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+@lru_cache(maxsize=16)
+def _fitting_pieces(width: int) -> re.Pattern[str]:
+    """One wrapped piece: the longest run of words whose letters end within `width` (the spaces after
+    them included, as each word carries its spaces). Where a word must be folded (its letters, with the
+    line's leading spaces for the first word, are wider than a line) no piece starts: `findall` skips
+    ahead, and the pieces no longer add up to the line."""
+    return re.compile(f".{{0,{width - 1}}}[^ ](?= |$) *")
 
 
 def _first_overflowing_word(line: str, done: int, limit: int) -> tuple[int, int] | None:
@@ -387,6 +401,20 @@ class Table:
             yield from Line(self._row_spans(cells, widths)).lines(width)
 
 
+def spans_text_lines(spans: list[Span], width: int, *, color: bool, cut: bool = True) -> list[str]:
+    """`Line(spans, cut=cut)` rendered at `width` (without making the Line when it fits)."""
+    text = "".join([part for part, _ in spans])
+    if cell_len(text) <= width:
+        return [_line_text(spans, color) if color else text.rstrip()]
+    return [_line_text(line, color) for line in Line(spans, cut=cut).lines(width)]
+
+
+class LineSource(Protocol):
+    """Lines of a `Block` rendered by themselves at a width (a table; a detail view's events)."""
+
+    def text_lines(self, width: int, *, color: bool) -> list[str]: ...
+
+
 def _line_text(spans: list[Span], color: bool) -> str:
     if color:
         return "".join(sgr(text, style) if style else text for text, style in spans)
@@ -397,22 +425,21 @@ def _line_text(spans: list[Span], color: bool) -> str:
 class Block:
     """A view as lines: what `render` prints at a width, plain or in colour."""
 
-    lines: list[Line | Para | Table] = field(default_factory=list)
+    lines: list[Line | Para | LineSource] = field(default_factory=list)
 
-    def add(self, line: Line | Para | Table | str, style: str = "") -> None:
+    def add(self, line: Line | Para | LineSource | str, style: str = "") -> None:
         self.lines.append(Line.of(line, style) if isinstance(line, str) else line)
 
     def text_lines(self, width: int, *, color: bool) -> list[str]:
         out: list[str] = []
         for line in self.lines:
-            if isinstance(line, Table):
+            if isinstance(line, Line):
+                out += spans_text_lines(line.spans, width, color=color, cut=line.cut)
+            elif isinstance(line, Para):
+                # plain text: the lead and the pieces as strings
+                out += line.plain_lines(width) if not color else [_line_text(s, color) for s in line.lines(width)]
+            else:  # a Table, or other lines that render themselves
                 out += line.text_lines(width, color=color)
-            elif not color and type(line) is Para:  # plain text: the lead and the pieces as strings
-                out += line.plain_lines(width)
-            elif not color and type(line) is Line and cell_len(text := "".join([t for t, _ in line.spans])) <= width:
-                out.append(text.rstrip())  # a plain line that fits: its spans' text
-            else:
-                out += [_line_text(spans, color) for spans in line.lines(width)]
         return out
 
     def to_text(self, width: int, *, color: bool) -> str:

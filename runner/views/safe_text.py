@@ -101,6 +101,11 @@ class SafeStrings:
         self._same: set[str] = set()  # prepared values that are shown as they are
         self.changed: set[str] = set()  # prepared values shown differently from how they are stored
 
+    @property
+    def unchanged(self) -> set[str]:
+        """Prepared values shown exactly as they are (read it; never change it)."""
+        return self._same
+
     def __call__(self, value: object) -> str:
         if type(value) is not str:
             return safe_str(value)
@@ -167,6 +172,9 @@ MASK_BATCH_CHARS = 256 * 1024
 
 
 def _chunks(values: list[str], limit: int) -> Iterator[list[str]]:
+    if sum(map(len, values)) + len(values) <= limit:  # all in one pass (measured at C speed)
+        yield values
+        return
     chunk: list[str] = []
     size = 0
     for value in values:

@@ -6,11 +6,14 @@ full shows every event. A task file that does not parse renders as one line.
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import chain
 from typing import Any
 
 from runner.logs.models import CorruptedLog, EventType, LogEvent, Metrics, TaskLog, Visibility
+from runner.logs.stored_task import StoredTask
 from runner.views.event_content import cut_body, event_body, event_strings
+from runner.views.event_lines import EventLines, gathered, output_items
 from runner.views.fields import (
     NONE_SHOWN,
     STATUS_STYLES,
@@ -46,16 +49,20 @@ def visible_events(log: TaskLog, visibility: Visibility) -> list[LogEvent]:
     return [event for event in log.events if event.visibility is Visibility.SUMMARY]
 
 
-def task_detail_renderable(log: TaskLog | CorruptedLog, *, visibility: Visibility, grouped: bool = False) -> Block:
+def task_detail_renderable(log: TaskLog | StoredTask | CorruptedLog, *, visibility: Visibility,
+                           grouped: bool = False) -> Block:
     """Header, `Events:` and each visible event; the `--full` hint when something was hidden.
 
     `grouped` (the browser): a run of consecutive plain output lines is one block under one
     heading (`output_blocks`), so a 500-line output reads as output, not as 500 event headers.
     Plain strings wrapped by `views.plain` (as rich wraps them): thousands of events render in
-    milliseconds, each string masked once.
+    milliseconds, each string masked once. A `StoredTask` (events as stored) renders its events
+    as strings (`event_lines`), the same text as a TaskLog's.
     """
     if isinstance(log, CorruptedLog):
         return Block([Para(safe_str(f"{log.task_id}: {CORRUPTED} ({log.reason})"), "red")])
+    if isinstance(log, StoredTask):
+        return _stored_detail(log, visibility=visibility, grouped=grouped)
     events = visible_events(log, visibility)
     block = Block([_title(log), *_header(log), Line.of(""), Line.of("Events:", "bold")])
     items = output_blocks(events) if grouped else [[event] for event in events]
@@ -69,6 +76,28 @@ def task_detail_renderable(log: TaskLog | CorruptedLog, *, visibility: Visibilit
     if not events:
         block.add(NO_EVENTS, "dim")
     if len(events) < len(log.events):
+        block.lines += [Line.of(""), Line.of(FULL_HINT, "dim")]
+    return block
+
+
+_IS_STR = partial(type.__instancecheck__, str)
+_STYLES_BY_NAME = {kind.value: style for kind, style in _EVENT_STYLES.items()}
+
+
+def _stored_detail(task: StoredTask, *, visibility: Visibility, grouped: bool) -> Block:
+    """`task_detail_renderable` of a task whose events are as stored: one `EventLines` for all of them."""
+    log = task.header
+    events = (task.events if visibility is Visibility.FULL
+              else [event for event in task.events if event["visibility"] == Visibility.SUMMARY.value])
+    block = Block([_title(log), *_header(log), Line.of(""), Line.of("Events:", "bold")])
+    shown = SafeStrings()
+    contents = [event["content"] for event in events]  # stored form: each an object
+    strings = filter(_IS_STR, chain.from_iterable(map(dict.values, contents)))  # a C-level filter
+    shown.prepare(chain(chain.from_iterable(contents), strings))  # the keys, then the string values
+    block.lines.append(EventLines(output_items(events, grouped=grouped), log.task_id, shown, _STYLES_BY_NAME))
+    if not events:
+        block.add(NO_EVENTS, "dim")
+    if len(events) < len(task.events):
         block.lines += [Line.of(""), Line.of(FULL_HINT, "dim")]
     return block
 
@@ -220,13 +249,7 @@ def _plain_output(event: LogEvent) -> bool:
 
 def output_blocks(events: list[LogEvent]) -> list[list[LogEvent]]:
     """The events in order, each run of consecutive plain output lines gathered into one list."""
-    items: list[list[LogEvent]] = []
-    for event in events:
-        if _plain_output(event) and items and _plain_output(items[-1][-1]):
-            items[-1].append(event)
-        else:
-            items.append([event])
-    return items
+    return gathered(events, _plain_output)
 
 
 def _output_block(events: list[LogEvent], task_id: str, shown: SafeStrings | None = None) -> list[Line | Para]:

@@ -19,7 +19,7 @@ from runner.views.plain import (
     _ONE_CELL,
     _char_cells,
     _wrap_line,
-    _wrap_spaced,
+    ascii_wrap,
     cell_len,
 )
 from runner.views.rows import IndexRow, rows_or_none
@@ -158,4 +158,4 @@ def test_wrapping_plain_ascii_a_line_at_a_time_matches_wrapping_word_by_word() -
         line = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 200)))
         width = rng.randint(1, 60)
         if len(line) > width:
-            assert _wrap_spaced(line, width) == _wrap_line(line, width), (line, width)
+            assert ascii_wrap(line, width) == _wrap_line(line, width), (line, width)

@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.logs.vocabulary", 0),  # the models' enums without pydantic (models re-exports them)
     ("runner.logs.limits", 0),
     ("runner.logs.parts", 0),
+    ("runner.logs.stored_task", 0),  # data: a task's header and its events as stored, for the detail view
     ("runner.executors.base", 0),  # the protocol and its data
     ("runner.executors.denied_tool", 0),  # data: a refused tool call, part of the result
     ("runner.executors.failure_kind", 0),  # data: the kinds of failure and their recognisers (no I/O)

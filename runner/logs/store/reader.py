@@ -21,6 +21,8 @@ from runner.logs.store.journal import load_task
 from runner.logs.store.locks import DEFAULT_LOCK_TIMEOUT_S, Locks
 from runner.logs.store.paths import LogPaths, require_session_folder, unsafe_store_error
 from runner.logs.store.safe_files import UnsafeFileError
+from runner.logs.store.stored_read import read_stored_task
+from runner.logs.stored_task import StoredTask
 from runner.timestamps import now_iso
 
 if TYPE_CHECKING:  # `pm-runner logs list` reads rows as stored: the models load only where a read validates
@@ -239,6 +241,14 @@ class LogReader:
         except FileNotFoundError:
             raise NotFoundError(f"no task {task_id} in session {session_id}",
                                 hint=f"/logs --session {session_id} lists its tasks") from None
+
+    def read_task_for_view(self, session_id: str, task_id: str) -> StoredTask | TaskLog | CorruptedLog:
+        """`read_task` for the detail view: events exactly as the store writes them stay plain dicts
+        (`stored_task`); anything else is read by `read_task`, whatever it makes of the files."""
+        self._require_session(session_id)
+        stored = read_stored_task(self.paths.task_snapshot(session_id, task_id),
+                                  self.paths.task_journal(session_id, task_id), session_id=session_id, task_id=task_id)
+        return stored if stored is not None else self.read_task(session_id, task_id)
 
     def resolve_task(self, session_id: str, id_or_external_id: str) -> str:
         """The internal id (`task-NNN`) for `task-NNN`, `NNN`, or the external `task-<epoch-ms>`."""

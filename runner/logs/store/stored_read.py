@@ -1,0 +1,142 @@
+"""A task read for display: its header validated, its events as stored (plain dicts), checked in bulk.
+
+Validating a 2,000-event task through the models costs several times parsing it, and the
+detail view only reads each event's five fields. So the files are parsed with orjson and the
+events are checked column by column (C-speed set and join operations) against the exact form
+the store writes: known keys, known event types and visibilities, ids as strings, timestamps
+in the store's stamp format, content an object, masking counts as integers. What passes is
+something the models accept unchanged; the header alone goes through `TaskLog` (with the
+events the header reads, so its own rules run). Anything else — a torn journal line the models would also refuse
+is the one exception, skipped as `read_journal` skips it — returns None, and the caller reads
+the task the general way (`load_task`), which reports a damaged file exactly as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from operator import itemgetter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from runner.logs.store import codec, safe_files
+from runner.logs.store.safe_files import Limit
+from runner.logs.stored_task import HEADER_EVENT_TYPES, RawEvent, StoredTask
+from runner.logs.vocabulary import EventType, Visibility
+
+if TYPE_CHECKING:
+    from runner.logs.models import TaskLog
+
+_EVENT_TYPES = frozenset(kind.value for kind in EventType)
+_VISIBILITIES = frozenset(level.value for level in Visibility)
+# The store's stamps (`timestamps.now_iso`), ASCII digits only: stricter than the models' pattern.
+_STAMPS = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z\n)*")
+_STAMP_LENGTH = len("2026-01-01T00:00:00.000Z\n")
+_REQUIRED = ("event_id", "event_type", "timestamp", "visibility", "content")
+
+
+def read_stored_task(snapshot_path: Path, journal_path: Path, *, session_id: str,
+                     task_id: str) -> StoredTask | None:
+    """The task with its events unvalidated but checked, or None when the general read must decide.
+
+    Reads the journal before the snapshot, as `load_task` does.
+    """
+    try:
+        journal = _journal_events(journal_path)
+        if journal is None:
+            return None
+        data = safe_files.read_bytes(snapshot_path, limit=Limit.TASK_FILE, single_link=True)
+        document = orjson.loads(data)
+    except (OSError, ValueError):
+        return None
+    if type(document) is not dict or type(document.get("events")) is not list or not document["events"]:
+        return None
+    events = _merged(document["events"], journal)
+    if not stored_form(events):
+        return None
+    header = _header(document, [e for e in events if e["event_type"] in HEADER_EVENT_TYPES] or events[:1])
+    if header is None or header.task_id != task_id or header.session_id != session_id:
+        return None
+    return StoredTask(header, events)
+
+
+def _journal_events(path: Path) -> list[RawEvent] | None:
+    """The journal's lines as dicts; a line orjson cannot read is skipped if the models refuse it too
+    (a torn last line), else None (the models would read something orjson cannot)."""
+    try:
+        data = safe_files.read_bytes(path, limit=Limit.TASK_FILE, single_link=True)
+    except FileNotFoundError:
+        return []
+    events: list[RawEvent] = []
+    for raw in data.split(b"\n"):
+        if not raw.strip():
+            continue
+        try:
+            events.append(orjson.loads(raw))
+        except ValueError:
+            try:
+                codec.parse_event_line(raw)
+            except ValueError:
+                continue  # refused by the general read too: skipped there as here
+            return None
+    return events
+
+
+def _merged(snapshot: list[RawEvent], journal: list[RawEvent]) -> list[RawEvent]:
+    """`journal.merge_events` over stored events (only called once all of them are checked)."""
+    if not journal:
+        return snapshot
+    try:
+        seen = set(map(itemgetter("event_id"), snapshot))
+    except (KeyError, TypeError):
+        return [*snapshot, *journal]  # not stored form: refused by `stored_form` next
+    merged = list(snapshot)
+    for event in journal:
+        event_id = event.get("event_id") if type(event) is dict else None
+        if type(event_id) is not str:
+            return [*snapshot, *journal]
+        if event_id not in seen:
+            seen.add(event_id)
+            merged.append(event)
+    return merged
+
+
+def stored_form(events: list[Any]) -> bool:
+    """Whether every event is exactly as the store writes it (so the models would accept it unchanged).
+
+    Checked a field at a time over all events (C-level `map`s, sets and joins): each event an
+    object holding the five fields and at most `masked` besides.
+    """
+    try:
+        if set(map(type, events)) != {dict}:
+            return False
+        masked = [event["masked"] for event in events if "masked" in event]
+
+        def column(key: str) -> Iterator[Any]:
+            return map(itemgetter(key), events)  # KeyError when an event lacks the field
+
+        "".join(column("event_id"))  # TypeError unless every id is a string
+        stamped = "\n".join(column("timestamp")) + "\n"  # likewise every stamp
+        return (sum(map(len, events)) == len(_REQUIRED) * len(events) + len(masked)  # no other field
+                and set(column("event_type")) <= _EVENT_TYPES and set(column("visibility")) <= _VISIBILITIES
+                and set(map(type, column("content"))) == {dict}
+                and len(stamped) == _STAMP_LENGTH * len(events) and _STAMPS.fullmatch(stamped) is not None
+                and all(map(_counts, masked)))
+    except (KeyError, TypeError):  # a missing field, an unhashable value
+        return False
+
+
+def _counts(masked: object) -> bool:
+    return type(masked) is dict and all(type(number) is int for number in masked.values())
+
+
+def _header(document: dict[str, Any], events: list[RawEvent]) -> TaskLog | None:
+    """The task's fields through the models, with `events` (at least one: the models need one)."""
+    from runner.logs.models import TaskLog
+
+    try:
+        return TaskLog.model_validate_json(orjson.dumps({**document, "events": events}))
+    except ValueError:
+        return None

@@ -1,0 +1,31 @@
+"""A task as the detail view reads it: the header validated, the events as the store wrote them (plain dicts).
+
+Read by `runner.logs.store.stored_read`, shown by `runner.views.task_detail` (data only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from runner.logs.vocabulary import EventType
+
+if TYPE_CHECKING:
+    from runner.logs.models import TaskLog
+
+RawEvent = dict[str, Any]
+
+# The events the detail header reads besides the task's fields (the parts of a chunked task,
+# `views.plan.parts_lines`): validated with the header, so it reads them as models.
+HEADER_EVENT_TYPES = frozenset({EventType.CHUNKING_AGGREGATION.value, EventType.SUBTASK_CREATED.value,
+                                EventType.SUBTASK_COMPLETE.value, EventType.SUBTASK_FAILED.value})
+
+
+@dataclass
+class StoredTask:
+    """A task as the detail view reads it: `events` are every event, as stored; `header` is the task
+    validated through the models with only the events its header is made of (`HEADER_EVENT_TYPES`,
+    else the first event): read its fields, never its `events` as the task's events."""
+
+    header: TaskLog
+    events: list[RawEvent]
