@@ -9,8 +9,6 @@ a REPL started with neither resolves the defaults here without it (start-up time
 from __future__ import annotations
 
 import hashlib
-import shlex
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -265,6 +263,8 @@ def resolve_project_root(overrides: CliOverrides) -> tuple[ProjectMode, Path]:
         raise ConfigError(f"--project-root is only used with --project-mode fixed (mode is {mode})",
                           hint="add --project-mode fixed, or use --project DIR")
     if mode is ProjectMode.TEMP:
+        import tempfile
+
         return mode, Path(tempfile.mkdtemp(prefix="pm-runner-")).resolve()
     root = overrides.project or Path.cwd()
     if not root.is_dir():
@@ -366,6 +366,8 @@ def _refuse_unconsented_widening(path: Path, own: ExecutorSettings, overrides: C
             hint=f"if you mean it, say so yourself: --permission-mode {mode} (or remove the key from the file)")
     shell = [rule for rule in own.allowed_tools or [] if _runs_commands(rule) and rule not in overrides.allowed_tools]
     if shell:
+        import shlex
+
         flags = " ".join(f"--allowed-tools {shlex.quote(rule)}" for rule in shell[:3])
         raise ConfigError(
             f"{path}: executors.claude-code.allowed_tools lets Claude Code run shell commands "

@@ -33,6 +33,8 @@ def run_repl(args: argparse.Namespace, env: Environment) -> ExitStatus:
 
 def _consent(config: RunnerConfig, terminal: Terminal, env: Environment) -> RunnerConfig:
     """Before anything runs: the repository's program-running settings need the user's consent (raises without)."""
+    if not config.origins:
+        return config  # no setting came from a repository's file: nothing to consent to (start-up time)
     from runner.consent import require_consent, with_trusted_checks
 
     ask = None if config.non_interactive else terminal.confirm

@@ -12,14 +12,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from runner.executors.denied_tool import DeniedTool
-from runner.executors.failure_kind import FailureKind
-from runner.logs.parts import RunFacts
 from runner.logs.vocabulary import BlockedReason, ErrorCode, EventType, TerminatedBy
 from runner.notices import Notice
 
 if TYPE_CHECKING:
+    from runner.executors.denied_tool import DeniedTool
+    from runner.executors.failure_kind import FailureKind
     from runner.logs.models import Metrics
+    from runner.logs.parts import RunFacts
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,7 @@ class ExecutorResult:
     def facts(self) -> RunFacts:
         """The part of the task's outcome this run owns."""
         from runner.logs.models import DeniedToolEntry
+        from runner.logs.parts import RunFacts
 
         return RunFacts(executor_blocked=self.executor_blocked, blocked_reason=self.blocked_reason,
                         terminated_by=self.terminated_by, timeout_ms=self.timeout_ms, metrics=self.usage,

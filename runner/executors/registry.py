@@ -7,7 +7,6 @@ no executor and no executor imports it: adding an agent is a row here plus its m
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import shutil
 from collections.abc import Callable
@@ -117,6 +116,8 @@ def spec_of(name: str) -> ExecutorSpec:
     spec = EXECUTORS.get(name)
     if spec is None:
         known = ", ".join(executor_names())
+        import difflib
+
         close = difflib.get_close_matches(name, executor_names(), n=1)
         hint = f"did you mean {close[0]}? known executors: {known}" if close else f"known executors: {known}"
         raise RunnerError(f"unknown executor {name[:60]!r}", hint=hint)

@@ -17,13 +17,13 @@ from runner.errors import (
     StoreError,
 )
 from runner.repl.interrupts import InterruptGate, Terminated
-from runner.repl.typeahead import Typeahead, held_keys
 from runner.views.safe_text import safe_str
 
 if TYPE_CHECKING:
     from runner.core import RunnerCore
     from runner.orchestration.request import RequestOutcome
     from runner.repl.output import Terminal
+    from runner.repl.typeahead import Typeahead
 
 # Longer lines are refused: one argv string may not exceed 128 KiB on Linux anyway.
 MAX_LINE_CHARS = 100_000
@@ -163,6 +163,7 @@ def run_interactive(core: RunnerCore, terminal: Terminal) -> ExitStatus:
     Exits 0 unless the runner itself failed (a log could not be saved).
     """
     from runner.repl.prompt import build_prompt_session
+    from runner.repl.typeahead import held_keys
 
     session = build_prompt_session(core, terminal.notify)
     gate = InterruptGate(core.cancel)

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Mapping
 from typing import IO, TYPE_CHECKING
 
-from runner.repl.keys import ENTER, read_key
 from runner.repl.live_output import Fold, display_lines
 from runner.repl.plain_output import PlainTerminal
 from runner.views.safe_text import safe_str
@@ -73,8 +72,10 @@ class Terminal(PlainTerminal):
         elif self._echoed == ECHOED_OUTPUT_LINES + 1:
             self.line("  | ... (more output in the task's log: /logs <task> --full)")
 
-    def plan_ready(self, plan: Plan, read: Callable[[], str] = read_key) -> bool:
-        """Show the plan; at a terminal one of more than CONFIRM_PLANS_OVER parts runs only after Enter."""
+    def plan_ready(self, plan: Plan, read: Callable[[], str] | None = None) -> bool:
+        """Show the plan; at a terminal one of more than CONFIRM_PLANS_OVER parts runs only after Enter
+        (`read` reads one key: the terminal's by default)."""
+        from runner.repl.keys import ENTER, read_key
         from runner.views.plan import plan_block
 
         for text in plan_block(plan):
@@ -84,7 +85,7 @@ class Terminal(PlainTerminal):
         self.stream.write("Press Enter to run this plan, any other key to cancel: ")
         self.stream.flush()
         try:
-            key = read()
+            key = (read or read_key)()
         except (OSError, EOFError):
             key = ""
         self.line()

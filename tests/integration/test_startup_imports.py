@@ -99,12 +99,13 @@ FIRST_TASK = {"runner.orchestration.policy", "runner.orchestration.judge", "runn
               "runner.review", "runner.review.criteria", "runner.orchestration.planning.model",
               "runner.orchestration.planning.names", "runner.orchestration.chunking.plan_events",
               "runner.orchestration.gates", "runner.orchestration.request", "runner.executors.leftovers",
-              "runner.views.plan", "runner.views.repl_views", "runner.repl.commands"}
+              "runner.views.plan", "runner.views.repl_views", "runner.repl.commands", "runner.repl.keys",
+              "runner.repl.typeahead", "runner.executors.failure_kind", "runner.logs.parts"}
 
 
-# What validates a settings file or a flag; what writes or reads the task logs, and the session's budget:
+# What validates (or asks consent to) a settings file or a flag; what writes or reads the task logs, and the session's budget:
 # none is needed by a REPL started without settings that records nothing.
-SETTINGS_SCHEMA = {"runner.config_schema", "runner.loop_settings", "runner.pricing"}
+SETTINGS_SCHEMA = {"runner.config_schema", "runner.loop_settings", "runner.pricing", "runner.consent"}
 LOGS_AND_BUDGET = {"runner.logs.manager", "runner.logs.outcome", "runner.logs.recovery", "runner.logs.allocation",
               "runner.logs.store.session_rows", "runner.logs.store.sessions", "runner.logs.store.reader",
               "runner.logs.store.indexes", "runner.logs.store.journal", "runner.orchestration.budget",
@@ -146,8 +147,8 @@ def test_repl_running_a_task_loads_the_task_steps(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     assert b"hi" in done.stdout
     assert {"runner.orchestration.loop.sequence", "runner.orchestration.record", *FIRST_TASK} - {
-        "runner.views.plan", "runner.repl.commands", "runner.executors.leftovers",
-        "runner.orchestration.chunking.plan_events"} <= set(json.loads(out.read_text()))
+        "runner.views.plan", "runner.repl.commands", "runner.executors.leftovers", "runner.repl.keys",
+        "runner.repl.typeahead", "runner.orchestration.chunking.plan_events"} <= set(json.loads(out.read_text()))
 
 
 def test_logs_show_still_validates_the_task(project: Path, tmp_path: Path) -> None:
