@@ -10,20 +10,20 @@ from contextlib import contextmanager
 
 from runner.errors import RunnerError
 
-# REPL spelling → shell spelling, most specific first.
-_SHELL_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"/logs --session (\S+)"), r"pm-runner logs list --session \1"),
-    (re.compile(r"/logs (task-\S+)"), r"pm-runner logs show \1"),
-    (re.compile(r"/logs\b"), "pm-runner logs"),
-    (re.compile(r"/sessions\b"), "pm-runner logs sessions"),
-    (re.compile(r"/tasks\b"), "pm-runner logs list"),
-    (re.compile(r"/continue (\S+)"), r"pm-runner repl --continue \1"),
+# REPL spelling → shell spelling, most specific first (compiled by `re` when a hint is shown, not at start).
+_SHELL_FORMS: tuple[tuple[str, str], ...] = (
+    (r"/logs --session (\S+)", r"pm-runner logs list --session \1"),
+    (r"/logs (task-\S+)", r"pm-runner logs show \1"),
+    (r"/logs\b", "pm-runner logs"),
+    (r"/sessions\b", "pm-runner logs sessions"),
+    (r"/tasks\b", "pm-runner logs list"),
+    (r"/continue (\S+)", r"pm-runner repl --continue \1"),
 )
 
 
 def shell_hint(hint: str) -> str:
     for pattern, replacement in _SHELL_FORMS:
-        hint = pattern.sub(replacement, hint)
+        hint = re.sub(pattern, replacement, hint)
     return hint
 
 

@@ -58,9 +58,11 @@ def test_logs_reads_load_no_models_no_task_machinery(project: Path, tmp_path: Pa
 
 # What a plain read never needs: a command-line parser (its simple flags are read directly), the REPL's
 # parsers, what only a write or a deletion uses (`secrets` for a temp name, `shutil`, `tempfile`), a
-# question's signal handling, and a notice nobody is shown.
+# question's signal handling, a notice nobody is shown, and masking's judging of a match when no shown value
+# holds a candidate (rows of plain prompts).
 READ_EXTRAS = {"argparse", "gettext", "runner.cli.options", "runner.repl.logs_args", "secrets", "hmac", "random",
-               "shutil", "tempfile", "signal", "runner.notices"}
+               "shutil", "tempfile", "signal", "runner.notices", "runner.logs.masking.judge",
+               "runner.logs.masking.values"}
 
 
 @pytest.mark.parametrize("args", [["logs", "list"], ["logs", "list", "--json"], ["logs", "tree"],

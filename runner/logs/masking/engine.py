@@ -19,7 +19,6 @@ from functools import lru_cache
 from typing import overload
 
 from runner.logs.masking.env import env_secrets
-from runner.logs.masking.judge import judge
 from runner.logs.masking.prefilter import (
     ENGINES,
     JSON_ESCAPES,
@@ -386,6 +385,9 @@ def rule_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int]
 
 def _searched_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
                     covered: _Covered | None) -> list[Span]:
+    # Judging (its word lists and regexes) loads once a rule is searched: a text with no candidate needs none.
+    from runner.logs.masking.judge import judge
+
     pattern, target = _pattern_and_target(rule, text, lowered)
     found: list[Span] = []
     cursor = 0
@@ -416,6 +418,8 @@ def exhaustive_spans(rule: MaskRule, text: str) -> list[Span]:
     Unlike the engine's search it never skips a line because an earlier window reached it: a
     two-line rule's window starting on a line that a previous window ended on is searched too
     (a `token: |` opener after a private key's END marker, its value on the next line)."""
+    from runner.logs.masking.judge import judge
+
     lowered = lowercase(text)
     target = lowered if rule.lowered else text
     found: list[Span] = []
@@ -434,6 +438,8 @@ def exhaustive_spans(rule: MaskRule, text: str) -> list[Span]:
 def _anchored_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
                     covered: _Covered | None, shift: int = 0) -> list[Span]:
     """Each match starts `shift` characters after a candidate: tried there only."""
+    from runner.logs.masking.judge import judge
+
     pattern, target = _pattern_and_target(rule, text, lowered)
     match_at = pattern.match  # the loop runs once per candidate: names looked up once
     covers = covered.covers if covered is not None and not rule.rest_of_line else None
