@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from runner.logs.masking import cache
 from runner.logs.masking.engine import rules
 from runner.logs.masking.prefilter import hyperscan_available
 from runner.logs.masking.table import load_table
@@ -52,6 +54,12 @@ def test_without_a_cache_every_text_is_still_masked(tmp_path: Path) -> None:
     shown = _masked_in_fresh_process(Path("off"), PLAIN, AWS_KEY)
     assert shown[0] == (PLAIN, True)
     assert AWS_KEY not in shown[1][0]
+
+
+def test_the_cache_digests_are_sha256() -> None:
+    """The masking cache's digest (CPython's built-in SHA-256 when there is one) is hashlib's SHA-256."""
+    data = b"pm-runner" * 10_000
+    assert cache.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
 
 
 def test_a_lazily_built_table_is_the_table() -> None:

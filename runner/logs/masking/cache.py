@@ -11,14 +11,21 @@ building again in memory; `PM_RUNNER_CACHE_DIR=off` disables it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hashlib import sha256
+else:
+    try:  # CPython's own SHA-256: `hashlib` loads OpenSSL's library first, a few ms of every start for two digests
+        from _sha256 import sha256
+    except ImportError:  # another interpreter, or Python 3.12+ (`_sha2`): the same digests through hashlib
+        from hashlib import sha256
 
 CACHE_ENV = "PM_RUNNER_CACHE_DIR"
 FORMAT = 1  # bump when what is cached changes shape
@@ -36,7 +43,7 @@ def cache_dir() -> Path | None:
 
 
 def cache_key(*parts: bytes | str) -> str:
-    digest = hashlib.sha256()
+    digest = sha256()
     for part in (str(FORMAT), sys.version.split()[0], platform.machine(), *parts):
         data = part.encode() if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "big") + data)
@@ -66,7 +73,7 @@ def _read(path: Path) -> tuple[dict[str, Any], bytes] | None:
         return None
     rest = data[len(_MAGIC):]
     checksum, sizes, body = rest[:32], rest[32:48], rest[48:]
-    if hashlib.sha256(sizes + body).digest() != checksum:
+    if sha256(sizes + body).digest() != checksum:
         return None
     json_size = int.from_bytes(sizes[:8], "big")
     blob_size = int.from_bytes(sizes[8:], "big")
@@ -82,7 +89,7 @@ def _read(path: Path) -> tuple[dict[str, Any], bytes] | None:
 def _write(path: Path, document: dict[str, Any], blob: bytes) -> None:
     encoded = json.dumps(document, separators=(",", ":")).encode()
     sizes = len(encoded).to_bytes(8, "big") + len(blob).to_bytes(8, "big")
-    payload = _MAGIC + hashlib.sha256(sizes + encoded + blob).digest() + sizes + encoded + blob
+    payload = _MAGIC + sha256(sizes + encoded + blob).digest() + sizes + encoded + blob
     import tempfile  # only a cache miss writes: a reader that finds the cache does not load it (nor shutil)
 
     try:
