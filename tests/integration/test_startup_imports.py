@@ -6,6 +6,7 @@ the names in `sys.modules` at exit; the test asserts which heavy modules are NOT
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.cli import REPO, run_pm, runner_env
+from tests.helpers.cli import REPO, run_cli, run_pm, runner_env
 
 # Runs `runner` as `pm-runner ARGS` would, and writes sys.modules' names to the file named by argv[1] at exit.
 _WRAPPER = """
@@ -75,6 +76,29 @@ def test_logs_reads_load_no_parser_nor_writer_helpers(project: Path, tmp_path: P
     loaded = imported(args, project, tmp_path)
     assert "runner.views.rows" in loaded
     assert loaded & READ_EXTRAS == set()
+
+
+# Runs `pm-runner ARGS` as the program, and writes how many objects gc.freeze() set aside to argv[1] at exit.
+_FREEZE_WRAPPER = """
+import atexit, gc, runpy, sys
+out, args = sys.argv[1], sys.argv[2:]
+atexit.register(lambda: open(out, "w").write(str(gc.get_freeze_count())))
+sys.argv = ["pm-runner", *args]
+runpy.run_module("runner", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_a_read_view_leaves_its_objects_to_the_exit(project: Path, tmp_path: Path) -> None:
+    """`logs list` run as the program freezes what it made before exiting (no final collection over it);
+    the same view run in-process, writing to a buffer, leaves the collector alone."""
+    out = tmp_path / "frozen.txt"
+    done = subprocess.run([sys.executable, "-c", _FREEZE_WRAPPER, str(out), "logs", "list"], cwd=project,
+                          env=runner_env(), capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert int(out.read_text()) > 1000
+    before = gc.get_freeze_count()
+    run_cli(["logs", "list"], cwd=project)
+    assert gc.get_freeze_count() == before
 
 
 def test_logs_list_of_an_empty_project_loads_no_models(tmp_path: Path) -> None:
