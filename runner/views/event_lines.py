@@ -54,8 +54,9 @@ class EventLines:
     """The events section of a detail view (one object for all events), rendered at a width."""
 
     def __init__(self, items: list[list[RawEvent]], task_id: str, shown: SafeStrings,
-                 styles: dict[str, str]) -> None:
+                 styles: dict[str, str], *, grouped: bool) -> None:
         self.items = items
+        self.grouped = grouped  # output lines gathered: some items are several events
         self.task_id = task_id
         self.shown = shown
         self.styles = styles  # heading style by event type (bold when not named)
@@ -66,8 +67,9 @@ class EventLines:
         room = max(width - len(INDENT), 1)
         shapes = Shapes(self.shown, self.styles, width, color)
         texts = simple_texts([item[0] for item in self.items], shapes)
-        others = [k for k, (item, text) in enumerate(zip(self.items, texts, strict=True))
-                  if text is None or len(item) > 1]
+        for k in [k for k, item in enumerate(self.items) if len(item) > 1] if self.grouped else []:
+            texts[k] = None  # an output block
+        others = _positions(texts, None)
         start = 0
         for k in [*others, len(self.items)]:
             if k > start:  # simple events start..k-1, one string each
@@ -107,3 +109,13 @@ class EventLines:
             stream = content.get("stream", "stdout")
             mark = "" if stream == "stdout" else f"[{self.shown(stream)}] "
             para_lines(cut_body(mark + text, self.task_id), "", out, room, color)
+
+
+def _positions(values: list[Any], wanted: object) -> list[int]:
+    """Where `wanted` stands in `values`, found by `list.index` (a C-level scan between finds)."""
+    found: list[int] = []
+    try:
+        while True:
+            found.append(values.index(wanted, found[-1] + 1 if found else 0))
+    except ValueError:
+        return found

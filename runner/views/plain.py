@@ -34,9 +34,14 @@ _ONE_CELL = "\x00-\u00ac\u00ae-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u25
 _NOT_ONE_CELL = re.compile(f"[^{_ONE_CELL}]")
 
 
+def one_cell_text(text: str) -> bool:
+    """Whether every character of `text` surely takes one cell (so its cells are its length)."""
+    return text.isascii() or _NOT_ONE_CELL.search(text) is None
+
+
 def cell_len(text: str) -> int:
     """Terminal cells `text` takes: wide (East Asian) characters take two, combining marks none."""
-    if text.isascii() or _NOT_ONE_CELL.search(text) is None:
+    if one_cell_text(text):
         return len(text)
     return sum(map(_CELLS.__getitem__, text))
 

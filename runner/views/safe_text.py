@@ -131,7 +131,7 @@ class SafeStrings:
         known, same = self._seen, self._same
         fresh = [value for value in dict.fromkeys(values) if type(value) is str and value not in same
                  and value not in known]  # in order of first appearance: the passes are reproducible
-        broken = [value for value in fresh if "\n" in value]
+        broken = [value for value in fresh if "\n" in value] if "\n" in "".join(fresh) else []
         if broken:  # some values hold a line break: each is masked alone
             for value in broken:
                 self._show_as(value, safe_str(value))
@@ -145,20 +145,25 @@ class SafeStrings:
             self._prepare_chunk(chunk)
 
     def _prepare_chunk(self, chunk: list[str]) -> None:
+        joined = "\n".join(chunk)
         try:
-            masked = mask_text("\n".join(chunk)).split("\n")
+            masked_text = mask_text(joined)
         except Exception:  # fail closed: each value is masked (or hidden) on its own instead
-            masked = []
+            masked_text = None
+        masked = [] if masked_text is None else chunk if masked_text == joined else masked_text.split("\n")
         if len(masked) != len(chunk):  # a match ran across lines, or masking failed: value by value
             for value in chunk:
                 self._show_as(value, safe_str(value))
             return
-        unsafe = has_unsafe("".join(chunk))
-        for value, shown in zip(chunk, masked, strict=True):
+        # Neutralising keeps line breaks: the joined text's lines are the values neutralised one by one.
+        neutralised = neutralise(joined).split("\n") if has_unsafe(joined) else chunk
+        if masked is chunk and neutralised is chunk:
+            return  # the usual case: nothing to mask, nothing to neutralise
+        for value, shown, safe in zip(chunk, masked, neutralised, strict=True):
             if shown != value:
                 self._show_as(value, safe_str(value))
-            elif unsafe:
-                self._show_as(value, neutralise(value))
+            elif safe != value:
+                self._show_as(value, safe)
 
     def _show_as(self, value: str, shown: str) -> None:
         self._seen[value] = shown

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from runner.views.event_content import MAIN_FIELDS, MAX_EVENT_CHARS, QUOTED_FIELDS, credential_key
-from runner.views.plain import ascii_wrap, cell_len, sgr, wrap
+from runner.views.plain import cell_len, one_cell_text, sgr, wrap
 
 if TYPE_CHECKING:
     from runner.views.safe_text import SafeStrings
@@ -81,9 +82,10 @@ def simple_texts(events: list[RawEvent], shapes: Shapes) -> list[str | None]:
     """Each event's heading and body lines (not yet wrapped), or None where the general path shows it."""
     texts: list[str | None] = [None] * len(events)
     contents = list(map(itemgetter("content"), events))
+    shape_of = list(zip(map(itemgetter("event_type"), events), map(tuple, contents), strict=True))
     groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
-    for index, key in enumerate(zip(map(itemgetter("event_type"), events), map(tuple, contents), strict=True)):
-        groups.setdefault(key, []).append(index)
+    for key, run in groupby(range(len(events)), shape_of.__getitem__):  # runs of one shape, found in C
+        groups.setdefault(key, []).extend(run)
     clocks = [stamp[_CLOCK] for stamp in map(itemgetter("timestamp"), events)]
     unchanged = shapes.shown.unchanged
     for (kind, keys), indexes in groups.items():
@@ -102,9 +104,17 @@ def simple_texts(events: list[RawEvent], shapes: Shapes) -> list[str | None]:
         for index in refused:
             texts[index] = None
     for index in [index for index, event in enumerate(events) if "masked" in event]:
-        if events[index]["masked"]:  # the masking note: the general path
-            texts[index] = None
+        texts[index] = _with_note(texts[index], events[index]["masked"], shapes)
     return texts
+
+
+def _with_note(text: str | None, masked: dict[str, int], shapes: Shapes) -> str | None:
+    """The event's text with its masking note (what was hidden, by which rule) under the body; in colour
+    the note is dim, which the general path draws."""
+    if text is None or not masked:
+        return text
+    note = shapes.shown("masked: " + ", ".join(f"{rule} ×{number}" for rule, number in masked.items()))
+    return None if shapes.color or "\n" in note else f"{text}{_BREAK}{note}"
 
 
 def _refused(indexes: list[int], columns: list[list[Any]], unchanged: set[str], lone: int | None) -> list[int]:
@@ -126,10 +136,11 @@ def _refused(indexes: list[int], columns: list[list[Any]], unchanged: set[str], 
 
 def finish(text: str, width: int, room: int, color: bool) -> list[str]:
     """Simple events' lines: body lines wrapped as `Para` wraps them, when wider than the screen or
-    holding a tab; without colour, no trailing spaces. ASCII text finds its long lines by one search."""
-    if text.isascii() and "\t" not in text and width > len(INDENT):
+    holding a tab; without colour, no trailing spaces. Text of one-cell characters without tabs
+    finds its long lines by one search and wraps them together (`_wrap_long_lines`)."""
+    if one_cell_text(text) and "\t" not in text and width > len(INDENT):
         if max(map(len, text.split("\n"))) > width:
-            text = _long_body_lines(room).sub(lambda line: _wrapped(line.group(1), room), text)
+            text = _wrap_long_lines(text, room)
         lines = text.split("\n")
         return lines if color or (" \n" not in text and not text.endswith(" ")) else list(map(str.rstrip, lines))
     out: list[str] = []
@@ -142,16 +153,34 @@ def finish(text: str, width: int, room: int, color: bool) -> list[str]:
     return out
 
 
+def _wrap_long_lines(text: str, room: int) -> str:
+    """`text` with each body line wider than `room` (after the indent) wrapped: printable ASCII lines
+    all at once by one pass of the fitting-pieces search over them, joined (`plain.ascii_wrap`'s rule),
+    any other line by `wrap`."""
+    parts = _long_body_lines(room).split(text)  # text, long line, text, long line, ..., text
+    long_lines = parts[1::2]
+    joined = "\n".join(long_lines)
+    printable = joined.isascii() and "".join(long_lines).isprintable()  # (one cell a character, spaces the blanks)
+    pieces = _pieces_or_breaks(room).findall(joined) if printable else []
+    if pieces and sum(map(len, pieces)) == len(joined):  # no word folded: every line's pieces, in order
+        wrapped = "\x00".join(pieces).replace("\x00\n\x00", "\x01").replace("\x00", _BREAK).split("\x01")
+    else:
+        wrapped = [_BREAK.join(wrap(line, room)) for line in long_lines]
+    parts[1::2] = map(_BREAK.__add__, wrapped)
+    return "".join(parts)
+
+
+@lru_cache(maxsize=8)
+def _pieces_or_breaks(room: int) -> re.Pattern[str]:
+    """`plain._fitting_pieces` over several lines joined by line breaks, each break a match of its own."""
+    return re.compile(f"[^\n]{{0,{room - 1}}}[^ \n](?= |\n|\\Z) *|\n")
+
+
 @lru_cache(maxsize=8)
 def _long_body_lines(room: int) -> re.Pattern[str]:
     """Body lines wider than `room` after the indent (found from the line break before them: no
     heading starts with the indent, and the text starts with a heading)."""
     return re.compile(f"\n{INDENT}([^\n]{{{room + 1},}})")
-
-
-def _wrapped(body_line: str, room: int) -> str:
-    """A long printable-ASCII body line (no tabs) as its wrapped lines, each after a line break and the indent."""
-    return _BREAK.join(["", *ascii_wrap(body_line, room)])
 
 
 _BREAK = "\n" + INDENT

@@ -94,7 +94,8 @@ def _stored_detail(task: StoredTask, *, visibility: Visibility, grouped: bool) -
     contents = [event["content"] for event in events]  # stored form: each an object
     strings = filter(_IS_STR, chain.from_iterable(map(dict.values, contents)))  # a C-level filter
     shown.prepare(chain(chain.from_iterable(contents), strings))  # the keys, then the string values
-    block.lines.append(EventLines(output_items(events, grouped=grouped), log.task_id, shown, _STYLES_BY_NAME))
+    block.lines.append(EventLines(output_items(events, grouped=grouped), log.task_id, shown, _STYLES_BY_NAME,
+                                  grouped=grouped))
     if not events:
         block.add(NO_EVENTS, "dim")
     if len(events) < len(task.events):

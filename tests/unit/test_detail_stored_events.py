@@ -15,6 +15,8 @@ from runner.logs.models import CorruptedLog, ExecutorInfo, TaskLog, TaskStatus, 
 from runner.logs.store import LogReader
 from runner.logs.store.stored_read import stored_form
 from runner.logs.stored_task import StoredTask
+from runner.views.plain import wrap
+from runner.views.simple_events import _wrap_long_lines
 from runner.views.task_detail import task_detail_renderable
 from tests.helpers.secret_samples import MAKERS, pieces
 
@@ -209,3 +211,17 @@ def test_stored_form_is_what_the_store_writes(store: tuple[LogReader, str, str])
     document = orjson.loads(reader.paths.task_snapshot(session_id, task_id).read_bytes())
     assert stored_form(document["events"])
     assert isinstance(reader.read_task_for_view(session_id, task_id), StoredTask)
+
+
+def test_long_body_lines_wrapped_together_break_where_each_wrapped_alone_does() -> None:
+    """3,000 random texts of body lines (short, long, folded words, spaces only, non-ASCII): wrapping every long
+    line in one search over them all gives what wrapping each line by itself gives."""
+    rng = random.Random(9)
+    alphabets = ["ab ", "abc  ", "a ", "abcdefgh ", "x    ", "abcdefghijklmnopqrstu ", " ", "é ab"]
+    for _ in range(3_000):
+        room = rng.randint(1, 60)
+        lines = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))
+                 for alphabet in (rng.choice(alphabets) for _ in range(rng.randint(1, 8)))]
+        text = "  [00:00:00] KIND" + "".join(f"\n    {line}" for line in lines)
+        alone = "".join("\n    " + "\n    ".join(wrap(line, room) if len(line) > room else [line]) for line in lines)
+        assert _wrap_long_lines(text, room) == "  [00:00:00] KIND" + alone, (room, lines)
