@@ -40,12 +40,21 @@ def no_project_above_the_test_folders(tmp_path_factory: pytest.TempPathFactory) 
     The runner finds its project by walking up to the nearest `.claude/` (then `.git`), so one such
     folder turns every later test's project into that shared folder: dozens of unrelated failures
     instead of one naming the test that made it. What this test made is removed again.
+
+    Only what discovery would take counts (`.claude/` a folder, `.git` as git would use it): the real
+    Codex CLI's sandbox mounts over an empty `/tmp/.git` for a moment while a test in another worker
+    runs it, which neither decides a project nor belongs to this test.
     """
+    from runner.cli.project_root import is_git_marker
+
+    def marks_a_project(marker: Path) -> bool:
+        return marker.is_dir() if marker.name == ".claude" else is_git_marker(marker)
+
     above = tmp_path_factory.getbasetemp().resolve().parents
     markers = [folder / name for folder in above for name in (".claude", ".git")]
-    before = {marker for marker in markers if marker.exists()}
+    before = {marker for marker in markers if marks_a_project(marker)}
     yield
-    made = [marker for marker in markers if marker.exists() and marker not in before]
+    made = [marker for marker in markers if marker not in before and marks_a_project(marker)]
     for marker in made:
         shutil.rmtree(marker, ignore_errors=True) if marker.is_dir() else marker.unlink(missing_ok=True)
     assert not made, f"this test left {', '.join(map(str, made))}: later tests would take it for their project"
