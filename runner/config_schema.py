@@ -13,9 +13,12 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runner.errors import ConfigError
+from runner.logs.limits import LoggingLimits as PlainLoggingLimits
 from runner.logs.vocabulary import Durability, PlanMode, RequireEvidence
 from runner.loop_settings import LoopSettings
 from runner.setting_choices import PermissionMode
+
+_DEFAULT_LIMITS = PlainLoggingLimits()
 
 
 class _FileModel(BaseModel):
@@ -24,13 +27,13 @@ class _FileModel(BaseModel):
 
 class LoggingLimits(_FileModel):
     """The `logging` table as the file gives it, validated; `resolve_config` makes it the plain
-    `runner.logs.limits.LoggingLimits` (the same fields and defaults: test_config_schema holds them equal)."""
+    `runner.logs.limits.LoggingLimits` (the same fields, its defaults: test_config_schema holds them equal)."""
 
-    retention_days: float = Field(default=30, ge=0)
-    max_task_log_size_mb: float = Field(default=10, gt=0)
-    max_session_log_size_mb: float = Field(default=100, gt=0)
-    max_total_log_size_mb: float = Field(default=1024, gt=0)
-    max_event_size_mb: float = Field(default=1, gt=0)
+    retention_days: float = Field(default=_DEFAULT_LIMITS.retention_days, ge=0)
+    max_task_log_size_mb: float = Field(default=_DEFAULT_LIMITS.max_task_log_size_mb, gt=0)
+    max_session_log_size_mb: float = Field(default=_DEFAULT_LIMITS.max_session_log_size_mb, gt=0)
+    max_total_log_size_mb: float = Field(default=_DEFAULT_LIMITS.max_total_log_size_mb, gt=0)
+    max_event_size_mb: float = Field(default=_DEFAULT_LIMITS.max_event_size_mb, gt=0)
 
 
 class ExecutorSettings(_FileModel):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+from runner.logs.stored_task import RawEvent
 from runner.logs.vocabulary import EventType
 from runner.views.event_content import cut_body, event_body
 from runner.views.fields import format_clock
@@ -21,7 +22,6 @@ from runner.views.plain import spans_text_lines
 from runner.views.safe_text import SafeStrings
 from runner.views.simple_events import INDENT, Shapes, finish, para_lines, simple_texts
 
-RawEvent = dict[str, Any]
 E = TypeVar("E")
 _OUTPUT = EventType.EXECUTOR_OUTPUT.value
 _PLAIN_OUTPUT_KEYS = frozenset({"line", "text", "stream"})

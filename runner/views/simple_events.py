@@ -16,13 +16,13 @@ from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from runner.logs.stored_task import RawEvent
 from runner.views.event_content import MAIN_FIELDS, MAX_EVENT_CHARS, QUOTED_FIELDS, credential_key
 from runner.views.plain import cell_len, one_cell_text, sgr, wrap
 
 if TYPE_CHECKING:
     from runner.views.safe_text import SafeStrings
 
-RawEvent = dict[str, Any]
 INDENT = "    "  # under an event's heading: its body and its masking note
 Plan = tuple[str | None, tuple[str, ...]]  # (main field, the other keys in order)
 _Shape = tuple[str, int, str | None]  # (template, longest text whose body is not cut, lone main field)

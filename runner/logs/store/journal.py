@@ -97,19 +97,22 @@ def read_journal(path: Path) -> list[LogEvent]:
     A journal that is a link, not a regular file, hard-linked or over `Limit.TASK_FILE` raises
     UnsafeFileError (never followed, opened or read).
     """
-    try:
-        data = safe_files.read_bytes(path, limit=Limit.TASK_FILE, single_link=True)
-    except FileNotFoundError:
-        return []
     events: list[LogEvent] = []
-    for raw in data.split(b"\n"):
-        if not raw.strip():
-            continue
+    for raw in journal_lines(path):
         try:
             events.append(codec.parse_event_line(raw))
         except ValueError:
             continue  # a torn last line (or a line fenced off after a failed write)
     return events
+
+
+def journal_lines(path: Path) -> list[bytes]:
+    """A journal's non-blank lines as stored; a missing journal has none (unsafe files: see `read_journal`)."""
+    try:
+        data = safe_files.read_bytes(path, limit=Limit.TASK_FILE, single_link=True)
+    except FileNotFoundError:
+        return []
+    return [raw for raw in data.split(b"\n") if raw.strip()]
 
 
 def merge_events(snapshot: list[LogEvent], journal: list[LogEvent]) -> list[LogEvent]:

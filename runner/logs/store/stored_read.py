@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from runner.logs.store import codec, safe_files
+from runner.logs.store.journal import journal_lines
 from runner.logs.store.safe_files import Limit
 from runner.logs.stored_task import HEADER_EVENT_TYPES, RawEvent, StoredTask
 from runner.logs.vocabulary import EventType, Visibility
@@ -65,14 +66,8 @@ def read_stored_task(snapshot_path: Path, journal_path: Path, *, session_id: str
 def _journal_events(path: Path) -> list[RawEvent] | None:
     """The journal's lines as dicts; a line orjson cannot read is skipped if the models refuse it too
     (a torn last line), else None (the models would read something orjson cannot)."""
-    try:
-        data = safe_files.read_bytes(path, limit=Limit.TASK_FILE, single_link=True)
-    except FileNotFoundError:
-        return []
     events: list[RawEvent] = []
-    for raw in data.split(b"\n"):
-        if not raw.strip():
-            continue
+    for raw in journal_lines(path):
         try:
             events.append(orjson.loads(raw))
         except ValueError:
