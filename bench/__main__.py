@@ -1,7 +1,8 @@
 """`python -m bench [NAME[:CASE,...] ...] [--quick] [--json] [--write-results]`: run benchmarks and report them.
 
 Each benchmark module exposes `run(quick) -> list[Figure]`; this module selects them, runs
-them one after the other (a failure is reported and the others still run), prints a table
+them one after the other, each in an interpreter of its own (`bench/section.py`: no benchmark
+is measured in the heap another left behind; a failure is reported and the others still run), prints a table
 per benchmark or one JSON document, and can rewrite `bench/RESULTS.md`. A module with a
 `CASES` mapping runs only the cases named after its name (`big_repos:added-plain,touch-git`).
 """
@@ -12,16 +13,18 @@ import argparse
 import importlib
 import json
 import os
+import pickle
+import subprocess
 import sys
-import time
-import traceback
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import datasets
-from bench.harness import TEMP_ENV, Figure, temp_base
+from bench.harness import TEMP_ENV, temp_base
 from bench.machine import describe
 from bench.report import Results, header_text, markdown, merge_sections, text_table
+from bench.section import SectionResult
 
 BENCHMARKS = ("event_append", "write_scale", "read_scale", "detail_2000", "detail_10mb", "masking", "startup",
               "verify_scan", "repl_throughput", "big_repos", "output_pipeline")
@@ -79,17 +82,26 @@ def _selection(parser: argparse.ArgumentParser, args: list[str]) -> dict[str, li
 
 
 def _run_one(name: str, quick: bool, results: Results, cases: list[str]) -> None:
-    started = time.perf_counter()
-    try:
-        module = importlib.import_module(f"bench.{name}")
-        figures: list[Figure] = module.run(quick, cases) if cases else module.run(quick)
-    except Exception as exc:  # one broken benchmark must not hide the others' figures
-        traceback.print_exc(file=sys.stderr)
-        results.errors[name] = f"{type(exc).__name__}: {exc}"
-        figures = []
-    results.seconds[name] = time.perf_counter() - started
-    if figures:
-        results.figures[name] = figures
+    """Run one benchmark in a fresh interpreter (`bench/section.py`) and record what it reports."""
+    env = dict(os.environ)
+    data = datasets.data_root()
+    if data is not None:  # the run's scratch data sets are shared with every section
+        env[datasets.DATA_ENV] = str(data)
+    base = temp_base()
+    base.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="pm-bench-section-", dir=base) as scratch:
+        out = Path(scratch) / "result.pickle"
+        command = [sys.executable, "-m", "bench.section", name, str(out), *(["--quick"] if quick else []), *cases]
+        code = subprocess.run(command, env=env, stdout=sys.stderr, check=False).returncode
+        if out.is_file():
+            result: SectionResult = pickle.loads(out.read_bytes())
+        else:
+            result = SectionResult(error=f"the benchmark's interpreter exited with {code} and reported nothing")
+    results.seconds[name] = result.seconds
+    if result.error is not None:
+        results.errors[name] = result.error
+    if result.figures:
+        results.figures[name] = result.figures
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -124,3 +124,18 @@ def test_a_benchmark_re_run_alone_replaces_only_its_own_section(tmp_path: Path) 
     assert "Re-run alone on 2026-01-02 00:00 UTC" in merged and "| slow | 20.0 |" in merged
     assert "| slow | 40.0 |" not in merged
     assert merge_sections(merged, rerun, ("alpha", "beta")).count("## beta") == 1
+
+
+def test_a_benchmark_runs_in_an_interpreter_of_its_own(tmp_path: Path) -> None:
+    """`python -m bench` hands each benchmark to `bench.section` in a fresh process; a broken one comes back as an error."""
+    from bench.__main__ import _run_one
+    from bench.machine import describe as machine
+
+    results = Results(date="now", command="python -m bench", quick=True, machine=machine(tmp_path), load_start="")
+    _run_one("no_such_benchmark", True, results, [])
+    assert results.errors["no_such_benchmark"].startswith("ModuleNotFoundError")
+    assert "no_such_benchmark" not in results.figures
+    probe = subprocess.run([sys.executable, "-c", "import sys, bench.section as s; "
+                            "r = s.run_section('startup', True, []); print(r.error, 'bench.write_scale' in sys.modules)"],
+                           cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    assert probe.stdout.split() == ["None", "False"], probe.stderr[-2000:]
