@@ -52,14 +52,27 @@ class TaskState:
         self.log_bytes = len(data)
         return data
 
-    def save_running(self, *, strict: bool) -> None:
-        """The `running` snapshot, every event included; the journal keeps its lines (spec/durability.md).
+    def save_line(self) -> bytes:
+        """Append the in-memory log (all events included) to the journal as one state line, not
+        fsynced; returns its bytes. Normal mode's queued and running states: no snapshot file is
+        created or replaced for them (spec/durability.md), readers take the line."""
+        data = codec.dumps_task_log(self.log, self.line_of)
+        self.journal.append(data, sync=False)
+        self.log_bytes += len(data)
+        return data
 
-        Strict fsyncs the file but not its folder: should a power cut lose the rename, the durable
-        queued snapshot and the journal (whose lines are fsynced and not emptied here) still hold
-        every event, and recovery treats `queued` and `running` alike.
+    def save_running(self, *, strict: bool) -> None:
+        """The `running` state, every event included; the journal keeps its lines (spec/durability.md).
+
+        Strict writes the snapshot and fsyncs the file but not its folder: should a power cut lose
+        the rename, the durable queued snapshot and the journal (whose lines are fsynced and not
+        emptied here) still hold every event, and recovery treats `queued` and `running` alike.
+        Normal appends a state line to the journal instead.
         """
-        self.save(durable_write=strict, sync_folder=False)
+        if strict:
+            self.save(durable_write=True, sync_folder=False)
+        else:
+            self.save_line()
         self.last_checkpoint_ms = now_ms()
 
     def checkpoint(self, *, durable_write: bool) -> None:
@@ -104,14 +117,17 @@ class TaskState:
 
     @classmethod
     def register(cls, paths: LogPaths, log: TaskLog, *, durable_write: bool) -> tuple[TaskState, bytes]:
-        """Open the journal, then write the queued snapshot (its folder fsync covers both new entries);
-        returns the state and the snapshot's bytes."""
+        """Open the journal, then write the queued state; returns the state and its bytes.
+
+        Durable (strict): the queued snapshot, whose folder fsync covers both new entries. Otherwise
+        the journal's first line (`save_line`): one file created per task instead of two.
+        """
         state = cls(log=log, snapshot_path=paths.task_snapshot(log.session_id, log.task_id),
                     journal=Journal(paths.task_journal(log.session_id, log.task_id)),
                     next_event=len(log.events) + 1, last_checkpoint_ms=now_ms())
         try:
             state.journal.open()
-            data = state.save(durable_write=durable_write)
+            data = state.save(durable_write=True) if durable_write else state.save_line()
         except OSError as exc:
             state.journal.close(quiet=True)
             raise LogWriteFatalError(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from runner.logs.models import GlobalIndex, SessionIndex, SessionMeta, TaskLog
 from runner.logs.store import global_index, indexes
+from runner.logs.store.journal import load_task, read_journal_parts
 from runner.logs.store.paths import LogPaths
 
 
@@ -40,7 +42,7 @@ def assert_logs_consistent(project: Path) -> list[TaskLog]:
     logs: list[TaskLog] = []
     for session_id in sorted(folders):
         folder = paths.session_dir(session_id)
-        files = {p.name[: -len(".json")] for p in (folder / "tasks").glob("task-*.json")}
+        files = _tasks_on_disk(paths, session_id)
         if session_id not in with_meta:
             assert not files, f"{session_id}: task files without a session.json"
             continue
@@ -50,11 +52,23 @@ def assert_logs_consistent(project: Path) -> list[TaskLog]:
         rows = {e.task_id for e in index.entries}
         assert rows == files, f"{session_id}: index rows {sorted(rows)} vs task files {sorted(files)}"
         for entry in index.entries:
-            log = TaskLog.model_validate(orjson.loads((folder / "tasks" / f"{entry.task_id}.json").read_bytes()))
+            log = load_task(paths.task_snapshot(session_id, entry.task_id), paths.task_journal(session_id, entry.task_id),
+                            session_id=session_id, task_id=entry.task_id)
+            assert isinstance(log, TaskLog), log
             assert log.status == entry.status, (entry.task_id, log.status, entry.status)
             assert log.external_task_id == entry.external_task_id
             logs.append(log)
     return logs
+
+
+def _tasks_on_disk(paths: LogPaths, session_id: str) -> set[str]:
+    """Tasks with a snapshot file, or (normal mode, live) a journal holding a whole state line."""
+    tasks = set()
+    for task_id in indexes.task_ids_on_disk(paths, session_id):
+        snapshot = paths.task_snapshot(session_id, task_id)
+        if snapshot.exists() or read_journal_parts(paths.task_journal(session_id, task_id))[1] is not None:
+            tasks.add(task_id)
+    return tasks
 
 
 def all_log_bytes(project: Path) -> bytes:
@@ -70,15 +84,29 @@ def kill_recorded_children(project: Path) -> None:
     subreaper (an in-process run made it one), the orphans are re-parented here and must be
     reaped too, or later tests find them as leftover children.
     """
-    for path in (project / ".claude" / "logs").glob("sessions/*/tasks/*.json"):
+    tasks = (project / ".claude" / "logs").glob("sessions/*/tasks/*.json*")  # snapshots and journals
+    for path in tasks:
         try:
-            log = orjson.loads(path.read_bytes())
+            events = _events_of(path.read_bytes())
         except (OSError, ValueError):
             continue
-        for event in log.get("events", []):
+        for event in events:
             pid = event.get("content", {}).get("pid") if event.get("event_type") == "EXECUTOR_START" else None
             if isinstance(pid, int) and pid > 1:
                 _kill_group(pid)
+
+
+def _events_of(data: bytes) -> list[dict[str, Any]]:
+    """The event objects of a snapshot, or of a journal's lines (events, and the events of its state lines)."""
+    events: list[dict[str, Any]] = []
+    for line in data.splitlines():
+        try:
+            document = orjson.loads(line)
+        except ValueError:
+            continue  # a torn line
+        if isinstance(document, dict):
+            events.extend(document.get("events", [document]))
+    return events
 
 
 def _kill_group(pgid: int) -> None:

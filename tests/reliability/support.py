@@ -16,6 +16,8 @@ import orjson
 from pydantic import BaseModel
 
 from runner.logs.models import GlobalIndex, SessionIndex, SessionMeta, TaskLog
+from runner.logs.store.journal import load_task
+from runner.logs.store.paths import LogPaths
 from tests.helpers.cli import Run
 
 PYTHON = sys.executable
@@ -69,8 +71,12 @@ def leftover_temp_files(project: Path) -> list[Path]:
 
 
 def read_task(project: Path, session_id: str, task_id: str) -> TaskLog:
-    path = project / ".claude" / "logs" / "sessions" / session_id / "tasks" / f"{task_id}.json"
-    return TaskLog.model_validate(orjson.loads(path.read_bytes()))
+    """The task as the store reads it (snapshot, or normal mode's journal state line, plus journal events)."""
+    paths = LogPaths(project)
+    log = load_task(paths.task_snapshot(session_id, task_id), paths.task_journal(session_id, task_id),
+                    session_id=session_id, task_id=task_id)
+    assert isinstance(log, TaskLog), log
+    return log
 
 
 def only_session(project: Path) -> str:

@@ -14,7 +14,7 @@ from runner.errors import LogWriteFatalError
 from runner.logs.manager import Durability, TaskLogManager, TaskOutcome
 from runner.logs.models import EventType, ExecutorInfo, TaskLog, TaskStatus
 from runner.logs.store import LogReader, safe_files
-from runner.logs.store.journal import read_journal
+from runner.logs.store.journal import Journal, read_journal
 from runner.views.notices import notice_text
 
 
@@ -96,14 +96,15 @@ def test_a_lost_running_rename_loses_no_event(tmp_path: Path) -> None:
 
 
 def test_normal_mode_fsyncs_only_at_the_terminal_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Normal: nothing is fsynced while the task runs; the terminal snapshot and its index row are."""
+    """Normal: nothing is fsynced while the task runs; the terminal snapshot and its index row are. The queued
+    and running states are journal lines, so the terminal snapshot is the task's only atomic write."""
     manager = TaskLogManager(tmp_path, durability=Durability.NORMAL)
     manager.open_session()
     counters = Counters(monkeypatch)
     seen: list[tuple[int, int]] = []
     _run_one_task(manager, tmp_path, between=lambda _n: seen.append(counters.snapshot()))
     assert seen[-1] == (0, 0)
-    assert counters.durable_writes == 1  # the terminal snapshot
+    assert (counters.durable_writes, counters.file_synced_writes, counters.plain_writes) == (1, 0, 0)
     assert counters.fsyncs == 2 + 1  # its file and folder, then the index-journal line of its row
     manager.close()
 
@@ -156,7 +157,8 @@ def test_event_append_failure_warns_and_the_task_goes_on(tmp_path: Path, monkeyp
 
 def test_terminal_save_failure_is_fatal_and_leaves_the_old_snapshot(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """If the terminal snapshot cannot be fsynced, LogWriteFatalError is raised and the running snapshot still parses."""
+    """If the terminal snapshot cannot be fsynced, LogWriteFatalError is raised and the task still reads as running
+    (normal mode: from its journal; no temp file is left behind)."""
     manager = TaskLogManager(tmp_path)
     session_id = manager.open_session().session_id
     task = manager.create_task("t")
@@ -173,24 +175,31 @@ def test_terminal_save_failure_is_fatal_and_leaves_the_old_snapshot(
         manager.finish_task(task.task_id, TaskOutcome(status=TaskStatus.COMPLETE))
     assert task.task_id in caught.value.message and caught.value.hint
     assert tries == 2  # rewritten from memory once, never re-fsynced on the same descriptor
-    snapshot = manager.paths.task_snapshot(session_id, task.task_id)
-    assert TaskLog.model_validate_json(snapshot.read_bytes()).status is TaskStatus.RUNNING
-    assert sorted(p.name for p in snapshot.parent.iterdir()) == ["task-001.events.jsonl", "task-001.json"]
+    running = LogReader(tmp_path).read_task(session_id, task.task_id)
+    assert isinstance(running, TaskLog) and running.status is TaskStatus.RUNNING
+    tasks_dir = manager.paths.tasks_dir(session_id)
+    assert sorted(p.name for p in tasks_dir.iterdir()) == ["task-001.events.jsonl"]
     monkeypatch.undo()
     manager.close()  # a last attempt at exit saves the outcome that was decided
     log = LogReader(tmp_path).read_task(session_id, task.task_id)
     assert isinstance(log, TaskLog) and log.status is TaskStatus.COMPLETE
 
 
-def test_registration_failure_is_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """When the queued snapshot cannot be written, create_task raises LogWriteFatalError (no unlogged task)."""
-    manager = TaskLogManager(tmp_path)
+@pytest.mark.parametrize("durability", [Durability.STRICT, Durability.NORMAL])
+def test_registration_failure_is_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       durability: Durability) -> None:
+    """When the queued state cannot be written (strict: its snapshot; normal: its journal line), create_task
+    raises LogWriteFatalError (no unlogged task)."""
+    manager = TaskLogManager(tmp_path, durability=durability)
     manager.open_session()
 
-    def no_space(path: Path, data: bytes, *, durable: bool, sync_folder: bool | None = None) -> None:
+    def no_space(*_args: object, **_kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(safe_files, "write_atomic", no_space)
+    if durability is Durability.STRICT:
+        monkeypatch.setattr(safe_files, "write_atomic", no_space)
+    else:
+        monkeypatch.setattr(Journal, "append", no_space)
     with pytest.raises(LogWriteFatalError):
         manager.create_task("t")
     monkeypatch.undo()

@@ -35,6 +35,14 @@ def _session_dir(manager: TaskLogManager) -> Path:
     return manager.paths.session_dir(manager.session_id)
 
 
+def _read(manager: TaskLogManager, task_id: str) -> TaskLog:
+    """The task as another process reads it from disk."""
+    assert manager.session_id is not None
+    log = LogReader(manager.paths.project_root).read_task(manager.session_id, task_id)
+    assert isinstance(log, TaskLog)
+    return log
+
+
 def _disk_index(manager: TaskLogManager) -> SessionIndex:
     """The session index as stored: its snapshot merged with its index journal."""
     assert manager.session_id is not None
@@ -44,9 +52,10 @@ def _disk_index(manager: TaskLogManager) -> SessionIndex:
 
 
 def test_task_is_saved_queued_before_create_returns(manager: TaskLogManager) -> None:
-    """create_task leaves a queued snapshot, a session index row and global counts on disk."""
+    """create_task leaves the queued task (normal mode: its journal's state line), a session index row and
+    global counts on disk, as a reader sees them."""
     task = manager.create_task("write the README")
-    snapshot = TaskLog.model_validate_json((_session_dir(manager) / "tasks" / "task-001.json").read_bytes())
+    snapshot = _read(manager, "task-001")
     assert (snapshot.status, snapshot.task_id, snapshot.prompt_summary) == (TaskStatus.QUEUED, "task-001",
                                                                               "write the README")
     assert [e.event_type for e in snapshot.events] == [EventType.USER_INPUT]
@@ -65,11 +74,11 @@ def test_prompt_summary_is_cut_to_100_chars(manager: TaskLogManager) -> None:
 
 
 def test_running_then_complete_with_index_fields(manager: TaskLogManager, tmp_path: Path) -> None:
-    """start → running snapshot; finish → terminal snapshot and a full index row."""
+    """start → running state on disk; finish → terminal snapshot and a full index row."""
     task = manager.create_task("do it")
     manager.start_task(task.task_id, executor=ExecutorInfo(name="claude-code", model="sonnet"),
                        verification_root=str(tmp_path), timeout_ms=5000)
-    running = TaskLog.model_validate_json((_session_dir(manager) / "tasks" / "task-001.json").read_bytes())
+    running = _read(manager, "task-001")
     assert running.status is TaskStatus.RUNNING and running.verification_root == str(tmp_path)
     manager.add_event(task.task_id, EventType.EXECUTOR_START, {"command": "claude -p"})
     log = manager.finish_task(task.task_id, TaskOutcome(

@@ -301,7 +301,7 @@ def test_an_abandoned_session_with_an_unfinished_task_is_not_removed_whole(tmp_p
     age_session(tmp_path, session, 90)
     report = plan_retention(tmp_path, BIG, active_session=None)
     assert report.removals == [] and any("unfinished" in line for line in report.kept)
-    assert (tmp_path / ".claude" / "logs" / "sessions" / session / "tasks" / "task-001.json").exists()
+    assert (tmp_path / ".claude" / "logs" / "sessions" / session / "tasks" / "task-001.events.jsonl").exists()
     manager.close()  # closes the task as error, as the next runner's recovery would
 
 

@@ -18,12 +18,11 @@ import orjson
 
 from runner.ids import IdKind, is_valid
 from runner.logs.store import indexes, safe_files
-from runner.logs.store.paths import LogPaths
+from runner.logs.store.paths import LogPaths, task_id_of_file
 from runner.logs.store.safe_files import Limit
 
 USAGE_CACHE = "usage.json"
 _CACHE_VERSION = 2  # 2: keyed by the snapshot and journal of each index
-_JOURNAL_SUFFIX = ".events.jsonl"
 
 
 @dataclass
@@ -40,12 +39,6 @@ class SessionUsage:
     def task_bytes(self, task_id: str) -> int:
         """Everything removing the task would free: its log and its raw logs."""
         return self.log_bytes.get(task_id, 0) + self.raw_bytes.get(task_id, 0)
-
-
-def _task_of(name: str) -> str | None:
-    """`task-001.json`, `task-001.events.jsonl` -> `task-001`; anything else -> None."""
-    stem = name[: -len(_JOURNAL_SUFFIX)] if name.endswith(_JOURNAL_SUFFIX) else name.removesuffix(".json")
-    return stem if stem != name and is_valid(IdKind.TASK, stem) else None
 
 
 Entry = tuple[str, os.stat_result]
@@ -72,7 +65,7 @@ def scan_session(paths: LogPaths, session_id: str) -> SessionUsage:
     for entry in _entries(paths.tasks_dir(session_id)):
         size = _size(entry)
         usage.total += size
-        task_id = _task_of(entry[0])
+        task_id = task_id_of_file(entry[0])
         if task_id is not None:
             usage.log_bytes[task_id] = usage.log_bytes.get(task_id, 0) + size
     for entry in _entries(paths.raw_dir(session_id)):

@@ -19,7 +19,7 @@ from runner.logs.store import codec, index_journal, index_tail, safe_files
 from runner.logs.store.index_journal import SESSION_INDEX, Identity, Loaded
 from runner.logs.store.index_tail import COUNTS_FIELD, Tail
 from runner.logs.store.journal import load_task
-from runner.logs.store.paths import LogPaths, task_id_of_snapshot
+from runner.logs.store.paths import LogPaths, task_id_of_file
 from runner.logs.store.safe_files import Limit
 from runner.logs.vocabulary import ErrorCode, TaskStatus
 from runner.timestamps import epoch_ms_of, iso_from_epoch_ms
@@ -112,12 +112,13 @@ def session_ids_on_disk(paths: LogPaths) -> list[str]:
 
 
 def task_ids_on_disk(paths: LogPaths, session_id: str) -> list[str]:
-    """Task ids of the snapshots in a session's real `tasks/` folder, in task order."""
+    """Task ids of the snapshots and journals in a session's real `tasks/` folder, in task order
+    (a live task of normal mode has only its journal until its first checkpoint)."""
     try:
         names = safe_files.list_names(paths.tasks_dir(session_id))
     except OSError:
         return []
-    found = [tid for tid in map(task_id_of_snapshot, names) if tid is not None]
+    found = {tid for tid in map(task_id_of_file, names) if tid is not None}
     return sorted(found, key=counter_of)
 
 

@@ -4,6 +4,12 @@ One orjson line per event, appended through a descriptor kept open while the
 task runs, so an append costs the same whatever the task's size. A reader takes
 the snapshot and adds the journal lines it does not already hold (by event id);
 a torn or invalid line is skipped.
+
+In `normal` mode a live task's queued and running states are journal lines too
+(*state lines*: the whole TaskLog as one line, spec/durability.md), so a task has no
+snapshot file until its first checkpoint or its terminal state. A reader takes the
+state line when it is further along (queued < running < terminal) than the snapshot
+file, or when there is no snapshot file.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import TYPE_CHECKING
 from runner.errors import NotFoundError, StoreError
 from runner.logs.store import codec, safe_files
 from runner.logs.store.safe_files import Limit, UnsafeFileError
+from runner.logs.vocabulary import TaskStatus
 
 if TYPE_CHECKING:  # imported where a task is read: the index readers import this module without pydantic
     from runner.logs.models import CorruptedLog, LogEvent, TaskLog
@@ -91,19 +98,33 @@ class Journal:
                 raise
 
 
+# A state line is a TaskLog written by `codec.dumps_task_log`, whose first field is the session id;
+# an event line starts with its event id.
+STATE_LINE_START = b'{"session_id"'
+
+
 def read_journal(path: Path) -> list[LogEvent]:
     """Every valid event line of a journal, in order; a missing journal is empty.
 
     A journal that is a link, not a regular file, hard-linked or over `Limit.TASK_FILE` raises
     UnsafeFileError (never followed, opened or read).
     """
+    return read_journal_parts(path)[0]
+
+
+def read_journal_parts(path: Path) -> tuple[list[LogEvent], TaskLog | None]:
+    """A journal's valid event lines in order, and its last valid state line (None if it has none)."""
     events: list[LogEvent] = []
+    state: TaskLog | None = None
     for raw in journal_lines(path):
         try:
-            events.append(codec.parse_event_line(raw))
+            if raw.startswith(STATE_LINE_START):
+                state = codec.parse_task_log(raw)
+            else:
+                events.append(codec.parse_event_line(raw))
         except ValueError:
             continue  # a torn last line (or a line fenced off after a failed write)
-    return events
+    return events, state
 
 
 def journal_lines(path: Path) -> list[bytes]:
@@ -138,7 +159,7 @@ def load_task(snapshot_path: Path, journal_path: Path, *, session_id: str, task_
     from runner.logs.models import CorruptedLog
 
     try:
-        journal = read_journal(journal_path)
+        journal, state = read_journal_parts(journal_path)
     except UnsafeFileError as exc:
         return CorruptedLog(session_id=session_id, task_id=task_id, reason=f"its journal is {exc.problem}")
     except OSError as exc:
@@ -146,15 +167,19 @@ def load_task(snapshot_path: Path, journal_path: Path, *, session_id: str, task_
     try:
         data = safe_files.read_bytes(snapshot_path, limit=Limit.TASK_FILE, single_link=True)
     except FileNotFoundError:
-        raise
+        if state is None:
+            raise
+        log = state  # a live task of normal mode before its first checkpoint: its journal only
     except UnsafeFileError as exc:
         return CorruptedLog(session_id=session_id, task_id=task_id, reason=exc.problem)
     except OSError as exc:
         return CorruptedLog(session_id=session_id, task_id=task_id, reason=f"unreadable: {exc.strerror}")
-    try:
-        log = codec.parse_task_log(data)
-    except ValueError as exc:
-        return CorruptedLog(session_id=session_id, task_id=task_id, reason=_short_reason(exc))
+    else:
+        try:
+            log = codec.parse_task_log(data)
+        except ValueError as exc:
+            return CorruptedLog(session_id=session_id, task_id=task_id, reason=_short_reason(exc))
+        log = _further_along(log, state)
     if log.task_id != task_id or log.session_id != session_id:
         return CorruptedLog(session_id=session_id, task_id=task_id,
                             reason=f"file holds {log.session_id}/{log.task_id}")
@@ -162,6 +187,24 @@ def load_task(snapshot_path: Path, journal_path: Path, *, session_id: str, task_
     if merged is not log.events:
         log.events = merged
     return log
+
+
+def _stage(log: TaskLog) -> int:
+    return 2 if log.status.is_terminal else 1 if log.status is TaskStatus.RUNNING else 0
+
+
+def _further_along(snapshot: TaskLog, state: TaskLog | None) -> TaskLog:
+    """The snapshot file, or the journal's state line when it is further along (with the events of both).
+
+    A state line at the same stage is older than the snapshot (a checkpoint rewrote the snapshot
+    after it) and a state line is never terminal, so a terminal snapshot always wins.
+    """
+    if state is None or _stage(state) <= _stage(snapshot):
+        return snapshot
+    merged = merge_events(state.events, snapshot.events)
+    if merged is not state.events:
+        state.events = merged
+    return state
 
 
 def _short_reason(exc: ValueError) -> str:

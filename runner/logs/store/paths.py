@@ -19,7 +19,7 @@ from runner.logs.store.access import WRITE, cannot_read_logs, explain, fix_hint
 from runner.logs.store.safe_files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, UnsafeFileError
 
 __all__ = ["LOCK_NAME", "OWNER_LOCK_NAME", "PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "LogPaths", "ensure_private_dir",
-           "has_sessions", "require_session_folder", "task_id_of_snapshot", "unsafe_store_error"]
+           "has_sessions", "require_session_folder", "task_id_of_file", "unsafe_store_error"]
 
 LOCK_NAME = ".lock"
 OWNER_LOCK_NAME = ".owner.lock"
@@ -119,11 +119,18 @@ class LogPaths:
         return self.raw_dir(session_id) / f"{task}_{event}.log"
 
 
-def task_id_of_snapshot(name: str) -> str | None:
-    """`task-001.json` -> `task-001`; anything else (journals, temp files, strays) -> None."""
-    if not name.endswith(".json") or name.startswith("."):
+_TASK_FILE_SUFFIXES = (".events.jsonl", ".json")
+
+
+def task_id_of_file(name: str) -> str | None:
+    """`task-001.json` (snapshot) or `task-001.events.jsonl` (journal) -> `task-001`; anything else
+    (temp files, strays) -> None."""
+    if name.startswith("."):
         return None
-    stem = name[: -len(".json")]
+    suffix = next((end for end in _TASK_FILE_SUFFIXES if name.endswith(end)), None)
+    if suffix is None:
+        return None
+    stem = name[: -len(suffix)]
     try:
         return validate(IdKind.TASK, stem)
     except Exception:  # noqa: BLE001 - a stray file name is simply not a task
