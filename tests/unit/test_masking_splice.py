@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from runner.logs.masking import engine, mask_text
 from runner.logs.masking.splice import ONE_MARKER, apply_then, line_local, splice_by_lines
+from runner.logs.masking import values
 from runner.logs.masking.values import shannon_entropy
 from tests.helpers.secret_samples import MAKERS, fill_fields
 
@@ -239,3 +240,21 @@ def test_the_url_rules_are_the_ones_tried_after_their_lookbehind() -> None:
     """URL_CREDENTIALS and URL_TOKEN_USER (`(?<=://)…`) are tried 3 characters after each `://`."""
     assert {engine.rules()[index].name: engine._shifts()[index] for index in SHIFTED} == {
         "URL_CREDENTIALS": 3, "URL_TOKEN_USER": 3}
+
+
+_CHARACTERS = (st.text(alphabet=st.sampled_from("xX*.•…-_ a1$%{}<>[]()#@é\u0660\u00b2\u2160") | st.characters(), max_size=12)
+               | st.text(alphabet="xX*.•…-_ ", max_size=6) | st.text(alphabet="ab", min_size=1, max_size=4))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CHARACTERS)
+def test_the_set_free_character_questions_answer_as_the_character_sets_do(text: str) -> None:
+    """`is_placeholder`'s and `is_reference`'s one-pass questions give what their definitions over
+    `set(text)` give: one character repeated, filler only, an alphanumeric character, a
+    reference character."""
+    distinct = set(text)
+    if text:
+        assert values._one_character(text) is (len(distinct) == 1)
+    assert values._all_filler(text) is (distinct <= set("xX*.•…-_ "))
+    assert (values._ALNUM.search(text) is not None) is any(char.isalnum() for char in text)
+    assert (values._REFERENCE_CHAR.search(text) is not None) is bool(distinct & set("$%{}<>[]()#@"))

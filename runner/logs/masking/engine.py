@@ -349,25 +349,26 @@ def lookbehind_shift(rule: MaskRule) -> int | None:
 
 
 class _Covered:
-    """The spans accepted so far, to tell whether a new match would add anything."""
+    """The spans accepted so far, to tell whether a new match would add anything: `starts` and
+    `ends` are theirs in sorted order."""
 
     def __init__(self, spans: list[Span]) -> None:
         self._spans: list[Span] = []
-        self._starts: list[int] = []
-        self._ends: list[int] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
         self.add(spans)
 
     def add(self, spans: list[Span]) -> None:
         if spans:
             self._spans = sorted(self._spans + spans)
-            self._starts = [start for start, _ in self._spans]
-            self._ends = [end for _, end in self._spans]
+            self.starts = [start for start, _ in self._spans]
+            self.ends = [end for _, end in self._spans]
 
     def covers(self, start: int, end: int) -> bool:
         """Whether the last span starting at or before `start` (the longest, of those starting
         there) reaches `end`."""
-        index = bisect.bisect_right(self._starts, start) - 1
-        return index >= 0 and self._ends[index] >= end
+        index = bisect.bisect_right(self.starts, start) - 1
+        return index >= 0 and self.ends[index] >= end
 
 
 def rule_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
@@ -437,12 +438,16 @@ def exhaustive_spans(rule: MaskRule, text: str) -> list[Span]:
 
 def _anchored_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
                     covered: _Covered | None, shift: int = 0) -> list[Span]:
-    """Each match starts `shift` characters after a candidate: tried there only."""
+    """Each match starts `shift` characters after a candidate: tried there only.
+
+    The loop runs once per candidate (a thousand per MB of output): `_Covered.covers` is
+    written out in it, and the one bisection serves both questions, since a match tried at
+    `position` starts there and ends by the line's limit."""
     from runner.logs.masking.judge import judge
 
     pattern, target = _pattern_and_target(rule, text, lowered)
-    match_at = pattern.match  # the loop runs once per candidate: names looked up once
-    covers = covered.covers if covered is not None and not rule.rest_of_line else None
+    match_at, find = pattern.match, text.find  # names looked up once
+    starts, ends = (covered.starts, covered.ends) if covered is not None and not rule.rest_of_line else ([], [])
     one_line = rule.lines == 1
     found: list[Span] = []
     cursor = line_end = limit = -1
@@ -451,18 +456,19 @@ def _anchored_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence
         if position < cursor:
             continue
         if position > line_end:  # positions rise: each line's end is looked for once
-            line_end = text.find("\n", position)
+            line_end = find("\n", position)
             if line_end == -1:
                 line_end = len(text)
             limit = line_end if one_line else _limit(rule, text, line_end)
-        if covers is not None and covers(position, limit):
+        reach = ends[at] if starts and (at := bisect.bisect_right(starts, position) - 1) >= 0 else -1
+        if reach >= limit:
             continue  # whatever matches here lies inside an earlier span
         match = match_at(target, position, limit)
         if match is None:
             continue
         cursor = match.end()
-        if covers is not None and covers(match.start(), cursor):
-            continue
+        if reach >= cursor:
+            continue  # already hidden by an earlier rule: judging it would change nothing
         span = judge(rule, text, match, found[-1][1] if found else 0)
         if span is not None:
             found.append(span)

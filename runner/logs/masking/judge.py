@@ -36,7 +36,8 @@ def judge(rule: MaskRule, text: str, match: re.Match[str], floor: int) -> tuple[
     start, end = match.span()
     if rule.near and not _near(rule, text, start):
         return None
-    if _inside_marker(text, start) or _only_markers(text[start:end]):
+    if text.find("[MASKED:", max(0, start - 64), max(end, start + 1)) != -1 and (
+            _inside_marker(text, start) or _only_markers(text[start:end])):
         return None  # our own marker (`[MASKED:PRIVATE_KEY] = x`, `://[MASKED:X]@`) is no secret
     value_span = _value_span(rule, match)
     value = text[value_span[0]:value_span[1]] if value_span else text[start:end]
@@ -97,7 +98,7 @@ def _accepts(rule: MaskRule, text: str, value: str, left: int, value_start: int,
     if check == "generic":
         if rule.name == "GENERIC_SECRET" and _glued_colon(text, value_start, value):
             return False
-        if "," in text[start:value_start] and text[left] not in "\"'" and (left == 0 or text[left - 1] not in "\"'"):
+        if text.find(",", start, value_start) != -1 and text[left] not in "\"'" and (left == 0 or text[left - 1] not in "\"'"):
             return False  # `f("X_TOKEN", v)` pairs a quoted name with a value; `"bad token", x` does not
         return not is_placeholder(value) and not names_a_non_secret(_name(text, left, value_start)) \
             and not is_url_without_secret(value)

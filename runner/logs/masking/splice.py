@@ -41,38 +41,54 @@ def splice(text: str, spans: Sequence[tuple[int, int, str]], then_rules: Sequenc
 def _replaced(text: str, spans: Iterable[tuple[int, int, str]], begin: int, end: int) -> str:
     """`text[begin:end]` with each span (all inside it) replaced by its marker, once per line."""
     pieces: list[str] = []
+    _replace_into(pieces, text, spans, begin, end)
+    return "".join(pieces)
+
+
+def _replace_into(pieces: list[str], text: str, spans: Iterable[tuple[int, int, str]], begin: int, end: int) -> None:
+    """`_replaced`'s pieces appended to `pieces` (a caller joining once copies the text once)."""
     done = begin
     for start, stop, marker in spans:
         breaks = text.count("\n", start, stop) if marker != ONE_MARKER else 0
         pieces += (text[done:start], "\n".join([marker] * (breaks + 1)) if breaks else marker)
         done = stop
     pieces.append(text[done:end])
-    return "".join(pieces)
 
 
 def splice_by_lines(text: str, spans: Sequence[tuple[int, int, str]], then_rules: Sequence[MaskRule]) -> str:
     """`splice` for line-local `then` rules and a text holding no marker before masking: only
-    the lines the spans run over are rebuilt and given `apply_then`; the lines between are
-    copied as they are, straight into the result."""
+    the lines of the spans that share lines with a `then` rule's marker are rebuilt apart and
+    given `apply_then` (without that marker no `then` can match on them); every other span is
+    replaced in place, in the same one pass that copies the lines between."""
     pieces: list[str] = []
     done = index = 0
-    then_markers = {rule.marker for rule in then_rules}
-    while index < len(spans):
-        first = index
-        begin = max(text.rfind("\n", done, spans[index][0]) + 1, done)  # the first span's line start
-        line_end = _line_end(text, spans[index][1])
-        index += 1
-        while index < len(spans) and spans[index][0] < line_end:  # spans sharing those lines
-            line_end = max(line_end, _line_end(text, spans[index][1]))
-            index += 1
-        group = spans[first:index]
-        rebuilt = _replaced(text, group, begin, line_end)
-        if any(marker in then_markers for _, _, marker in group):  # else no `then` can match
-            rebuilt = apply_then(rebuilt, then_rules)
-        pieces += (text[done:begin], rebuilt)
-        done = line_end
-    pieces.append(text[done:])
+    for first, stop in _then_groups(text, spans, {rule.marker for rule in then_rules}):
+        begin = max(text.rfind("\n", done, spans[first][0]) + 1, done)  # the group's first line start
+        line_end = _line_end(text, spans[stop - 1][1])
+        _replace_into(pieces, text, spans[index:first], done, begin)
+        pieces.append(apply_then(_replaced(text, spans[first:stop], begin, line_end), then_rules))
+        done, index = line_end, stop
+    _replace_into(pieces, text, spans[index:], done, len(text))
     return "".join(pieces)
+
+
+def _then_groups(text: str, spans: Sequence[tuple[int, int, str]], then_markers: set[str]) -> list[tuple[int, int]]:
+    """(first, stop) index ranges of the spans that share lines, directly or through each
+    other, with a span given a `then` rule's marker. Two neighbouring spans share a line when
+    no line break lies between the end of one and the start of the next."""
+    groups: list[tuple[int, int]] = []
+    taken = 0  # spans before this index belong to a group already
+    for marked in [at for at, span in enumerate(spans) if span[2] in then_markers]:
+        if marked < taken:
+            continue
+        first, stop = marked, marked + 1
+        while first > taken and text.find("\n", spans[first - 1][1], spans[first][0]) == -1:
+            first -= 1
+        while stop < len(spans) and text.find("\n", spans[stop - 1][1], spans[stop][0]) == -1:
+            stop += 1
+        groups.append((first, stop))
+        taken = stop
+    return groups
 
 
 def _line_end(text: str, position: int) -> int:

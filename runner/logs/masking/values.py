@@ -34,7 +34,7 @@ _PLACEHOLDER_PHRASE = re.compile(
     r"(?:your|my|insert|enter|replace|put|paste|add|some|the)[-_ .]?(?:own[-_ .]?)?"
     r"(?:[a-z]+[-_ .]?){0,3}(?:key|token|secret|password|pass|pwd|credentials?|value)(?:[-_ .]?here)?"
     r"|.*[-_ ]here|x{3,}|\*{3,}|\.{3,}|…+|•+|-|_+")
-_FILLER = set("xX*.•…-_ ")
+_FILLER_CHARACTERS = "xX*.•…-_ "
 _MOSTLY_FILLER = re.compile(r"(?:x{6,}|X{6,}|\*{6,})[xX*._-]*$")  # `sk_test_xxxxxxxx`: a prefix, then filler
 _CODE_REFERENCE = re.compile(
     r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*[(\[].*"  # a call or a subscript: getenv("X"), ENV["X"]
@@ -110,35 +110,48 @@ def _unquote(value: str) -> tuple[str, bool]:
 
 
 def is_placeholder(value: str) -> bool:
-    """True for a value that only stands for a secret kept elsewhere (see the spec's list)."""
+    """True for a value that only stands for a secret kept elsewhere (see the spec's list).
+
+    Asked of every judged assignment, so each question is one C-level string operation
+    (`_one_character`, `_all_filler`, a class search) rather than a set of the value's characters."""
     core, quoted = unquote(value)
     if not core:
         return True
     lowered = core.lower()
     if lowered in _PLACEHOLDER_WORDS or (core.isdigit() and len(core) <= 6):
         return True  # `changeme`, `str`, `null`; `ERRORTOKEN = 58` is a number, not a credential
-    distinct = set(core)
-    if (len(distinct) == 1 and len(core) >= 3) or distinct <= _FILLER or not any(char.isalnum() for char in core):
+    if (len(core) >= 3 and _one_character(core)) or _all_filler(core) or _ALNUM.search(core) is None:
         return True  # `aaaaaaaa`, `xxxx`, `****`, `[`
     opening = value.strip()[:1]
     if opening in "\"'`" and " " in core and opening not in value.strip()[1:]:
         return True  # an unterminated quote running into prose: `the "password:" prompt`
-    if distinct & _REFERENCE_CHARS and (_ALL_REFERENCES.fullmatch(core) or _OPENS_REFERENCE.match(core)):
+    if _REFERENCE_CHAR.search(core) and (_ALL_REFERENCES.fullmatch(core) or _OPENS_REFERENCE.match(core)):
         return True
     if _has_filler_run(core) and _MOSTLY_FILLER.search(core):
         return True  # `sk_test_xxxxxxxx`: a prefix, then filler
     if ("here" in lowered or lowered.startswith(_PHRASE_STARTS)) and _PLACEHOLDER_PHRASE.fullmatch(lowered):
         return True
-    if core.isalpha() or "_" in distinct:
+    if core.isalpha() or "_" in core:
         if _IDENTIFIER.fullmatch(core) and _SECRET_WORDS & set(name_words(core)):
             return True  # a variable named after what it holds: `next_token`, `TokenCredential`
-    if quoted or (distinct.isdisjoint("([.") and not core.isupper()):
+    if quoted or ("(" not in core and "[" not in core and "." not in core and not core.isupper()):
         return False
     return _CODE_REFERENCE.fullmatch(core) is not None
 
 
-_REFERENCE_CHARS = frozenset("$%{}<>[]()#@")
+_REFERENCE_CHAR = re.compile(r"[$%{}<>\[\]()#@]")  # a character some reference form holds
+_ALNUM = re.compile(r"[^\W_]")  # a character `str.isalnum` says yes to (the same Unicode test)
 _PHRASE_STARTS = ("your", "my", "insert", "enter", "replace", "put", "paste", "add", "some", "the")
+
+
+def _one_character(text: str) -> bool:
+    """`text` (not empty) is one character repeated: `len(set(text)) == 1`."""
+    return text.count(text[0]) == len(text)
+
+
+def _all_filler(text: str) -> bool:
+    """Every character of `text` is filler: `set(text) <= _FILLER`."""
+    return not text.strip(_FILLER_CHARACTERS)
 
 
 def is_reference(value: str) -> bool:
@@ -146,10 +159,9 @@ def is_reference(value: str) -> bool:
     unlike `is_placeholder`, words and numbers count as values (a cookie `a=1`, a password
     `postgres`)."""
     core, _ = unquote(value)
-    distinct = set(core)
-    if not core or distinct <= _FILLER or (len(distinct) == 1 and len(core) >= 3):
+    if not core or _all_filler(core) or (len(core) >= 3 and _one_character(core)):
         return True
-    return bool(distinct & _REFERENCE_CHARS) and bool(_ALL_REFERENCES.fullmatch(core) or _OPENS_REFERENCE.match(core))
+    return bool(_REFERENCE_CHAR.search(core)) and bool(_ALL_REFERENCES.fullmatch(core) or _OPENS_REFERENCE.match(core))
 
 
 def is_url_without_secret(value: str) -> bool:
@@ -183,6 +195,7 @@ def name_words(name: str) -> list[str]:
 LOCATION_SUFFIXES = frozenset("url uri urls endpoint path file dir directory folder host hostname region zone domain location".split())
 
 
+@lru_cache(maxsize=1024)  # asked of every judged assignment; names repeat (`password`, `OPENAI_API_KEY`)
 def names_a_non_secret(name: str, suffixes: frozenset[str] = NON_SECRET_SUFFIXES) -> bool:
     """True when the name's last word says where or what kind the secret is (`token_url`)."""
     words = name_words(name)
