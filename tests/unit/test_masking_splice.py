@@ -12,9 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runner.logs.masking import engine, mask_text
+from runner.logs.masking import engine, mask_text, values
 from runner.logs.masking.splice import ONE_MARKER, apply_then, line_local, splice_by_lines
-from runner.logs.masking import values
 from runner.logs.masking.values import shannon_entropy
 from tests.helpers.secret_samples import MAKERS, fill_fields
 

@@ -14,7 +14,7 @@ import bisect
 import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import overload
 
@@ -71,9 +71,9 @@ def _chosen(wanted: str) -> Prefilter:
     return _prefilter(wanted if wanted in ENGINES and wanted in usable else usable[0])
 
 
-def scan(text: str, lowered: str) -> tuple[Hits, Hits]:
-    """The prefilter's candidates per rule, and where each of its `TRIGGERS` occurs."""
-    hits = prefilter().scan(text, lowered)
+def scan(text: str, lowered: str, scanner: Prefilter | None = None) -> tuple[Hits, Hits]:
+    """The prefilter's (`scanner`'s, if given) candidates per rule, and where each of its `TRIGGERS` occurs."""
+    hits = (scanner or prefilter()).scan(text, lowered)
     triggers = {key: hits.pop(key) for key in [key for key in hits if key < 0]}
     return hits, triggers
 
@@ -146,9 +146,10 @@ def _mask(text: str) -> tuple[str, Counter[str]]:
     counts: Counter[str] = Counter()
     # Hyperscan folds case itself: then the lowered copy is made only once there is a candidate
     # (lowering costs ~1 ms per MB of ASCII, ~5 ms per MB of text with wide characters).
-    lowered = lowercase(text) if prefilter().reads_lowered else ""
+    scanner = prefilter()  # asked once per text: reading the environment costs microseconds
+    lowered = lowercase(text) if scanner.reads_lowered else ""
     env_hits = env_secrets().matches(text)
-    hits, triggers = scan(text, lowered)
+    hits, triggers = scan(text, lowered, scanner)
     wrapped = _views(text, triggers)
     if not env_hits and not hits and not wrapped and not triggers:
         return text, counts  # the common case: nothing any layer could match
@@ -203,8 +204,9 @@ def _masked_lines(text: str, key_header_ok: bool, *, joined: bool = False) -> li
     `joined`, the masked lines may come back joined already (see `_splices_as_lines`)."""
     try:
         # Hyperscan folds case itself: then the lowered copy is made only once there is a candidate.
-        lowered = lowercase(text) if prefilter().reads_lowered else ""
-        hits, triggers = scan(text, lowered)
+        scanner = prefilter()
+        lowered = lowercase(text) if scanner.reads_lowered else ""
+        hits, triggers = scan(text, lowered, scanner)
         if KEY_HEADER in triggers and not key_header_ok:
             return None
         env_hits = env_secrets().matches(text)
@@ -371,6 +373,17 @@ class _Covered:
         return index >= 0 and self.ends[index] >= end
 
 
+@lru_cache(maxsize=1)
+def judging() -> Callable[[MaskRule, str, re.Match[str], int], Span | None]:
+    """`judge.judge`, imported on first use: judging (its word lists and regexes) loads once a
+    rule is tried, so a text with no candidate needs none; remembered, because an import
+    statement in the per-rule functions cost 1.5–2.5 µs per call (19 rules × 16 reads per MB
+    of a stream)."""
+    from runner.logs.masking.judge import judge
+
+    return judge
+
+
 def rule_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
                covered: _Covered | None = None) -> list[Span]:
     """Where `rule` masks `text`, trying it from each candidate position on.
@@ -386,9 +399,7 @@ def rule_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int]
 
 def _searched_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
                     covered: _Covered | None) -> list[Span]:
-    # Judging (its word lists and regexes) loads once a rule is searched: a text with no candidate needs none.
-    from runner.logs.masking.judge import judge
-
+    judge = judging()
     pattern, target = _pattern_and_target(rule, text, lowered)
     found: list[Span] = []
     cursor = 0
@@ -419,8 +430,7 @@ def exhaustive_spans(rule: MaskRule, text: str) -> list[Span]:
     Unlike the engine's search it never skips a line because an earlier window reached it: a
     two-line rule's window starting on a line that a previous window ended on is searched too
     (a `token: |` opener after a private key's END marker, its value on the next line)."""
-    from runner.logs.masking.judge import judge
-
+    judge = judging()
     lowered = lowercase(text)
     target = lowered if rule.lowered else text
     found: list[Span] = []
@@ -443,8 +453,7 @@ def _anchored_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence
     The loop runs once per candidate (a thousand per MB of output): `_Covered.covers` is
     written out in it, and the one bisection serves both questions, since a match tried at
     `position` starts there and ends by the line's limit."""
-    from runner.logs.masking.judge import judge
-
+    judge = judging()
     pattern, target = _pattern_and_target(rule, text, lowered)
     match_at, find = pattern.match, text.find  # names looked up once
     starts, ends = (covered.starts, covered.ends) if covered is not None and not rule.rest_of_line else ([], [])
