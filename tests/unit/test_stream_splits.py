@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from runner.logs.masking import StreamMasker, mask_text, reset_env_secrets
 from runner.logs.masking.engine import opens_value, rules
-from tests.helpers.secret_samples import MAKERS, leaked
+from tests.helpers.secret_samples import MAKERS, body, leaked
 
 pytestmark = pytest.mark.usefixtures("no_env_secrets")
 
@@ -105,3 +106,30 @@ def test_many_reads_give_what_mask_text_gives_the_whole_text(made: list[tuple[ob
     whole = mask_text(text)
     assert same_result(through_feed(text, edges), whole, text)
     assert same_result(through_feed_text(text, edges), whole, text)
+
+
+def _marked(text: str) -> str:
+    return re.sub(r"\[MASKED:[A-Z0-9_]+\]", "[MASKED]", text)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32), st.lists(st.integers(0, 6000), max_size=4))
+def test_an_over_long_line_s_pieces_join_to_what_mask_text_gives_the_line(seed: int, cuts: list[int]) -> None:
+    """A line past the limit holding secrets of random rules comes back in pieces that join to mask_text's
+    result of the whole line (marker names aside: secrets within a rule's reach of each other may be
+    named by another of them when the line is masked whole)."""
+    rng = random.Random(seed)
+    parts: list[str] = []
+    for _ in range(rng.randint(1, 8)):
+        text, _ = rng.choice(ALL_MAKERS)(rng)
+        if "\n" not in text:
+            parts += [body(rng, rng.randint(50, 400)), text]
+    line = " ".join([*parts, body(rng, 300)])
+    masker = StreamMasker(line_limit=512, window=160)
+    pieces = []
+    edges = sorted({cut % (len(line) + 1) for cut in cuts})
+    for start, end in zip([0, *edges], [*edges, len(line)], strict=True):
+        pieces += [piece for piece in masker.feed_pieces(line[start:end]) if piece.shown]
+    pieces += [piece for piece in masker.flush_pieces() if piece.shown]
+    assert all(len(piece.text) <= 512 for piece in pieces)
+    assert _marked("".join(piece.text for piece in pieces)) == _marked(mask_text(line))

@@ -565,3 +565,24 @@ def secret_intervals(text: str, margin: int = 0) -> list[Span]:
     wrapped = _views(text, triggers)
     spans = _intervals(text, lowered, hits, env_secrets().matches(text), margin, wrapped)
     return [(start, end) for start, end, _ in spans]
+
+
+def masked_spans(text: str) -> list[tuple[int, int, str]]:
+    """The merged (start, end, marker) spans masking `text` replaces, in order, for a text the
+    caller knows holds no unterminated private-key header (the stream's over-long line, checked
+    before): the stream chooses where to cut a piece from them and splices the piece with
+    `splice_head`, so the piece is masked in the same pass that found where it may end."""
+    lowered = lowercase(text) if prefilter().reads_lowered else ""
+    env_hits = env_secrets().matches(text)
+    hits, triggers = scan(text, lowered)
+    wrapped = _views(text, triggers)
+    if not env_hits and not hits and not wrapped:
+        return []
+    return _intervals(text, lowered or lowered_copy(text), hits, env_hits, wrapped=wrapped)
+
+
+def splice_head(text: str, spans: Sequence[tuple[int, int, str]], end: int) -> str:
+    """`text[:end]` with the `masked_spans` of `text` that lie before `end` replaced (none may
+    run past it), and the table's `then` rules applied, as `mask_text` puts a text together."""
+    head = [span for span in spans if span[1] <= end]
+    return splice(text[:end], head, _then_rules()) if head or text.find("[MASKED:", 0, end) != -1 else text[:end]

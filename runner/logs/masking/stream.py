@@ -16,10 +16,10 @@ from runner.logs.masking.engine import (
     has_open_private_key,
     key_patterns,
     mask_block,
-    mask_lines,
     mask_text,
+    masked_spans,
     opens_value,
-    secret_intervals,
+    splice_head,
 )
 from runner.logs.masking.env import env_secrets
 
@@ -291,36 +291,51 @@ class StreamMasker:
             self._parts, self._pending = [buf], len(buf)
 
     def _cut(self, buf: str, out: list[_Segment]) -> str:
-        """Emit a masked piece that ends outside every secret; return the carry-over."""
+        """Emit a masked piece that ends outside every secret; return the carry-over.
+
+        One masking pass of the buffer both finds the secrets (so the cut falls outside them and
+        their context) and masks the piece. A line that opened a value on this one (`token: |`)
+        is masked in front of the buffer, as the value's context, and left out of the piece."""
         if len(buf) <= self._line_limit:
             return buf
         window = min(max(self._window, env_secrets().longest + 1), self._line_limit // 2)
         cut = len(buf) - window
-        if self._opener is None and mask_text(buf) == buf:
-            # Nothing here is secret, so no cut splits a secret; one still arriving starts
-            # inside the carried-over window. This skips the span search on plain output.
-            out.append(_Segment(buf[:cut], False))
-            return buf[cut:]
-        for start, end in secret_intervals(buf, _CONTEXT):
+        opener, self._opener = self._opener, None
+        text = buf if opener is None else opener + "\n" + buf
+        offset = len(text) - len(buf)
+        spans = masked_spans(text)
+        for start, end in _widened(spans, _CONTEXT, len(text)):
+            start, end = max(start - offset, 0), end - offset
             if start < cut < end:
                 if start == 0 and end == len(buf):  # one secret fills the buffer and may go on
-                    out.append(_Segment(mask_text(buf), False))
+                    out.append(_Segment(_head(text, spans, len(text), offset), False))
                     self._swallow = True
                     return ""
                 # After the secret when it ended here: its recognisable context (a variable name,
                 # a header) stays with it; a cut at its start would hand the next piece a bare value.
                 cut = end if end < len(buf) else start
                 break
-        out.append(_Segment(self._mask_first_piece(buf[:cut]), False))
+        out.append(_Segment(_head(text, spans, offset + cut, offset), False))
         return buf[cut:]
 
-    def _mask_first_piece(self, piece: str) -> str:
-        """A piece of an over-long line, seen after the previous line when that one opened a value
-        on this one (`token: |`): the value starts this piece and is masked as one."""
-        opener, self._opener = self._opener, None
-        if opener is None:
-            return mask_text(piece)
-        return "\n".join(mask_lines(opener + "\n" + piece)[1:])
+
+def _widened(spans: list[tuple[int, int, str]], margin: int, length: int) -> list[tuple[int, int]]:
+    """The spans each widened by `margin` on both sides (within the text), overlapping ones joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end, _ in spans:
+        start, end = max(start - margin, 0), min(end + margin, length)
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _head(text: str, spans: list[tuple[int, int, str]], end: int, offset: int) -> str:
+    """`text[offset:end]` masked with the spans found in `text`: a value's opener line before
+    `offset` is masked with it (masking keeps one line per line) and then left out."""
+    masked = splice_head(text, spans, end)
+    return masked[masked.index("\n") + 1:] if offset else masked
 
 
 def mask_in_windows(text: str) -> str:
