@@ -36,13 +36,16 @@ _FLOOR_RULE = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{20,}+", re.ASCII)
 FLOOR_LABEL = "one re.finditer pass of one table-style regex (no literal prefix) over the same text"
 
 
-def stream_mask(text: str) -> list[str]:
+def stream_mask(text: str) -> int:
+    """`feed` per read as the raw log uses it: each read's list of lines is taken and let go (the raw
+    log writes them and keeps none); the number of lines comes back. Keeping every line of the
+    megabyte until the end, as this did before, timed holding ~11,000 line objects (fresh memory
+    pages, then freeing them all: ~10 % of the figure) that no caller of `feed` holds."""
     masker = StreamMasker()
-    out: list[str] = []
+    lines = 0
     for start in range(0, len(text), CHUNK):
-        out.extend(masker.feed(text[start:start + CHUNK]))
-    out.extend(masker.flush())
-    return out
+        lines += len(masker.feed(text[start:start + CHUNK]))
+    return lines + len(masker.flush())
 
 
 def stream_text(text: str) -> list[object]:
