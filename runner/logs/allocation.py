@@ -14,11 +14,13 @@ from runner.errors import InvalidIdError, NotFoundError
 from runner.ids import IdKind, format_counter_id, format_event_id, validate
 from runner.logs.models import (
     PROMPT_SUMMARY_MAX,
+    Artifacts,
     EventType,
     LogEvent,
     RunnerDecision,
     TaskLog,
     TaskStatus,
+    trusted,
 )
 from runner.logs.store.session_rows import SessionRows
 
@@ -91,3 +93,24 @@ def queued_log(session_id: str, ids: TaskIds, *, masked_prompt: str, input_event
         thread_id=ids.thread_id, run_id=ids.run_id, parent_task_id=ids.parent_task_id, subtask_index=subtask_index,
         status=TaskStatus.QUEUED, started_at=now, updated_at=now,
         prompt_summary=masked_prompt[:PROMPT_SUMMARY_MAX], runner_decision=runner_decision, events=[event])
+
+
+def queued_copy(log: TaskLog) -> TaskLog | None:
+    """A copy of a log as `queued_log` made it that shares no mutable part with it (the caller of
+    `create_task` gets its own), set without validation: every field is the validated log's, its
+    containers new. None for any other shape (the caller then copies the general way)."""
+    fields = log.__dict__
+    (event,) = log.events if len(log.events) == 1 else (None,)
+    artifacts = fields["artifacts"].__dict__  # lists and dicts, all empty in a queued log
+    if (event is None or any(type(value) is not str for value in event.content.values())
+            or any(artifacts.values()) or any(fields[name] for name in _LIST_FIELDS)
+            or any(fields[name] is not None for name in _MODEL_FIELDS)):
+        return None
+    events = [trusted(LogEvent, {**event.__dict__, "content": dict(event.content), "masked": dict(event.masked)})]
+    empty = trusted(Artifacts, {name: type(value)() for name, value in artifacts.items()})
+    return trusted(TaskLog, {**fields, "artifacts": empty, "events": events, **{name: [] for name in _LIST_FIELDS}})
+
+
+# The mutable fields of a TaskLog besides `events` and `artifacts`: empty or None in a queued log.
+_LIST_FIELDS = ("verified_files", "sensitive_files_modified", "denied_tools", "review_iterations")
+_MODEL_FIELDS = ("executor", "evidence_summary", "metrics")

@@ -20,7 +20,7 @@ from typing import Any
 
 from runner.errors import LogWriteFatalError, NotFoundError, RunnerError, StoreError
 from runner.ids import IdKind, format_event_id, validate
-from runner.logs.allocation import allocate_task_ids, queued_log
+from runner.logs.allocation import allocate_task_ids, queued_copy, queued_log
 from runner.logs.masking import mask_text
 from runner.logs.models import (
     Durability,
@@ -232,8 +232,9 @@ class TaskLogManager:
                 state, saved = TaskState.register(self.paths, log, durable_write=self._ctx.strict)
                 self._tasks[log.task_id] = state
                 self._index_locked(state, rows, durable_write=self._ctx.strict, fatal=True)
-            # The caller's own copy, read back from the snapshot's bytes (a deep copy costs several times more).
-            return codec.parse_task_log(saved)
+            # The caller's own copy: new containers around the same values, else read back from the
+            # saved bytes (a deep copy costs several times more).
+            return queued_copy(state.log) or codec.parse_task_log(saved)
 
     def _prompt_content(self, masked: str) -> dict[str, Any]:
         """The input event's content: `clean_content` of the masked prompt, which masking it again

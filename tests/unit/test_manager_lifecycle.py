@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from runner.errors import NotFoundError, StoreError
 from runner.logs import allocation
@@ -262,6 +263,33 @@ def test_session_meta_records_how_it_ran(tmp_path: Path) -> None:
     assert (meta.durability, meta.interactive, meta.pid) == ("normal", True, os.getpid())
     assert meta.runner_version and meta.python_version and meta.ended_at is None
     manager.close()
+
+
+def _mutable_parts(value: object) -> list[object]:
+    """Every dict, list and model reachable from `value` (what a copy must not share)."""
+    if isinstance(value, BaseModel):
+        return [value, *_mutable_parts(value.__dict__)]
+    if isinstance(value, dict):
+        return [value, *(part for item in value.values() for part in _mutable_parts(item))]
+    if isinstance(value, list):
+        return [value, *(part for item in value for part in _mutable_parts(item))]
+    return []
+
+
+@pytest.mark.parametrize("prompt", ["fix it", "deploy with sk-ant-api03-" + "a" * 90, "é" * 400])
+def test_the_copy_create_task_returns_shares_nothing_mutable(manager: TaskLogManager, prompt: str) -> None:
+    """create_task's copy (made without validation) equals the log a validation makes and shares no dict, list
+    or model with the registered log; a log of another shape is left to the general copy."""
+    log = manager.create_task(prompt)
+    registered = manager._tasks[log.task_id].log
+    assert log == registered == TaskLog.model_validate_json(registered.model_dump_json())
+    assert log.model_dump() == TaskLog.model_validate(registered.model_dump()).model_dump()
+    registered_ids = {id(part) for part in _mutable_parts(registered)}
+    assert not [part for part in _mutable_parts(log) if id(part) in registered_ids]
+    assert allocation.queued_copy(log.model_copy(update={"events": [*log.events, *log.events]})) is None
+    assert allocation.queued_copy(log.model_copy(update={"executor": ExecutorInfo(name="shell")})) is None
+    odd = log.model_copy(update={"events": [log.events[0].model_copy(update={"content": {"prompt": ["x"]}})]})
+    assert allocation.queued_copy(odd) is None
 
 
 def test_create_task_returns_an_own_copy_equal_to_the_registered_log(manager: TaskLogManager) -> None:
