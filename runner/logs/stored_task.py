@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from runner.logs.models import TaskLog
 
 RawEvent = dict[str, Any]
+# What a stored event holds: exactly these fields, and `masked` besides when something was masked.
+EVENT_FIELDS = ("event_id", "event_type", "timestamp", "visibility", "content")
 
 # The events the detail header reads besides the task's fields (the parts of a chunked task,
 # `views.plan.parts_lines`): validated with the header, so it reads them as models.
@@ -25,7 +27,8 @@ HEADER_EVENT_TYPES = frozenset({EventType.CHUNKING_AGGREGATION.value, EventType.
 class StoredTask:
     """A task as the detail view reads it: `events` are every event, as stored; `header` is the task
     validated through the models with only the events its header is made of (`HEADER_EVENT_TYPES`,
-    else the first event): read its fields, never its `events` as the task's events."""
+    else the first event): read its fields, never its `events` as the task's events. Each event holds
+    `EVENT_FIELDS` and at most `masked` besides (`stored_read.stored_form` checked it)."""
 
     header: TaskLog
     events: list[RawEvent]

@@ -12,7 +12,7 @@ neutralised), and content that is not a flat object of scalars goes through `eve
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 from runner.logs.stored_task import RawEvent
 from runner.logs.vocabulary import EventType
@@ -20,7 +20,7 @@ from runner.views.event_content import cut_body, event_body
 from runner.views.fields import format_clock
 from runner.views.plain import spans_text_lines
 from runner.views.safe_text import SafeStrings
-from runner.views.simple_events import INDENT, Shapes, finish, para_lines, simple_texts
+from runner.views.simple_events import INDENT, Shapes, para_lines, positions, simple_texts
 
 E = TypeVar("E")
 _OUTPUT = EventType.EXECUTOR_OUTPUT.value
@@ -62,27 +62,30 @@ class EventLines:
         self.styles = styles  # heading style by event type (bold when not named)
 
     def text_lines(self, width: int, *, color: bool) -> list[str]:
-        """Runs of simple events (`simple_events`) made at once; every other item by `_event` or `_output_block`."""
-        out: list[str] = []
+        text = self.text(width, color=color)
+        return text.split("\n") if text else []
+
+    def text(self, width: int, *, color: bool) -> str:
+        """The lines as one text (`plain.TextSource`): runs of simple events (`simple_events`) made at once,
+        every other item by `_event` or `_output_block`; a blank line between items."""
+        parts: list[str] = []
         room = max(width - len(INDENT), 1)
-        shapes = Shapes(self.shown, self.styles, width, color)
-        texts = simple_texts([item[0] for item in self.items], shapes)
+        texts = simple_texts([item[0] for item in self.items], Shapes(self.shown, self.styles, width, color))
         for k in [k for k, item in enumerate(self.items) if len(item) > 1] if self.grouped else []:
             texts[k] = None  # an output block
-        others = _positions(texts, None)
         start = 0
-        for k in [*others, len(self.items)]:
-            if k > start:  # simple events start..k-1, one string each
-                out += [""] if out else []
-                out += finish("\n\n".join(cast(list[str], texts[start:k])), width, room, color)
+        for k in [*positions(texts, None), len(self.items)]:
+            if k > start:  # simple events start..k-1, each one text
+                parts.append("\n\n".join(cast(list[str], texts[start:k])))
             if k < len(self.items):
-                out += [""] if out else []
+                out: list[str] = []
                 if len(self.items[k]) > 1:
                     self._output_block(self.items[k], out, width, room, color)
                 else:
                     self._event(self.items[k][0], out, width, room, color)
+                parts.append("\n".join(out))
             start = k + 1
-        return out
+        return "\n\n".join(parts)
 
     def _event(self, event: RawEvent, out: list[str], width: int, room: int, color: bool) -> None:
         """`task_detail._event` of a stored event."""
@@ -110,12 +113,3 @@ class EventLines:
             mark = "" if stream == "stdout" else f"[{self.shown(stream)}] "
             para_lines(cut_body(mark + text, self.task_id), "", out, room, color)
 
-
-def _positions(values: list[Any], wanted: object) -> list[int]:
-    """Where `wanted` stands in `values`, found by `list.index` (a C-level scan between finds)."""
-    found: list[int] = []
-    try:
-        while True:
-            found.append(values.index(wanted, found[-1] + 1 if found else 0))
-    except ValueError:
-        return found

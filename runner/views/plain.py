@@ -35,8 +35,18 @@ _NOT_ONE_CELL = re.compile(f"[^{_ONE_CELL}]")
 
 
 def one_cell_text(text: str) -> bool:
-    """Whether every character of `text` surely takes one cell (so its cells are its length)."""
-    return text.isascii() or _NOT_ONE_CELL.search(text) is None
+    """Whether every character of `text` surely takes one cell (so its cells are its length).
+
+    Text of the Latin-1 range (one byte a character: a masking note's `×`, accented words) is
+    told by a C-level encode instead of the character class, which tests each character.
+    """
+    if text.isascii():
+        return True
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:  # a character past U+00FF: the class decides
+        return _NOT_ONE_CELL.search(text) is None
+    return "\xad" not in text  # the soft hyphen: the one Latin-1 character the class leaves out
 
 
 def cell_len(text: str) -> int:
@@ -420,6 +430,14 @@ class LineSource(Protocol):
     def text_lines(self, width: int, *, color: bool) -> list[str]: ...
 
 
+@runtime_checkable
+class TextSource(LineSource, Protocol):
+    """A `LineSource` that also gives its lines as one text (joined by line breaks; "" for no lines), so a
+    view of thousands of lines is not split into lines only to be joined again."""
+
+    def text(self, width: int, *, color: bool) -> str: ...
+
+
 def _line_text(spans: list[Span], color: bool) -> str:
     if color:
         return "".join(sgr(text, style) if style else text for text, style in spans)
@@ -449,7 +467,13 @@ class Block:
 
     def to_text(self, width: int, *, color: bool) -> str:
         """The text at `width` cells, ending with a newline; without colour, no trailing spaces."""
-        out = self.text_lines(width, color=color)
+        out: list[str] = []
+        for line in self.lines:
+            if not isinstance(line, Line | Para) and isinstance(line, TextSource):  # (a protocol's check is slow)
+                text = line.text(width, color=color)
+                out += [text] if text else []
+            else:
+                out += Block([line]).text_lines(width, color=color)
         return "\n".join(out) + "\n" if out else ""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:

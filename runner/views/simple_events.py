@@ -1,22 +1,27 @@
 """Simple events of a detail view as text, column by column: most events of a long task need no work.
 
 An event is simple when its content is a flat object of strings that display masking leaves as
-they are (the view's `SafeStrings.unchanged`), its heading fits the screen and it has no masking
-note. Events of one type with the same keys share a `str.format` template — the heading, then the
-main field and each `key: value` under it, as `event_body` orders them — so their text is made by
-C-level `map`s over columns of values, not per event. Body lines wider than the screen are found
-by one search over the joined text and wrapped as `Para` wraps them (`finish`).
+they are (the view's `SafeStrings.unchanged`), its heading fits the screen and its masking note
+(if any) is drawn without colour. Events of one type with the same keys share a shape — the
+literal text around the clock and each value: the heading, then the main field and each
+`key: value` line under it, as `event_body` orders them — so their text is made by C-level
+`map`s and joins over columns of values, not per event. What a value needs besides is found
+per column too (`_column_needs`): a line wider than the screen is wrapped as `Para` wraps it
+(`wrapped_lines`, all of a column's long lines in one search), and the few values whose line
+holds a tab, a character not surely one cell wide or whitespace at its end go through `finish`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby
-from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from itertools import groupby, repeat
+from operator import itemgetter, methodcaller
+from typing import TYPE_CHECKING, Any, cast
 
-from runner.logs.stored_task import RawEvent
+from runner.logs.stored_task import EVENT_FIELDS, RawEvent
 from runner.views.event_content import MAIN_FIELDS, MAX_EVENT_CHARS, QUOTED_FIELDS, credential_key
 from runner.views.plain import cell_len, one_cell_text, sgr, wrap
 
@@ -24,88 +29,184 @@ if TYPE_CHECKING:
     from runner.views.safe_text import SafeStrings
 
 INDENT = "    "  # under an event's heading: its body and its masking note
+BREAK = "\n" + INDENT  # between an event's lines below its heading
 Plan = tuple[str | None, tuple[str, ...]]  # (main field, the other keys in order)
-_Shape = tuple[str, int, str | None]  # (template, longest text whose body is not cut, lone main field)
-_CLOCK = slice(11, 19)  # HH:MM:SS of a stamp in the store's form (`stored_task.stored_form` checked it)
+_CLOCK = itemgetter(slice(11, 19))  # HH:MM:SS of a stamp in the store's form (`stored_read.stored_form` checked it)
+_LAST = itemgetter(slice(-1, None))  # a value's last character ("" when empty)
+_SPACE = re.compile(r"\s")  # what `str.rstrip` strips
+_RSTRIP_SPACES = methodcaller("rstrip", " ")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The text of an event of one type and keys: `literals[0]`, argument `order[0]`, `literals[1]`, ... where
+    argument 0 is the clock and argument k + 1 the content's k-th value (in the content's order)."""
+
+    literals: tuple[str, ...]
+    order: tuple[int, ...]
+    lines: tuple[tuple[str, str], ...]  # each value's (text before, text after) on its line, in the content's order
+    most: int  # the values' total length past which the body is cut (`cut_body`: the general path)
+    lone: int | None  # the lone main field: empty, it shows no line at all (general path)
+    plain_keys: bool  # the keys' texts are one cell a character, without tabs: a line's cells are its length
+
+    def texts(self, arguments: list[list[str]]) -> Iterator[str]:
+        """Each event's text from the columns of its arguments."""
+        parts: list[Any] = []
+        for literal, argument in zip(self.literals, self.order, strict=False):
+            parts += [repeat(literal), arguments[argument]]
+        return map("".join, zip(*parts, repeat(self.literals[-1])))
 
 
 class Shapes:
-    """Templates of simple events by (event type, content keys), at one width and colour."""
+    """Shapes of simple events by (event type, content keys), at one width and colour."""
 
     def __init__(self, shown: SafeStrings, styles: dict[str, str], width: int, color: bool) -> None:
         self.shown, self.styles, self.width, self.color = shown, styles, width, color
+        self.room = max(width - len(INDENT), 1)  # cells of a body line after the indent
         self._plans: dict[tuple[str, ...], Plan | None] = {}
-        self._shapes: dict[tuple[str, tuple[str, ...]], _Shape | None] = {}
+        self._shapes: dict[tuple[str, tuple[str, ...]], Shape | None] = {}
 
     def plan(self, keys: tuple[str, ...]) -> Plan | None:
         """(main field, other keys) when every key is shown as it is and names no credential (`_flat`'s rule)."""
         if keys not in self._plans:
             plan = None
-            if all(self.shown(key) == key and not credential_key(key) for key in keys):
+            if all(self.shown(key) == key and not credential_key(key) and "\n" not in key for key in keys):
                 main = next((key for key in MAIN_FIELDS if key in keys), None)
                 plan = (main, tuple(key for key in keys if key != main))
             self._plans[keys] = plan
         return self._plans[keys]
 
-    def shape(self, kind: str, keys: tuple[str, ...]) -> _Shape | None:
+    def shape(self, kind: str, keys: tuple[str, ...]) -> Shape | None:
         if (kind, keys) not in self._shapes:
             self._shapes[kind, keys] = self._make(kind, keys)
         return self._shapes[kind, keys]
 
-    def _make(self, kind: str, keys: tuple[str, ...]) -> _Shape | None:
+    def _make(self, kind: str, keys: tuple[str, ...]) -> Shape | None:
         shown = self.shown(kind)
         plan = self.plan(keys)
-        if plan is None or cell_len(f"  [00:00:00] {shown}") > self.width or shown != shown.rstrip():
+        if plan is None or cell_len(f"  [00:00:00] {shown}") > self.width or shown != shown.rstrip() \
+                or self.width <= len(INDENT):
             return None  # a heading that does not fit is folded by the general path
-        tail = sgr(shown, self.styles.get(kind, "bold")) if self.color else shown
         main, rest = plan
-        body = [] if main is None else [_field(keys, main, quoted=main in QUOTED_FIELDS)]
-        body += [f"{_literal(key)}: {_field(keys, key)}" for key in rest]
-        template = f"  [{{0}}] {_literal(tail)}" + "".join(f"\n{INDENT}{part}" for part in body)
-        empty = [""] * (len(keys) + 1)
-        overhead = len(template.format(*empty)) - len("\n".join(part.format(*empty) for part in body))
-        lone = main if main is not None and main not in QUOTED_FIELDS and not rest else None
-        return template, MAX_EVENT_CHARS + overhead + len("00:00:00"), lone
-
-
-def _field(keys: tuple[str, ...], key: str, *, quoted: bool = False) -> str:
-    place = f"{{{keys.index(key) + 1}}}"  # argument 0 is the clock, then the values in the content's order
-    return f'"{place}"' if quoted else place
-
-
-def _literal(text: str) -> str:
-    """`text` as literal text of a `str.format` template."""
-    return text.replace("{", "{{").replace("}", "}}")
+        around = {key: (f"{key}: ", "") for key in rest}
+        if main is not None:
+            around[main] = ('"', '"') if main in QUOTED_FIELDS else ("", "")
+        literals, order = ["  ["], [0]
+        tail = f"] {sgr(shown, self.styles.get(kind, 'bold')) if self.color else shown}"
+        for key in ([] if main is None else [main]) + list(rest):
+            literals.append(tail + BREAK + around[key][0])
+            order.append(keys.index(key) + 1)
+            tail = around[key][1]
+        literals.append(tail)
+        body = sum(len(before) + len(after) for before, after in around.values()) + max(len(keys) - 1, 0)
+        lone = keys.index(main) if main is not None and main not in QUOTED_FIELDS and not rest else None
+        keys_text = "".join(keys)
+        plain_keys = one_cell_text(keys_text) and "\t" not in keys_text
+        return Shape(tuple(literals), tuple(order), tuple(around[key] for key in keys), MAX_EVENT_CHARS - body, lone,
+                     plain_keys)
 
 
 def simple_texts(events: list[RawEvent], shapes: Shapes) -> list[str | None]:
-    """Each event's heading and body lines (not yet wrapped), or None where the general path shows it."""
+    """Each event's lines as one text, as the general path draws them, or None where the general path must."""
     texts: list[str | None] = [None] * len(events)
     contents = list(map(itemgetter("content"), events))
-    shape_of = list(zip(map(itemgetter("event_type"), events), map(tuple, contents), strict=True))
-    groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
-    for key, run in groupby(range(len(events)), shape_of.__getitem__):  # runs of one shape, found in C
-        groups.setdefault(key, []).extend(run)
-    clocks = [stamp[_CLOCK] for stamp in map(itemgetter("timestamp"), events)]
-    unchanged = shapes.shown.unchanged
-    for (kind, keys), indexes in groups.items():
+    clocks = list(map(_CLOCK, map(itemgetter("timestamp"), events)))
+    for (kind, keys), indexes in _groups(events, contents).items():
         shape = shapes.shape(kind, keys)
-        if shape is None:
-            continue
-        template, longest, lone = shape
-        grouped = list(map(contents.__getitem__, indexes))
-        columns = [list(map(itemgetter(key), grouped)) for key in keys]
-        made = list(map(template.format, map(clocks.__getitem__, indexes), *columns))
-        for index, text in zip(indexes, made, strict=True):
-            texts[index] = text
-        refused = _refused(indexes, columns, unchanged, keys.index(lone) if lone is not None else None)
-        if max(map(len, made)) > longest:  # a body over MAX_EVENT_CHARS is cut by the general path
-            refused += [index for index, text in zip(indexes, made, strict=True) if len(text) > longest]
-        for index in refused:
-            texts[index] = None
-    for index in [index for index, event in enumerate(events) if "masked" in event]:
-        texts[index] = _with_note(texts[index], events[index]["masked"], shapes)
+        if shape is not None:
+            grouped = list(map(contents.__getitem__, indexes))
+            columns = [list(map(itemgetter(key), grouped)) for key in keys]
+            made = _group_texts(list(map(clocks.__getitem__, indexes)), columns, shape, shapes)
+            if indexes[-1] - indexes[0] == len(indexes) - 1:  # one run of events (`_groups` lists them in order)
+                texts[indexes[0]:indexes[-1] + 1] = made
+            else:
+                for index, text in zip(indexes, made, strict=True):
+                    texts[index] = text
+    if sum(map(len, events)) > len(EVENT_FIELDS) * len(events):  # some event has a masking note (`stored_form`)
+        for index in positions(list(map(len, events)), len(EVENT_FIELDS) + 1):
+            texts[index] = _with_note(texts[index], events[index]["masked"], shapes)
     return texts
+
+
+def _groups(events: list[RawEvent], contents: list[dict[str, Any]]) -> dict[tuple[str, tuple[str, ...]], list[int]]:
+    """The events' positions by (event type, content keys), found run by run (a long task's runs are long)."""
+    groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    start = 0
+    for key, run in groupby(zip(map(itemgetter("event_type"), events), map(tuple, contents), strict=True)):
+        end = start + len(list(run))
+        groups.setdefault(key, []).extend(range(start, end))
+        start = end
+    return groups
+
+
+def _group_texts(clocks: list[str], columns: list[list[Any]], shape: Shape, shapes: Shapes) -> list[str | None]:
+    """The texts of one shape's events from their clocks and the columns of their values (None where the
+    general path draws the event)."""
+    refused = _refused(columns, shapes.shown.unchanged, shape.lone)  # (its values become "")
+    refused.update(_cut(columns, shape.most))
+    odd: set[int] = set() if shape.plain_keys else set(range(len(clocks)))
+    shown = []
+    for number, column in enumerate(columns):
+        before, after = shape.lines[number]
+        strange, long = _column_needs(column, shapes.room - len(before) - len(after))
+        odd.update(strange)
+        long = [k for k in long if k not in odd and k not in refused]
+        if long:
+            column = list(column)  # the values as drawn: long ones wrapped
+            lines = [before + column[k] + after for k in long]
+            for k, text in zip(long, wrapped_lines(lines, shapes.room, shapes.color), strict=True):
+                if text.startswith(before) and text.endswith(after):
+                    column[k] = text[len(before):len(text) - len(after)]
+                else:  # a break fell inside the text before the value: `finish` draws the event
+                    odd.add(k)
+        shown.append(column)
+    texts: list[str | None] = list(shape.texts([clocks, *shown]))
+    for k in odd - refused:  # (a wrapped value's lines fit: `finish` leaves them as they are)
+        texts[k] = "\n".join(finish(cast(str, texts[k]), shapes.width, shapes.room, shapes.color))
+    for k in refused:
+        texts[k] = None
+    return texts
+
+
+def _cut(columns: list[list[str]], most: int) -> list[int]:
+    """Positions of the events whose values are longer than `most` together (their body is cut)."""
+    if sum(max(map(len, column)) for column in columns) <= most:
+        return []  # (the usual case, told at C speed)
+    sizes = map(sum, zip(*(map(len, column) for column in columns), strict=True))
+    return [k for k, size in enumerate(sizes) if size > most]
+
+
+def _column_needs(column: list[str], limit: int) -> tuple[list[int], list[int]]:
+    """Positions of the values `finish` must draw (a tab, a line break, a character not surely one cell wide,
+    whitespace at the end or nothing at all: the line is stripped), and of those longer than `limit`."""
+    joined = "".join(column)
+    odd: list[int] = []
+    if "\t" in joined or "\n" in joined or not one_cell_text(joined):
+        odd = [k for k, value in enumerate(column) if "\t" in value or "\n" in value or not one_cell_text(value)]
+    ends = "".join(map(_LAST, column))
+    if len(ends) < len(column) or _SPACE.search(ends):
+        odd += [k for k, value in enumerate(column) if not value or value[-1].isspace()]
+    long = [k for k, value in enumerate(column) if len(value) > limit] if max(map(len, column)) > limit else []
+    return odd, long
+
+
+def _refused(columns: list[list[Any]], unchanged: set[str], lone: int | None) -> set[int]:
+    """Positions of the events of a group a value of which is not a string shown as it is, or whose lone main
+    field is empty (an empty body shows no line at all); the columns' values become strings."""
+    refused: set[int] = set()
+    for column in columns:
+        try:
+            if unchanged.issuperset(column):
+                continue
+        except TypeError:  # an unhashable value: a list or an object
+            pass
+        bad = [k for k, value in enumerate(column) if type(value) is not str or value not in unchanged]
+        refused.update(bad)
+        for k in bad:
+            column[k] = ""  # not shown from here: the general path draws the event
+    if lone is not None:
+        refused.update(k for k, value in enumerate(columns[lone]) if not value)
+    return refused
 
 
 def _with_note(text: str | None, masked: dict[str, int], shapes: Shapes) -> str | None:
@@ -114,35 +215,17 @@ def _with_note(text: str | None, masked: dict[str, int], shapes: Shapes) -> str 
     if text is None or not masked:
         return text
     note = shapes.shown("masked: " + ", ".join(f"{rule} ×{number}" for rule, number in masked.items()))
-    return None if shapes.color or "\n" in note else f"{text}{_BREAK}{note}"
-
-
-def _refused(indexes: list[int], columns: list[list[Any]], unchanged: set[str], lone: int | None) -> list[int]:
-    """The events of a group a value of which is not a string shown as it is, or whose lone main field is
-    empty (an empty body shows no line at all)."""
-    refused: list[int] = []
-    for column in columns:
-        try:
-            if unchanged.issuperset(column):
-                continue
-        except TypeError:  # an unhashable value: a list or an object
-            pass
-        refused += [index for index, value in zip(indexes, column, strict=True)
-                    if type(value) is not str or value not in unchanged]
-    if lone is not None:
-        refused += [index for index, value in zip(indexes, columns[lone], strict=True) if not value]
-    return refused
+    if shapes.color or "\n" in note:
+        return None
+    noted = f"{text}{BREAK}{note}"
+    if len(note) > shapes.room or "\t" in note or not one_cell_text(note) or note != note.rstrip():
+        return "\n".join(finish(noted, shapes.width, shapes.room, shapes.color))
+    return noted
 
 
 def finish(text: str, width: int, room: int, color: bool) -> list[str]:
-    """Simple events' lines: body lines wrapped as `Para` wraps them, when wider than the screen or
-    holding a tab; without colour, no trailing spaces. Text of one-cell characters without tabs
-    finds its long lines by one search and wraps them together (`_wrap_long_lines`)."""
-    if one_cell_text(text) and "\t" not in text and width > len(INDENT):
-        if max(map(len, text.split("\n"))) > width:
-            text = _wrap_long_lines(text, room)
-        lines = text.split("\n")
-        return lines if color or (" \n" not in text and not text.endswith(" ")) else list(map(str.rstrip, lines))
+    """An event's lines: body lines wrapped as `Para` wraps them, when wider than the screen or
+    holding a tab; without colour, no trailing whitespace."""
     out: list[str] = []
     for line in text.split("\n"):
         if line.startswith(INDENT) and (not line.isascii() or "\t" in line or len(line) > width) \
@@ -153,37 +236,24 @@ def finish(text: str, width: int, room: int, color: bool) -> list[str]:
     return out
 
 
-def _wrap_long_lines(text: str, room: int) -> str:
-    """`text` with each body line wider than `room` (after the indent) wrapped: printable ASCII lines
-    all at once by one pass of the fitting-pieces search over them, joined (`plain.ascii_wrap`'s rule),
-    any other line by `wrap`."""
-    parts = _long_body_lines(room).split(text)  # text, long line, text, long line, ..., text
-    long_lines = parts[1::2]
-    joined = "\n".join(long_lines)
-    printable = joined.isascii() and "".join(long_lines).isprintable()  # (one cell a character, spaces the blanks)
+def wrapped_lines(lines: list[str], room: int, color: bool) -> list[str]:
+    """Each line (wider than `room`) wrapped as `Para` wraps it, its pieces joined by `BREAK` (without colour,
+    no trailing whitespace before a break): printable ASCII lines all at once by one pass of the fitting-pieces
+    search over them (`plain.ascii_wrap`'s rule), any other line by `wrap`."""
+    joined = "\n".join(lines)
+    printable = joined.isascii() and "".join(lines).isprintable()  # (one cell a character, spaces the blanks)
     pieces = _pieces_or_breaks(room).findall(joined) if printable else []
     if pieces and sum(map(len, pieces)) == len(joined):  # no word folded: every line's pieces, in order
-        wrapped = "\x00".join(pieces).replace("\x00\n\x00", "\x01").replace("\x00", _BREAK).split("\x01")
-    else:
-        wrapped = [_BREAK.join(wrap(line, room)) for line in long_lines]
-    parts[1::2] = map(_BREAK.__add__, wrapped)
-    return "".join(parts)
+        shown = pieces if color else map(_RSTRIP_SPACES, pieces)
+        return "\x00".join(shown).replace("\x00\n\x00", "\x01").replace("\x00", BREAK).split("\x01")
+    strip = (lambda piece: piece) if color else str.rstrip
+    return [BREAK.join(map(strip, wrap(line, room))) for line in lines]
 
 
 @lru_cache(maxsize=8)
 def _pieces_or_breaks(room: int) -> re.Pattern[str]:
     """`plain._fitting_pieces` over several lines joined by line breaks, each break a match of its own."""
     return re.compile(f"[^\n]{{0,{room - 1}}}[^ \n](?= |\n|\\Z) *|\n")
-
-
-@lru_cache(maxsize=8)
-def _long_body_lines(room: int) -> re.Pattern[str]:
-    """Body lines wider than `room` after the indent (found from the line break before them: no
-    heading starts with the indent, and the text starts with a heading)."""
-    return re.compile(f"\n{INDENT}([^\n]{{{room + 1},}})")
-
-
-_BREAK = "\n" + INDENT
 
 
 def para_lines(text: str, style: str, out: list[str], room: int, color: bool) -> None:
@@ -197,3 +267,13 @@ def para_lines(text: str, style: str, out: list[str], room: int, color: bool) ->
         out += map(str.rstrip, map(INDENT.__add__, pieces))
     else:
         out += [INDENT + sgr(piece, style) if style else INDENT + piece for piece in pieces]
+
+
+def positions(values: list[Any], wanted: object) -> list[int]:
+    """Where `wanted` stands in `values`, found by `list.index` (a C-level scan between finds)."""
+    found: list[int] = []
+    try:
+        while True:
+            found.append(values.index(wanted, found[-1] + 1 if found else 0))
+    except ValueError:
+        return found

@@ -16,7 +16,7 @@ from runner.logs.store import LogReader
 from runner.logs.store.stored_read import stored_form
 from runner.logs.stored_task import StoredTask
 from runner.views.plain import wrap
-from runner.views.simple_events import _wrap_long_lines
+from runner.views.simple_events import BREAK, wrapped_lines
 from runner.views.task_detail import task_detail_renderable
 from tests.helpers.secret_samples import MAKERS, pieces
 
@@ -54,6 +54,11 @@ def _rich_contents() -> list[tuple[str, dict[str, Any], str]]:
         ("SUBTASK_COMPLETE", {"subtask_id": "task-002", "number": 1, "text": "part one", "status": "complete",
                               "files": ["a.py"]}, "summary"),
         ("EXECUTOR_OUTPUT", {}, "full"),
+        ("MODEL_CHANGE", {"ключ": "значение", "漢字": "値"}, "summary"),
+        ("MODEL_CHANGE", {"漢字": "x" * 111}, "summary"),
+        ("MODEL_CHANGE", {"a\tb": "tab in a key", "a\nb": "break in a key"}, "summary"),
+        ("EXECUTOR_PROGRESS", {"message": "x", "note": "n" * 300, "empty": "", "trail": "end  "}, "full"),
+        ("EXECUTOR_PROGRESS", {"message": "y", "note": "word " * 60 + "z" * 200}, "full"),
         ("TASK_COMPLETE", {}, "summary"),
     ]
     lines = [
@@ -61,6 +66,8 @@ def _rich_contents() -> list[tuple[str, dict[str, Any], str]]:
         " ".join(f"word{n}" for n in range(80)), "a" * 300, "      " + "b" * 130 + " tail", " " * 200,
         "漢字" * 80, "café " * 40, "\x1b[31mred\x1b[0m and \u202e bidi \x07 bell", "\x85 next line \u2028 sep",
         "ends with tab\t", "mixed 漢字 " + "w " * 100, "braces {0} {line} }{", "quote \" and backslash \\",
+        "nbsp at the end\xa0", "ideographic space at the end\u3000", "soft\xadhyphen " * 20, "x" * 116, "x" * 117,
+        "y" * 108 + " stdout", "é" * 117, "ends in a space " + "w" * 120 + " ",
         *(f"export KEY={secret}" for secret in secrets), "line with\nan inner break",
     ]
     for number, line in enumerate(lines):
@@ -77,6 +84,8 @@ def _rich_events() -> list[dict[str, Any]]:
     events = []
     for number, (kind, content, visibility) in enumerate(_rich_contents(), start=1):
         masked = {"OPENAI_KEY": 1, "GITHUB_TOKEN": 2} if number % 9 == 0 else None
+        if number % 13 == 0:  # a note wider than the narrower screens
+            masked = {f"RULE_{n}": n for n in range(12)}
         events.append(_event(number, kind, content, visibility=visibility, masked=masked))
     return events
 
@@ -153,13 +162,56 @@ def test_a_secret_the_file_holds_is_masked_by_both_paths(store: tuple[LogReader,
         assert all(piece not in text for piece in pieces(secret))
 
 
+_FRAGMENTS = ["word", " ", "  ", "x" * 40, "\t", "é", "\xa0", "\u3000", "漢", "\xad", "{0}", '"', "", "-" * 9,
+              "\x1b[1m", "[MASKED:AWS_KEY]"]
+
+
+def _random_content(rng: random.Random) -> tuple[str, dict[str, Any]]:
+    """An event type and a flat content made of fragments that each take some path of the view."""
+    def text() -> str:
+        return "".join(rng.choice(_FRAGMENTS) for _ in range(rng.choice([0, 1, 2, 5, 20])))
+    shapes = [("EXECUTOR_OUTPUT", ["stream", "line"]), ("EXECUTOR_OUTPUT", ["line"]), ("USER_INPUT", ["prompt"]),
+              ("EXECUTOR_PROGRESS", ["message", "step"]), ("MODEL_CHANGE", ["from", "to", "why"])]
+    kind, keys = rng.choice(shapes)
+    return kind, {key: text() for key in keys}
+
+
+def test_random_tasks_render_the_same_bytes_as_validated_events(store: tuple[LogReader, str, str]) -> None:
+    """300 random tasks of flat events (runs of one shape, values long and short, with tabs, wide characters,
+    whitespace a line may end in, masking notes) at random widths: the stored-events view equals the
+    validated view in colour and not, grouped and not, full and summary."""
+    reader, session_id, task_id = store
+    rng = random.Random(21)
+    for _ in range(300):
+        events = []
+        for number in range(1, rng.randint(2, 25)):
+            kind, content = _random_content(rng)
+            masked = {"OPENAI_KEY": rng.randint(1, 3)} if rng.random() < 0.1 else None
+            events.append(_event(number, kind, content, visibility=rng.choice(["full", "summary"]), masked=masked))
+        _write(reader, session_id, task_id, events)
+        fast, general = reader.read_task_for_view(session_id, task_id), reader.read_task(session_id, task_id)
+        assert isinstance(fast, StoredTask)
+        width = rng.randint(14, 130)
+        for visibility in (Visibility.FULL, Visibility.SUMMARY):
+            for grouped in (False, True):
+                for color in (False, True):
+                    made = [task_detail_renderable(log, visibility=visibility, grouped=grouped).to_text(width, color=color)
+                            for log in (fast, general)]
+                    assert made[0] == made[1], (width, color, events)
+
+
 def _damaged() -> list[tuple[str, dict[str, Any], list[bytes]]]:
     """(what, changes to the snapshot, journal lines) of files the store did not write as they are."""
     good = _event(1, "EXECUTOR_OUTPUT", {"stream": "stdout", "line": "x"})
+    second = {**good, "event_id": "evt-0002"}  # (the header is validated with the first event only)
     return [
         ("an event without a timestamp", {"events": [{k: v for k, v in good.items() if k != "timestamp"}]}, []),
         ("a timestamp of another form", {"events": [{**good, "timestamp": "2026-11-28 10:00:00"}]}, []),
         ("a timestamp with a line break", {"events": [{**good, "timestamp": STAMP.format(1, 1) + "\n"}]}, []),
+        ("a later timestamp of the same length", {"events": [good, {**second, "timestamp": "2026-11-28 10:00:00.000Z"}]},
+         []),
+        ("a later timestamp of other digits", {"events": [good, {**second, "timestamp": "2026-11-28T10:00:0\u0661.000Z"}]},
+         []),
         ("an unknown event type", {"events": [{**good, "event_type": "NOT_A_TYPE"}]}, []),
         ("an unknown visibility", {"events": [{**good, "visibility": "secret"}]}, []),
         ("content that is a list", {"events": [{**good, "content": ["x"]}]}, []),
@@ -205,6 +257,27 @@ def test_a_snapshot_that_is_not_json_is_reported_as_before(store: tuple[LogReade
     assert _views(fast)[0] == f"{task_id}: Log file corrupted ({fast.reason})\n"
 
 
+def test_a_live_task_of_normal_mode_reads_as_the_general_read_does(tmp_path: Path) -> None:
+    """A running task whose state is a journal line (before and after a checkpoint wrote its snapshot): the
+    view's read gives what `read_task` gives, and the same view."""
+    manager = TaskLogManager(tmp_path, durability=Durability.NORMAL)
+    session_id = manager.open_session(executor="shell").session_id
+    task = manager.create_task("a live task")
+    manager.start_task(task.task_id, executor=ExecutorInfo(name="shell"), verification_root=str(tmp_path))
+    reader = LogReader(tmp_path)
+    assert session_id is not None
+    try:
+        for count in (3, 300):
+            for number in range(count):
+                manager.add_event(task.task_id, _kind("EXECUTOR_OUTPUT"), {"stream": "stdout", "line": f"l{number}"})
+            general = reader.read_task(session_id, task.task_id)
+            fast = reader.read_task_for_view(session_id, task.task_id)
+            assert isinstance(general, TaskLog) and general.status is TaskStatus.RUNNING
+            assert _views(fast) == _views(general)
+    finally:
+        manager.close()
+
+
 def test_stored_form_is_what_the_store_writes(store: tuple[LogReader, str, str]) -> None:
     """The manager's own files are in stored form, so a real task takes the fast read."""
     reader, session_id, task_id = store
@@ -214,14 +287,14 @@ def test_stored_form_is_what_the_store_writes(store: tuple[LogReader, str, str])
 
 
 def test_long_body_lines_wrapped_together_break_where_each_wrapped_alone_does() -> None:
-    """3,000 random texts of body lines (short, long, folded words, spaces only, non-ASCII): wrapping every long
-    line in one search over them all gives what wrapping each line by itself gives."""
+    """3,000 random sets of long body lines (folded words, runs of spaces, non-ASCII): wrapping them all in one
+    search gives what wrapping each line by itself gives, its pieces stripped at their ends without colour."""
     rng = random.Random(9)
     alphabets = ["ab ", "abc  ", "a ", "abcdefgh ", "x    ", "abcdefghijklmnopqrstu ", " ", "é ab"]
     for _ in range(3_000):
         room = rng.randint(1, 60)
-        lines = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))
+        lines = ["".join(rng.choice(alphabet) for _ in range(rng.randint(room + 1, room + 200)))
                  for alphabet in (rng.choice(alphabets) for _ in range(rng.randint(1, 8)))]
-        text = "  [00:00:00] KIND" + "".join(f"\n    {line}" for line in lines)
-        alone = "".join("\n    " + "\n    ".join(wrap(line, room) if len(line) > room else [line]) for line in lines)
-        assert _wrap_long_lines(text, room) == "  [00:00:00] KIND" + alone, (room, lines)
+        for color in (True, False):
+            alone = [BREAK.join(piece if color else piece.rstrip() for piece in wrap(line, room)) for line in lines]
+            assert wrapped_lines(lines, room, color) == alone, (room, lines, color)

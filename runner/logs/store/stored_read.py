@@ -13,7 +13,6 @@ the task the general way (`load_task`), which reports a damaged file exactly as 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from operator import itemgetter
 from pathlib import Path
@@ -24,7 +23,7 @@ import orjson
 from runner.logs.store import codec, safe_files
 from runner.logs.store.journal import journal_lines
 from runner.logs.store.safe_files import Limit
-from runner.logs.stored_task import HEADER_EVENT_TYPES, RawEvent, StoredTask
+from runner.logs.stored_task import EVENT_FIELDS, HEADER_EVENT_TYPES, RawEvent, StoredTask
 from runner.logs.vocabulary import EventType, Visibility
 
 if TYPE_CHECKING:
@@ -32,10 +31,10 @@ if TYPE_CHECKING:
 
 _EVENT_TYPES = frozenset(kind.value for kind in EventType)
 _VISIBILITIES = frozenset(level.value for level in Visibility)
-# The store's stamps (`timestamps.now_iso`), ASCII digits only: stricter than the models' pattern.
-_STAMPS = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z\n)*")
-_STAMP_LENGTH = len("2026-01-01T00:00:00.000Z\n")
-_REQUIRED = ("event_id", "event_type", "timestamp", "visibility", "content")
+# The store's stamps (`timestamps.now_iso`), ASCII digits only: stricter than the models' pattern. Checked
+# all at once: their joined text with every digit made 0 (a C-level `bytes.translate`) is this form's.
+_STAMP_FORM = b"0000-00-00T00:00:00.000Z\n"
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
 def read_stored_task(snapshot_path: Path, journal_path: Path, *, session_id: str,
@@ -57,7 +56,9 @@ def read_stored_task(snapshot_path: Path, journal_path: Path, *, session_id: str
     events = _merged(document["events"], journal)
     if not stored_form(events):
         return None
-    header = _header(document, [e for e in events if e["event_type"] in HEADER_EVENT_TYPES] or events[:1])
+    parts = ([] if HEADER_EVENT_TYPES.isdisjoint(map(itemgetter("event_type"), events))
+             else [event for event in events if event["event_type"] in HEADER_EVENT_TYPES])
+    header = _header(document, parts or events[:1])
     if header is None or header.task_id != task_id or header.session_id != session_id:
         return None
     return StoredTask(header, events)
@@ -114,10 +115,10 @@ def stored_form(events: list[Any]) -> bool:
 
         "".join(column("event_id"))  # TypeError unless every id is a string
         stamped = "\n".join(column("timestamp")) + "\n"  # likewise every stamp
-        return (sum(map(len, events)) == len(_REQUIRED) * len(events) + len(masked)  # no other field
+        return (sum(map(len, events)) == len(EVENT_FIELDS) * len(events) + len(masked)  # no other field
                 and set(column("event_type")) <= _EVENT_TYPES and set(column("visibility")) <= _VISIBILITIES
                 and set(map(type, column("content"))) == {dict}
-                and len(stamped) == _STAMP_LENGTH * len(events) and _STAMPS.fullmatch(stamped) is not None
+                and stamped.isascii() and stamped.encode().translate(_DIGITS_AS_ZERO) == _STAMP_FORM * len(events)
                 and all(map(_counts, masked)))
     except (KeyError, TypeError):  # a missing field, an unhashable value
         return False
