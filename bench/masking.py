@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import gc
 import os
+import random
 import re
 import statistics
+import string
 import sysconfig
 import time
 from collections.abc import Callable, Iterator
@@ -78,6 +80,10 @@ def _repeat_to(unit: str, size: int) -> str:
     return (unit * (size // len(unit) + 1))[:size]
 
 
+_LONG_LINE_TOKEN = "ghp_" + "".join(random.Random(7).choices(string.ascii_letters + string.digits, k=36))
+_LONG_LINE_UNIT = (f"Using token {_LONG_LINE_TOKEN} for the GitHub API | npm WARN deprecated "
+                   "left-pad@1.3.0: use String.prototype.padStart | 2026-01-12T10:00:00.000Z INFO worker-3 finished "
+                   "job 17 in 250 ms | ")
 ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "one line, no newline": lambda n: _repeat_to("abcdefghij", n),
     "unclosed key headers": lambda n: _repeat_to("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n", n),
@@ -90,6 +96,9 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "escapes before prefixes": lambda n: _repeat_to("\\nsk-\\u0041eyJ%0Aghp_", n),
     "shell quoting and unicode escapes": lambda n: _repeat_to("'\"'\"'password\\u0041", n),
     "100-column lines of one letter": lambda n: _repeat_to("a" * 99 + "\n", n),
+    # A line longer than the stream's 64 KiB limit with a secret every ~200 characters: the stream
+    # cuts it into pieces between secrets (213× in thread CPU before each piece was masked in one pass, not three).
+    "secrets on one long line": lambda n: _repeat_to(_LONG_LINE_UNIT, n),
 }
 # Fail closed: an unclosed private-key header hides the rest of the text, so mask_text stops early there.
 FAMILY_NOTES = {"unclosed key headers": "everything after the first header is masked whole"}
