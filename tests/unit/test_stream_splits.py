@@ -93,11 +93,13 @@ def test_an_env_value_cut_anywhere_into_two_reads_is_masked_as_in_the_whole_text
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(ALL_MAKERS), st.integers(0, 2**32)), min_size=1, max_size=5),
        st.lists(st.sampled_from(["", "plain words", "token: |", "password:", "'\"'\"'", "{\\u0022a\\u0022: 1}",
-                                 "-----BEGIN", "xoxb-", "\r"]), min_size=5, max_size=5),
+                                 "-----BEGIN", "xoxb-", "\r", "{[MASKED:JSON_CREDENTIAL]}", "key=[MASKED:OPENAI_KEY]x"]),
+                min_size=5, max_size=5),
        st.lists(st.integers(0, 4000), max_size=6), st.booleans())
 def test_many_reads_give_what_mask_text_gives_the_whole_text(made: list[tuple[object, int]], noise: list[str],
                                                              cuts: list[int], ends_with_newline: bool) -> None:
-    """Secrets of random rules between noise lines, cut into up to seven reads: both ways equal mask_text."""
+    """Secrets of random rules between noise lines (markers of an earlier masking among them), cut into up to
+    seven reads: both ways equal mask_text."""
     parts = []
     for (maker, seed), line in zip(made, noise, strict=False):
         parts += [line, maker(random.Random(seed))[0]]  # type: ignore[operator]
