@@ -12,6 +12,7 @@ neutralised), and content that is not a flat object of scalars goes through `eve
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import accumulate
 from typing import TypeVar, cast
 
 from runner.logs.stored_task import RawEvent
@@ -20,16 +21,18 @@ from runner.views.event_content import cut_body, event_body
 from runner.views.fields import format_clock
 from runner.views.plain import spans_text_lines
 from runner.views.safe_text import SafeStrings
-from runner.views.simple_events import INDENT, Shapes, para_lines, positions, simple_texts
+from runner.views.simple_events import (
+    INDENT,
+    EventColumns,
+    Shapes,
+    para_lines,
+    positions,
+    simple_texts,
+)
 
 E = TypeVar("E")
 _OUTPUT = EventType.EXECUTOR_OUTPUT.value
 _PLAIN_OUTPUT_KEYS = frozenset({"line", "text", "stream"})
-
-
-def output_items(events: list[RawEvent], *, grouped: bool) -> list[list[RawEvent]]:
-    """The events in order, one item each; `grouped`: runs of plain output lines gathered in one item."""
-    return gathered(events, _plain_output) if grouped else [[event] for event in events]
 
 
 def gathered(events: list[E], plain_output: Callable[[E], bool]) -> list[list[E]]:
@@ -51,12 +54,15 @@ def _plain_output(event: RawEvent) -> bool:
 
 
 class EventLines:
-    """The events section of a detail view (one object for all events), rendered at a width."""
+    """The events section of a detail view (one object for all events), rendered at a width. Every content
+    key and string value is masked for display when it is made (`SafeStrings.prepare`), in batches."""
 
-    def __init__(self, items: list[list[RawEvent]], task_id: str, shown: SafeStrings,
+    def __init__(self, events: list[RawEvent], task_id: str, shown: SafeStrings,
                  styles: dict[str, str], *, grouped: bool) -> None:
-        self.items = items
-        self.grouped = grouped  # output lines gathered: some items are several events
+        self.columns = EventColumns(events)
+        shown.prepare(self.columns.strings())
+        # grouped: runs of plain output lines gathered in one item (an output block), else one item an event
+        self.items = gathered(events, _plain_output) if grouped else None
         self.task_id = task_id
         self.shown = shown
         self.styles = styles  # heading style by event type (bold when not named)
@@ -70,19 +76,21 @@ class EventLines:
         every other item by `_event` or `_output_block`; a blank line between items."""
         parts: list[str] = []
         room = max(width - len(INDENT), 1)
-        texts = simple_texts([item[0] for item in self.items], Shapes(self.shown, self.styles, width, color))
-        for k in [k for k, item in enumerate(self.items) if len(item) > 1] if self.grouped else []:
-            texts[k] = None  # an output block
+        texts = simple_texts(self.columns, Shapes(self.shown, self.styles, width, color))
+        if self.items is not None:  # an item's text is its event's, or None for an output block
+            starts = accumulate(map(len, self.items), initial=0)
+            texts = [texts[start] if len(item) == 1 else None for start, item in zip(starts, self.items, strict=False)]
         start = 0
-        for k in [*positions(texts, None), len(self.items)]:
+        for k in [*positions(texts, None), len(texts)]:
             if k > start:  # simple events start..k-1, each one text
                 parts.append("\n\n".join(cast(list[str], texts[start:k])))
-            if k < len(self.items):
+            if k < len(texts):
                 out: list[str] = []
-                if len(self.items[k]) > 1:
+                if self.items is not None and len(self.items[k]) > 1:
                     self._output_block(self.items[k], out, width, room, color)
                 else:
-                    self._event(self.items[k][0], out, width, room, color)
+                    self._event(self.items[k][0] if self.items is not None else self.columns.events[k],
+                                out, width, room, color)
                 parts.append("\n".join(out))
             start = k + 1
         return "\n\n".join(parts)

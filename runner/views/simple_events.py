@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby, repeat
-from operator import itemgetter, methodcaller
+from itertools import chain, compress, repeat
+from operator import itemgetter, methodcaller, ne, or_
 from typing import TYPE_CHECKING, Any, cast
 
 from runner.logs.stored_task import EVENT_FIELDS, RawEvent
@@ -106,17 +106,36 @@ class Shapes:
                      plain_keys)
 
 
-def simple_texts(events: list[RawEvent], shapes: Shapes) -> list[str | None]:
+class EventColumns:
+    """The events' values read once, by (event type, content keys): what the view masks (`strings`) and
+    what the texts of its simple events are made of, at any width (`simple_texts`)."""
+
+    def __init__(self, events: list[RawEvent]) -> None:
+        self.events = events
+        contents = list(map(itemgetter("content"), events))
+        self.clocks = list(map(_CLOCK, map(itemgetter("timestamp"), events)))
+        self.groups: list[tuple[str, tuple[str, ...], list[int], list[list[Any]]]] = []
+        for (kind, keys), indexes in _groups(events, contents).items():
+            grouped = contents if len(indexes) == len(contents) else list(map(contents.__getitem__, indexes))
+            self.groups.append((kind, keys, indexes, [list(map(itemgetter(key), grouped)) for key in keys]))
+
+    def strings(self) -> Iterator[str]:
+        """Every content key, then every string value (the keys once each)."""
+        keys = dict.fromkeys(key for _, keys, _, _ in self.groups for key in keys)
+        columns = [column if set(map(type, column)) == {str} else [value for value in column if type(value) is str]
+                   for _, _, _, group in self.groups for column in group]
+        return chain(keys, *columns)
+
+
+def simple_texts(columns: EventColumns, shapes: Shapes) -> list[str | None]:
     """Each event's lines as one text, as the general path draws them, or None where the general path must."""
+    events = columns.events
     texts: list[str | None] = [None] * len(events)
-    contents = list(map(itemgetter("content"), events))
-    clocks = list(map(_CLOCK, map(itemgetter("timestamp"), events)))
-    for (kind, keys), indexes in _groups(events, contents).items():
+    for kind, keys, indexes, values in columns.groups:
         shape = shapes.shape(kind, keys)
         if shape is not None:
-            grouped = list(map(contents.__getitem__, indexes))
-            columns = [list(map(itemgetter(key), grouped)) for key in keys]
-            made = _group_texts(list(map(clocks.__getitem__, indexes)), columns, shape, shapes)
+            clocks = columns.clocks if len(indexes) == len(events) else list(map(columns.clocks.__getitem__, indexes))
+            made = _group_texts(clocks, values, shape, shapes)
             if indexes[-1] - indexes[0] == len(indexes) - 1:  # one run of events (`_groups` lists them in order)
                 texts[indexes[0]:indexes[-1] + 1] = made
             else:
@@ -131,17 +150,20 @@ def simple_texts(events: list[RawEvent], shapes: Shapes) -> list[str | None]:
 def _groups(events: list[RawEvent], contents: list[dict[str, Any]]) -> dict[tuple[str, tuple[str, ...]], list[int]]:
     """The events' positions by (event type, content keys), found run by run (a long task's runs are long)."""
     groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
-    start = 0
-    for key, run in groupby(zip(map(itemgetter("event_type"), events), map(tuple, contents), strict=True)):
-        end = start + len(list(run))
-        groups.setdefault(key, []).extend(range(start, end))
-        start = end
+    if not events:
+        return groups
+    kinds, keys = list(map(itemgetter("event_type"), events)), list(map(tuple, contents))
+    changes = list(map(or_, map(ne, kinds[1:], kinds), map(ne, keys[1:], keys)))  # where a run ends, at C speed
+    starts = [0, *(k + 1 for k in positions(changes, True)), len(events)]
+    for start, end in zip(starts, starts[1:], strict=False):
+        groups.setdefault((kinds[start], keys[start]), []).extend(range(start, end))
     return groups
 
 
 def _group_texts(clocks: list[str], columns: list[list[Any]], shape: Shape, shapes: Shapes) -> list[str | None]:
     """The texts of one shape's events from their clocks and the columns of their values (None where the
     general path draws the event)."""
+    columns = list(columns)
     refused = _refused(columns, shapes.shown.unchanged, shape.lone)  # (its values become "")
     refused.update(_cut(columns, shape.most))
     odd: set[int] = set() if shape.plain_keys else set(range(len(clocks)))
@@ -178,23 +200,31 @@ def _cut(columns: list[list[str]], most: int) -> list[int]:
 
 def _column_needs(column: list[str], limit: int) -> tuple[list[int], list[int]]:
     """Positions of the values `finish` must draw (a tab, a line break, a character not surely one cell wide,
-    whitespace at the end or nothing at all: the line is stripped), and of those longer than `limit`."""
-    joined = "".join(column)
-    odd: list[int] = []
-    if "\t" in joined or "\n" in joined or not one_cell_text(joined):
-        odd = [k for k, value in enumerate(column) if "\t" in value or "\n" in value or not one_cell_text(value)]
-    ends = "".join(map(_LAST, column))
-    if len(ends) < len(column) or _SPACE.search(ends):
-        odd += [k for k, value in enumerate(column) if not value or value[-1].isspace()]
-    long = [k for k, value in enumerate(column) if len(value) > limit] if max(map(len, column)) > limit else []
-    return odd, long
+    whitespace at the end or nothing at all: the line is stripped), and of those longer than `limit`.
+    Each distinct value is checked once (a column of streams or statuses holds a few)."""
+    distinct = list(dict.fromkeys(column))  # (their hashes are known: `SafeStrings.prepare` took them)
+    joined = "".join(distinct)
+    odd = [value for value in distinct if "\t" in value or "\n" in value or not one_cell_text(value)] \
+        if "\t" in joined or "\n" in joined or not one_cell_text(joined) else []
+    ends = "".join(map(_LAST, distinct))
+    if len(ends) < len(distinct) or _SPACE.search(ends):
+        odd += [value for value in distinct if not value or value[-1].isspace()]
+    sizes = list(map(len, column))
+    long = list(compress(range(len(column)), map(limit.__lt__, sizes))) if max(sizes) > limit else []
+    return _positions_of(column, set(odd)) if odd else [], long
+
+
+def _positions_of(values: list[str], wanted: set[str]) -> list[int]:
+    """Where any of `wanted` stands in `values`."""
+    return list(compress(range(len(values)), map(wanted.__contains__, values)))
 
 
 def _refused(columns: list[list[Any]], unchanged: set[str], lone: int | None) -> set[int]:
     """Positions of the events of a group a value of which is not a string shown as it is, or whose lone main
-    field is empty (an empty body shows no line at all); the columns' values become strings."""
+    field is empty (an empty body shows no line at all). A refused value is blanked in a copy of its column put
+    in `columns` (the lists it held are left as they are): every value left is a string."""
     refused: set[int] = set()
-    for column in columns:
+    for number, column in enumerate(columns):
         try:
             if unchanged.issuperset(column):
                 continue
@@ -202,6 +232,7 @@ def _refused(columns: list[list[Any]], unchanged: set[str], lone: int | None) ->
             pass
         bad = [k for k, value in enumerate(column) if type(value) is not str or value not in unchanged]
         refused.update(bad)
+        columns[number] = column = list(column)  # (the view's columns stay as read)
         for k in bad:
             column[k] = ""  # not shown from here: the general path draws the event
     if lone is not None:

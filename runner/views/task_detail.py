@@ -6,14 +6,13 @@ full shows every event. A task file that does not parse renders as one line.
 
 from __future__ import annotations
 
-from functools import partial
 from itertools import chain
 from typing import Any
 
 from runner.logs.models import CorruptedLog, EventType, LogEvent, Metrics, TaskLog, Visibility
 from runner.logs.stored_task import StoredTask
 from runner.views.event_content import cut_body, event_body, event_strings
-from runner.views.event_lines import EventLines, gathered, output_items
+from runner.views.event_lines import EventLines, gathered
 from runner.views.fields import (
     NONE_SHOWN,
     STATUS_STYLES,
@@ -80,7 +79,6 @@ def task_detail_renderable(log: TaskLog | StoredTask | CorruptedLog, *, visibili
     return block
 
 
-_IS_STR = partial(type.__instancecheck__, str)
 _STYLES_BY_NAME = {kind.value: style for kind, style in _EVENT_STYLES.items()}
 
 
@@ -90,12 +88,7 @@ def _stored_detail(task: StoredTask, *, visibility: Visibility, grouped: bool) -
     events = (task.events if visibility is Visibility.FULL
               else [event for event in task.events if event["visibility"] == Visibility.SUMMARY.value])
     block = Block([_title(log), *_header(log), Line.of(""), Line.of("Events:", "bold")])
-    shown = SafeStrings()
-    contents = [event["content"] for event in events]  # stored form: each an object
-    strings = filter(_IS_STR, chain.from_iterable(map(dict.values, contents)))  # a C-level filter
-    shown.prepare(chain(chain.from_iterable(contents), strings))  # the keys, then the string values
-    block.lines.append(EventLines(output_items(events, grouped=grouped), log.task_id, shown, _STYLES_BY_NAME,
-                                  grouped=grouped))
+    block.lines.append(EventLines(events, log.task_id, SafeStrings(), _STYLES_BY_NAME, grouped=grouped))
     if not events:
         block.add(NO_EVENTS, "dim")
     if len(events) < len(task.events):
