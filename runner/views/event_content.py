@@ -109,8 +109,10 @@ def cut_body(body: str, task_id: str, limit: int = MAX_EVENT_CHARS) -> str:
     """
     if len(body) <= limit:
         return body
-    rest = len(body) - limit
-    return (
-        f"{body[:limit]}\n... ({rest} more characters; "
-        f"see pm-runner logs show {task_id if is_digit_token(task_id) else safe_str(task_id)} --json --full)"
-    )
+    return f"{body[:limit]}\n{cut_note(len(body) - limit, task_id)}"
+
+
+def cut_note(rest: int, task_id: str) -> str:
+    """The line under a cut body: how many characters were left out, and how to see them."""
+    shown = task_id if is_digit_token(task_id) else safe_str(task_id)
+    return f"... ({rest} more characters; see pm-runner logs show {shown} --json --full)"

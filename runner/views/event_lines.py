@@ -76,7 +76,7 @@ class EventLines:
         every other item by `_event` or `_output_block`; a blank line between items."""
         parts: list[str] = []
         room = max(width - len(INDENT), 1)
-        texts = simple_texts(self.columns, Shapes(self.shown, self.styles, width, color))
+        texts = simple_texts(self.columns, Shapes(self.shown, self.styles, width, color, self.task_id))
         if self.items is not None:  # an item's text is its event's, or None for an output block
             starts = accumulate(map(len, self.items), initial=0)
             texts = [texts[start] if len(item) == 1 else None for start, item in zip(starts, self.items, strict=False)]

@@ -22,7 +22,13 @@ from operator import itemgetter, methodcaller, ne, or_
 from typing import TYPE_CHECKING, Any, cast
 
 from runner.logs.stored_task import EVENT_FIELDS, RawEvent
-from runner.views.event_content import MAIN_FIELDS, MAX_EVENT_CHARS, QUOTED_FIELDS, credential_key
+from runner.views.event_content import (
+    MAIN_FIELDS,
+    MAX_EVENT_CHARS,
+    QUOTED_FIELDS,
+    credential_key,
+    cut_note,
+)
 from runner.views.plain import cell_len, one_cell_text, sgr, wrap
 
 if TYPE_CHECKING:
@@ -60,8 +66,9 @@ class Shape:
 class Shapes:
     """Shapes of simple events by (event type, content keys), at one width and colour."""
 
-    def __init__(self, shown: SafeStrings, styles: dict[str, str], width: int, color: bool) -> None:
+    def __init__(self, shown: SafeStrings, styles: dict[str, str], width: int, color: bool, task_id: str) -> None:
         self.shown, self.styles, self.width, self.color = shown, styles, width, color
+        self.task_id = task_id  # named in the note under a cut body
         self.room = max(width - len(INDENT), 1)  # cells of a body line after the indent
         self._plans: dict[tuple[str, ...], Plan | None] = {}
         self._shapes: dict[tuple[str, tuple[str, ...]], Shape | None] = {}
@@ -165,14 +172,14 @@ def _group_texts(clocks: list[str], columns: list[list[Any]], shape: Shape, shap
     general path draws the event)."""
     columns = list(columns)
     refused = _refused(columns, shapes.shown.unchanged, shape.lone)  # (its values become "")
-    refused.update(_cut(columns, shape.most))
+    sizes = {k: size for k, size in _cut(columns, shape.most).items() if k not in refused}
     odd: set[int] = set() if shape.plain_keys else set(range(len(clocks)))
     shown = []
     for number, column in enumerate(columns):
         before, after = shape.lines[number]
         strange, long = _column_needs(column, shapes.room - len(before) - len(after))
         odd.update(strange)
-        long = [k for k in long if k not in odd and k not in refused]
+        long = [k for k in long if k not in odd and k not in refused and k not in sizes]
         if long:
             column = list(column)  # the values as drawn: long ones wrapped
             lines = [before + column[k] + after for k in long]
@@ -183,6 +190,8 @@ def _group_texts(clocks: list[str], columns: list[list[Any]], shape: Shape, shap
                     odd.add(k)
         shown.append(column)
     texts: list[str | None] = list(shape.texts([clocks, *shown]))
+    if sizes:
+        refused.update(_cut_texts(texts, sizes, clocks, columns, shape, shapes))
     for k in odd - refused:  # (a wrapped value's lines fit: `finish` leaves them as they are)
         texts[k] = "\n".join(finish(cast(str, texts[k]), shapes.width, shapes.room, shapes.color))
     for k in refused:
@@ -190,12 +199,42 @@ def _group_texts(clocks: list[str], columns: list[list[Any]], shape: Shape, shap
     return texts
 
 
-def _cut(columns: list[list[str]], most: int) -> list[int]:
-    """Positions of the events whose values are longer than `most` together (their body is cut)."""
+def _cut_texts(texts: list[str | None], sizes: dict[int, int], clocks: list[str], columns: list[list[str]],
+               shape: Shape, shapes: Shapes) -> list[int]:
+    """The texts of events whose body is cut (`cut_body`) where the cut falls inside the first body line's value:
+    that line up to the cut, then the note (`cut_note`); returns the others, which the general path draws."""
+    if len(shape.order) < 2:
+        return list(sizes)
+    first = shape.order[1] - 1  # the column of the first body line
+    before = shape.lines[first][0]
+    keep = MAX_EVENT_CHARS - len(before)  # of the first value, when the cut falls inside it
+    cut = [k for k in sizes if 0 < keep <= len(columns[first][k])]
+    values = [columns[first][k][:keep] for k in cut]
+    needs, long = _column_needs(values, shapes.room - len(before))
+    strange = set(needs)
+    long = [n for n in long if n not in strange]
+    for n, text in zip(long, wrapped_lines([before + values[n] for n in long], shapes.room, shapes.color), strict=True):
+        if text.startswith(before):
+            values[n] = text[len(before):]
+        else:  # a break fell inside the text before the value
+            strange.add(n)
+    head = shape.literals[0], shape.literals[1]
+    for n, k in enumerate(cut):
+        note = cut_note(sizes[k] - shape.most, shapes.task_id)
+        text = f"{head[0]}{clocks[k]}{head[1]}{values[n]}{BREAK}{note}"
+        plain_note = len(note) <= shapes.room and one_cell_text(note) and "\t" not in note and note == note.rstrip()
+        texts[k] = text if plain_note and n not in strange and shape.plain_keys \
+            else "\n".join(finish(text, shapes.width, shapes.room, shapes.color))
+    drawn = set(cut)
+    return [k for k in sizes if k not in drawn]
+
+
+def _cut(columns: list[list[str]], most: int) -> dict[int, int]:
+    """The events whose values are longer than `most` together (their body is cut): {position: their length}."""
     if sum(max(map(len, column)) for column in columns) <= most:
-        return []  # (the usual case, told at C speed)
+        return {}  # (the usual case, told at C speed)
     sizes = map(sum, zip(*(map(len, column) for column in columns), strict=True))
-    return [k for k, size in enumerate(sizes) if size > most]
+    return {k: size for k, size in enumerate(sizes) if size > most}
 
 
 def _column_needs(column: list[str], limit: int) -> tuple[list[int], list[int]]:
@@ -210,7 +249,7 @@ def _column_needs(column: list[str], limit: int) -> tuple[list[int], list[int]]:
     if len(ends) < len(distinct) or _SPACE.search(ends):
         odd += [value for value in distinct if not value or value[-1].isspace()]
     sizes = list(map(len, column))
-    long = list(compress(range(len(column)), map(limit.__lt__, sizes))) if max(sizes) > limit else []
+    long = list(compress(range(len(column)), map(limit.__lt__, sizes))) if max(sizes, default=0) > limit else []
     return _positions_of(column, set(odd)) if odd else [], long
 
 
@@ -273,12 +312,17 @@ def wrapped_lines(lines: list[str], room: int, color: bool) -> list[str]:
     search over them (`plain.ascii_wrap`'s rule), any other line by `wrap`."""
     joined = "\n".join(lines)
     printable = joined.isascii() and "".join(lines).isprintable()  # (one cell a character, spaces the blanks)
-    pieces = _pieces_or_breaks(room).findall(joined) if printable else []
+    # Lines of many screens each (cut bodies of megabytes of output) are searched faster one at a time.
+    together = printable and len(joined) <= _ONE_SEARCH_LINE_CHARS * len(lines)
+    pieces = _pieces_or_breaks(room).findall(joined) if together else []
     if pieces and sum(map(len, pieces)) == len(joined):  # no word folded: every line's pieces, in order
         shown = pieces if color else map(_RSTRIP_SPACES, pieces)
         return "\x00".join(shown).replace("\x00\n\x00", "\x01").replace("\x00", BREAK).split("\x01")
     strip = (lambda piece: piece) if color else str.rstrip
     return [BREAK.join(map(strip, wrap(line, room))) for line in lines]
+
+
+_ONE_SEARCH_LINE_CHARS = 500  # the longest lines, on average, wrapped by one search over all of them
 
 
 @lru_cache(maxsize=8)

@@ -163,7 +163,7 @@ def test_a_secret_the_file_holds_is_masked_by_both_paths(store: tuple[LogReader,
 
 
 _FRAGMENTS = ["word", " ", "  ", "x" * 40, "\t", "é", "\xa0", "\u3000", "漢", "\xad", "{0}", '"', "", "-" * 9,
-              "\x1b[1m", "[MASKED:AWS_KEY]"]
+              "\x1b[1m", "[MASKED:AWS_KEY]", "long words " * 90]  # (the last: bodies over MAX_EVENT_CHARS, cut)
 
 
 def _random_content(rng: random.Random) -> tuple[str, dict[str, Any]]:
@@ -178,7 +178,7 @@ def _random_content(rng: random.Random) -> tuple[str, dict[str, Any]]:
 
 def test_random_tasks_render_the_same_bytes_as_validated_events(store: tuple[LogReader, str, str]) -> None:
     """300 random tasks of flat events (runs of one shape, values long and short, with tabs, wide characters,
-    whitespace a line may end in, masking notes) at random widths: the stored-events view equals the
+    whitespace a line may end in, masking notes, bodies cut) at random widths: the stored-events view equals the
     validated view in colour and not, grouped and not, full and summary."""
     reader, session_id, task_id = store
     rng = random.Random(21)
