@@ -6,7 +6,7 @@ import random
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from runner.logs.masking import StreamMasker, mask_text, reset_env_secrets
@@ -116,6 +116,7 @@ def _marked(text: str) -> str:
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 2**32), st.lists(st.integers(0, 6000), max_size=4))
+@example(seed=1073741824, cuts=[])  # a last piece whose marker outgrows its token: 513 characters shown
 def test_an_over_long_line_s_pieces_join_to_what_mask_text_gives_the_line(seed: int, cuts: list[int]) -> None:
     """A line past the limit holding secrets of random rules comes back in pieces that join to mask_text's
     result of the whole line (marker names aside: secrets within a rule's reach of each other may be
@@ -133,5 +134,7 @@ def test_an_over_long_line_s_pieces_join_to_what_mask_text_gives_the_line(seed: 
     for start, end in zip([0, *edges], [*edges, len(line)], strict=True):
         pieces += [piece for piece in masker.feed_pieces(line[start:end]) if piece.shown]
     pieces += [piece for piece in masker.flush_pieces() if piece.shown]
-    assert all(len(piece.text) <= 512 for piece in pieces)
+    # A piece is cut at most 512 characters into the line; masking may make it longer (a marker can
+    # outgrow the value it hides), so the bound is on what it shows of the line itself.
+    assert all(len(re.sub(r"\[MASKED:[A-Z0-9_]+\]", "", piece.text)) <= 512 for piece in pieces)
     assert _marked("".join(piece.text for piece in pieces)) == _marked(mask_text(line))
