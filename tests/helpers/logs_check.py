@@ -71,6 +71,19 @@ def _tasks_on_disk(paths: LogPaths, session_id: str) -> set[str]:
     return tasks
 
 
+def a_task_is_running(project: Path) -> bool:
+    """Whether a task of the project's logs has reached `running`: in a snapshot (strict) or in a
+    journal's state line (normal mode, interactive runs, writes no running snapshot)."""
+    tasks = (project / ".claude" / "logs").glob("sessions/*/tasks/task-*.json*")  # snapshots and journals
+    for path in tasks:
+        try:
+            if b'"running"' in path.read_bytes():
+                return True
+        except OSError:
+            continue  # renamed or removed between the listing and the read
+    return False
+
+
 def all_log_bytes(project: Path) -> bytes:
     """Every byte stored under `.claude/logs` (for leak checks)."""
     root = project / ".claude" / "logs"

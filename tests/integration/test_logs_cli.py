@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.cli import run_pm, runner_env
-from tests.helpers.logs_check import kill_recorded_children
+from tests.helpers.logs_check import a_task_is_running, kill_recorded_children
 
 SHELL = ["repl", "--executor", "shell"]
 
@@ -151,7 +151,7 @@ def test_follow_ends_with_the_recovered_status_when_the_runner_dies(tmp_path: Pa
     follow: subprocess.Popen[bytes] | None = None
     try:
         deadline = time.monotonic() + 15
-        while b'"running"' not in b"".join(p.read_bytes() for p in tmp_path.glob(".claude/logs/sessions/*/tasks/*.json")):
+        while not a_task_is_running(tmp_path):
             assert time.monotonic() < deadline, "the task never started"
             time.sleep(0.05)
         follow = subprocess.Popen([sys.executable, "-m", "runner", "logs", "show", "task-001", "--follow"],

@@ -11,7 +11,7 @@ import pexpect
 import pytest
 
 from tests.helpers.cli import runner_env
-from tests.helpers.logs_check import assert_logs_consistent
+from tests.helpers.logs_check import a_task_is_running, assert_logs_consistent
 
 PROMPT = "pm-runner>"
 
@@ -101,7 +101,7 @@ def test_sighup_while_a_task_runs_saves_it_and_ends_the_interactive_run(child: p
     expect(child, PROMPT)
     child.sendline("sleep 300")
     deadline = time.monotonic() + 15
-    while not any(b'"running"' in p.read_bytes() for p in tmp_path.glob(".claude/logs/sessions/*/tasks/task-*.json")):
+    while not a_task_is_running(tmp_path):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     child.kill(signal.SIGHUP)

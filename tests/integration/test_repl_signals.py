@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.cli import runner_env
-from tests.helpers.logs_check import assert_logs_consistent
+from tests.helpers.logs_check import a_task_is_running, assert_logs_consistent
 
 
 def start_repl(project: Path, script: bytes) -> subprocess.Popen[bytes]:
@@ -31,7 +31,7 @@ def start_repl(project: Path, script: bytes) -> subprocess.Popen[bytes]:
 def wait_for_running_task(project: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(b'"running"' in p.read_bytes() for p in project.glob(".claude/logs/sessions/*/tasks/task-*.json")):
+        if a_task_is_running(project):
             return
         time.sleep(0.05)
     raise AssertionError("no task reached running")
