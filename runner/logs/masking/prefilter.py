@@ -43,7 +43,7 @@ def available_engines() -> list[str]:
             if module is not None]
 
 Hits = dict[int, list[int]]
-PLAN_FORMAT = "2"  # bump when build_plan's output changes
+PLAN_FORMAT = "3"  # bump when build_plan's output or the Hyperscan blob's layout changes
 
 # Literals the engine needs to know about besides the rules' (negative owner ids, so one
 # scan answers them too instead of a `str` search of its own each): the two kinds of
@@ -205,17 +205,16 @@ def _finish(hits: Hits, regex_rules: list[tuple[int, MaskRule]], text: str, lowe
 
 
 class HyperscanPrefilter:
-    """The same candidates from Hyperscan: a literal database, plus a small regex database
-    for the few rules whose literal alone would be too common."""
+    """The same candidates from Hyperscan: one database of every literal (escaped as an
+    expression) and the regexes of the few rules whose literal alone would be too common, so
+    one scan finds both (two databases cost a second pass over the text: ~1.4 M instructions
+    per MB)."""
 
     name = "hyperscan"
     reads_lowered = False  # the database's caseless literals fold case themselves
 
     def __init__(self, plan: dict[str, Any], blob: bytes) -> None:
-        literal_size = int(plan["literal_db_size"])
-        self._literal_db = hyperscan.loadb(blob[:literal_size], hyperscan.HS_MODE_BLOCK)
-        self._regex_db = (hyperscan.loadb(blob[literal_size:], hyperscan.HS_MODE_BLOCK)
-                          if len(blob) > literal_size else None)
+        self._db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
         self._owners = [tuple(owners) for _, _, owners in plan["literals"]]
         self._lengths = [len(text) for text, _, _ in plan["literals"]]
         self._regex_owner = list(plan["regex_rules"])
@@ -223,47 +222,33 @@ class HyperscanPrefilter:
 
     @staticmethod
     def compile(rules: Sequence[MaskRule], plan: dict[str, Any]) -> bytes:
-        literal_db = hyperscan.Database()
-        literal_db.compile(
-            expressions=[byte_view(text) for text, _, _ in plan["literals"]],
-            ids=list(range(len(plan["literals"]))),
-            flags=[hyperscan.HS_FLAG_CASELESS if lower else 0 for _, lower, _ in plan["literals"]],
-            literal=True)
-        blob = bytes(hyperscan.dumpb(literal_db))
-        plan["literal_db_size"] = len(blob)
-        if plan["regex_rules"]:
-            regex_db = hyperscan.Database()
-            regex_db.compile(
-                expressions=[prefilter_expression(rules[i].source, re.ASCII).encode() for i in plan["regex_rules"]],
-                ids=list(range(len(plan["regex_rules"]))),
-                flags=[hyperscan.HS_FLAG_CASELESS if rules[i].lowered else 0 for i in plan["regex_rules"]])
-            blob += hyperscan.dumpb(regex_db)
-        return bytes(blob)
+        literals = [re.escape(byte_view(text).decode("latin-1")).encode("latin-1") for text, _, _ in plan["literals"]]
+        regexes = [prefilter_expression(rules[i].source, re.ASCII).encode() for i in plan["regex_rules"]]
+        database = hyperscan.Database()
+        database.compile(
+            expressions=literals + regexes, ids=list(range(len(literals) + len(regexes))),
+            flags=[hyperscan.HS_FLAG_CASELESS if lower else 0 for _, lower, _ in plan["literals"]]
+            + [hyperscan.HS_FLAG_CASELESS if rules[i].lowered else 0 for i in plan["regex_rules"]])
+        return bytes(hyperscan.dumpb(database))
 
-    def _scratch(self) -> tuple[Any, Any]:
+    def _scratch(self) -> Any:
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
-            scratch = (hyperscan.Scratch(self._literal_db),
-                       hyperscan.Scratch(self._regex_db) if self._regex_db is not None else None)
-            self._local.scratch = scratch
+            scratch = self._local.scratch = hyperscan.Scratch(self._db)
         return scratch
 
     def scan(self, text: str, lowered: str) -> Hits:
-        view = byte_view(text)
-        literal_scratch, regex_scratch = self._scratch()
         found: list[tuple[int, int]] = []
-        self._literal_db.scan(view, match_event_handler=_collect, context=found, scratch=literal_scratch)
+        self._db.scan(byte_view(text), match_event_handler=_collect, context=found, scratch=self._scratch())
         hits: Hits = defaultdict(list)
-        owners, lengths = self._owners, self._lengths
-        for literal, end in found:
-            start = end - lengths[literal]
-            for owner in owners[literal]:
-                hits[owner].append(start)
-        if self._regex_db is not None:
-            regex_found: list[tuple[int, int]] = []
-            self._regex_db.scan(view, match_event_handler=_collect, context=regex_found, scratch=regex_scratch)
-            for expression, end in regex_found:
-                hits[self._regex_owner[expression]].append(_line_start(text, end))
+        owners, lengths, literal_count = self._owners, self._lengths, len(self._owners)
+        for expression, end in found:
+            if expression < literal_count:
+                start = end - lengths[expression]
+                for owner in owners[expression]:
+                    hits[owner].append(start)
+            else:  # a regex-prefiltered rule: its match ends at `end`; searched from its line's start
+                hits[self._regex_owner[expression - literal_count]].append(_line_start(text, end))
         for positions in hits.values():
             positions.sort()
         return hits
