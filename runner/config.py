@@ -8,7 +8,6 @@ a REPL started with neither resolves the defaults here without it (start-up time
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -56,6 +55,8 @@ class SettingOrigin:
 
 def file_digest(data: bytes) -> str:
     """The digest a settings file's content is known by (`sha256:<hex>`)."""
+    import hashlib  # here, not at import: every command line loads this module, few read a settings file
+
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 

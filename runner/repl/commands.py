@@ -127,7 +127,8 @@ def _status(ctx: CommandContext, args: list[str]) -> CommandResult:
 
 def loop_status(core: RunnerCore) -> list[str]:
     """The /status lines of the review loop, models and budget."""
-    from runner.orchestration.loop.plans import executor_row, review_enabled
+    from runner.executors.registry import executor_row
+    from runner.orchestration.loop.plans import review_enabled
     from runner.views.repl_views import session_spend
 
     config = core.config

@@ -32,7 +32,7 @@ from runner.views.simple_events import (
 
 E = TypeVar("E")
 _OUTPUT = EventType.EXECUTOR_OUTPUT.value
-_PLAIN_OUTPUT_KEYS = frozenset({"line", "text", "stream"})
+PLAIN_OUTPUT_KEYS = frozenset({"line", "text", "stream"})
 
 
 def gathered(events: list[E], plain_output: Callable[[E], bool]) -> list[list[E]]:
@@ -49,7 +49,7 @@ def gathered(events: list[E], plain_output: Callable[[E], bool]) -> list[list[E]
 def _plain_output(event: RawEvent) -> bool:
     """`task_detail._plain_output` of a stored event."""
     content = event["content"]
-    return (event["event_type"] == _OUTPUT and content.keys() <= _PLAIN_OUTPUT_KEYS
+    return (event["event_type"] == _OUTPUT and content.keys() <= PLAIN_OUTPUT_KEYS
             and isinstance(content.get("line", content.get("text")), str))
 
 

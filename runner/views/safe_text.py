@@ -181,6 +181,8 @@ MASK_BATCH_CHARS = 256 * 1024
 
 
 def _chunks(values: list[str], limit: int) -> Iterator[list[str]]:
+    if not values:  # nothing new to mask: no pass (and no masking table built for it)
+        return
     if sum(map(len, values)) + len(values) <= limit:  # all in one pass (measured at C speed)
         yield values
         return

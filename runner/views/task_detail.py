@@ -12,7 +12,7 @@ from typing import Any
 from runner.logs.models import CorruptedLog, EventType, LogEvent, Metrics, TaskLog, Visibility
 from runner.logs.stored_task import StoredTask
 from runner.views.event_content import cut_body, event_body, event_strings
-from runner.views.event_lines import EventLines, gathered
+from runner.views.event_lines import PLAIN_OUTPUT_KEYS, EventLines, gathered
 from runner.views.fields import (
     NONE_SHOWN,
     STATUS_STYLES,
@@ -232,12 +232,9 @@ def _event(event: LogEvent, task_id: str, shown: SafeStrings | None = None) -> l
     return heading
 
 
-_PLAIN_OUTPUT_KEYS = frozenset({"line", "text", "stream"})
-
-
 def _plain_output(event: LogEvent) -> bool:
     """An output line and nothing else (a note, a count of dropped lines keeps an event on its own)."""
-    return (event.event_type is EventType.EXECUTOR_OUTPUT and set(event.content) <= _PLAIN_OUTPUT_KEYS
+    return (event.event_type is EventType.EXECUTOR_OUTPUT and set(event.content) <= PLAIN_OUTPUT_KEYS
             and isinstance(event.content.get("line", event.content.get("text")), str))
 
 

@@ -320,12 +320,10 @@ def _rule_matches(text: str, lowered: str, hits: Hits, covered_spans: list[Span]
     covered = _Covered(covered_spans)
     found: list[tuple[int, int, int, str]] = []
     for index in sorted(hits):  # table order: a match inside an earlier span needs no judging
-        rule, shift = table_rules[index], shifts[index]
-        spans = (_searched_spans(rule, text, lowered, hits[index], covered) if shift is None
-                 else _anchored_spans(rule, text, lowered, hits[index], covered, shift))
+        spans = rule_spans(table_rules[index], text, lowered, hits[index], shifts[index], covered)
         if spans:
             covered.add(spans)
-            marker = rule.marker
+            marker = table_rules[index].marker
             found += [(start, end, index, marker) for start, end in spans]
     return found
 
@@ -384,17 +382,17 @@ def judging() -> Callable[[MaskRule, str, re.Match[str], int], Span | None]:
     return judge
 
 
-def rule_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
+def rule_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int], shift: int | None,
                covered: _Covered | None = None) -> list[Span]:
     """Where `rule` masks `text`, trying it from each candidate position on.
 
-    An anchored rule's match starts where its literal does, so its regex is tried there
-    only; any other rule is searched from the start of the candidate's line to the end of
-    that line. No character is searched twice, so the cost stays linear in the text.
+    A rule with a `shift` (`_shifts`) matches only that far after its candidate, so its regex is
+    tried there only; any other rule is searched from the start of the candidate's line to the
+    end of that line. No character is searched twice, so the cost stays linear in the text.
     """
-    if anchored_at_start(rule):
-        return _anchored_spans(rule, text, lowered, positions, covered)
-    return _searched_spans(rule, text, lowered, positions, covered)
+    if shift is None:
+        return _searched_spans(rule, text, lowered, positions, covered)
+    return _anchored_spans(rule, text, lowered, positions, covered, shift)
 
 
 def _searched_spans(rule: MaskRule, text: str, lowered: str, positions: Sequence[int],
@@ -551,7 +549,7 @@ def find_spans(rule: MaskRule, text: str) -> list[Span]:
     """Where one rule masks `text`, found the way the engine finds it."""
     index = rules().index(rule)
     lowered = lowercase(text)
-    return rule_spans(rule, text, lowered, scan(text, lowered)[0].get(index, []))
+    return rule_spans(rule, text, lowered, scan(text, lowered)[0].get(index, []), _shifts()[index])
 
 
 def secret_intervals(text: str, margin: int = 0) -> list[Span]:
@@ -572,9 +570,10 @@ def masked_spans(text: str) -> list[tuple[int, int, str]]:
     caller knows holds no unterminated private-key header (the stream's over-long line, checked
     before): the stream chooses where to cut a piece from them and splices the piece with
     `splice_head`, so the piece is masked in the same pass that found where it may end."""
-    lowered = lowercase(text) if prefilter().reads_lowered else ""
+    scanner = prefilter()
+    lowered = lowercase(text) if scanner.reads_lowered else ""
     env_hits = env_secrets().matches(text)
-    hits, triggers = scan(text, lowered)
+    hits, triggers = scan(text, lowered, scanner)
     wrapped = _views(text, triggers)
     if not env_hits and not hits and not wrapped:
         return []

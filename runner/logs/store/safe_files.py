@@ -96,7 +96,7 @@ def anchor_of(path: Path) -> tuple[Path, tuple[str, ...]]:
 def _split(path: Path) -> tuple[str, tuple[str, ...]]:
     """`anchor_of` with the anchor as a string, by string operations (every file operation pays
     for it, and building Path objects cost more than the walk's system calls)."""
-    full = os.path.abspath(path)  # normalised: no empty, `.` or `..` component below the root
+    full = _absolute(path)  # normalised: no empty, `.` or `..` component below the root
     parts = (os.sep, *full[1:].split(os.sep)) if full != os.sep else (os.sep,)  # as Path(full).parts
     cut = _logs_root_cut(parts)
     if cut is None:

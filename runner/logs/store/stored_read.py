@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from runner.logs.store import codec, safe_files
-from runner.logs.store.journal import journal_lines
+from runner.logs.store.journal import STATE_LINE_START, journal_lines
 from runner.logs.store.safe_files import Limit
 from runner.logs.stored_task import EVENT_FIELDS, HEADER_EVENT_TYPES, RawEvent, StoredTask
 from runner.logs.vocabulary import EventType, Visibility
@@ -69,6 +69,8 @@ def _journal_events(path: Path) -> list[RawEvent] | None:
     (a torn last line), else None (the models would read something orjson cannot)."""
     events: list[RawEvent] = []
     for raw in journal_lines(path):
+        if raw.startswith(STATE_LINE_START):
+            return None  # a live normal-mode task's state line: the general read takes it, before any parsing
         try:
             events.append(orjson.loads(raw))
         except ValueError:
@@ -81,7 +83,8 @@ def _journal_events(path: Path) -> list[RawEvent] | None:
 
 
 def _merged(snapshot: list[RawEvent], journal: list[RawEvent]) -> list[RawEvent]:
-    """`journal.merge_events` over stored events (only called once all of them are checked)."""
+    """`journal.merge_events` over stored events, before they are checked: an event without a string
+    id leaves both lists joined as they are, for `stored_form` to refuse."""
     if not journal:
         return snapshot
     try:

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from runner.executors.registry import ExecutorSpec, executor_row
+from runner.executors.registry import ExecutorSpec
 from runner.orchestration.budget import BudgetLimits
 from runner.orchestration.loop.spec import ModelPlan, ReviewPlan
 from runner.orchestration.rules import LoopRules
-
-__all__ = ["budget_limits", "executor_row", "loop_rules", "model_plan", "review_enabled", "review_plan"]
 from runner.setting_choices import ReviewMode
 
 if TYPE_CHECKING:
