@@ -166,7 +166,10 @@ class TaskFacts:
 
     @property
     def log_path(self) -> str:
-        return f"{self.logs_dir}/sessions/{self.log.session_id}/tasks/{self.log.task_id}.json"
+        # A live task's record is its event journal (in normal mode no snapshot file exists yet:
+        # its queued and running states are lines of that journal); the snapshot is written when it ends.
+        name = f"{self.log.task_id}.json" if self.log.status.is_terminal else f"{self.log.task_id}.events.jsonl"
+        return f"{self.logs_dir}/sessions/{self.log.session_id}/tasks/{name}"
 
     @property
     def artifact_lines(self) -> list[tuple[str, str]]:

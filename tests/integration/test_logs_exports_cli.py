@@ -211,6 +211,34 @@ def test_a_live_session_exports_what_is_finished(tmp_path: Path) -> None:
             proc.wait()
 
 
+def test_a_live_normal_mode_task_s_report_names_a_file_that_exists(tmp_path: Path) -> None:
+    """A report of a task still running in normal mode names its event journal, the file that holds it then."""
+    proc = subprocess.Popen([sys.executable, "-m", "runner", "repl", "--executor", "shell", "--durability", "normal"],
+                            cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=runner_env())
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(b"sleep 30\n")
+        proc.stdin.flush()
+        sessions = tmp_path / ".claude" / "logs" / "sessions"
+        deadline = time.monotonic() + 30
+        while not any(sessions.glob("*/tasks/task-001.events.jsonl")):
+            assert time.monotonic() < deadline, "the task never started"
+            time.sleep(0.2)
+        report = run_pm(["logs", "report", "task-001"], cwd=tmp_path).stdout
+        named = next(line for line in report.splitlines() if line.startswith("- Log: "))
+        path = tmp_path / named.removeprefix("- Log: ").strip("`")
+        assert path.name == "task-001.events.jsonl" and path.is_file(), named
+        assert not (path.parent / "task-001.json").exists()  # normal mode: no snapshot before the end
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def test_otlp_output_folder_is_made_when_named_with_a_slash(project: Path, tmp_path: Path) -> None:
     """`--output new/` makes the folder (0700) and writes both files in it; `--output x.jsonl` gets a sibling."""
     run_pm(["logs", "export", "--output", f"{tmp_path}/new/"], cwd=project, env=env())
