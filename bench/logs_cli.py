@@ -21,6 +21,7 @@ from bench.harness import Figure, Target, figure, paired
 from bench.processes import describe_command, pm_runner, python_snippet
 from runner.logs.query import LogsRequest
 from runner.logs.store import LogReader
+from runner.repl.collector_pause import show_paused
 from runner.repl.logs_command import execute_view
 from runner.repl.output import Terminal
 from runner.repl.tty import PIPED_WIDTH
@@ -30,11 +31,11 @@ FLOOR_END_TO_END = "`python -c pass` (the same interpreter starting and exiting)
 
 
 def render_view(reader: LogReader, request: LogsRequest) -> str:
-    """What `pm-runner logs` would print for `request`, produced in this process."""
+    """What `pm-runner logs` would print for `request`, produced in this process as it does (the read and the
+    render in one pause of the cyclic collector)."""
     out = io.StringIO()
     terminal = Terminal(out, width=PIPED_WIDTH)
-    for item in execute_view(reader, request, current=None):
-        terminal.render(item)
+    show_paused(lambda: execute_view(reader, request, current=None), terminal.render)
     return out.getvalue()
 
 

@@ -93,10 +93,10 @@ def _run_view(args: SimpleNamespace, env: Environment) -> ExitStatus:
         request.session, request.task_ref = location.session_id, location.task_id
         if request.follow:
             return _follow(reader, request, terminal)
+    from runner.repl.collector_pause import show_paused
     from runner.repl.logs_command import execute_view
 
-    for item in execute_view(reader, request, current=None):
-        terminal.render(item)
+    show_paused(lambda: execute_view(reader, request, current=None), terminal.render)
     _leave_to_exit(env)
     return ExitStatus.SUCCESS
 

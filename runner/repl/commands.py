@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import shlex
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runner.config import save_repl_state
 from runner.consent import remember_saved, require_consent, with_executor
@@ -190,26 +190,34 @@ def _budget(ctx: CommandContext, args: list[str]) -> CommandResult:
 
 @command("tasks", "/tasks", "List this session's tasks, failed first")
 def _tasks(ctx: CommandContext, args: list[str]) -> CommandResult:
+    from runner.repl.collector_pause import show_paused
     from runner.views.repl_views import tasks_renderable
 
     _no_args("tasks", args)
     if ctx.core.manager.session_id is None:
         return CommandResult(output=["No session yet: type a task or /start."])
-    return CommandResult(output=[tasks_renderable(ctx.core.manager.entries())])
+    show_paused(lambda: [tasks_renderable(ctx.core.manager.entries())], ctx.terminal.render)
+    return CommandResult()
 
 
 @command("sessions", "/sessions", "List the sessions recorded in this project")
 def _sessions(ctx: CommandContext, args: list[str]) -> CommandResult:
     from runner.logs.store import LogReader
+    from runner.repl.collector_pause import show_paused
     from runner.views.sessions import sessions_renderable
 
     _no_args("sessions", args)
     from runner.repl.logs_command import first_prompts
 
     reader = LogReader(ctx.core.config.project_root, logs_dir=ctx.core.config.logs_dir)
-    sessions = reader.list_sessions()
-    return CommandResult(output=[sessions_renderable(sessions, current=ctx.core.manager.session_id,
-                                                     first_prompts=first_prompts(reader, sessions))])
+
+    def view() -> list[Any]:
+        sessions = reader.list_sessions()
+        return [sessions_renderable(sessions, current=ctx.core.manager.session_id,
+                                    first_prompts=first_prompts(reader, sessions))]
+
+    show_paused(view, ctx.terminal.render)
+    return CommandResult()
 
 
 @command("retry", "/retry [task]", "Run a task's prompt again as the next run of its thread")

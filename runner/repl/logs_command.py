@@ -186,5 +186,8 @@ def run_logs_command(ctx: CommandContext, args: list[str]) -> CommandResult:
         # `/logs --full` opens in full view
         open_browser(project_root, current, full=request.full, logs_dir=ctx.core.config.logs_dir)
         return CommandResult()
-    return CommandResult(output=execute_view(LogReader(project_root, logs_dir=ctx.core.config.logs_dir),
-                                             request, current))
+    from runner.repl.collector_pause import show_paused
+
+    reader = LogReader(project_root, logs_dir=ctx.core.config.logs_dir)
+    show_paused(lambda: execute_view(reader, request, current), ctx.terminal.render)
+    return CommandResult()
