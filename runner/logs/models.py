@@ -21,6 +21,7 @@ from pydantic import (
 
 from runner.ids import ID_PATTERNS, IdKind
 from runner.logs.vocabulary import (
+    PROMPT_SUMMARY_MAX,
     SUMMARY_EVENT_TYPES,
     BlockedReason,
     DetectionMethod,
@@ -84,7 +85,6 @@ TaskId = Annotated[str, StringConstraints(pattern=f"^{ID_PATTERNS[IdKind.TASK].p
 ExternalTaskId = Annotated[str, StringConstraints(pattern=f"^{ID_PATTERNS[IdKind.EXTERNAL_TASK].pattern}$")]
 ThreadId = Annotated[str, StringConstraints(pattern=f"^{ID_PATTERNS[IdKind.THREAD].pattern}$")]
 RunId = Annotated[str, StringConstraints(pattern=f"^{ID_PATTERNS[IdKind.RUN].pattern}$")]
-PROMPT_SUMMARY_MAX = 100
 
 
 class _Model(BaseModel):

@@ -26,7 +26,8 @@ HEADER_EVENT_TYPES = frozenset({EventType.CHUNKING_AGGREGATION.value, EventType.
 @dataclass
 class StoredTask:
     """A task as the detail view reads it: `events` are every event, as stored; `header` is the task
-    validated through the models with only the events its header is made of (`HEADER_EVENT_TYPES`,
+    checked by plain code (`stored_header`: the same fields as plain attributes, its `events` empty)
+    or validated through the models with only the events its header is made of (`HEADER_EVENT_TYPES`,
     else the first event): read its fields, never its `events` as the task's events. Each event holds
     `EVENT_FIELDS` and at most `masked` besides (`stored_read.stored_form` checked it)."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "PROMPT_SUMMARY_MAX",
     "BlockedReason",
     "DetectionMethod",
     "Durability",
@@ -23,6 +24,9 @@ __all__ = [
     "TerminatedBy",
     "Visibility",
 ]
+
+
+PROMPT_SUMMARY_MAX = 100  # characters of a task's prompt_summary
 
 
 class TaskStatus(StrEnum):

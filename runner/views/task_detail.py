@@ -7,10 +7,10 @@ full shows every event. A task file that does not parse renders as one line.
 from __future__ import annotations
 
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from runner.logs.models import CorruptedLog, EventType, LogEvent, Metrics, TaskLog, Visibility
 from runner.logs.stored_task import StoredTask
+from runner.logs.vocabulary import EventType, Visibility
 from runner.views.event_content import cut_body, event_body, event_strings
 from runner.views.event_lines import PLAIN_OUTPUT_KEYS, EventLines, gathered
 from runner.views.fields import (
@@ -26,6 +26,9 @@ from runner.views.json_contract import stamped
 from runner.views.plain import Block, Line, Para
 from runner.views.plan import parts_lines
 from runner.views.safe_text import SafeStrings, restore_mask_counts, safe_json, safe_str
+
+if TYPE_CHECKING:  # a stored task's detail is shown without the models (no pydantic): they load where used
+    from runner.logs.models import CorruptedLog, LogEvent, Metrics, TaskLog
 
 CORRUPTED = "Log file corrupted"
 FULL_HINT = "Use --full to see executor details."
@@ -58,10 +61,12 @@ def task_detail_renderable(log: TaskLog | StoredTask | CorruptedLog, *, visibili
     milliseconds, each string masked once. A `StoredTask` (events as stored) renders its events
     as strings (`event_lines`), the same text as a TaskLog's.
     """
-    if isinstance(log, CorruptedLog):
-        return Block([Para(safe_str(f"{log.task_id}: {CORRUPTED} ({log.reason})"), "red")])
     if isinstance(log, StoredTask):
         return _stored_detail(log, visibility=visibility, grouped=grouped)
+    from runner.logs.models import CorruptedLog
+
+    if isinstance(log, CorruptedLog):
+        return Block([Para(safe_str(f"{log.task_id}: {CORRUPTED} ({log.reason})"), "red")])
     events = visible_events(log, visibility)
     block = Block([_title(log), *_header(log), Line.of(""), Line.of("Events:", "bold")])
     items = output_blocks(events) if grouped else [[event] for event in events]
@@ -258,6 +263,8 @@ def _output_block(events: list[LogEvent], task_id: str, shown: SafeStrings | Non
 
 def task_detail_json(log: TaskLog | CorruptedLog, *, visibility: Visibility) -> dict[str, Any]:
     """The TaskLog with events filtered by `visibility`, masked; a corrupted file as an error object."""
+    from runner.logs.models import CorruptedLog
+
     if isinstance(log, CorruptedLog):
         document: dict[str, Any] = {
             "session_id": log.session_id,

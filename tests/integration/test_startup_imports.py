@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from enum import Enum
@@ -180,9 +181,25 @@ def test_repl_running_a_task_loads_the_task_steps(tmp_path: Path) -> None:
         "runner.repl.typeahead", "runner.orchestration.chunking.plan_events"} <= set(json.loads(out.read_text()))
 
 
-def test_logs_show_still_validates_the_task(project: Path, tmp_path: Path) -> None:
-    """A detail view validates the task it shows: the models load there (the boundary is where it validates)."""
-    assert MODELS <= imported(["logs", "show", "task-001"], project, tmp_path)
+@pytest.mark.parametrize("args", [["logs", "show", "task-001", "--full"], ["logs", "show", "task-002"]])
+def test_logs_show_of_a_stored_task_loads_no_models(project: Path, tmp_path: Path, args: list[str]) -> None:
+    """`logs show ID [--full]` of a finished task (complete, failed) as the store wrote it checks its header by
+    plain code: no pydantic, no task machinery, no rich, no prompt-toolkit."""
+    loaded = imported(args, project, tmp_path)
+    assert "runner.views.task_detail" in loaded
+    assert loaded & (MODELS | TASK_MACHINERY | SCREEN) == set()
+    assert "runner.logs.store.stored_header" in loaded
+
+
+def test_logs_show_of_a_damaged_header_validates_it(project: Path, tmp_path: Path) -> None:
+    """A header the store would not have written so (a count as text) goes through the models, which say
+    whether the task reads: the boundary is where the stored form is not trusted."""
+    snapshot = next(project.glob(".claude/logs/sessions/*/tasks/task-001.json"))
+    document = json.loads(snapshot.read_text())
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    (copy / snapshot.relative_to(project)).write_text(json.dumps({**document, "files_modified_count": "0"}))
+    assert MODELS <= imported(["logs", "show", "task-001", "--full"], copy, tmp_path)
 
 
 def test_default_row_is_the_models_row() -> None:

@@ -5,8 +5,9 @@ detail view only reads each event's five fields. So the files are parsed with or
 events are checked column by column (C-speed set and join operations) against the exact form
 the store writes: known keys, known event types and visibilities, ids as strings, timestamps
 in the store's stamp format, content an object, masking counts as integers. What passes is
-something the models accept unchanged; the header alone goes through `TaskLog` (with the
-events the header reads, so its own rules run). Anything else — a torn journal line the models would also refuse
+something the models accept unchanged. The header is checked by plain code (`stored_header`: no
+pydantic on a `logs show` of a stored task); a header it does not take, or one made of a chunked
+task's parts, goes through `TaskLog` (with the events the header reads, so its own rules run). Anything else — a torn journal line the models would also refuse
 is the one exception, skipped as `read_journal` skips it — returns None, and the caller reads
 the task the general way (`load_task`), which reports a damaged file exactly as before.
 """
@@ -16,13 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
 from runner.logs.store import codec, safe_files
 from runner.logs.store.journal import STATE_LINE_START, journal_lines
 from runner.logs.store.safe_files import Limit
+from runner.logs.store.stored_header import checked_header
 from runner.logs.stored_task import EVENT_FIELDS, HEADER_EVENT_TYPES, RawEvent, StoredTask
 from runner.logs.vocabulary import EventType, Visibility
 
@@ -58,7 +60,8 @@ def read_stored_task(snapshot_path: Path, journal_path: Path, *, session_id: str
         return None
     parts = ([] if HEADER_EVENT_TYPES.isdisjoint(map(itemgetter("event_type"), events))
              else [event for event in events if event["event_type"] in HEADER_EVENT_TYPES])
-    header = _header(document, parts or events[:1])
+    plain = None if parts else checked_header(document)
+    header = cast("TaskLog", plain) if plain is not None else _header(document, parts or events[:1])
     if header is None or header.task_id != task_id or header.session_id != session_id:
         return None
     return StoredTask(header, events)
