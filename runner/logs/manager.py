@@ -47,6 +47,7 @@ from runner.logs.space import OPTIONAL_EVENTS, RESERVE_FLOOR, SpaceGuard, droppe
 from runner.logs.store import codec, indexes, safe_files
 from runner.logs.store.context import StoreContext
 from runner.logs.store.journal import read_task_or_raise
+from runner.logs.store.locks import KeptLocks
 from runner.logs.store.paths import LogPaths, ensure_private_dir, require_session_folder
 from runner.logs.store.rawlog import RawLog
 from runner.logs.store.session_rows import SessionRows, index_row_locked
@@ -79,7 +80,10 @@ class TaskLogManager:
                  on_warning: Callable[[Notice], None] | None = None, lock_timeout_s: float = 10.0,
                  max_event_bytes: int = 1024 * 1024, on_disk_full: Callable[[], bool] | None = None,
                  logs_dir: Path | None = None) -> None:
-        self._ctx = StoreContext(LogPaths(project_root, logs_dir), Durability(durability), lock_timeout_s, self._notify)
+        # The owned session's lock is taken three times per task: its descriptor is kept (KeptLocks).
+        self._kept_locks = KeptLocks()
+        self._ctx = StoreContext(LogPaths(project_root, logs_dir), Durability(durability), lock_timeout_s,
+                                 self._notify, self._kept_locks)
         self._on_warning = on_warning
         self._max_event_bytes = max_event_bytes
         # Called once per failing stretch when a write hits ENOSPC; True when it freed room (seed 003 §10.3).
@@ -98,6 +102,7 @@ class TaskLogManager:
         self._grouped: dict[str, TaskState] | None = None  # journals whose fsync waits for grouped_sync's end
         self._pins: list[safe_files.FolderPin] = []  # the owned session's folders, walked once (folder_pins)
         weakref.finalize(self, _release_pins, self._pins)  # a manager dropped without close() unpins too
+        weakref.finalize(self, self._kept_locks.close)
 
     @property
     def session_id(self) -> str | None:
@@ -195,9 +200,12 @@ class TaskLogManager:
                 self._pins.append(safe_files.FolderPin(folder))
         except OSError:
             self._unpin_folders()  # the operations walk as before and report what is wrong
+            return
+        self._kept_locks.keep(self.paths.session_lock(meta.session_id))
 
     def _unpin_folders(self) -> None:
         _release_pins(self._pins)
+        self._kept_locks.close()
 
     def _session(self) -> tuple[SessionMeta, SessionRows]:
         if self._meta is None or self._rows is None:

@@ -7,11 +7,11 @@ The locks are taken here and nowhere else in the writers, so the only nesting
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from runner.logs.models import Durability, SessionSummary
 from runner.logs.store import global_index
-from runner.logs.store.locks import Locks
+from runner.logs.store.locks import KeptLocks, Locks
 from runner.logs.store.paths import LogPaths
 from runner.notices import Notice
 from runner.timestamps import now_iso
@@ -25,6 +25,8 @@ class StoreContext:
     durability: Durability
     lock_timeout_s: float
     warn: Callable[[Notice], None]
+    kept_locks: KeptLocks | None = None  # lock descriptors kept by the session's owner (`KeptLocks`)
+    _locks: Locks | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def strict(self) -> bool:
@@ -32,7 +34,12 @@ class StoreContext:
 
     @property
     def locks(self) -> Locks:
-        return Locks(self.paths, self.lock_timeout_s)
+        """This context's locks (made again only when a field they come from changed: three uses per task)."""
+        known = self._locks
+        if (known is None or known.paths is not self.paths or known.timeout_s != self.lock_timeout_s
+                or known.kept is not self.kept_locks):
+            known = self._locks = Locks(self.paths, self.lock_timeout_s, self.kept_locks)
+        return known
 
     def put_global_row(self, row: SessionSummary, *, durable_write: bool) -> None:
         """Replace one session's row in the global index under the global lock.

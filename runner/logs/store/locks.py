@@ -18,9 +18,8 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,18 +43,16 @@ class Locks:
 
     paths: LogPaths
     timeout_s: float = DEFAULT_LOCK_TIMEOUT_S
+    kept: KeptLocks | None = None  # descriptors a session's writer keeps between acquisitions
 
-    @contextmanager
-    def session(self, session_id: str) -> Iterator[None]:
+    def session(self, session_id: str) -> Held:
         """The lock of one session's files (its metadata, index, tasks and raw logs)."""
-        with hold(self.paths.session_lock(session_id), timeout_s=self.timeout_s, what=f"session {session_id}"):
-            yield
+        return hold(self.paths.session_lock(session_id), timeout_s=self.timeout_s, what=f"session {session_id}",
+                    kept=self.kept)
 
-    @contextmanager
-    def global_index(self) -> Iterator[None]:
+    def global_index(self) -> Held:
         """The lock of `logs/index.json` and of session-id allocation."""
-        with hold(self.paths.global_lock, timeout_s=self.timeout_s, what="the logs index"):
-            yield
+        return hold(self.paths.global_lock, timeout_s=self.timeout_s, what="the logs index")
 
 
 def _open(lock_path: Path, what: str, *, create: bool) -> int:
@@ -82,33 +79,151 @@ def _try_flock(fd: int) -> bool:
     return True
 
 
-@contextmanager
-def hold(lock_path: Path, *, timeout_s: float, what: str) -> Iterator[None]:
+def hold(lock_path: Path, *, timeout_s: float, what: str, kept: KeptLocks | None = None) -> Held:
     """Hold the lock at `lock_path` for the `with` body, or raise LockTimeoutError after `timeout_s`.
 
-    A fresh descriptor per acquisition: `flock` locks belong to an open file, so a second
-    acquisition of the same file from the same thread times out loudly instead of re-entering.
+    A fresh descriptor per acquisition, unless `kept` keeps one for `lock_path` and no one in this
+    process is using it: `flock` locks belong to an open file, so a second acquisition of the same
+    file from the same thread (or while another thread of ours holds it) takes a fresh descriptor
+    and times out loudly instead of re-entering.
     """
     if timeout_s < 0:
         raise ValueError("lock timeouts are finite and non-negative")
-    fd = _open(lock_path, what, create=True)
-    try:
-        deadline = time.monotonic() + timeout_s
-        wait = _FIRST_WAIT_S
-        while not _try_flock(fd):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise LockTimeoutError(
-                    f"could not lock {what} within {timeout_s:g} s ({lock_path})",
-                    hint="another pm-runner may be busy in this project; retry, or stop the other runner")
-            time.sleep(min(wait, left))
-            wait = min(wait * 2, _LONGEST_WAIT_S)
+    return Held(lock_path, timeout_s, what, kept)
+
+
+class Held:
+    """One acquisition of a lock file, as a `with` block (a class: a generator-based context manager
+    cost as much as the `flock` calls it wraps, three times per task)."""
+
+    __slots__ = ("_fd", "_kept", "_lock_path", "_reserved", "_timeout_s", "_what")
+
+    def __init__(self, lock_path: Path, timeout_s: float, what: str, kept: KeptLocks | None) -> None:
+        self._lock_path, self._timeout_s, self._what, self._kept = lock_path, timeout_s, what, kept
+        self._reserved: _Kept | None = None
+        self._fd = -1
+
+    def __enter__(self) -> None:
+        kept = self._kept
+        reserved = kept.reserve(self._lock_path, self._what) if kept is not None else None
+        if reserved is not None:
+            assert kept is not None
+            try:
+                _wait_for(reserved.fd, self._lock_path, self._timeout_s, self._what)
+                if os.fstat(reserved.fd).st_nlink > 0:
+                    self._fd, self._reserved = reserved.fd, reserved
+                    return
+                # Its file was removed since it was opened: lock the one at the path now.
+                reserved.unusable = True
+                fcntl.flock(reserved.fd, fcntl.LOCK_UN)
+            finally:
+                if self._reserved is None:
+                    kept.give_back(reserved)
+        fd = _open(self._lock_path, self._what, create=True)
         try:
-            yield
+            _wait_for(fd, self._lock_path, self._timeout_s, self._what)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+            reserved, self._reserved = self._reserved, None
+            if reserved is None:
+                os.close(self._fd)
+            elif self._kept is not None:
+                self._kept.give_back(reserved)
+
+
+def _wait_for(fd: int, lock_path: Path, timeout_s: float, what: str) -> None:
+    """`flock` `fd`, retrying with growing waits until `timeout_s` has passed (then LockTimeoutError)."""
+    if _try_flock(fd):
+        return
+    deadline = time.monotonic() + timeout_s
+    wait = _FIRST_WAIT_S
+    while not _try_flock(fd):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise LockTimeoutError(
+                f"could not lock {what} within {timeout_s:g} s ({lock_path})",
+                hint="another pm-runner may be busy in this project; retry, or stop the other runner")
+        time.sleep(min(wait, left))
+        wait = min(wait * 2, _LONGEST_WAIT_S)
+
+
+@dataclass
+class _Kept:
+    fd: int
+    in_use: bool = False
+    unusable: bool = False  # its file was removed: closed when given back, opened anew next time
+
+
+class KeptLocks:
+    """Lock files whose descriptors one owner keeps open between acquisitions.
+
+    A session's writer takes its session lock three times per task; each fresh acquisition walks to
+    the folder, looks at the file, opens it and closes it again. The writer names the lock files to
+    keep (`keep`); `hold` then uses the kept descriptor when nobody in this process is using it
+    (else a fresh one, as without `kept`), checks after locking that the file was not removed
+    (its link count; then it locks the file now at the path), and never uses it in a forked
+    child (a child shares its parent's open files, and so its locks).
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._wanted: set[Path] = set()
+        self._open: dict[Path, _Kept] = {}
+        self._pid = os.getpid()
+
+    def keep(self, lock_path: Path) -> None:
+        """Keep `lock_path`'s descriptor from its next acquisition on (until `close`)."""
+        with self._mutex:
+            self._wanted.add(lock_path)
+
+    def reserve(self, lock_path: Path, what: str) -> _Kept | None:
+        """The kept descriptor of `lock_path` for the caller alone, opened if need be; None when
+        `lock_path` is not kept, its descriptor is in use, or this is a forked child."""
+        if lock_path not in self._wanted or os.getpid() != self._pid:
+            return None
+        with self._mutex:
+            entry = self._open.get(lock_path)
+            if entry is not None:
+                if entry.in_use:
+                    return None
+                entry.in_use = True
+                return entry
+        entry = _Kept(_open(lock_path, what, create=True), in_use=True)
+        with self._mutex:
+            if lock_path in self._wanted and lock_path not in self._open:
+                self._open[lock_path] = entry
+                return entry
+        os.close(entry.fd)  # closed or kept by another thread meanwhile: use a fresh one this time
+        return None
+
+    def give_back(self, entry: _Kept) -> None:
+        with self._mutex:
+            entry.in_use = False
+            if not entry.unusable:
+                return
+            for path, known in list(self._open.items()):
+                if known is entry:
+                    del self._open[path]
+        os.close(entry.fd)
+
+    def close(self) -> None:
+        """Close every kept descriptor not in use (one in use is closed when given back) and keep none."""
+        with self._mutex:
+            self._wanted.clear()
+            entries, self._open = list(self._open.values()), {}
+            for entry in entries:
+                entry.unusable = True
+            idle = [entry for entry in entries if not entry.in_use]
+        if os.getpid() == self._pid:  # a forked child closes nothing of its parent's
+            for entry in idle:
+                os.close(entry.fd)
 
 
 def take_if_free(lock_path: Path, *, what: str, create: bool) -> int | None:
