@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from runner.logs import masking
@@ -98,3 +100,24 @@ def test_credential_keys_are_still_found_after_being_remembered() -> None:
         assert masking.is_credential_key("api_key") and not masking.is_credential_key("stream")
         assert mask_obj({"api_key": "abc", "stream": "stdout"}) == {
             "api_key": "[MASKED:JSON_CREDENTIAL]", "stream": "stdout"}
+
+
+def test_the_engine_setting_is_followed_at_every_change_of_os_environ() -> None:
+    """Setting, changing and removing PM_RUNNER_MASKING_ENGINE through os.environ changes the prefilter in use at
+    the very next masking (the setting is read on every call, through os.environ's own dict), and the memo is
+    emptied for each new engine."""
+    before = os.environ.pop(mask_engine.ENGINE_ENV, None)
+    try:
+        best = mask_engine.prefilter().name
+        assert mask_text("stdout") == "stdout"
+        for name in ["python", best, "python", "no-such-engine"]:
+            os.environ[mask_engine.ENGINE_ENV] = name
+            assert mask_engine.prefilter().name == (name if name != "no-such-engine" else best)
+            assert memo.short_results() == {}  # a new generation: nothing remembered under the other engine
+            assert mask_text("stdout") == "stdout"
+        del os.environ[mask_engine.ENGINE_ENV]
+        assert mask_engine.prefilter().name == best
+    finally:
+        os.environ.pop(mask_engine.ENGINE_ENV, None)
+        if before is not None:
+            os.environ[mask_engine.ENGINE_ENV] = before

@@ -60,9 +60,30 @@ def prefilter() -> Prefilter:
     """The prefilter in use: the best engine installed (Hyperscan, else Aho-Corasick, else
     `str.find`), or the one `PM_RUNNER_MASKING_ENGINE` names if it is installed.
 
-    Asked once per masked string: the variable is read each time (a test or the bench may
-    change it), the choice it leads to is remembered."""
-    return _chosen(os.environ.get(ENGINE_ENV, ""))
+    Asked once per masked string and by the short-string memo (about 24 times per task): the
+    variable is read each time (a test or the bench may change it), the choice it leads to is
+    remembered."""
+    data = _ENVIRON_BYTES
+    setting = data.get(_ENGINE_KEY, b"") if data is not None else os.environ.get(ENGINE_ENV, "")
+    last = _last_choice
+    return last[1] if last is not None and last[0] == setting else _choose(setting)
+
+
+# `os.environ.get` of an unset variable costs about a microsecond (a KeyError raised and caught in
+# `Mapping.get`). On POSIX CPython `os.environ` keeps the encoded environment in a dict, `_data`,
+# which every change through `os.environ` updates at once: looking the encoded name up there reads
+# the same value for a twentieth of that. Where `_data` is not such a dict the public read is used.
+_environ_data = getattr(os.environ, "_data", None)
+_ENVIRON_BYTES: dict[bytes, bytes] | None = _environ_data if type(_environ_data) is dict else None
+_ENGINE_KEY = os.fsencode(ENGINE_ENV)
+_last_choice: tuple[bytes | str, Prefilter] | None = None  # the last setting read, and its prefilter
+
+
+def _choose(setting: bytes | str) -> Prefilter:
+    global _last_choice
+    chosen = _chosen(os.fsdecode(setting))
+    _last_choice = (setting, chosen)  # rebinding a global is atomic: threads at worst choose again
+    return chosen
 
 
 @lru_cache(maxsize=8)
