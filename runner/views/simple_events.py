@@ -29,7 +29,7 @@ from runner.views.event_content import (
     credential_key,
     cut_note,
 )
-from runner.views.plain import cell_len, one_cell_text, sgr, wrap
+from runner.views.plain import cell_len, one_cell_text, printable_ascii, sgr, wrap
 
 if TYPE_CHECKING:
     from runner.views.safe_text import SafeStrings
@@ -311,7 +311,7 @@ def wrapped_lines(lines: list[str], room: int, color: bool) -> list[str]:
     no trailing whitespace before a break): printable ASCII lines all at once by one pass of the fitting-pieces
     search over them (`plain.ascii_wrap`'s rule), any other line by `wrap`."""
     joined = "\n".join(lines)
-    printable = joined.isascii() and "".join(lines).isprintable()  # (one cell a character, spaces the blanks)
+    printable = printable_ascii("".join(lines))  # (one cell a character, spaces the blanks)
     # Lines of many screens each (cut bodies of megabytes of output) are searched faster one at a time.
     together = printable and len(joined) <= _ONE_SEARCH_LINE_CHARS * len(lines)
     pieces = _pieces_or_breaks(room).findall(joined) if together else []
