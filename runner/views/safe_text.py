@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import compress, filterfalse
 from typing import TYPE_CHECKING, Any, cast
 
 from runner.logs.masking import MASKING_ERROR, mask_obj, mask_text
@@ -143,8 +144,8 @@ class SafeStrings:
         same.update(fresh)
         # Only short values can be ids or timestamps: the pass reads those alone (a multi-line pattern
         # tries every position of the text it is given, and a detail view's values run to megabytes).
-        tokens = set(_DIGIT_LINES.findall("\n".join([value for value in fresh if len(value) <= _DIGIT_TOKEN_MAX])))
-        candidates = [value for value in fresh if value and value not in tokens] if tokens or "" in unique else fresh
+        tokens = set(_DIGIT_LINES.findall("\n".join(compress(fresh, map(_DIGIT_TOKEN_MAX.__ge__, map(len, fresh))))))
+        candidates = list(filterfalse({"", *tokens}.__contains__, fresh)) if tokens or "" in unique else fresh
         for chunk in _chunks(candidates, MASK_BATCH_CHARS):
             self._prepare_chunk(chunk)
 

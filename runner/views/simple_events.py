@@ -14,12 +14,12 @@ holds a tab, a character not surely one cell wide or whitespace at its end go th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, compress, repeat
 from operator import itemgetter, methodcaller, ne, or_
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from runner.logs.stored_task import EVENT_FIELDS, RawEvent
 from runner.views.event_content import (
@@ -33,6 +33,8 @@ from runner.views.plain import cell_len, one_cell_text, printable_ascii, sgr, wr
 
 if TYPE_CHECKING:
     from runner.views.safe_text import SafeStrings
+
+T = TypeVar("T")
 
 INDENT = "    "  # under an event's heading: its body and its masking note
 BREAK = "\n" + INDENT  # between an event's lines below its heading
@@ -121,9 +123,9 @@ class EventColumns:
         self.events = events
         contents = list(map(itemgetter("content"), events))
         self.clocks = list(map(_CLOCK, map(itemgetter("timestamp"), events)))
-        self.groups: list[tuple[str, tuple[str, ...], list[int], list[list[Any]]]] = []
+        self.groups: list[tuple[str, tuple[str, ...], Sequence[int], list[list[Any]]]] = []
         for (kind, keys), indexes in _groups(events, contents).items():
-            grouped = contents if len(indexes) == len(contents) else list(map(contents.__getitem__, indexes))
+            grouped = _picked(contents, indexes)
             self.groups.append((kind, keys, indexes, [list(map(itemgetter(key), grouped)) for key in keys]))
 
     def strings(self) -> Iterator[str]:
@@ -141,30 +143,42 @@ def simple_texts(columns: EventColumns, shapes: Shapes) -> list[str | None]:
     for kind, keys, indexes, values in columns.groups:
         shape = shapes.shape(kind, keys)
         if shape is not None:
-            clocks = columns.clocks if len(indexes) == len(events) else list(map(columns.clocks.__getitem__, indexes))
-            made = _group_texts(clocks, values, shape, shapes)
-            if indexes[-1] - indexes[0] == len(indexes) - 1:  # one run of events (`_groups` lists them in order)
-                texts[indexes[0]:indexes[-1] + 1] = made
+            made = _group_texts(_picked(columns.clocks, indexes), values, shape, shapes)
+            if type(indexes) is range:  # one run of events
+                texts[indexes.start:indexes.stop] = made
             else:
                 for index, text in zip(indexes, made, strict=True):
                     texts[index] = text
-    if sum(map(len, events)) > len(EVENT_FIELDS) * len(events):  # some event has a masking note (`stored_form`)
-        for index in positions(list(map(len, events)), len(EVENT_FIELDS) + 1):
-            texts[index] = _with_note(texts[index], events[index]["masked"], shapes)
+    for index in positions(list(map(len, events)), len(EVENT_FIELDS) + 1):  # events with a masking note (`stored_form`)
+        texts[index] = _with_note(texts[index], events[index]["masked"], shapes)
     return texts
 
 
-def _groups(events: list[RawEvent], contents: list[dict[str, Any]]) -> dict[tuple[str, tuple[str, ...]], list[int]]:
-    """The events' positions by (event type, content keys), found run by run (a long task's runs are long)."""
-    groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+def _groups(events: list[RawEvent], contents: list[dict[str, Any]]) -> dict[tuple[str, tuple[str, ...]], Sequence[int]]:
+    """The events' positions by (event type, content keys), in order, found run by run (a long task's runs are
+    long): a group of one run is a `range`."""
+    groups: dict[tuple[str, tuple[str, ...]], Sequence[int]] = {}
     if not events:
         return groups
     kinds, keys = list(map(itemgetter("event_type"), events)), list(map(tuple, contents))
     changes = list(map(or_, map(ne, kinds[1:], kinds), map(ne, keys[1:], keys)))  # where a run ends, at C speed
     starts = [0, *(k + 1 for k in positions(changes, True)), len(events)]
     for start, end in zip(starts, starts[1:], strict=False):
-        groups.setdefault((kinds[start], keys[start]), []).extend(range(start, end))
+        found = groups.get((kinds[start], keys[start]))
+        if found is None:
+            groups[kinds[start], keys[start]] = range(start, end)
+        else:
+            if type(found) is range:
+                found = groups[kinds[start], keys[start]] = list(found)
+            cast(list[int], found).extend(range(start, end))
     return groups
+
+
+def _picked(values: list[T], indexes: Sequence[int]) -> list[T]:
+    """The values at `indexes`: a slice when they are one run (a range)."""
+    if type(indexes) is range:
+        return values if len(indexes) == len(values) else values[indexes.start:indexes.stop]
+    return list(map(values.__getitem__, indexes))
 
 
 def _group_texts(clocks: list[str], columns: list[list[Any]], shape: Shape, shapes: Shapes) -> list[str | None]:
@@ -172,12 +186,13 @@ def _group_texts(clocks: list[str], columns: list[list[Any]], shape: Shape, shap
     general path draws the event)."""
     columns = list(columns)
     refused = _refused(columns, shapes.shown.unchanged, shape.lone)  # (its values become "")
-    sizes = {k: size for k, size in _cut(columns, shape.most).items() if k not in refused}
+    lengths = [list(map(len, column)) for column in columns]
+    sizes = {k: size for k, size in _cut(lengths, shape.most).items() if k not in refused}
     odd: set[int] = set() if shape.plain_keys else set(range(len(clocks)))
     shown = []
     for number, column in enumerate(columns):
         before, after = shape.lines[number]
-        strange, long = _column_needs(column, shapes.room - len(before) - len(after))
+        strange, long = _column_needs(column, lengths[number], shapes.room - len(before) - len(after))
         odd.update(strange)
         long = [k for k in long if k not in odd and k not in refused and k not in sizes]
         if long:
@@ -210,7 +225,7 @@ def _cut_texts(texts: list[str | None], sizes: dict[int, int], clocks: list[str]
     keep = MAX_EVENT_CHARS - len(before)  # of the first value, when the cut falls inside it
     cut = [k for k in sizes if 0 < keep <= len(columns[first][k])]
     values = [columns[first][k][:keep] for k in cut]
-    needs, long = _column_needs(values, shapes.room - len(before))
+    needs, long = _column_needs(values, list(map(len, values)), shapes.room - len(before))
     strange = set(needs)
     long = [n for n in long if n not in strange]
     for n, text in zip(long, wrapped_lines([before + values[n] for n in long], shapes.room, shapes.color), strict=True):
@@ -229,18 +244,20 @@ def _cut_texts(texts: list[str | None], sizes: dict[int, int], clocks: list[str]
     return [k for k in sizes if k not in drawn]
 
 
-def _cut(columns: list[list[str]], most: int) -> dict[int, int]:
-    """The events whose values are longer than `most` together (their body is cut): {position: their length}."""
-    if sum(max(map(len, column)) for column in columns) <= most:
+def _cut(lengths: list[list[int]], most: int) -> dict[int, int]:
+    """The events whose values (of these `lengths`, a list a column) are longer than `most` together (their
+    body is cut): {position: their length}."""
+    if sum(map(max, lengths)) <= most:
         return {}  # (the usual case, told at C speed)
-    sizes = map(sum, zip(*(map(len, column) for column in columns), strict=True))
+    sizes = map(sum, zip(*lengths, strict=True))
     return {k: size for k, size in enumerate(sizes) if size > most}
 
 
-def _column_needs(column: list[str], limit: int) -> tuple[list[int], list[int]]:
+def _column_needs(column: list[str], sizes: list[int], limit: int) -> tuple[list[int], list[int]]:
     """Positions of the values `finish` must draw (a tab, a line break, a character not surely one cell wide,
     whitespace at the end or nothing at all: the line is stripped), and of those longer than `limit`.
-    Each distinct value is checked once (a column of streams or statuses holds a few)."""
+    Each distinct value is checked once (a column of streams or statuses holds a few); `sizes` are the values'
+    lengths."""
     distinct = list(dict.fromkeys(column))  # (their hashes are known: `SafeStrings.prepare` took them)
     joined = "".join(distinct)
     odd = [value for value in distinct if "\t" in value or "\n" in value or not one_cell_text(value)] \
@@ -248,7 +265,6 @@ def _column_needs(column: list[str], limit: int) -> tuple[list[int], list[int]]:
     ends = "".join(map(_LAST, distinct))
     if len(ends) < len(distinct) or _SPACE.search(ends):
         odd += [value for value in distinct if not value or value[-1].isspace()]
-    sizes = list(map(len, column))
     long = list(compress(range(len(column)), map(limit.__lt__, sizes))) if max(sizes, default=0) > limit else []
     return _positions_of(column, set(odd)) if odd else [], long
 

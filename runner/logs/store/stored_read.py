@@ -15,6 +15,7 @@ the task the general way (`load_task`), which reports a damaged file exactly as 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import compress
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -114,14 +115,16 @@ def stored_form(events: list[Any]) -> bool:
     try:
         if set(map(type, events)) != {dict}:
             return False
-        masked = [event["masked"] for event in events if "masked" in event]
+        sizes = list(map(len, events))
+        # An event with another number of fields than the five must hold `masked` (the sum below allows one more)
+        masked = list(map(itemgetter("masked"), compress(events, map(len(EVENT_FIELDS).__ne__, sizes))))
 
         def column(key: str) -> Iterator[Any]:
             return map(itemgetter(key), events)  # KeyError when an event lacks the field
 
         "".join(column("event_id"))  # TypeError unless every id is a string
         stamped = "\n".join(column("timestamp")) + "\n"  # likewise every stamp
-        return (sum(map(len, events)) == len(EVENT_FIELDS) * len(events) + len(masked)  # no other field
+        return (sum(sizes) == len(EVENT_FIELDS) * len(events) + len(masked)  # no other field
                 and set(column("event_type")) <= _EVENT_TYPES and set(column("visibility")) <= _VISIBILITIES
                 and set(map(type, column("content"))) == {dict}
                 and stamped.isascii() and stamped.encode().translate(_DIGITS_AS_ZERO) == _STAMP_FORM * len(events)
