@@ -15,7 +15,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import overload
 
 from runner.logs.masking.env import env_secrets
@@ -284,7 +284,8 @@ def _split_masked(text: str, lines: list[str], spans: Sequence[tuple[int, int, s
 
 @lru_cache(maxsize=1)
 def _then_rules() -> tuple[MaskRule, ...]:
-    return tuple(rule for rule in rules() if rule.then_source)
+    built = table()
+    return tuple(map(built.rule, built.indexes_with("then")))
 
 
 def _then(masked: str) -> str:
@@ -324,7 +325,7 @@ def _intervals(text: str, lowered: str, hits: Hits, env_hits: Sequence[tuple[int
 
 @lru_cache(maxsize=1)
 def _key_rank() -> int:
-    return next(index for index, rule in enumerate(rules()) if rule.name == "PRIVATE_KEY")
+    return table().index_of("PRIVATE_KEY")
 
 
 def _view_matches(view: View) -> list[tuple[int, int, int, str]]:
@@ -337,25 +338,31 @@ def _view_matches(view: View) -> list[tuple[int, int, int, str]]:
 
 
 def _rule_matches(text: str, lowered: str, hits: Hits, covered_spans: list[Span]) -> list[tuple[int, int, int, str]]:
-    table_rules, shifts = rules(), _shifts()
+    rule_at = table().rule  # only the rules with a candidate are built
     covered = _Covered(covered_spans)
     found: list[tuple[int, int, int, str]] = []
     for index in sorted(hits):  # table order: a match inside an earlier span needs no judging
-        spans = rule_spans(table_rules[index], text, lowered, hits[index], shifts[index], covered)
+        spans = rule_spans(rule_at(index), text, lowered, hits[index], _shift(index), covered)
         if spans:
             covered.add(spans)
-            marker = table_rules[index].marker
+            marker = rule_at(index).marker
             found += [(start, end, index, marker) for start, end in spans]
     return found
 
 
-@lru_cache(maxsize=1)
 def _shifts() -> tuple[int | None, ...]:
-    """Per rule (by table index): how far after its candidate every match starts — 0 for a rule
+    """`_shift` of every rule, in table order."""
+    return tuple(map(_shift, range(len(rules()))))
+
+
+@cache
+def _shift(index: int) -> int | None:
+    """How far after its candidate every match of the rule at `index` starts — 0 for a rule
     `anchored_at_start`, the literal's length for one opening with a lookbehind of exactly its
     one literal (`(?<=://)`: the match starts right after each `://`) — or None: searched from
     the candidate's line start."""
-    return tuple(0 if anchored_at_start(rule) else lookbehind_shift(rule) for rule in rules())
+    rule = table().rule(index)
+    return 0 if anchored_at_start(rule) else lookbehind_shift(rule)
 
 
 def lookbehind_shift(rule: MaskRule) -> int | None:
