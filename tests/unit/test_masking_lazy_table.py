@@ -63,6 +63,20 @@ def test_the_cache_digests_are_sha256() -> None:
     assert cache.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
 
 
+def test_a_cache_file_is_checked_by_blake2b_of_its_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache file's check is BLAKE2b (32 bytes) of its sizes and content: a file whose content changed
+    under an unchanged check is not read, and is written again."""
+    monkeypatch.setenv("PM_RUNNER_CACHE_DIR", str(tmp_path))
+    document = {"rows": [1, 2, 3]}
+    assert cache.cached("demo", "k", lambda: (document, b"blob")) == (document, b"blob")
+    data = (tmp_path / "demo-k.bin").read_bytes()
+    rest = data[len(b"pmr-masking\n"):]
+    assert rest[:32] == hashlib.blake2b(rest[32:], digest_size=32).digest()
+    (tmp_path / "demo-k.bin").write_bytes(data.replace(b"[1,2,3]", b"[1,2,4]"))
+    assert cache.cached("demo", "k", lambda: (document, b"blob")) == (document, b"blob")
+    assert (tmp_path / "demo-k.bin").read_bytes() == data
+
+
 def test_a_lazily_built_table_is_the_table() -> None:
     """A table read anew builds the same rules, in the same order, as the engine's."""
     table = load_table()

@@ -20,15 +20,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hashlib import sha256
+    from hashlib import blake2b, sha256
 else:
     try:  # CPython's own SHA-256: `hashlib` loads OpenSSL's library first, a few ms of every start for two digests
         from _sha256 import sha256
     except ImportError:  # another interpreter, or Python 3.12+ (`_sha2`): the same digests through hashlib
         from hashlib import sha256
+    # The content check: BLAKE2b, built into CPython, takes ~3.5 times fewer instructions a byte than its
+    # SHA-256 (the prefilter's ~270 KB were ~15 M instructions of every first masking).
+    try:
+        from _blake2 import blake2b
+    except ImportError:
+        from hashlib import blake2b
 
 CACHE_ENV = "PM_RUNNER_CACHE_DIR"
-FORMAT = 1  # bump when what is cached changes shape
+FORMAT = 2  # bump when what is cached changes shape (2: content checked by BLAKE2b)
 _MAGIC = b"pmr-masking\n"
 
 
@@ -64,6 +70,10 @@ def cached(name: str, key: str, build: Callable[[], tuple[dict[str, Any], bytes]
     return document, blob
 
 
+def _checksum(data: bytes) -> bytes:
+    return blake2b(data, digest_size=32).digest()
+
+
 def _read(path: Path) -> tuple[dict[str, Any], bytes] | None:
     try:
         data = path.read_bytes()
@@ -73,7 +83,7 @@ def _read(path: Path) -> tuple[dict[str, Any], bytes] | None:
         return None
     rest = data[len(_MAGIC):]
     checksum, sizes, body = rest[:32], rest[32:48], rest[48:]
-    if sha256(sizes + body).digest() != checksum:
+    if _checksum(sizes + body) != checksum:
         return None
     json_size = int.from_bytes(sizes[:8], "big")
     blob_size = int.from_bytes(sizes[8:], "big")
@@ -89,7 +99,7 @@ def _read(path: Path) -> tuple[dict[str, Any], bytes] | None:
 def _write(path: Path, document: dict[str, Any], blob: bytes) -> None:
     encoded = json.dumps(document, separators=(",", ":")).encode()
     sizes = len(encoded).to_bytes(8, "big") + len(blob).to_bytes(8, "big")
-    payload = _MAGIC + sha256(sizes + encoded + blob).digest() + sizes + encoded + blob
+    payload = _MAGIC + _checksum(sizes + encoded + blob) + sizes + encoded + blob
     import tempfile  # only a cache miss writes: a reader that finds the cache does not load it (nor shutil)
 
     try:
