@@ -13,6 +13,12 @@ ISO_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
 _last_second: tuple[int, str] = (-1, "")
 
 
+# The seconds of the last few seconds formatted, by their text: reading back a timestamp made here
+# moments ago (a task's duration, at its end) is then a lookup, not a parse.
+_RECENT_SECONDS = 64
+_recent: dict[str, int] = {}
+
+
 def iso_from_epoch_ms(epoch_ms: int) -> str:
     """Format milliseconds since the epoch as `2025-01-12T11:30:00.000Z`."""
     global _last_second
@@ -21,6 +27,9 @@ def iso_from_epoch_ms(epoch_ms: int) -> str:
     if known[0] != seconds:
         known = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
         _last_second = known
+        if len(_recent) >= _RECENT_SECONDS:
+            _recent.clear()
+        _recent[known[1]] = seconds
     return f"{known[1]}.{millis:03d}Z"
 
 
@@ -44,4 +53,11 @@ def parse_iso(value: str) -> datetime:
 
 def epoch_ms_of(value: str) -> int:
     """Milliseconds since the epoch of an ISO timestamp."""
+    if len(value) == 24 and value[19] == "." and value[23] == "Z":  # as `iso_from_epoch_ms` writes it
+        seconds = _recent.get(value[:19])
+        millis = value[20:23]
+        if seconds is not None and millis.isdigit() and millis.isascii():
+            # The very float steps of the parse below (`timedelta.total_seconds()` times 1000, cut),
+            # so both paths agree to the millisecond, rounding included.
+            return int((seconds * 1_000_000 + int(millis) * 1000) / 1_000_000 * 1000)
     return int(parse_iso(value).timestamp() * 1000)

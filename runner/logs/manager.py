@@ -33,6 +33,7 @@ from runner.logs.models import (
     TaskLogEntry,
     TaskStatus,
     Visibility,
+    trusted,
 )
 from runner.logs.outcome import (
     TaskOutcome,
@@ -57,6 +58,23 @@ from runner.notices import Notice
 from runner.timestamps import now_iso, now_ms
 
 __all__ = ["Durability", "OpenedSession", "RawLog", "TaskLogManager", "TaskOutcome"]
+
+
+def _running_log(queued: TaskLog, update: dict[str, Any]) -> TaskLog:
+    """The log of a started task: `queued` (a valid, not yet started log) with `start_task`'s fields.
+
+    Set without validation (`trusted`) when validating could change nothing: the status, a fresh
+    timestamp and a validated `ExecutorInfo` are made by `start_task`, the other fields come from
+    the valid queued log (not terminal: no `ended_at`), and the two free ones are checked here as
+    the model would (`timeout_ms` exactly an int or None, `verification_root` an absolute path).
+    Anything else is validated as before, and raises the model's error.
+    """
+    timeout, root = update["timeout_ms"], update["verification_root"]
+    fields = {**queued.__dict__, **update}  # its fields, not dict()'s walk
+    if (queued.status is TaskStatus.QUEUED and queued.ended_at is None and (timeout is None or type(timeout) is int)
+            and type(root) is str and root.startswith("/") and type(update["executor"]) is ExecutorInfo):
+        return trusted(TaskLog, fields)
+    return TaskLog.model_validate(fields)
 
 
 def _release_pins(pins: list[safe_files.FolderPin]) -> None:
@@ -268,9 +286,13 @@ class TaskLogManager:
             update = {"status": TaskStatus.RUNNING, "updated_at": now_iso(), "timeout_ms": timeout_ms,
                       "executor": ExecutorInfo(name=mask_text(executor.name), model=mask_optional(executor.model)),
                       "verification_root": mask_text(verification_root)}
-            state.log = TaskLog.model_validate({**state.log.__dict__, **update})  # its fields, not dict()'s walk
+            queued = state.log
+            state.log = running = _running_log(queued, update)
+            changed = {"status": running.status.value, "updated_at": running.updated_at,
+                       "timeout_ms": running.timeout_ms, "verification_root": running.verification_root,
+                       "executor": running.executor.model_dump(mode="json") if running.executor else None}
             try:
-                state.save_running(strict=self._ctx.strict)
+                state.save_running(strict=self._ctx.strict, changed=(queued, changed))
             except OSError as exc:
                 self._warn(f"could not save {task_id} as running: {exc.strerror or exc}; "
                            "its events are still journaled")

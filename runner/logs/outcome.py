@@ -129,13 +129,16 @@ def _clean_flat(content: Any, max_bytes: int) -> dict[str, Any] | None:
     two keys collide) and whose strings are valid UTF-8 (JSON's round trip changes nothing)."""
     if type(content) is not dict or len(content) > FLAT_FIELDS:
         return None
+    ascii_only = True
     for key, value in content.items():
         if type(key) is not str or type(value) is not str or is_credential_key(key):
             return None
-    try:
-        orjson.dumps(content)  # a lone surrogate: the general path replaces it before masking
-    except TypeError:
-        return None
+        ascii_only = ascii_only and key.isascii() and value.isascii()  # a flag of the string: O(1)
+    if not ascii_only:
+        try:
+            orjson.dumps(content)  # a lone surrogate: the general path replaces it before masking
+        except TypeError:
+            return None
     keys = list(content)
     masked = mask_texts([*keys, *content.values()])
     if masked[:len(keys)] != keys:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from runner.errors import LogWriteFatalError
 from runner.logs.models import LogEvent, TaskLog
@@ -18,6 +19,7 @@ from runner.logs.store.paths import LogPaths
 from runner.timestamps import now_iso, now_ms
 
 APPEND_TRIES = 3
+StateChange = tuple[TaskLog, dict[str, Any]]  # (the log a state line was made of, JSON data of fields changed since)
 TERMINAL_SAVE_TRIES = 2
 
 
@@ -36,6 +38,10 @@ class TaskState:
     told_nearly_full: bool = False  # the user was told once that this task's output stops being recorded
     # The journal line of each event appended here, reused by the snapshots (event_id -> (event, line)).
     _lines: dict[str, tuple[LogEvent, bytes]] = field(default_factory=dict, init=False, repr=False)
+    # The last state line's log and its fields but events, as written (`codec.fields_of`): the
+    # running line is made from the queued one's fields and the few `start_task` changed.
+    _line_log: TaskLog | None = field(default=None, init=False, repr=False)
+    _line_fields: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def task_id(self) -> str:
@@ -52,16 +58,25 @@ class TaskState:
         self.log_bytes = len(data)
         return data
 
-    def save_line(self) -> bytes:
+    def save_line(self, changed: StateChange | None = None) -> bytes:
         """Append the in-memory log (all events included) to the journal as one state line, not
         fsynced; returns its bytes. Normal mode's queued and running states: no snapshot file is
-        created or replaced for them (spec/durability.md), readers take the line."""
-        data = codec.dumps_task_log(self.log, self.line_of)
+        created or replaced for them (spec/durability.md), readers take the line.
+
+        With `changed` (the log the last state line was made of, and the JSON data of every field
+        the current log has changed since), that line's fields are reused instead of dumping the
+        whole log again: the same bytes (`test_lifecycle_fast_paths`)."""
+        if changed is not None and changed[0] is self._line_log:
+            fields = {**self._line_fields, **changed[1]}
+        else:
+            fields = codec.fields_of(self.log)
+        data = codec.dumps_with_events(fields, self.log.events, self.line_of)
+        self._line_log, self._line_fields = self.log, fields
         self.journal.append(data, sync=False)
         self.log_bytes += len(data)
         return data
 
-    def save_running(self, *, strict: bool) -> None:
+    def save_running(self, *, strict: bool, changed: StateChange | None = None) -> None:
         """The `running` state, every event included; the journal keeps its lines (spec/durability.md).
 
         Strict writes the snapshot and fsyncs the file but not its folder: should a power cut lose
@@ -72,12 +87,13 @@ class TaskState:
         if strict:
             self.save(durable_write=True, sync_folder=False)
         else:
-            self.save_line()
+            self.save_line(changed)
         self.last_checkpoint_ms = now_ms()
 
     def checkpoint(self, *, durable_write: bool) -> None:
         """Snapshot everything, then empty the journal (its events are now in the snapshot)."""
         self.log.updated_at = now_iso()
+        self._line_log = None  # changed in place: the next state line is dumped whole
         self.save(durable_write=durable_write)
         self.since_checkpoint = 0
         self.last_checkpoint_ms = now_ms()

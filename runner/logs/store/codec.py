@@ -62,9 +62,18 @@ def dumps_task_log(log: TaskLog, line_of: Callable[[LogEvent], bytes] = event_li
     The other fields come from a shallow copy without events (`model_dump`'s `exclude` costs
     several times a whole dump); assigning `events` back keeps the field's place.
     """
-    body = log.model_copy(update={"events": []}).model_dump(mode="json")
-    body["events"] = [orjson.Fragment(line_of(event)) for event in log.events]
-    return orjson.dumps(body)
+    return dumps_with_events(fields_of(log), log.events, line_of)
+
+
+def fields_of(log: TaskLog) -> dict[str, Any]:
+    """`log.model_dump(mode="json")` with `events` empty (in its place): the rest of a task's document."""
+    return log.model_copy(update={"events": []}).model_dump(mode="json")
+
+
+def dumps_with_events(fields: dict[str, Any], events: list[LogEvent],
+                      line_of: Callable[[LogEvent], bytes] = event_line) -> bytes:
+    """A task's document from `fields_of` data (not changed) and its events, each as `line_of(event)`."""
+    return orjson.dumps({**fields, "events": [orjson.Fragment(line_of(event)) for event in events]})
 
 
 def json_safe(value: Any) -> Any:
