@@ -23,6 +23,17 @@ HEADER_EVENT_TYPES = frozenset({EventType.CHUNKING_AGGREGATION.value, EventType.
                                 EventType.SUBTASK_COMPLETE.value, EventType.SUBTASK_FAILED.value})
 
 
+@dataclass(frozen=True)
+class StoredColumns:
+    """The fields of every event that the check of the stored form read and the view reads again, a list a
+    field in event order (`stored_read.stored_columns`), and the distinct event types."""
+
+    kinds: list[str]
+    stamps: list[str]
+    contents: list[dict[str, Any]]
+    kind_set: set[str]
+
+
 @dataclass
 class StoredTask:
     """A task as the detail view reads it: `events` are every event, as stored; `header` is the task
@@ -33,3 +44,4 @@ class StoredTask:
 
     header: TaskLog
     events: list[RawEvent]
+    columns: StoredColumns | None = None  # of `events`, as the check read them

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from itertools import accumulate
 from typing import TypeVar, cast
 
-from runner.logs.stored_task import RawEvent
+from runner.logs.stored_task import RawEvent, StoredColumns
 from runner.logs.vocabulary import EventType
 from runner.views.event_content import cut_body, event_body
 from runner.views.fields import format_clock
@@ -58,8 +58,8 @@ class EventLines:
     key and string value is masked for display when it is made (`SafeStrings.prepare`), in batches."""
 
     def __init__(self, events: list[RawEvent], task_id: str, shown: SafeStrings,
-                 styles: dict[str, str], *, grouped: bool) -> None:
-        self.columns = EventColumns(events)
+                 styles: dict[str, str], *, grouped: bool, read: StoredColumns | None = None) -> None:
+        self.columns = EventColumns(events, read)  # (`read`: the fields of these events, as the stored read took them)
         shown.prepare(self.columns.strings())
         # grouped: runs of plain output lines gathered in one item (an output block), else one item an event
         self.items = gathered(events, _plain_output) if grouped else None

@@ -21,7 +21,7 @@ from itertools import chain, compress, repeat
 from operator import itemgetter, methodcaller, ne, or_
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from runner.logs.stored_task import EVENT_FIELDS, RawEvent
+from runner.logs.stored_task import EVENT_FIELDS, RawEvent, StoredColumns
 from runner.views.event_content import (
     MAIN_FIELDS,
     MAX_EVENT_CHARS,
@@ -119,12 +119,14 @@ class EventColumns:
     """The events' values read once, by (event type, content keys): what the view masks (`strings`) and
     what the texts of its simple events are made of, at any width (`simple_texts`)."""
 
-    def __init__(self, events: list[RawEvent]) -> None:
+    def __init__(self, events: list[RawEvent], read: StoredColumns | None = None) -> None:
+        """`read`: the fields of `events` as the stored read's check took them, if it did."""
         self.events = events
-        contents = list(map(itemgetter("content"), events))
-        self.clocks = list(map(_CLOCK, map(itemgetter("timestamp"), events)))
+        contents = read.contents if read else list(map(itemgetter("content"), events))
+        self.clocks = list(map(_CLOCK, read.stamps if read else map(itemgetter("timestamp"), events)))
+        kinds = read.kinds if read else list(map(itemgetter("event_type"), events))
         self.groups: list[tuple[str, tuple[str, ...], Sequence[int], list[list[Any]]]] = []
-        for (kind, keys), indexes in _groups(events, contents).items():
+        for (kind, keys), indexes in _groups(kinds, contents).items():
             grouped = _picked(contents, indexes)
             self.groups.append((kind, keys, indexes, [list(map(itemgetter(key), grouped)) for key in keys]))
 
@@ -154,15 +156,15 @@ def simple_texts(columns: EventColumns, shapes: Shapes) -> list[str | None]:
     return texts
 
 
-def _groups(events: list[RawEvent], contents: list[dict[str, Any]]) -> dict[tuple[str, tuple[str, ...]], Sequence[int]]:
+def _groups(kinds: list[str], contents: list[dict[str, Any]]) -> dict[tuple[str, tuple[str, ...]], Sequence[int]]:
     """The events' positions by (event type, content keys), in order, found run by run (a long task's runs are
     long): a group of one run is a `range`."""
     groups: dict[tuple[str, tuple[str, ...]], Sequence[int]] = {}
-    if not events:
+    if not kinds:
         return groups
-    kinds, keys = list(map(itemgetter("event_type"), events)), list(map(tuple, contents))
+    keys = list(map(tuple, contents))
     changes = list(map(or_, map(ne, kinds[1:], kinds), map(ne, keys[1:], keys)))  # where a run ends, at C speed
-    starts = [0, *(k + 1 for k in positions(changes, True)), len(events)]
+    starts = [0, *(k + 1 for k in positions(changes, True)), len(kinds)]
     for start, end in zip(starts, starts[1:], strict=False):
         found = groups.get((kinds[start], keys[start]))
         if found is None:

@@ -93,7 +93,8 @@ def _stored_detail(task: StoredTask, *, visibility: Visibility, grouped: bool) -
     events = (task.events if visibility is Visibility.FULL
               else [event for event in task.events if event["visibility"] == Visibility.SUMMARY.value])
     block = Block([_title(log), *_header(log), Line.of(""), Line.of("Events:", "bold")])
-    block.lines.append(EventLines(events, log.task_id, SafeStrings(), _STYLES_BY_NAME, grouped=grouped))
+    block.lines.append(EventLines(events, log.task_id, SafeStrings(), _STYLES_BY_NAME, grouped=grouped,
+                                  read=task.columns if events is task.events else None))
     if not events:
         block.add(NO_EVENTS, "dim")
     if len(events) < len(task.events):

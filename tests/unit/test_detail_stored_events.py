@@ -213,6 +213,13 @@ def _damaged() -> list[tuple[str, dict[str, Any], list[bytes]]]:
         ("a later timestamp of other digits", {"events": [good, {**second, "timestamp": "2026-11-28T10:00:0\u0661.000Z"}]},
          []),
         ("an unknown event type", {"events": [{**good, "event_type": "NOT_A_TYPE"}]}, []),
+        # (event types and visibilities are checked where a run of equal ones starts: every change is one)
+        ("a later unknown event type", {"events": [good, good, {**second, "event_type": "NOT_A_TYPE"}]}, []),
+        ("a later unknown visibility", {"events": [good, {**second, "visibility": "secret"}]}, []),
+        ("a later unhashable visibility", {"events": [good, {**second, "visibility": ["full"]}]}, []),
+        ("a later run of an unknown event type", {"events": [good, *[{**second, "event_id": f"evt-{n:04}",
+                                                                      "event_type": "NOT_A_TYPE"} for n in (2, 3, 4)]]},
+         []),
         ("an unknown visibility", {"events": [{**good, "visibility": "secret"}]}, []),
         ("content that is a list", {"events": [{**good, "content": ["x"]}]}, []),
         ("an id that is a number", {"events": [{**good, "event_id": 7}]}, []),

@@ -14,9 +14,8 @@ the task the general way (`load_task`), which reports a damaged file exactly as 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from itertools import compress
-from operator import itemgetter
+from operator import itemgetter, ne
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -26,7 +25,13 @@ from runner.logs.store import codec, safe_files
 from runner.logs.store.journal import STATE_LINE_START, journal_lines
 from runner.logs.store.safe_files import Limit
 from runner.logs.store.stored_header import checked_header
-from runner.logs.stored_task import EVENT_FIELDS, HEADER_EVENT_TYPES, RawEvent, StoredTask
+from runner.logs.stored_task import (
+    EVENT_FIELDS,
+    HEADER_EVENT_TYPES,
+    RawEvent,
+    StoredColumns,
+    StoredTask,
+)
 from runner.logs.vocabulary import EventType, Visibility
 
 if TYPE_CHECKING:
@@ -57,15 +62,16 @@ def read_stored_task(snapshot_path: Path, journal_path: Path, *, session_id: str
     if type(document) is not dict or type(document.get("events")) is not list or not document["events"]:
         return None
     events = _merged(document["events"], journal)
-    if not stored_form(events):
+    columns = stored_columns(events)
+    if columns is None:
         return None
-    parts = ([] if HEADER_EVENT_TYPES.isdisjoint(map(itemgetter("event_type"), events))
+    parts = ([] if HEADER_EVENT_TYPES.isdisjoint(columns.kind_set)
              else [event for event in events if event["event_type"] in HEADER_EVENT_TYPES])
     plain = None if parts else checked_header(document)
     header = cast("TaskLog", plain) if plain is not None else _header(document, parts or events[:1])
     if header is None or header.task_id != task_id or header.session_id != session_id:
         return None
-    return StoredTask(header, events)
+    return StoredTask(header, events, columns)
 
 
 def _journal_events(path: Path) -> list[RawEvent] | None:
@@ -107,30 +113,43 @@ def _merged(snapshot: list[RawEvent], journal: list[RawEvent]) -> list[RawEvent]
 
 
 def stored_form(events: list[Any]) -> bool:
-    """Whether every event is exactly as the store writes it (so the models would accept it unchanged).
+    """Whether every event is exactly as the store writes it (so the models would accept it unchanged)."""
+    return stored_columns(events) is not None
+
+
+def stored_columns(events: list[Any]) -> StoredColumns | None:
+    """The events' types, stamps and contents when every event is exactly as the store writes it, else None.
 
     Checked a field at a time over all events (C-level `map`s, sets and joins): each event an
-    object holding the five fields and at most `masked` besides.
+    object holding the five fields and at most `masked` besides. The lists are kept for the view,
+    which reads the same fields.
     """
     try:
         if set(map(type, events)) != {dict}:
-            return False
+            return None
         sizes = list(map(len, events))
         # An event with another number of fields than the five must hold `masked` (the sum below allows one more)
         masked = list(map(itemgetter("masked"), compress(events, map(len(EVENT_FIELDS).__ne__, sizes))))
-
-        def column(key: str) -> Iterator[Any]:
-            return map(itemgetter(key), events)  # KeyError when an event lacks the field
-
-        "".join(column("event_id"))  # TypeError unless every id is a string
-        stamped = "\n".join(column("timestamp")) + "\n"  # likewise every stamp
-        return (sum(sizes) == len(EVENT_FIELDS) * len(events) + len(masked)  # no other field
-                and set(column("event_type")) <= _EVENT_TYPES and set(column("visibility")) <= _VISIBILITIES
-                and set(map(type, column("content"))) == {dict}
+        "".join(map(itemgetter("event_id"), events))  # TypeError unless every id is a string (KeyError: no id)
+        stamps = list(map(itemgetter("timestamp"), events))
+        stamped = "\n".join(stamps) + "\n"  # likewise every stamp
+        kinds, contents = list(map(itemgetter("event_type"), events)), list(map(itemgetter("content"), events))
+        kind_set = _run_values(kinds)
+        if (sum(sizes) == len(EVENT_FIELDS) * len(events) + len(masked)  # no other field
+                and kind_set <= _EVENT_TYPES and _run_values(list(map(itemgetter("visibility"), events))) <= _VISIBILITIES
+                and set(map(type, contents)) == {dict}
                 and stamped.isascii() and stamped.encode().translate(_DIGITS_AS_ZERO) == _STAMP_FORM * len(events)
-                and all(map(_counts, masked)))
+                and all(map(_counts, masked))):
+            return StoredColumns(kinds, stamps, contents, kind_set)
+        return None
     except (KeyError, TypeError):  # a missing field, an unhashable value
-        return False
+        return None
+
+
+def _run_values(values: list[Any]) -> set[Any]:
+    """The distinct values, taken at the start of each run of equal ones: a long task's runs are long, and
+    telling neighbours apart (C-level `!=`) costs less than hashing every value into a set."""
+    return {*values[:1], *compress(values[1:], map(ne, values[1:], values))}
 
 
 def _counts(masked: object) -> bool:
