@@ -161,6 +161,17 @@ class _Kept:
     unusable: bool = False  # its file was removed: closed when given back, opened anew next time
 
 
+_forks = 0  # how many forks this process descends from (counted in each child: getpid() is a system call)
+
+
+def _count_fork() -> None:
+    global _forks
+    _forks += 1
+
+
+os.register_at_fork(after_in_child=_count_fork)
+
+
 class KeptLocks:
     """Lock files whose descriptors one owner keeps open between acquisitions.
 
@@ -176,7 +187,7 @@ class KeptLocks:
         self._mutex = threading.Lock()
         self._wanted: set[Path] = set()
         self._open: dict[Path, _Kept] = {}
-        self._pid = os.getpid()
+        self._forks = _forks  # a descendant by fork has more: it never uses this parent's descriptors
 
     def keep(self, lock_path: Path) -> None:
         """Keep `lock_path`'s descriptor from its next acquisition on (until `close`)."""
@@ -186,7 +197,7 @@ class KeptLocks:
     def reserve(self, lock_path: Path, what: str) -> _Kept | None:
         """The kept descriptor of `lock_path` for the caller alone, opened if need be; None when
         `lock_path` is not kept, its descriptor is in use, or this is a forked child."""
-        if lock_path not in self._wanted or os.getpid() != self._pid:
+        if lock_path not in self._wanted or _forks != self._forks:
             return None
         with self._mutex:
             entry = self._open.get(lock_path)
@@ -221,7 +232,7 @@ class KeptLocks:
             for entry in entries:
                 entry.unusable = True
             idle = [entry for entry in entries if not entry.in_use]
-        if os.getpid() == self._pid:  # a forked child closes nothing of its parent's
+        if _forks == self._forks:  # a forked child closes nothing of its parent's
             for entry in idle:
                 os.close(entry.fd)
 
