@@ -194,3 +194,26 @@ def test_a_stray_last_numbered_session_folder_never_blocks_new_sessions(tmp_path
         opened.append(manager.open_session().session_id)
         manager.close()
     assert opened == [f"sess-{day}-001", f"sess-{day}-002"]
+
+
+def test_the_kept_task_paths_never_skip_the_id_check(tmp_path: Path) -> None:
+    """The last task's snapshot and journal paths are kept, yet every bad id is refused (a fresh LogPaths, and
+    right after a valid task was asked for), and tasks asked for in turn each get their own paths."""
+    session = "sess-20250101-001"
+    for warm in (False, True):
+        paths = LogPaths(tmp_path)
+        if warm:
+            paths.task_journal(session, "task-001")
+        for bad in [*BAD_TASK_IDS, ""]:
+            with pytest.raises(InvalidIdError):
+                paths.task_snapshot(session, bad)
+            with pytest.raises(InvalidIdError):
+                paths.task_journal(session, bad)
+        with pytest.raises(InvalidIdError):
+            paths.task_snapshot("", "")
+    paths = LogPaths(tmp_path)
+    tasks = tmp_path / ".claude" / "logs" / "sessions" / session / "tasks"
+    for task in ("task-001", "task-002", "task-001", "task-001"):
+        assert paths.task_snapshot(session, task) == tasks / f"{task}.json"
+        assert paths.task_journal(session, task) == tasks / f"{task}.events.jsonl"
+    assert paths.task_snapshot(session, "task-001") is paths.task_snapshot(session, "task-001")

@@ -60,6 +60,7 @@ class LogPaths:
         self.sessions_dir = self.logs_dir / "sessions"
         self.raw_root = self.logs_dir / "raw"
         self._sessions: dict[str, _SessionPaths] = {}
+        self._last_task: tuple[str | None, str | None, tuple[Path, Path]] = (None, None, (self.logs_dir, self.logs_dir))
 
     @property
     def shown_logs_dir(self) -> str:
@@ -105,10 +106,21 @@ class LogPaths:
         return self._session(session_id).tasks
 
     def task_snapshot(self, session_id: str, task_id: str) -> Path:
-        return self.tasks_dir(session_id) / f"{validate(IdKind.TASK, task_id)}.json"
+        return self._task_files(session_id, task_id)[0]
 
     def task_journal(self, session_id: str, task_id: str) -> Path:
-        return self.tasks_dir(session_id) / f"{validate(IdKind.TASK, task_id)}.events.jsonl"
+        return self._task_files(session_id, task_id)[1]
+
+    def _task_files(self, session_id: str, task_id: str) -> tuple[Path, Path]:
+        """A task's snapshot and journal paths; those of the last task asked for are kept (creating a
+        task asks for both twice: is the number free, then register), so their text is made once."""
+        known = self._last_task
+        if known[0] == session_id and known[1] == task_id and type(session_id) is str and type(task_id) is str:
+            return known[2]
+        tasks, name = self.tasks_dir(session_id), validate(IdKind.TASK, task_id)
+        files = (tasks / f"{name}.json", tasks / f"{name}.events.jsonl")
+        self._last_task = (session_id, task_id, files)  # one tuple rebound whole: threads see a matching set
+        return files
 
     def raw_dir(self, session_id: str) -> Path:
         return self.raw_root / validate(IdKind.SESSION, session_id)
