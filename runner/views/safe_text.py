@@ -36,11 +36,17 @@ _UNSAFE = re.compile(
 # `_UNSAFE`'s ASCII characters, as bytes: an ASCII text is checked for them by one `bytes.translate`,
 # several times faster than the character class (whose Unicode ranges slow every character's test).
 _ASCII_UNSAFE = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+_ASCII_UNSAFE_CHARS = tuple(map(chr, _ASCII_UNSAFE))
+# Above this length an ASCII text is searched for each of those 31 characters (`in`: a vectorised memchr
+# each), ~4 times fewer instructions than the byte-by-byte `translate` (a 10 MB detail's values: ~100 M).
+_SEARCH_EACH_ABOVE = 4096
 
 
 def has_unsafe(text: str) -> bool:
     """Whether `neutralise` would change `text`."""
     if text.isascii():
+        if len(text) > _SEARCH_EACH_ABOVE:
+            return any(char in text for char in _ASCII_UNSAFE_CHARS)
         data = text.encode("ascii")
         return len(data.translate(None, _ASCII_UNSAFE)) != len(data)
     return _UNSAFE.search(text) is not None
