@@ -118,6 +118,7 @@ def _marked(text: str) -> str:
 @given(st.integers(0, 2**32), st.lists(st.integers(0, 6000), max_size=4))
 @example(seed=1073741824, cuts=[])  # a last piece whose marker outgrows its token: 513 characters shown
 @example(seed=1009, cuts=[])  # a 176-character token: longer than a 160 window, it was cut (the window is now 384)
+@example(seed=753, cuts=[])  # the same, another draw
 def test_an_over_long_line_s_pieces_join_to_what_mask_text_gives_the_line(seed: int, cuts: list[int]) -> None:
     """A line past the limit holding secrets of random rules comes back in pieces that join to mask_text's
     result of the whole line (marker names aside: secrets within a rule's reach of each other may be
