@@ -8,6 +8,8 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -184,24 +186,22 @@ def test_repl_report_refuses_a_symlinked_folder(tmp_path: Path) -> None:
     assert "symbolic link" in run.stderr and list(elsewhere.iterdir()) == []
 
 
-def test_a_live_session_exports_what_is_finished(tmp_path: Path) -> None:
-    """While the runner works on a task, export leaves that task out and says so."""
-    proc = subprocess.Popen([sys.executable, "-m", "runner", "repl", "--executor", "shell"], cwd=tmp_path,
+@contextmanager
+def repl_working_on(project: Path, lines: bytes, started: str, *flags: str) -> Iterator[None]:
+    """A shell-executor REPL fed `lines`, once a file matching `started` exists under its sessions; stopped after."""
+    proc = subprocess.Popen([sys.executable, "-m", "runner", "repl", "--executor", "shell", *flags], cwd=project,
                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=runner_env())
     try:
         assert proc.stdin is not None
-        proc.stdin.write(b"echo first\nsleep 30\n")
+        proc.stdin.write(lines)
         proc.stdin.flush()
-        index = tmp_path / ".claude" / "logs" / "sessions"
+        sessions = project / ".claude" / "logs" / "sessions"
         deadline = time.monotonic() + 30
-        while not any(index.glob("*/tasks/task-002.json")):
-            assert time.monotonic() < deadline, "the second task never started"
+        while not any(sessions.glob(started)):
+            assert time.monotonic() < deadline, f"no {started} appeared"
             time.sleep(0.2)
-        run = run_pm(["logs", "export", "--format", "jsonl"], cwd=tmp_path)
-        assert "is still running; exported its finished tasks only" in run.stderr
-        assert "left out task-002" in run.stderr
-        assert {json.loads(line)["task_id"] for line in run.stdout.splitlines()} == {"task-001"}
+        yield
     finally:
         proc.terminate()  # the runner cancels its task and ends the task's process group
         try:
@@ -211,32 +211,23 @@ def test_a_live_session_exports_what_is_finished(tmp_path: Path) -> None:
             proc.wait()
 
 
+def test_a_live_session_exports_what_is_finished(tmp_path: Path) -> None:
+    """While the runner works on a task, export leaves that task out and says so."""
+    with repl_working_on(tmp_path, b"echo first\nsleep 30\n", "*/tasks/task-002.json"):
+        run = run_pm(["logs", "export", "--format", "jsonl"], cwd=tmp_path)
+        assert "is still running; exported its finished tasks only" in run.stderr
+        assert "left out task-002" in run.stderr
+        assert {json.loads(line)["task_id"] for line in run.stdout.splitlines()} == {"task-001"}
+
+
 def test_a_live_normal_mode_task_s_report_names_a_file_that_exists(tmp_path: Path) -> None:
     """A report of a task still running in normal mode names its event journal, the file that holds it then."""
-    proc = subprocess.Popen([sys.executable, "-m", "runner", "repl", "--executor", "shell", "--durability", "normal"],
-                            cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env=runner_env())
-    try:
-        assert proc.stdin is not None
-        proc.stdin.write(b"sleep 30\n")
-        proc.stdin.flush()
-        sessions = tmp_path / ".claude" / "logs" / "sessions"
-        deadline = time.monotonic() + 30
-        while not any(sessions.glob("*/tasks/task-001.events.jsonl")):
-            assert time.monotonic() < deadline, "the task never started"
-            time.sleep(0.2)
+    with repl_working_on(tmp_path, b"sleep 30\n", "*/tasks/task-001.events.jsonl", "--durability", "normal"):
         report = run_pm(["logs", "report", "task-001"], cwd=tmp_path).stdout
         named = next(line for line in report.splitlines() if line.startswith("- Log: "))
         path = tmp_path / named.removeprefix("- Log: ").strip("`")
         assert path.name == "task-001.events.jsonl" and path.is_file(), named
         assert not (path.parent / "task-001.json").exists()  # normal mode: no snapshot before the end
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_otlp_output_folder_is_made_when_named_with_a_slash(project: Path, tmp_path: Path) -> None:
