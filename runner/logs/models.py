@@ -5,7 +5,6 @@ Serialisation lives in the store (one orjson pair); these models never touch dis
 
 from __future__ import annotations
 
-import posixpath
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -20,6 +19,7 @@ from pydantic import (
 )
 
 from runner.ids import ID_PATTERNS, IdKind
+from runner.logs.log_rules import climbs_out, fail_closed_problem
 from runner.logs.vocabulary import (
     PROMPT_SUMMARY_MAX,
     SUMMARY_EVENT_TYPES,
@@ -174,8 +174,7 @@ class EvidenceSummary(_Model):
 
 def _require_relative(path: str) -> str:
     """A verified path is relative to the verification root and never climbs out of it."""
-    normalised = posixpath.normpath(path)
-    if path.startswith("/") or normalised == ".." or normalised.startswith("../"):
+    if climbs_out(path):
         raise ValueError(f"verified file path must be relative to verification_root: {path!r}")
     return path
 
@@ -282,17 +281,11 @@ class TaskLog(_Model):
 
     @model_validator(mode="after")
     def _fail_closed_rules(self) -> TaskLog:
-        if self.status in (TaskStatus.INCOMPLETE, TaskStatus.ERROR):
-            if not self.error_reason:
-                raise ValueError(f"a task with status {self.status} must carry error_reason")
-            if self.error_code is None:
-                raise ValueError(f"a task with status {self.status} must carry error_code")
-        if self.executor_blocked and (self.blocked_reason is None or self.terminated_by is None):
-            raise ValueError("executor_blocked requires blocked_reason and terminated_by")
-        if self.status.is_terminal and self.ended_at is None:
-            raise ValueError(f"a {self.status} task must carry ended_at")
-        if not self.status.is_terminal and self.ended_at is not None:
-            raise ValueError(f"a {self.status} task cannot have ended_at")
+        problem = fail_closed_problem(self.status, error_reason=self.error_reason, error_code=self.error_code,
+                                      executor_blocked=self.executor_blocked, blocked_reason=self.blocked_reason,
+                                      terminated_by=self.terminated_by, ended_at=self.ended_at)
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 

@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, int]] = [
     ("runner.timestamps", 0),
     ("runner.logs.models", 0),
     ("runner.logs.vocabulary", 0),  # the models' enums without pydantic (models re-exports them)
+    ("runner.logs.log_rules", 0),  # the models' fail-closed and path rules without pydantic (shared with stored_header)
     ("runner.logs.limits", 0),
     ("runner.logs.parts", 0),
     ("runner.logs.stored_task", 0),  # data: a task's header and its events as stored, for the detail view

@@ -14,13 +14,13 @@ defaults equal to these, and the two checks' outcomes equal over damaged headers
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
 from runner.ids import IdKind, is_valid
+from runner.logs.log_rules import climbs_out, fail_closed_problem
 from runner.logs.vocabulary import (
     PROMPT_SUMMARY_MAX,
     BlockedReason,
@@ -96,12 +96,6 @@ def _id(kind: IdKind) -> Check:
     return _where(_STR, lambda value: is_valid(kind, value))
 
 
-def _relative(path: str) -> bool:
-    """`models._require_relative`: relative to the verification root, never climbing out of it."""
-    normalised = posixpath.normpath(path)
-    return not (path.startswith("/") or normalised == ".." or normalised.startswith("../"))
-
-
 class Shape:
     """A model's check: `fields` maps each field, in the model's order, to (check, default: a value, a
     factory, or `REQUIRED`); called on a value, the model's fields as attributes, or `Refused`."""
@@ -133,7 +127,7 @@ EVIDENCE = Shape(files_expected=_STRINGS, files_verified=_STRINGS, files_missing
                   verification_complete=(_BOOL, True), change_detection=(_optional(_STR), None), omitted=_COUNTS)
 ARTIFACTS = Shape(files_touched=_STRINGS, files_expected=_STRINGS, files_created=_STRINGS, files_modified=_STRINGS,
                    files_deleted=_STRINGS, omitted=_COUNTS, raw_names=(_dict_of(_STR), dict))
-VERIFIED_FILE = Shape(path=(_where(_STR, _relative), REQUIRED), exists=(_BOOL, REQUIRED),
+VERIFIED_FILE = Shape(path=(_where(_STR, lambda path: not climbs_out(path)), REQUIRED), exists=(_BOOL, REQUIRED),
                        detected_at=(_STAMP_CHECK, REQUIRED), detection_method=(_enum(DetectionMethod), REQUIRED),
                        size=(_optional(_INT), None), path_b64=(_optional(_STR), None))
 _OPTIONAL_INT, _OPTIONAL_STR = (_optional(_INT), None), (_optional(_STR), None)
@@ -174,13 +168,7 @@ def checked_header(document: dict[str, Any]) -> SimpleNamespace | None:
     except Refused:
         return None
     header.events = []
-    return header if _fail_closed(header) else None
-
-
-def _fail_closed(task: SimpleNamespace) -> bool:
-    """`TaskLog._fail_closed_rules`."""
-    if task.status in (TaskStatus.INCOMPLETE, TaskStatus.ERROR) and (not task.error_reason or task.error_code is None):
-        return False
-    if task.executor_blocked and (task.blocked_reason is None or task.terminated_by is None):
-        return False
-    return bool(task.status.is_terminal) == (task.ended_at is not None)
+    problem = fail_closed_problem(header.status, error_reason=header.error_reason, error_code=header.error_code,
+                                  executor_blocked=header.executor_blocked, blocked_reason=header.blocked_reason,
+                                  terminated_by=header.terminated_by, ended_at=header.ended_at)
+    return header if problem is None else None
